@@ -96,6 +96,8 @@ impl Config {
 /// One finished child process.
 struct RunResult {
     wall: Duration,
+    /// User + system CPU time of the child.
+    cpu: Duration,
     max_rss_kb: i64,
     code: i32,
     stdout: Vec<u8>,
@@ -138,7 +140,7 @@ fn run_child(program: &Path, args: &[String], cwd: &Path) -> std::io::Result<Run
         .split_whitespace()
         .filter_map(|x| x.parse().ok())
         .collect();
-    if !status.success() || f.len() != 3 {
+    if !status.success() || f.len() != 4 {
         return Err(std::io::Error::other(format!(
             "the spawner failed ({status}): {}",
             String::from_utf8_lossy(&stderr)
@@ -146,8 +148,9 @@ fn run_child(program: &Path, args: &[String], cwd: &Path) -> std::io::Result<Run
     }
     Ok(RunResult {
         wall: Duration::from_nanos(f[0] as u64),
-        max_rss_kb: f[1],
-        code: f[2] as i32,
+        cpu: Duration::from_nanos(f[1] as u64),
+        max_rss_kb: f[2],
+        code: f[3] as i32,
         stdout,
         stderr,
     })
@@ -156,7 +159,7 @@ fn run_child(program: &Path, args: &[String], cwd: &Path) -> std::io::Result<Run
 const SPAWN_MODE: &str = "__spawn";
 
 /// `__spawn REPORT CWD PROGRAM ARGS...`: runs PROGRAM with this process's stdio, then writes
-/// `wall_nanos max_rss_kb exit_code` to REPORT.
+/// `wall_nanos cpu_nanos max_rss_kb exit_code` to REPORT.
 fn spawner(args: &[std::ffi::OsString]) -> std::io::Result<()> {
     let [report, cwd, program, rest @ ..] = args else {
         return Err(std::io::Error::other(
@@ -185,9 +188,11 @@ fn spawner(args: &[std::ffi::OsString]) -> std::io::Result<()> {
     } else {
         -libc::WTERMSIG(status)
     };
+    let tv = |t: libc::timeval| t.tv_sec as u128 * 1_000_000_000 + t.tv_usec as u128 * 1_000;
+    let cpu = tv(usage.ru_utime) + tv(usage.ru_stime);
     std::fs::write(
         report,
-        format!("{} {} {code}\n", wall.as_nanos(), usage.ru_maxrss),
+        format!("{} {cpu} {} {code}\n", wall.as_nanos(), usage.ru_maxrss),
     )
 }
 
@@ -204,6 +209,7 @@ struct Case {
     prepare: Option<Prepare>,
     validate: Validate,
     walls: Vec<Duration>,
+    cpus: Vec<Duration>,
     max_rss_kb: i64,
     codes: BTreeSet<i32>,
     failure: Option<String>,
@@ -230,6 +236,7 @@ impl Case {
             prepare: None,
             validate,
             walls: Vec::new(),
+            cpus: Vec::new(),
             max_rss_kb: 0,
             codes: BTreeSet::new(),
             failure: None,
@@ -267,6 +274,7 @@ impl Case {
                 self.max_rss_kb = self.max_rss_kb.max(r.max_rss_kb);
                 if record {
                     self.walls.push(r.wall);
+                    self.cpus.push(r.cpu);
                 }
                 Some(r)
             }
@@ -274,22 +282,30 @@ impl Case {
     }
 
     fn median(&self) -> Option<Duration> {
-        let mut w = self.walls.clone();
-        if w.is_empty() {
-            return None;
-        }
-        w.sort();
-        let n = w.len();
-        Some(if n % 2 == 1 {
-            w[n / 2]
-        } else {
-            (w[n / 2 - 1] + w[n / 2]) / 2
-        })
+        median(&self.walls)
+    }
+
+    fn cpu_median(&self) -> Option<Duration> {
+        median(&self.cpus)
     }
 
     fn min(&self) -> Option<Duration> {
         self.walls.iter().min().copied()
     }
+}
+
+fn median(d: &[Duration]) -> Option<Duration> {
+    let mut w = d.to_vec();
+    if w.is_empty() {
+        return None;
+    }
+    w.sort();
+    let n = w.len();
+    Some(if n % 2 == 1 {
+        w[n / 2]
+    } else {
+        (w[n / 2 - 1] + w[n / 2]) / 2
+    })
 }
 
 /// One warm-up run of each case, then `runs` rounds that run every case once, so drift on a
@@ -356,8 +372,9 @@ fn mb(kb: i64) -> String {
 
 struct Ratio {
     name: String,
-    value: Option<f64>,
     shown: String,
+    /// The same ratio over CPU time (user + system), less sensitive to other load.
+    cpu: String,
     target: String,
     met: Option<bool>,
     note: String,
@@ -375,10 +392,11 @@ impl Report {
             (Some(a), Some(b)) => (ms(a), ms(b)),
             _ => ("-".into(), "-".into()),
         };
+        let cpu = c.cpu_median().map(ms).unwrap_or_else(|| "-".into());
         let codes: Vec<String> = c.codes.iter().map(|c| c.to_string()).collect();
         let note = c.failure.clone().unwrap_or_default();
         self.rows.push(format!(
-            "| {input} | `{}` | {med} | {min} | {} | {} | {note} |",
+            "| {input} | `{}` | {med} | {min} | {cpu} | {} | {} | {note} |",
             c.label,
             if c.max_rss_kb > 0 {
                 mb(c.max_rss_kb)
@@ -396,9 +414,15 @@ impl Report {
             _ => None,
         };
         let met = value.map(|v| if at_most { v <= target } else { v >= target });
+        let cpu = match (a.cpu_median(), b.cpu_median()) {
+            (Some(x), Some(y)) if y.as_nanos() > 0 => {
+                format!("{:.2}x", x.as_secs_f64() / y.as_secs_f64())
+            }
+            _ => "-".into(),
+        };
         self.ratios.push(Ratio {
             name: name.into(),
-            value,
+            cpu,
             shown: value
                 .map(|v| format!("{v:.2}x"))
                 .unwrap_or_else(|| "-".into()),
@@ -418,7 +442,7 @@ impl Report {
     ) {
         self.ratios.push(Ratio {
             name: name.into(),
-            value: None,
+            cpu: "-".into(),
             shown: shown.unwrap_or_else(|| "-".into()),
             target: target.into(),
             met,
@@ -427,23 +451,22 @@ impl Report {
     }
 
     fn print(&self) {
-        println!("\n| input | command | median | min | max RSS | exit | note |");
-        println!("|---|---|---:|---:|---:|---|---|");
+        println!("\n| input | command | median | min | CPU (median) | max RSS | exit | note |");
+        println!("|---|---|---:|---:|---:|---:|---|---|");
         for r in &self.rows {
             println!("{r}");
         }
-        println!("\n| figure | measured | target | status | note |");
-        println!("|---|---:|---|---|---|");
+        println!("\n| figure | measured (wall) | same over CPU time | target | status | note |");
+        println!("|---|---:|---:|---|---|---|");
         for r in &self.ratios {
-            let _ = r.value;
             let status = match r.met {
                 Some(true) => "met",
                 Some(false) => "MISSED",
                 None => "n/a",
             };
             println!(
-                "| {} | {} | {} | {status} | {} |",
-                r.name, r.shown, r.target, r.note
+                "| {} | {} | {} | {} | {status} | {} |",
+                r.name, r.shown, r.cpu, r.target, r.note
             );
         }
     }
@@ -874,6 +897,7 @@ fn main() {
         }
     );
 
+    println!("load average: {}", loadavg());
     let mut rep = Report::default();
     type CaseFn = fn(&Config, &Workspace, &mut Report) -> std::io::Result<()>;
     let all: [(&str, CaseFn); 3] = [
@@ -889,4 +913,12 @@ fn main() {
         }
     }
     rep.print();
+    println!("\nload average at the end: {}", loadavg());
+}
+
+/// The machine's load average (other work skews wall times; the CPU-time columns less so).
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
 }
