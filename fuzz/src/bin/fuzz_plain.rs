@@ -8,6 +8,9 @@
 //!   from seed Fastfiles and tokens for `check_bytes`, random edit lists for
 //!   `fastfile_mutations`); prints the input and stops at the first failure.
 //!
+//! - `fuzz_plain show TARGET INPUT DIR`: writes the files an input stands for into DIR, to look
+//!   at a failure with `fastlint check DIR`.
+//!
 //! TARGET is `check_bytes` or `fastfile_mutations`.
 
 use std::path::{Path, PathBuf};
@@ -106,6 +109,15 @@ fn main() {
                 }
             }
             println!("wrote 64 seeds per target under {dir}");
+        }
+        ["show", name, input, dir] => {
+            let data = std::fs::read(input).expect("input file");
+            for (rel, bytes) in target(name)(&data) {
+                let path = Path::new(dir).join(rel);
+                std::fs::create_dir_all(path.parent().expect("a parent")).expect("folder");
+                std::fs::write(&path, bytes).expect("file");
+                println!("{}", path.display());
+            }
         }
         ["replay", name, paths @ ..] => {
             let make = target(name);
