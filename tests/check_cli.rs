@@ -1323,3 +1323,284 @@ fn thread_count_does_not_change_the_report() {
     );
     check_invariants(&one, &one.json());
 }
+
+// ---------------------------------------------------------------------------
+// More shapes of the same rules
+// ---------------------------------------------------------------------------
+
+#[test]
+fn opaque_options_do_not_carry_a_key() {
+    let r = check_fixture("opaque_options", &[]);
+    r.run.assert_exit(1);
+    r.assert_diagnostics(&[
+        ("FL008", F, 13, "beta"),          // pilot(options)
+        ("FL008", F, 17, "release"),       // deliver(**options)
+        ("FL008", F, 21, "method_result"), // upload_to_testflight(upload_options(...))
+        ("FL008", F, 25, "constant"),      // pilot(UPLOAD_OPTIONS)
+        ("FL008", F, 30, "merged"),        // pilot(base.merge(...))
+    ]);
+    r.assert_lanes(&[
+        (F, 12, "beta", PUB, "migratable"),
+        (F, 16, "release", PUB, "migratable"),
+        (F, 20, "method_result", PUB, "migratable"),
+        (F, 24, "constant", PUB, "migratable"),
+        (F, 28, "merged", PUB, "migratable"),
+        (F, 33, "with_key", PUB, "api-key"),
+    ]);
+}
+
+#[test]
+fn appfile_block_setters() {
+    let r = check_fixture("appfile_block", &[]);
+    r.run.assert_exit(1);
+    const A: &str = "fastlane/Appfile";
+    r.assert_diagnostics(&[
+        ("FL003", A, 3, NO_LANE),  // apple_id { ENV["APPLE_ACCOUNT"] }
+        ("FL003", A, 6, NO_LANE),  // itunes_connect_id do ... end
+        ("FL003", A, 11, NO_LANE), // apple_dev_portal_id(...) if ENV["CI"]
+    ]);
+    r.assert_lanes(&[(F, 4, "build", PUB, "no-apple-auth")]);
+}
+
+#[test]
+fn statement_shapes_in_lane_bodies() {
+    let r = check_fixture("flow_shapes", &[]);
+    r.run.assert_exit(1);
+    r.assert_diagnostics(&[
+        ("FL008", F, 7, "modifiers"),     // pilot if ...
+        ("FL008", F, 8, "modifiers"),     // deliver unless ...
+        ("FL008", F, 13, "blocks"),       // match inside Dir.chdir do ... end
+        ("FL008", F, 15, "blocks"),       // sigh inside { ... }
+        ("FL008", F, 17, "blocks"),       // cert inside begin/rescue
+        ("FL008", F, 21, "blocks"),       // precheck in a ternary
+        ("FL008", F, 21, "blocks"),       // download_dsyms in a ternary
+        ("FL008", F, 23, "blocks"),       // set_changelog in case/when
+        ("FL008", F, 27, "braces"),       // lane(:braces) { pilot }
+        ("FL004", F, 30, "command_call"), // pem app_identifier: ...
+        ("FL008", F, 34, "nested"),       // latest_testflight_build_number in an argument
+        ("FL008", F, 35, "nested"),       // app_store_build_number in interpolation
+    ]);
+    r.assert_lanes(&[
+        (F, 6, "modifiers", PUB, "migratable"),
+        (F, 11, "blocks", PUB, "migratable"),
+        (F, 27, "braces", PUB, "migratable"),
+        (F, 29, "command_call", PUB, "blocked"),
+        (F, 33, "nested", PUB, "migratable"),
+        (F, 38, "key_in_argument", PUB, "api-key"),
+    ]);
+}
+
+#[test]
+fn more_env_spellings() {
+    let r = check_fixture("env_more", &[]);
+    r.run.assert_exit(1);
+    r.assert_diagnostics(&[
+        ("FL002", F, 7, "spellings"),  // ENV.fetch("FASTLANE_USER") { ... }
+        ("FL002", F, 8, "spellings"),  // ENV["FASTLANE_PASSWORD"] ||= ...
+        ("FL002", F, 9, "spellings"),  // ::ENV["DELIVER_USER"]
+        ("FL002", F, 10, "spellings"), // ENV["FASTLANE_USER"].to_s.strip
+        ("FL002", F, 11, "spellings"), // ENV[ "PILOT_USERNAME" ]
+        ("FL002", F, 12, "spellings"), // ENV.fetch(\n "MATCH_USERNAME"\n)
+    ]);
+    r.assert_lanes(&[(F, 6, "spellings", PUB, "no-apple-auth")]);
+}
+
+#[test]
+fn spaceship_constants_and_methods() {
+    let r = check_fixture("spaceship_more", &[]);
+    r.run.assert_exit(1);
+    r.assert_diagnostics(&[
+        ("FL005", F, 7, "constant_only"), // Spaceship::Tunes::Application without a call
+        ("FL005", F, 16, NO_LANE),        // Spaceship::Portal.login in def
+    ]);
+    r.assert_lanes(&[
+        (F, 6, "constant_only", PUB, "blocked"),
+        (F, 11, "login_in_method", PUB, "blocked"),
+        (F, 19, "connect_api_resources", PUB, "api-key"),
+    ]);
+}
+
+#[test]
+fn hooks_after_the_lanes_and_keys_from_hook_called_lanes() {
+    let r = check_fixture("hooks_late", &[]);
+    r.run.assert_exit(0);
+    r.assert_diagnostics(&[]);
+    r.assert_lanes(&[
+        (F, 5, "beta", PUB, "api-key"),
+        (F, 10, "ios release", PUB, "api-key"),
+        (F, 15, "load_key", PRIV, "no-apple-auth|api-key"),
+    ]);
+}
+
+#[test]
+fn after_all_runs_with_every_lane() {
+    let r = check_fixture("after_all", &[]);
+    r.run.assert_exit(1);
+    r.assert_diagnostics(&[("FL008", F, 10, NO_LANE)]);
+    r.assert_lanes(&[(F, 5, "build", PUB, "migratable")]);
+}
+
+#[test]
+fn projects_in_one_run_do_not_share_keys_lanes_or_versions() {
+    let r = check_fixture("project_isolation", &[]);
+    r.run.assert_exit(1);
+    const W: &str = "app_with_key/fastlane/Fastfile";
+    const O: &str = "app_without_key/fastlane/Fastfile";
+    r.assert_diagnostics(&[
+        ("FL008", O, 6, "beta"),          // no load_key lane in this project
+        ("FL008", O, 10, "certificates"), // the other project's Matchfile and .env
+        ("FL008", O, 15, "release"),      // not FL004: the other project's Gemfile.lock
+    ]);
+    r.assert_lanes(&[
+        (W, 10, "load_key", PUB, "no-apple-auth|api-key"),
+        (W, 14, "build", PUB, "no-apple-auth"),
+        (O, 4, "beta", PUB, "migratable"),
+        (O, 9, "certificates", PUB, "migratable"),
+        (O, 13, "release", PUB, "migratable"),
+    ]);
+}
+
+#[test]
+fn missing_import_is_reported() {
+    let r = check_fixture("import_missing", &[]);
+    assert!(r.run.code == 1 || r.run.code == 2, "{}", r.run.describe());
+    assert!(
+        r.run.stdout.contains("SharedLanes/Fastfile"),
+        "the missing imported file is not named in the report\n{}",
+        r.run.describe()
+    );
+    let fl008: Vec<u64> = r
+        .diagnostics()
+        .iter()
+        .filter(|d| d["code"] == "FL008")
+        .map(|d| d["line"].as_u64().unwrap_or(0))
+        .collect();
+    assert_eq!(fl008, vec![9], "{}", r.run.describe());
+    r.assert_lanes(&[(F, 7, "beta", PUB, "migratable")]);
+}
+
+#[test]
+fn a_fastfile_given_by_name_still_sees_its_folder() {
+    // `fastlint check fastlane/Fastfile` (as a pre-commit hook would run it)
+    // must judge the lanes as fastlane runs them: with the key from the
+    // folder's .env and config files.
+    let r = check_json(&fixture("key_dotenv"), &[], &["fastlane/Fastfile"]);
+    r.run.assert_exit(0);
+    r.assert_diagnostics(&[]);
+    r.assert_lanes(&[
+        (F, 4, "beta", PUB, "api-key"),
+        (F, 9, "release", PUB, "api-key"),
+        (F, 13, "certificates", PUB, "api-key"),
+        (F, 18, "dsyms", PRIV, "api-key"),
+    ]);
+
+    let r = check_json(&fixture("key_config_files"), &[], &["fastlane/Fastfile"]);
+    let fl008: Vec<u64> = r
+        .diagnostics()
+        .iter()
+        .filter(|d| d["code"] == "FL008")
+        .map(|d| d["line"].as_u64().unwrap_or(0))
+        .collect();
+    assert_eq!(fl008, vec![12, 20], "{}", r.run.describe());
+
+    let r = check_json(&fixture("gemlock_2190"), &[], &["fastlane/Fastfile"]);
+    r.assert_diagnostics(&[
+        ("FL004", F, 7, "refresh_dsyms"),
+        ("FL004", F, 19, "age_rating"),
+    ]);
+}
+
+// ---------------------------------------------------------------------------
+// Text encodings and path spellings
+// ---------------------------------------------------------------------------
+
+fn temp_project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (path, bytes) in files {
+        let full = dir.path().join(path);
+        std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
+        std::fs::write(full, bytes).expect("write");
+    }
+    dir
+}
+
+#[test]
+fn crlf_line_endings() {
+    let dir = temp_project(&[
+        (
+            "fastlane/Fastfile",
+            b"# CRLF file\r\nlane :beta do\r\n  pilot(username: \"me@example.com\")\r\nend\r\n",
+        ),
+        (
+            "fastlane/.env",
+            b"FASTLANE_USER=me@example.com\r\nFASTLANE_SESSION=abc\r\n",
+        ),
+    ]);
+    let r = check_json(dir.path(), &[], &["."]);
+    r.assert_diagnostics(&[
+        ("FL001", F, 3, "beta"),
+        ("FL008", F, 3, "beta"),
+        ("FL002", "fastlane/.env", 1, NO_LANE),
+        ("FL006", "fastlane/.env", 2, NO_LANE),
+    ]);
+    r.assert_span("FL001", F, 3, 9, 3, 35);
+    r.assert_span("FL006", "fastlane/.env", 2, 1, 2, 17);
+}
+
+#[test]
+fn utf8_bom_and_tabs() {
+    let dir = temp_project(&[(
+        "fastlane/Fastfile",
+        "\u{feff}lane :beta do\n\tpilot(username: \"x\")\nend\n".as_bytes(),
+    )]);
+    let r = check_json(dir.path(), &[], &["."]);
+    r.assert_diagnostics(&[("FL001", F, 2, "beta"), ("FL008", F, 2, "beta")]);
+    r.assert_span("FL008", F, 2, 2, 2, 7); // a tab is one character
+    r.assert_lanes(&[(F, 1, "beta", PUB, "migratable")]);
+}
+
+#[test]
+fn path_spellings() {
+    let dir = temp_project(&[
+        ("My App/fastlane/Fastfile", b"lane :beta do\n  pilot\nend\n"),
+        ("other/fastlane/Fastfile", b"lane :build do\n  sigh\nend\n"),
+    ]);
+    // Spaces, a trailing slash, and overlapping paths: each file once.
+    let r = check_json(
+        dir.path(),
+        &[],
+        &["My App/", "My App/fastlane", "My App/fastlane/Fastfile"],
+    );
+    r.assert_diagnostics(&[("FL008", "My App/fastlane/Fastfile", 2, "beta")]);
+    r.assert_lanes(&[("My App/fastlane/Fastfile", 1, "beta", PUB, "migratable")]);
+
+    // `.` already contains `other`: its file is still analysed once.
+    let r = check_json(dir.path(), &[], &[".", "other"]);
+    r.assert_diagnostics(&[
+        ("FL008", "My App/fastlane/Fastfile", 2, "beta"),
+        ("FL008", "other/fastlane/Fastfile", 2, "build"),
+    ]);
+    r.assert_lanes(&[
+        ("My App/fastlane/Fastfile", 1, "beta", PUB, "migratable"),
+        ("other/fastlane/Fastfile", 1, "build", PUB, "migratable"),
+    ]);
+
+    // An absolute path stays absolute.
+    let abs = dir.path().join("My App");
+    let abs = abs.to_str().expect("utf-8 temp path");
+    let r = check_json(&repo_root(), &[], &[abs]);
+    let expected = format!("{abs}/fastlane/Fastfile");
+    r.assert_diagnostics(&[("FL008", expected.as_str(), 2, "beta")]);
+}
+
+#[test]
+fn dotenv_files_come_from_one_folder() {
+    let r = check_fixture("dotenv_parent", &[]);
+    r.run.assert_exit(0);
+    r.assert_lanes(&[(F, 4, "beta", PUB, "api-key")]);
+
+    let r = check_fixture("dotenv_folder_choice", &[]);
+    r.run.assert_exit(1);
+    r.assert_diagnostics(&[("FL008", F, 6, "beta")]);
+    r.assert_lanes(&[(F, 5, "beta", PUB, "migratable")]);
+}
