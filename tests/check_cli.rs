@@ -1604,3 +1604,14 @@ fn dotenv_files_come_from_one_folder() {
     r.assert_diagnostics(&[("FL008", F, 6, "beta")]);
     r.assert_lanes(&[(F, 5, "beta", PUB, "migratable")]);
 }
+
+#[test]
+fn matchfile_readonly_needs_no_login() {
+    let r = check_fixture("match_readonly_matchfile", &[]);
+    r.run.assert_exit(1);
+    r.assert_diagnostics(&[("FL008", F, 9, "renew")]);
+    r.assert_lanes(&[
+        (F, 4, "certificates", PUB, "no-apple-auth"),
+        (F, 8, "renew", PUB, "migratable"),
+    ]);
+}
