@@ -1,0 +1,4 @@
+//! `check --fix` / `--diff`: rewrite migratable lanes to use an App Store Connect API key.
+
+pub mod atomic;
+pub mod edit;
