@@ -223,6 +223,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::reversed_empty_ranges)]
     fn out_of_bounds_and_char_boundary_are_refused() {
         assert!(matches!(
             apply_edits("abc", &[Edit::insert(4, "x")]),
