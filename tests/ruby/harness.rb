@@ -423,7 +423,7 @@ module FastlaneHarness
         run_hooks(:after_each, lane, params)
         run_hooks(:after_all, lane, params)
       rescue StandardError, ScriptError => e
-        @current << { "error" => "#{e.class}: #{e.message.lines.first&.strip}" }
+        @current << { "error" => FastlaneHarness.error_text(e) }
       end
       @current
     end
@@ -437,6 +437,12 @@ module FastlaneHarness
     end
   end
 
+  # The first line of an error, without the folder of the file it names.
+  def self.error_text(error)
+    line = error.message.lines.first.to_s.strip.gsub(%r{[^\s:]*/(?=[^/\s:]+:\d+)}, "")
+    "#{error.class}: #{line}"
+  end
+
   def self.run(path)
     recorder = Recorder.new(path)
     Thread.current[:fastlane_harness] = recorder
@@ -446,7 +452,7 @@ module FastlaneHarness
       begin
         recorder.load_file(path)
       rescue StandardError, ScriptError => e
-        recorder.load_actions << { "error" => "#{e.class}: #{e.message.lines.first&.strip}" }
+        recorder.load_actions << { "error" => FastlaneHarness.error_text(e) }
       end
       recorder.report
     ensure
