@@ -1,1 +1,22 @@
+//! fastlint: finds Apple-ID logins in fastlane configuration and gives every lane a verdict on moving
+//! to an App Store Connect API key.
+//!
+//! Data flows one way: [`discover`] → [`load`] (read, [`parse`], [`extract`]) → [`model`] →
+//! [`analysis`] (lane graph and key flow) → [`rules`] → [`verdict`] → [`render`].
+
+pub mod analysis;
+pub mod cli;
+pub mod diagnostic;
+pub mod discover;
+pub mod extract;
 pub mod fix;
+pub mod knowledge;
+pub mod load;
+pub mod model;
+pub mod parse;
+pub mod render;
+pub mod report;
+pub mod rules;
+pub mod source;
+pub mod verdict;
+pub mod version;

@@ -1,0 +1,49 @@
+; Structure and calls of fastlane's Ruby files (Fastfile, Appfile, Matchfile, Deliverfile, Precheckfile).
+; The Rust side (src/extract/ruby.rs) walks these captures; it never matches node shapes itself.
+
+; lane :name do ... end   (also private_lane, override_lane)
+(call
+  !receiver
+  method: (identifier) @lane.keyword
+  arguments: (argument_list . (_) @lane.name)
+  block: (_) @lane.block
+  (#any-of? @lane.keyword "lane" "private_lane" "override_lane")) @lane
+
+; platform :ios do ... end
+(call
+  !receiver
+  method: (identifier) @platform.keyword
+  arguments: (argument_list . (_) @platform.name)
+  block: (_) @platform.block
+  (#eq? @platform.keyword "platform")) @platform
+
+; before_all do ... end, before_each, after_each, after_all, error
+(call
+  !receiver
+  method: (identifier) @hook.keyword
+  block: (_) @hook.block
+  (#any-of? @hook.keyword "before_all" "before_each" "after_each" "after_all" "error")) @hook
+
+; def upload_build(options) ... end
+(method name: (_) @def.name) @def
+
+; A call with no receiver: pilot(...), deliver username: "x", lane_name(param: 1)
+(call !receiver method: (identifier) @call.name) @call
+
+; A bare name: a call without arguments (`pilot`) or a local variable; told apart in Rust.
+(identifier) @identifier
+
+; A call on a receiver: ENV.fetch("X"), Spaceship::Tunes.login, Spaceship::ConnectAPI.token = t
+(call receiver: (_) @rcall.receiver method: (_) @rcall.method) @rcall
+
+; ENV["X"]
+(element_reference
+  object: (constant) @env.object
+  .
+  (_) @env.key
+  (#eq? @env.object "ENV")) @env
+
+; x = ..., ENV["X"] = ..., ENV["X"] ||= ...
+(assignment left: (_) @assign.left right: (_) @assign.right) @assign
+(operator_assignment left: (_) @assign.left right: (_) @assign.right) @assign
+

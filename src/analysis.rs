@@ -1,0 +1,591 @@
+//! The lane graph and key flow of each project.
+//!
+//! For every lane that can be started (and every lane, method or hook that nothing calls) this walks
+//! what runs, in order: hooks, its body, the lanes and methods it calls, and records each Apple action
+//! and Spaceship login it reaches, with whether an App Store Connect API key is in scope there.
+//! Works over the small model only; callee summaries are memoised, so shared lanes are walked once
+//! per key state and cycles end.
+
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+use std::sync::LazyLock;
+
+use crate::knowledge::{self, Action, Auth};
+use crate::load::{Project, Workspace};
+use crate::model::{ArgShape, Call, FileModel, HookKind, Scope, SpaceshipKind, Value};
+use crate::source::FileKind;
+use crate::version::Version;
+
+/// Every key variable any action reads, so a set of them fits in a bit mask.
+static KEY_VARS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let mut vars: Vec<&'static str> = knowledge::ACTIONS
+        .iter()
+        .flat_map(|a| a.key_env.iter().copied())
+        .collect();
+    vars.sort_unstable();
+    vars.dedup();
+    vars
+});
+
+fn key_var_bit(name: &str) -> Option<u64> {
+    KEY_VARS
+        .iter()
+        .position(|v| *v == name)
+        .map(|i| 1u64 << (i % 64))
+}
+
+/// Which keys are in scope at a point of a run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct KeyState {
+    /// `app_store_connect_api_key` (or a Spaceship token) ran: every key-capable action has a key.
+    pub any: bool,
+    /// Key variables that are set.
+    pub vars: u64,
+}
+
+impl KeyState {
+    pub fn covers(&self, action: &Action) -> bool {
+        self.any
+            || action
+                .key_env
+                .iter()
+                .filter_map(|v| key_var_bit(v))
+                .any(|bit| self.vars & bit != 0)
+    }
+}
+
+/// A place where Apple is talked to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Site {
+    /// `files[file].calls[call]`, resolved to an Apple action.
+    Call { file: usize, call: usize },
+    /// `files[file].spaceship[index]`, an Apple-ID login or legacy API.
+    Spaceship { file: usize, index: usize },
+}
+
+/// A site reached by a run, and whether a key was in scope there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Reach {
+    pub site: Site,
+    pub has_key: bool,
+}
+
+/// What is known of a call site that resolved to an Apple action.
+#[derive(Clone, Copy, Debug)]
+pub struct CallSite {
+    pub action: &'static Action,
+    /// The fastlane version of the project it was analysed in.
+    pub version: Version,
+    /// Needs an Apple ID at that version (FL004).
+    pub apple_id_only: bool,
+    /// `match` in read-only mode: no Apple login.
+    pub readonly: bool,
+    /// Some run reaches it with no key in scope.
+    pub reached_without_key: bool,
+    /// It passes `api_key:` / `api_key_path:` itself.
+    pub passes_key: bool,
+}
+
+/// A lane and what it reaches.
+#[derive(Clone, Debug)]
+pub struct LaneRun {
+    pub file: usize,
+    pub lane: usize,
+    pub reaches: Vec<Reach>,
+}
+
+/// The result of the analysis, over all projects.
+#[derive(Debug, Default)]
+pub struct Analysis {
+    pub sites: HashMap<(usize, usize), CallSite>,
+    /// Spaceship sites reached by some run.
+    pub lanes: Vec<LaneRun>,
+    /// Lanes whose key was in scope at the top of their body on every run (used by --fix).
+    pub keyed_at_start: HashSet<(usize, usize)>,
+}
+
+impl Analysis {
+    pub fn site(&self, file: usize, call: usize) -> Option<&CallSite> {
+        self.sites.get(&(file, call))
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Target {
+    Lane(usize, usize),
+    Method(usize, usize),
+    Hook(usize, usize),
+    TopLevel(usize),
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Event {
+    Call(usize),
+    KeyVar(u64),
+    Spaceship(usize, SpaceshipKind),
+}
+
+type Summary = Rc<(KeyState, Vec<Reach>)>;
+
+/// Lookup tables for one project.
+struct Index<'a> {
+    files: &'a [FileModel],
+    version: Version,
+    lanes: HashMap<(Option<&'a str>, &'a str), (usize, usize)>,
+    methods: HashMap<&'a str, (usize, usize)>,
+    hooks: Vec<(Option<&'a str>, HookKind, (usize, usize))>,
+    events: HashMap<(usize, Scope), Vec<(usize, Event)>>,
+    /// Config files that give their tool a key (`api_key_path(...)` in a Matchfile).
+    keyed_config: HashSet<&'static str>,
+    /// A Matchfile with `readonly(true)`.
+    readonly_match: bool,
+}
+
+impl<'a> Index<'a> {
+    fn new(ws: &'a Workspace, project: &Project) -> Self {
+        let files = &ws.files[..];
+        let mut index = Index {
+            files,
+            version: project.version,
+            lanes: HashMap::new(),
+            methods: HashMap::new(),
+            hooks: Vec::new(),
+            events: HashMap::new(),
+            keyed_config: HashSet::new(),
+            readonly_match: false,
+        };
+        for &f in &project.fastfiles {
+            let Some(model) = files[f].ruby() else {
+                continue;
+            };
+            for (i, lane) in model.lanes.iter().enumerate() {
+                index
+                    .lanes
+                    .insert((lane.platform.as_deref(), lane.name.as_str()), (f, i));
+            }
+            for (i, def) in model.methods.iter().enumerate() {
+                index.methods.insert(def.name.as_str(), (f, i));
+            }
+            for (i, hook) in model.hooks.iter().enumerate() {
+                index
+                    .hooks
+                    .push((hook.platform.as_deref(), hook.kind, (f, i)));
+            }
+            for (i, call) in model.calls.iter().enumerate() {
+                index
+                    .events
+                    .entry((f, call.scope))
+                    .or_default()
+                    .push((call.span.start, Event::Call(i)));
+            }
+            for env in model
+                .env
+                .iter()
+                .filter(|e| e.write && e.value != Some(Value::Nil))
+            {
+                if let Some(bit) = key_var_bit(&env.name) {
+                    index
+                        .events
+                        .entry((f, env.scope))
+                        .or_default()
+                        .push((env.span.start, Event::KeyVar(bit)));
+                }
+            }
+            for (i, s) in model.spaceship.iter().enumerate() {
+                index
+                    .events
+                    .entry((f, s.scope))
+                    .or_default()
+                    .push((s.span.start, Event::Spaceship(i, s.kind)));
+            }
+        }
+        for list in index.events.values_mut() {
+            list.sort_by_key(|(at, _)| *at);
+        }
+        for &f in &project.files {
+            let file = &files[f];
+            if let (FileKind::Config(name), Some(model)) = (file.source.kind, file.ruby()) {
+                for call in &model.calls {
+                    match call.name.as_str() {
+                        "api_key_path" | "api_key" if call.first_arg.is_some() => {
+                            index.keyed_config.insert(name);
+                        }
+                        "readonly" if name == "Matchfile" => {
+                            index.readonly_match |= first_value_is_true(call, &file.source.text);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        index
+    }
+
+    fn resolve(&self, name: &str, platform: Option<&str>) -> Option<Target> {
+        if let Some(&(f, l)) = self
+            .lanes
+            .get(&(platform, name))
+            .or_else(|| self.lanes.get(&(None, name)))
+        {
+            return Some(Target::Lane(f, l));
+        }
+        self.methods.get(name).map(|&(f, m)| Target::Method(f, m))
+    }
+
+    fn hooks_of(&self, kind: HookKind, platform: Option<&str>) -> Vec<(usize, usize)> {
+        let mut out: Vec<(usize, usize)> = Vec::new();
+        if platform.is_some() {
+            out.extend(
+                self.hooks
+                    .iter()
+                    .filter(|h| h.1 == kind && h.0 == platform)
+                    .map(|h| h.2),
+            );
+        }
+        out.extend(
+            self.hooks
+                .iter()
+                .filter(|h| h.1 == kind && h.0.is_none())
+                .map(|h| h.2),
+        );
+        out
+    }
+}
+
+fn first_value_is_true(call: &Call, text: &str) -> bool {
+    call.first_arg
+        .and_then(|s| text.get(s.start..s.end))
+        .is_some_and(|t| t.trim() == "true")
+}
+
+/// Whether a call passes its own key.
+fn passes_key(call: &Call) -> bool {
+    call.option("api_key").is_some() || call.option("api_key_path").is_some()
+}
+
+/// A call whose options fastlint cannot see (a hash it could not follow) may pass a key.
+fn options_unknown(call: &Call) -> bool {
+    matches!(
+        call.shape,
+        ArgShape::Variable {
+            resolved: false,
+            ..
+        } | ArgShape::Other
+    )
+}
+
+struct Walker<'a, 'i> {
+    index: &'i Index<'a>,
+    platform: Option<&'a str>,
+    memo: &'i mut HashMap<(Target, Option<&'a str>, KeyState), Summary>,
+    stack: Vec<Target>,
+    visited: &'i mut HashSet<Target>,
+    sites: &'i mut HashMap<(usize, usize), CallSite>,
+}
+
+const MAX_DEPTH: usize = 200;
+
+impl<'a> Walker<'a, '_> {
+    fn run(&mut self, target: Target, state: KeyState) -> Summary {
+        let key = (target, self.platform, state);
+        if let Some(s) = self.memo.get(&key) {
+            return s.clone();
+        }
+        if self.stack.contains(&target) || self.stack.len() >= MAX_DEPTH {
+            return Rc::new((state, Vec::new()));
+        }
+        self.visited.insert(target);
+        self.stack.push(target);
+        let (file, scope) = match target {
+            Target::Lane(f, l) => (f, Scope::Lane(l)),
+            Target::Method(f, m) => (f, Scope::Method(m)),
+            Target::Hook(f, h) => (f, Scope::Hook(h)),
+            Target::TopLevel(f) => (f, Scope::TopLevel),
+        };
+        let mut state = state;
+        let mut reaches = Vec::new();
+        let events = self
+            .index
+            .events
+            .get(&(file, scope))
+            .cloned()
+            .unwrap_or_default();
+        for (_, event) in events {
+            match event {
+                Event::KeyVar(bit) => state.vars |= bit,
+                Event::Spaceship(i, kind) => match kind {
+                    SpaceshipKind::KeyAuth => state.any = true,
+                    _ => reaches.push(Reach {
+                        site: crate::analysis::Site::Spaceship { file, index: i },
+                        has_key: state.any,
+                    }),
+                },
+                Event::Call(i) => state = self.call(file, i, state, &mut reaches),
+            }
+        }
+        self.stack.pop();
+        reaches.sort_unstable();
+        reaches.dedup();
+        let summary = Rc::new((state, reaches));
+        self.memo.insert(key, summary.clone());
+        summary
+    }
+
+    /// Runs a lane as fastlane does on a lane switch: before_each hooks, the body, after_each hooks.
+    fn switch_to_lane(
+        &mut self,
+        f: usize,
+        l: usize,
+        mut state: KeyState,
+        reaches: &mut Vec<Reach>,
+    ) -> KeyState {
+        for hook in self.index.hooks_of(HookKind::BeforeEach, self.platform) {
+            state = self.merge(Target::Hook(hook.0, hook.1), state, reaches);
+        }
+        state = self.merge(Target::Lane(f, l), state, reaches);
+        for hook in self.index.hooks_of(HookKind::AfterEach, self.platform) {
+            state = self.merge(Target::Hook(hook.0, hook.1), state, reaches);
+        }
+        state
+    }
+
+    fn merge(&mut self, target: Target, state: KeyState, reaches: &mut Vec<Reach>) -> KeyState {
+        let summary = self.run(target, state);
+        reaches.extend(summary.1.iter().copied());
+        summary.0
+    }
+
+    fn call(
+        &mut self,
+        file: usize,
+        i: usize,
+        state: KeyState,
+        reaches: &mut Vec<Reach>,
+    ) -> KeyState {
+        let index = self.index;
+        let Some(model) = index.files[file].ruby() else {
+            return state;
+        };
+        let call = &model.calls[i];
+        match index.resolve(&call.name, self.platform) {
+            Some(Target::Lane(f, l)) => return self.switch_to_lane(f, l, state, reaches),
+            Some(target @ Target::Method(..)) => return self.merge(target, state, reaches),
+            _ => {}
+        }
+        let Some(action) = knowledge::action(&call.name) else {
+            return state;
+        };
+        if action.auth == Auth::KeyProvider {
+            return KeyState { any: true, ..state };
+        }
+        let readonly = action.has_readonly_mode()
+            && match call.option("readonly").map(|o| &o.value) {
+                Some(Value::True) => true,
+                Some(_) => false,
+                None => index.readonly_match,
+            };
+        let has_key = passes_key(call)
+            || options_unknown(call)
+            || state.covers(action)
+            || action
+                .config_file
+                .is_some_and(|c| index.keyed_config.contains(c));
+        let apple_id_only = action.apple_id_only_at(index.version);
+        let site = self.sites.entry((file, i)).or_insert(CallSite {
+            action,
+            version: index.version,
+            apple_id_only,
+            readonly,
+            reached_without_key: false,
+            passes_key: passes_key(call),
+        });
+        site.apple_id_only |= apple_id_only;
+        site.readonly &= readonly;
+        if readonly {
+            return state;
+        }
+        if !has_key && !apple_id_only {
+            site.reached_without_key = true;
+        }
+        reaches.push(Reach {
+            site: Site::Call { file, call: i },
+            has_key,
+        });
+        state
+    }
+}
+
+/// Analyses every project of the workspace.
+pub fn analyse(ws: &Workspace, key_from_env: bool) -> Analysis {
+    let mut analysis = Analysis::default();
+    let mut lane_runs: HashMap<(usize, usize), (bool, Vec<Reach>)> = HashMap::new();
+    for project in &ws.projects {
+        let index = Index::new(ws, project);
+        let mut base = KeyState {
+            any: key_from_env,
+            vars: 0,
+        };
+        for &f in &project.files {
+            for a in ws.files[f].dotenv() {
+                if !a.value.is_empty() {
+                    if let Some(bit) = key_var_bit(&a.name) {
+                        base.vars |= bit;
+                    }
+                }
+            }
+        }
+        let mut memo = HashMap::new();
+        let mut visited = HashSet::new();
+        let mut top_reaches = Vec::new();
+        // Top-level code runs once, when the Fastfile is loaded.
+        {
+            let mut walker = Walker {
+                index: &index,
+                platform: None,
+                memo: &mut memo,
+                stack: Vec::new(),
+                visited: &mut visited,
+                sites: &mut analysis.sites,
+            };
+            for &f in &project.fastfiles {
+                base = walker.merge(Target::TopLevel(f), base, &mut top_reaches);
+            }
+        }
+
+        let home: HashSet<usize> = project.files.iter().copied().collect();
+        let mut record = |f: usize, l: usize, reaches: Vec<Reach>, keyed: bool| {
+            let entry = lane_runs.entry((f, l));
+            use std::collections::hash_map::Entry;
+            match entry {
+                Entry::Vacant(v) => {
+                    v.insert((home.contains(&f), reaches));
+                }
+                Entry::Occupied(mut o) => {
+                    if home.contains(&f) && !o.get().0 {
+                        o.insert((true, reaches));
+                    }
+                }
+            }
+            if keyed {
+                analysis.keyed_at_start.insert((f, l));
+            }
+        };
+
+        // Every public lane, started from the command line.
+        let mut lanes: Vec<(usize, usize)> = Vec::new();
+        for &f in &project.fastfiles {
+            if let Some(m) = ws.files[f].ruby() {
+                lanes.extend((0..m.lanes.len()).map(|l| (f, l)));
+            }
+        }
+        let mut private_runs: HashMap<(usize, usize), Vec<Reach>> = HashMap::new();
+        let mut private_keyed: HashMap<(usize, usize), bool> = HashMap::new();
+        for &(f, l) in &lanes {
+            let lane = &ws.files[f]
+                .ruby()
+                .map(|m| &m.lanes[l])
+                .expect("lane of a Ruby file");
+            if lane.private {
+                continue;
+            }
+            let platform = lane.platform.as_deref();
+            let mut walker = Walker {
+                index: &index,
+                platform,
+                memo: &mut memo,
+                stack: Vec::new(),
+                visited: &mut visited,
+                sites: &mut analysis.sites,
+            };
+            let mut reaches = Vec::new();
+            let mut state = base;
+            for hook in index.hooks_of(HookKind::BeforeAll, platform) {
+                state = walker.merge(Target::Hook(hook.0, hook.1), state, &mut reaches);
+            }
+            let mut before_each_state = state;
+            for hook in index.hooks_of(HookKind::BeforeEach, platform) {
+                before_each_state = walker
+                    .run(Target::Hook(hook.0, hook.1), before_each_state)
+                    .0;
+            }
+            state = walker.switch_to_lane(f, l, state, &mut reaches);
+            for hook in index.hooks_of(HookKind::AfterAll, platform) {
+                state = walker.merge(Target::Hook(hook.0, hook.1), state, &mut reaches);
+            }
+            reaches.sort_unstable();
+            reaches.dedup();
+            record(f, l, reaches, before_each_state.any);
+        }
+
+        // Private lanes take the union of the runs that called them; uncalled code runs on its own.
+        for ((target, platform, state), summary) in memo.iter() {
+            let _ = platform;
+            if let Target::Lane(f, l) = *target {
+                private_runs
+                    .entry((f, l))
+                    .or_default()
+                    .extend(summary.1.iter().copied());
+                let keyed = private_keyed.entry((f, l)).or_insert(true);
+                *keyed &= state.any;
+            }
+        }
+        let mut leftovers: Vec<(Target, Option<&str>)> = Vec::new();
+        for &(f, l) in &lanes {
+            let lane = &ws.files[f].ruby().expect("Ruby file").lanes[l];
+            if lane.private && !visited.contains(&Target::Lane(f, l)) {
+                leftovers.push((Target::Lane(f, l), lane.platform.as_deref()));
+            }
+        }
+        for &f in &project.fastfiles {
+            let Some(m) = ws.files[f].ruby() else {
+                continue;
+            };
+            for i in 0..m.methods.len() {
+                if !visited.contains(&Target::Method(f, i)) {
+                    leftovers.push((Target::Method(f, i), None));
+                }
+            }
+            for (i, hook) in m.hooks.iter().enumerate() {
+                if !visited.contains(&Target::Hook(f, i)) {
+                    leftovers.push((Target::Hook(f, i), hook.platform.as_deref()));
+                }
+            }
+        }
+        for (target, platform) in leftovers {
+            let mut walker = Walker {
+                index: &index,
+                platform,
+                memo: &mut memo,
+                stack: Vec::new(),
+                visited: &mut visited,
+                sites: &mut analysis.sites,
+            };
+            let summary = walker.run(target, base);
+            if let Target::Lane(f, l) = target {
+                private_runs.insert((f, l), summary.1.clone());
+                private_keyed.insert((f, l), base.any);
+            }
+        }
+        for &(f, l) in &lanes {
+            let lane = &ws.files[f].ruby().expect("Ruby file").lanes[l];
+            if lane.private {
+                let mut reaches = private_runs.remove(&(f, l)).unwrap_or_default();
+                reaches.sort_unstable();
+                reaches.dedup();
+                let keyed = private_keyed.get(&(f, l)).copied().unwrap_or(false);
+                record(f, l, reaches, keyed);
+            }
+        }
+    }
+    let mut runs: Vec<LaneRun> = lane_runs
+        .into_iter()
+        .map(|((file, lane), (_, reaches))| LaneRun {
+            file,
+            lane,
+            reaches,
+        })
+        .collect();
+    runs.sort_by_key(|r| (r.file, r.lane));
+    analysis.lanes = runs;
+    analysis
+}

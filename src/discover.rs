@@ -1,0 +1,212 @@
+//! Finds fastlane configuration files under the given paths, by name.
+//!
+//! Folders that never hold a project's own fastlane setup (dependencies, build output, VCS data) are
+//! pruned before they are read; a path given explicitly is always read.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::knowledge::CONFIG_FILES;
+use crate::source::FileKind;
+
+/// Folder names that are never descended into (unless given explicitly).
+pub const PRUNED_DIRS: &[&str] = &[
+    ".git",
+    "node_modules",
+    "Pods",
+    "Carthage",
+    "build",
+    "DerivedData",
+    "vendor",
+    ".bundle",
+];
+
+/// A file found under the given paths.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Found {
+    pub display: String,
+    pub path: PathBuf,
+    pub kind: FileKind,
+}
+
+/// A path that could not be walked or read.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FileError {
+    pub display: String,
+    pub message: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub files: Vec<Found>,
+    pub errors: Vec<FileError>,
+}
+
+/// Shows a path as the user gave it, with `/` separators and no leading `./`.
+pub fn display_path(path: &Path) -> String {
+    let s = path.to_string_lossy().replace('\\', "/");
+    let mut s = s.as_str();
+    while let Some(rest) = s.strip_prefix("./") {
+        s = rest.trim_start_matches('/');
+    }
+    if s.is_empty() {
+        ".".to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+fn is_pruned(name: &OsStr) -> bool {
+    let Some(name) = name.to_str() else {
+        return false;
+    };
+    PRUNED_DIRS.contains(&name)
+        || (name.starts_with('.') && name != ".fastlane" && name != "." && name != "..")
+}
+
+fn is_fastlane_dir(dir: &Path) -> bool {
+    matches!(
+        dir.file_name().and_then(OsStr::to_str),
+        Some("fastlane" | ".fastlane")
+    )
+}
+
+/// Decides what a file is from its name (and, for `.env` files, where it is).
+pub fn classify(path: &Path) -> Option<FileKind> {
+    let name = path.file_name()?.to_str()?;
+    if name == "Fastfile" || (name.ends_with("Fastfile") && !name.starts_with('.')) {
+        return Some(FileKind::Fastfile);
+    }
+    if name == "Appfile" {
+        return Some(FileKind::Appfile);
+    }
+    if let Some(config) = CONFIG_FILES.iter().find(|c| **c == name) {
+        return Some(FileKind::Config(config));
+    }
+    if name == ".env" || name.starts_with(".env.") {
+        // dotenv loads from the fastlane folder, or from its parent when the folder has none.
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        if is_fastlane_dir(dir) || dir.join("fastlane").is_dir() || dir.join(".fastlane").is_dir() {
+            return Some(FileKind::DotEnv);
+        }
+    }
+    None
+}
+
+/// Walks every path and returns the fastlane files in a stable order.
+pub fn discover(paths: &[PathBuf]) -> Discovery {
+    let mut out = Discovery::default();
+    for root in paths {
+        let meta = match std::fs::metadata(root) {
+            Ok(m) => m,
+            Err(e) => {
+                let message = if e.kind() == std::io::ErrorKind::NotFound {
+                    "no such file or directory".to_string()
+                } else {
+                    e.to_string()
+                };
+                out.errors.push(FileError {
+                    display: display_path(root),
+                    message,
+                });
+                continue;
+            }
+        };
+        if meta.is_file() {
+            // A file given by name is always read; an unknown name is taken as a Fastfile.
+            let kind = classify(root).unwrap_or(FileKind::Fastfile);
+            out.files.push(Found {
+                display: display_path(root),
+                path: root.clone(),
+                kind,
+            });
+            continue;
+        }
+        let walker = WalkDir::new(root)
+            .follow_links(false)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                e.depth() == 0 || !e.file_type().is_dir() || !is_pruned(e.file_name())
+            });
+        for entry in walker {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    let display = e
+                        .path()
+                        .map(display_path)
+                        .unwrap_or_else(|| display_path(root));
+                    let message = e
+                        .io_error()
+                        .map(|io| io.to_string())
+                        .unwrap_or_else(|| e.to_string());
+                    out.errors.push(FileError { display, message });
+                    continue;
+                }
+            };
+            if entry.file_type().is_dir() {
+                continue;
+            }
+            if let Some(kind) = classify(entry.path()) {
+                out.files.push(Found {
+                    display: display_path(entry.path()),
+                    path: entry.into_path(),
+                    kind,
+                });
+            }
+        }
+    }
+    out.files.sort();
+    out.files.dedup_by(|a, b| a.path == b.path);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_by_name() {
+        assert_eq!(
+            classify(Path::new("fastlane/Fastfile")),
+            Some(FileKind::Fastfile)
+        );
+        assert_eq!(
+            classify(Path::new("fastlane/BetaFastfile")),
+            Some(FileKind::Fastfile)
+        );
+        assert_eq!(
+            classify(Path::new("fastlane/Appfile")),
+            Some(FileKind::Appfile)
+        );
+        assert_eq!(
+            classify(Path::new("fastlane/Matchfile")),
+            Some(FileKind::Config("Matchfile"))
+        );
+        assert_eq!(
+            classify(Path::new("fastlane/.env.default")),
+            Some(FileKind::DotEnv)
+        );
+        assert_eq!(classify(Path::new("fastlane/Fastfile.swift")), None);
+        assert_eq!(classify(Path::new("src/.env")), None);
+        assert_eq!(classify(Path::new("fastlane/README.md")), None);
+    }
+
+    #[test]
+    fn display_strips_dot_slash() {
+        assert_eq!(
+            display_path(Path::new("./fastlane/Fastfile")),
+            "fastlane/Fastfile"
+        );
+        assert_eq!(display_path(Path::new(".")), ".");
+        assert_eq!(display_path(Path::new("a/b")), "a/b");
+    }
+}

@@ -1,0 +1,784 @@
+//! Turns a Ruby syntax tree (Fastfile, Appfile, config file) into a [`RubyModel`].
+//!
+//! The node shapes are matched by `queries/ruby.scm`; this module walks the captures, assigns each
+//! item to the lane, hook or method it runs in, and reads literal values.
+
+use std::collections::HashMap;
+
+use streaming_iterator::StreamingIterator;
+use tree_sitter::{Node, QueryCursor, Tree};
+
+use super::nesting::Nesting;
+use crate::model::*;
+use crate::parse::{syntax_errors, RUBY_QUERY};
+
+/// Capture indices of `queries/ruby.scm`, looked up by name once.
+struct Captures {
+    lane: u32,
+    lane_keyword: u32,
+    lane_name: u32,
+    lane_block: u32,
+    platform: u32,
+    platform_name: u32,
+    platform_block: u32,
+    hook: u32,
+    hook_keyword: u32,
+    hook_block: u32,
+    def: u32,
+    def_name: u32,
+    call: u32,
+    call_name: u32,
+    identifier: u32,
+    rcall: u32,
+    rcall_receiver: u32,
+    rcall_method: u32,
+    env: u32,
+    env_key: u32,
+    assign: u32,
+    assign_left: u32,
+    assign_right: u32,
+}
+
+static CAPTURES: std::sync::LazyLock<Captures> = std::sync::LazyLock::new(|| {
+    let q = &*RUBY_QUERY;
+    let idx = |name: &str| {
+        q.capture_index_for_name(name)
+            .unwrap_or_else(|| panic!("queries/ruby.scm defines @{name}"))
+    };
+    Captures {
+        lane: idx("lane"),
+        lane_keyword: idx("lane.keyword"),
+        lane_name: idx("lane.name"),
+        lane_block: idx("lane.block"),
+        platform: idx("platform"),
+        platform_name: idx("platform.name"),
+        platform_block: idx("platform.block"),
+        hook: idx("hook"),
+        hook_keyword: idx("hook.keyword"),
+        hook_block: idx("hook.block"),
+        def: idx("def"),
+        def_name: idx("def.name"),
+        call: idx("call"),
+        call_name: idx("call.name"),
+        identifier: idx("identifier"),
+        rcall: idx("rcall"),
+        rcall_receiver: idx("rcall.receiver"),
+        rcall_method: idx("rcall.method"),
+        env: idx("env"),
+        env_key: idx("env.key"),
+        assign: idx("assign"),
+        assign_left: idx("assign.left"),
+        assign_right: idx("assign.right"),
+    }
+});
+
+fn span(node: Node) -> Span {
+    Span::new(node.start_byte(), node.end_byte())
+}
+
+fn text<'a>(node: Node, src: &'a str) -> &'a str {
+    src.get(node.start_byte()..node.end_byte()).unwrap_or("")
+}
+
+/// The content of a plain string literal (no interpolation), if it is one.
+fn string_literal(node: Node, src: &str) -> Option<String> {
+    if node.kind() != "string" {
+        return None;
+    }
+    let mut cursor = node.walk();
+    let mut out = String::new();
+    for child in node.named_children(&mut cursor) {
+        match child.kind() {
+            "string_content" => out.push_str(text(child, src)),
+            "escape_sequence" => out.push_str(text(child, src)),
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+/// A lane, platform or symbol name: `:beta`, `"beta"`, `:"beta"`.
+fn name_of(node: Node, src: &str) -> String {
+    match node.kind() {
+        "simple_symbol" => text(node, src).trim_start_matches(':').to_string(),
+        "delimited_symbol" => text(node, src)
+            .trim_start_matches(':')
+            .trim_matches('"')
+            .to_string(),
+        _ => string_literal(node, src).unwrap_or_else(|| text(node, src).to_string()),
+    }
+}
+
+/// The name read by `ENV["X"]` / `ENV.fetch("X")`.
+fn env_name(node: Node, src: &str) -> Option<String> {
+    match node.kind() {
+        "element_reference" => {
+            let object = node.child_by_field_name("object")?;
+            if text(object, src) != "ENV" {
+                return None;
+            }
+            let key = node.named_child(1)?;
+            string_literal(key, src)
+        }
+        "call" => {
+            let receiver = node.child_by_field_name("receiver")?;
+            let method = node.child_by_field_name("method")?;
+            if text(receiver, src) != "ENV" || !matches!(text(method, src), "fetch" | "[]") {
+                return None;
+            }
+            let args = node.child_by_field_name("arguments")?;
+            string_literal(args.named_child(0)?, src)
+        }
+        _ => None,
+    }
+}
+
+/// What fastlint needs to know of a value.
+pub fn value_of(node: Node, src: &str) -> Value {
+    match node.kind() {
+        "true" => Value::True,
+        "false" => Value::False,
+        "nil" => Value::Nil,
+        "integer" => text(node, src)
+            .replace('_', "")
+            .parse()
+            .map(Value::Int)
+            .unwrap_or(Value::Other),
+        "simple_symbol" => Value::Symbol(name_of(node, src)),
+        "string" => string_literal(node, src)
+            .map(Value::Str)
+            .unwrap_or(Value::Other),
+        "parenthesized_statements" if node.named_child_count() == 1 => node
+            .named_child(0)
+            .map(|c| value_of(c, src))
+            .unwrap_or(Value::Other),
+        _ => env_name(node, src).map(Value::Env).unwrap_or(Value::Other),
+    }
+}
+
+/// The option key of a pair: `key:`, `:key =>`, `"key" =>`.
+fn pair_key(pair: Node, src: &str) -> Option<String> {
+    let key = pair.child_by_field_name("key")?;
+    Some(match key.kind() {
+        "hash_key_symbol" | "identifier" | "constant" => text(key, src).to_string(),
+        "simple_symbol" | "delimited_symbol" | "string" => name_of(key, src),
+        _ => return None,
+    })
+}
+
+fn options_of_pairs<'t>(
+    pairs: impl Iterator<Item = Node<'t>>,
+    src: &str,
+    via_variable: bool,
+) -> Vec<Opt> {
+    pairs
+        .filter(|p| p.kind() == "pair")
+        .filter_map(|pair| {
+            let key = pair_key(pair, src)?;
+            let value_node = pair.child_by_field_name("value");
+            Some(Opt {
+                key,
+                span: span(pair),
+                value: value_node.map(|v| value_of(v, src)).unwrap_or(Value::Other),
+                value_span: value_node.map(span).unwrap_or_else(|| span(pair)),
+                via_variable,
+            })
+        })
+        .collect()
+}
+
+fn is_parameter_kind(kind: &str) -> bool {
+    matches!(
+        kind,
+        "method_parameters"
+            | "block_parameters"
+            | "lambda_parameters"
+            | "keyword_parameter"
+            | "optional_parameter"
+            | "splat_parameter"
+            | "hash_splat_parameter"
+            | "block_parameter"
+            | "destructured_parameter"
+            | "exception_variable"
+            | "left_assignment_list"
+            | "destructured_left_assignment"
+    )
+}
+
+/// What a bare identifier is.
+enum Ident {
+    /// Declares a local variable (assignment target, parameter).
+    Declares,
+    /// A method name, a key or similar: not a call of its own.
+    Ignore,
+    /// A local variable read or a call without arguments.
+    Reference,
+}
+
+fn classify_identifier(node: Node) -> Ident {
+    let Some(parent) = node.parent() else {
+        return Ident::Reference;
+    };
+    let is_field = |field: &str| {
+        parent
+            .child_by_field_name(field)
+            .is_some_and(|c| c.id() == node.id())
+    };
+    match parent.kind() {
+        k if is_parameter_kind(k) => Ident::Declares,
+        "assignment" | "operator_assignment" if is_field("left") => Ident::Declares,
+        "for" if is_field("pattern") => Ident::Declares,
+        "call" if is_field("method") => Ident::Ignore,
+        "method" | "singleton_method" if is_field("name") => Ident::Ignore,
+        "alias" | "undef" | "setter" => Ident::Ignore,
+        "pair" if is_field("key") => Ident::Ignore,
+        _ => Ident::Reference,
+    }
+}
+
+#[derive(Default)]
+struct Raw<'t> {
+    lanes: Vec<(Node<'t>, Node<'t>, Node<'t>, bool)>,
+    platforms: Vec<(Node<'t>, Node<'t>, Node<'t>)>,
+    hooks: Vec<(Node<'t>, HookKind, Node<'t>)>,
+    defs: Vec<(Node<'t>, Node<'t>)>,
+    calls: Vec<(Node<'t>, Node<'t>)>,
+    identifiers: Vec<Node<'t>>,
+    rcalls: Vec<(Node<'t>, Node<'t>, Node<'t>)>,
+    env: Vec<Node<'t>>,
+    assigns: Vec<(Node<'t>, Node<'t>, Node<'t>)>,
+}
+
+/// Extracts the model of one Ruby file.
+pub fn extract(tree: &Tree, src: &str) -> RubyModel {
+    let c = &*CAPTURES;
+    let mut raw = Raw::default();
+    let mut cursor = QueryCursor::new();
+    let mut matches = cursor.matches(&RUBY_QUERY, tree.root_node(), src.as_bytes());
+    while let Some(m) = matches.next() {
+        let get = |idx: u32| {
+            m.captures
+                .iter()
+                .find(|cap| cap.index == idx)
+                .map(|cap| cap.node)
+        };
+        if let (Some(n), Some(kw), Some(name), Some(block)) = (
+            get(c.lane),
+            get(c.lane_keyword),
+            get(c.lane_name),
+            get(c.lane_block),
+        ) {
+            raw.lanes
+                .push((n, name, block, text(kw, src) == "private_lane"));
+        } else if let (Some(n), Some(name), Some(block)) =
+            (get(c.platform), get(c.platform_name), get(c.platform_block))
+        {
+            raw.platforms.push((n, name, block));
+        } else if let (Some(n), Some(kw), Some(block)) =
+            (get(c.hook), get(c.hook_keyword), get(c.hook_block))
+        {
+            if let Some(kind) = HookKind::from_keyword(text(kw, src)) {
+                raw.hooks.push((n, kind, block));
+            }
+        } else if let (Some(n), Some(name)) = (get(c.def), get(c.def_name)) {
+            raw.defs.push((n, name));
+        } else if let (Some(n), Some(name)) = (get(c.call), get(c.call_name)) {
+            raw.calls.push((n, name));
+        } else if let Some(n) = get(c.identifier) {
+            raw.identifiers.push(n);
+        } else if let (Some(n), Some(recv), Some(method)) =
+            (get(c.rcall), get(c.rcall_receiver), get(c.rcall_method))
+        {
+            raw.rcalls.push((n, recv, method));
+        } else if let (Some(n), Some(_key)) = (get(c.env), get(c.env_key)) {
+            raw.env.push(n);
+        } else if let (Some(n), Some(left), Some(right)) =
+            (get(c.assign), get(c.assign_left), get(c.assign_right))
+        {
+            raw.assigns.push((n, left, right));
+        }
+    }
+    build(raw, tree, src)
+}
+
+fn line_indent(src: &str, offset: usize) -> String {
+    let line_start = src[..offset].rfind('\n').map(|i| i + 1).unwrap_or(0);
+    src[line_start..]
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect()
+}
+
+/// Where the first line of a block's body starts, when the block opens on a line of its own.
+fn body_line_start(block: Node, src: &str) -> Option<usize> {
+    let body = block.child_by_field_name("body");
+    let open_end = match block.child_by_field_name("parameters") {
+        Some(params) => params.end_byte(),
+        None => block.child(0)?.end_byte(),
+    };
+    let newline = src[open_end..].find('\n')? + open_end;
+    let limit = body.map(|b| b.start_byte()).unwrap_or(block.end_byte());
+    (newline < limit).then_some(newline + 1)
+}
+
+fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
+    let mut model = RubyModel {
+        syntax_errors: syntax_errors(tree).into_iter().map(Span::from).collect(),
+        ..RubyModel::default()
+    };
+
+    // Platforms and the innermost one around any position.
+    for (node, name, block) in &raw.platforms {
+        model.platforms.push(Platform {
+            name: name_of(*name, src),
+            span: span(*node),
+            block: span(*block),
+        });
+    }
+    let platforms = Nesting::new(
+        model
+            .platforms
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.block, i))
+            .collect(),
+    );
+    let platform_at = |s: Span| {
+        platforms
+            .innermost(s)
+            .map(|i| model.platforms[i].name.clone())
+    };
+
+    for (node, name, block, private) in &raw.lanes {
+        let s = span(*node);
+        model.lanes.push(Lane {
+            name: name_of(*name, src),
+            name_span: span(*name),
+            platform: platform_at(s),
+            private: *private,
+            span: s,
+            block: span(*block),
+            body: block.child_by_field_name("body").map(span),
+            body_line_start: body_line_start(*block, src),
+            indent: line_indent(src, s.start),
+        });
+    }
+    for (node, kind, block) in &raw.hooks {
+        let s = span(*node);
+        model.hooks.push(Hook {
+            kind: *kind,
+            platform: platform_at(s),
+            span: s,
+            block: span(*block),
+        });
+    }
+    for (node, name) in &raw.defs {
+        model.methods.push(MethodDef {
+            name: text(*name, src).to_string(),
+            span: span(*node),
+        });
+    }
+
+    // Which lane, hook or method each position runs in.
+    let mut containers: Vec<(Span, usize)> = Vec::new();
+    let mut scopes: Vec<Scope> = Vec::new();
+    for (i, lane) in model.lanes.iter().enumerate() {
+        containers.push((lane.block, scopes.len()));
+        scopes.push(Scope::Lane(i));
+    }
+    for (i, hook) in model.hooks.iter().enumerate() {
+        containers.push((hook.block, scopes.len()));
+        scopes.push(Scope::Hook(i));
+    }
+    for (i, def) in model.methods.iter().enumerate() {
+        containers.push((def.span, scopes.len()));
+        scopes.push(Scope::Method(i));
+    }
+    let nesting = Nesting::new(containers);
+    let scope_at = |s: Span| {
+        nesting
+            .innermost(s)
+            .map(|i| scopes[i])
+            .unwrap_or(Scope::TopLevel)
+    };
+
+    // Local variables (by scope) and hash literals assigned to them.
+    let mut locals: HashMap<(Scope, &str), usize> = HashMap::new();
+    let mut hashes: Vec<(Scope, &str, usize, Node)> = Vec::new();
+    for node in &raw.identifiers {
+        if let Ident::Declares = classify_identifier(*node) {
+            let key = (scope_at(span(*node)), text(*node, src));
+            let entry = locals.entry(key).or_insert(node.start_byte());
+            *entry = (*entry).min(node.start_byte());
+        }
+    }
+    for (node, left, right) in &raw.assigns {
+        if left.kind() == "identifier" && right.kind() == "hash" {
+            hashes.push((
+                scope_at(span(*node)),
+                text(*left, src),
+                node.start_byte(),
+                *right,
+            ));
+        }
+        if let Some(name) = env_name(*left, src) {
+            model.env.push(EnvAccess {
+                name,
+                span: span(*left),
+                write: true,
+                scope: scope_at(span(*left)),
+                value: Some(value_of(*right, src)),
+            });
+        }
+    }
+
+    // ENV["X"] reads (writes were taken from the assignments above).
+    for node in &raw.env {
+        let is_write_target = node.parent().is_some_and(|p| {
+            matches!(p.kind(), "assignment" | "operator_assignment")
+                && p.child_by_field_name("left")
+                    .is_some_and(|l| l.id() == node.id())
+        });
+        if is_write_target {
+            continue;
+        }
+        if let Some(name) = env_name(*node, src) {
+            model.env.push(EnvAccess {
+                name,
+                span: span(*node),
+                write: false,
+                scope: scope_at(span(*node)),
+                value: None,
+            });
+        }
+    }
+
+    // Calls with a receiver: ENV.fetch and Spaceship.
+    for (node, receiver, method) in &raw.rcalls {
+        let method_name = text(*method, src);
+        if let Some(name) = env_name(*node, src) {
+            model.env.push(EnvAccess {
+                name,
+                span: span(*node),
+                write: false,
+                scope: scope_at(span(*node)),
+                value: None,
+            });
+            continue;
+        }
+        if !matches!(receiver.kind(), "constant" | "scope_resolution") {
+            continue;
+        }
+        let receiver_text = text(*receiver, src);
+        let is_setter = node.parent().is_some_and(|p| {
+            p.kind() == "assignment"
+                && p.child_by_field_name("left")
+                    .is_some_and(|l| l.id() == node.id())
+        });
+        if let Some(kind) = spaceship_kind(receiver_text, method_name, is_setter) {
+            let end = node
+                .child_by_field_name("arguments")
+                .map(|a| a.start_byte())
+                .unwrap_or(node.end_byte());
+            model.spaceship.push(SpaceshipUse {
+                kind,
+                text: src[node.start_byte()..end].trim_end().to_string(),
+                span: span(*node),
+                scope: scope_at(span(*node)),
+            });
+        }
+    }
+
+    // Receiver-less calls, and bare names that are not local variables.
+    let mut calls: Vec<Call> = Vec::with_capacity(raw.calls.len());
+    for (node, name) in &raw.calls {
+        calls.push(call_of(*node, *name, src, scope_at(span(*node))));
+    }
+    for node in &raw.identifiers {
+        if !matches!(classify_identifier(*node), Ident::Reference) {
+            continue;
+        }
+        let s = span(*node);
+        let scope = scope_at(s);
+        let name = text(*node, src);
+        if locals
+            .get(&(scope, name))
+            .is_some_and(|&declared| declared < s.start)
+        {
+            continue;
+        }
+        calls.push(Call {
+            name: name.to_string(),
+            name_span: s,
+            span: s,
+            scope,
+            shape: ArgShape::None,
+            args_span: None,
+            parens: false,
+            first_arg: None,
+            options: Vec::new(),
+        });
+    }
+    calls.sort_by_key(|c| (c.span.start, c.span.end));
+
+    // Options passed through a hash variable assigned in the same lane or method.
+    for call in &mut calls {
+        if let ArgShape::Variable { name, resolved } = &mut call.shape {
+            let found = hashes
+                .iter()
+                .filter(|(scope, var, at, _)| {
+                    *scope == call.scope && *var == name.as_str() && *at < call.span.start
+                })
+                .max_by_key(|(_, _, at, _)| *at);
+            if let Some((_, _, _, hash)) = found {
+                let mut cursor = hash.walk();
+                let pairs: Vec<Node> = hash.named_children(&mut cursor).collect();
+                call.options
+                    .extend(options_of_pairs(pairs.into_iter(), src, true));
+                *resolved = true;
+            }
+        }
+    }
+
+    for call in &calls {
+        match call.name.as_str() {
+            "import" => model.imports.push(Import {
+                path: call
+                    .options
+                    .is_empty()
+                    .then(|| first_string_arg(call, tree, src))
+                    .flatten(),
+                span: call.span,
+                from_git: false,
+            }),
+            "import_from_git" => model.imports.push(Import {
+                path: None,
+                span: call.span,
+                from_git: true,
+            }),
+            _ => {}
+        }
+    }
+    model.calls = calls;
+    model.env.sort_by_key(|e| (e.span.start, e.span.end));
+    model.spaceship.sort_by_key(|s| (s.span.start, s.span.end));
+    model
+}
+
+fn first_string_arg(call: &Call, tree: &Tree, src: &str) -> Option<String> {
+    let first = call.first_arg?;
+    let node = tree
+        .root_node()
+        .descendant_for_byte_range(first.start, first.end)?;
+    // Climb to the node that spans exactly the argument (a string, not its content).
+    let mut node = node;
+    while node.start_byte() == first.start && node.end_byte() == first.end {
+        if node.kind() == "string" {
+            return string_literal(node, src);
+        }
+        match node.parent() {
+            Some(p) if p.start_byte() == first.start && p.end_byte() == first.end => node = p,
+            _ => break,
+        }
+    }
+    string_literal(node, src)
+}
+
+fn call_of(node: Node, name: Node, src: &str, scope: Scope) -> Call {
+    let args = node.child_by_field_name("arguments");
+    let mut shape = ArgShape::None;
+    let mut options = Vec::new();
+    let mut first_arg = None;
+    let mut parens = false;
+    if let Some(args) = args {
+        parens = text(args, src).starts_with('(');
+        let mut cursor = args.walk();
+        let children: Vec<Node> = args
+            .named_children(&mut cursor)
+            .filter(|c| c.kind() != "comment")
+            .collect();
+        if let Some(first) = children.first() {
+            first_arg = Some(span(*first));
+            shape = match first.kind() {
+                "pair" => ArgShape::Options,
+                "hash" => ArgShape::Options,
+                "identifier" => ArgShape::Variable {
+                    name: text(*first, src).to_string(),
+                    resolved: false,
+                },
+                "hash_splat_argument" => match first.named_child(0) {
+                    Some(inner) if inner.kind() == "identifier" => ArgShape::Variable {
+                        name: text(inner, src).to_string(),
+                        resolved: false,
+                    },
+                    _ => ArgShape::Other,
+                },
+                _ => ArgShape::Other,
+            };
+        }
+        for child in &children {
+            match child.kind() {
+                "pair" => options.extend(options_of_pairs(std::iter::once(*child), src, false)),
+                "hash" => {
+                    let mut c2 = child.walk();
+                    let pairs: Vec<Node> = child.named_children(&mut c2).collect();
+                    options.extend(options_of_pairs(pairs.into_iter(), src, false));
+                }
+                _ => {}
+            }
+        }
+    }
+    Call {
+        name: text(name, src).to_string(),
+        name_span: span(name),
+        span: span(node),
+        scope,
+        shape,
+        args_span: args.map(span),
+        parens,
+        first_arg,
+        options,
+    }
+}
+
+/// Classifies a Spaceship call by its receiver path and method.
+fn spaceship_kind(receiver: &str, method: &str, is_setter: bool) -> Option<SpaceshipKind> {
+    let path: Vec<&str> = receiver.split("::").map(str::trim).collect();
+    if path.first().copied() != Some("Spaceship") {
+        return None;
+    }
+    const LEGACY: &[&str] = &[
+        "Tunes",
+        "Portal",
+        "TunesClient",
+        "PortalClient",
+        "App",
+        "AppGroup",
+        "AppService",
+        "Certificate",
+        "ProvisioningProfile",
+        "Device",
+        "CloudContainer",
+        "Merchant",
+        "Passbook",
+        "WebsitePush",
+    ];
+    match path.get(1).copied() {
+        None | Some("Client") if method == "login" => Some(SpaceshipKind::Login),
+        None => match method {
+            "select_team" | "client" => Some(SpaceshipKind::Legacy),
+            _ => None,
+        },
+        Some("ConnectAPI") if path.len() == 2 => match method {
+            "login" => Some(SpaceshipKind::Login),
+            "auth" => Some(SpaceshipKind::KeyAuth),
+            "token" if is_setter => Some(SpaceshipKind::KeyAuth),
+            _ => None,
+        },
+        Some(second) if LEGACY.contains(&second) => {
+            if method == "login" && path.len() == 2 {
+                Some(SpaceshipKind::Login)
+            } else {
+                Some(SpaceshipKind::Legacy)
+            }
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse_ruby;
+
+    fn model(src: &str) -> RubyModel {
+        extract(&parse_ruby(src).unwrap(), src)
+    }
+
+    #[test]
+    fn lanes_platforms_and_scopes() {
+        let m = model("platform :ios do\n  before_all do\n    setup\n  end\n  private_lane :beta do |options|\n    pilot(username: \"a\", skip: true)\n  end\nend\nlane :x do\nend\ndef up\n  deliver\nend\n");
+        assert_eq!(m.lanes.len(), 2);
+        assert_eq!(m.lanes[0].qualified_name(), "ios beta");
+        assert!(m.lanes[0].private);
+        assert_eq!(m.lanes[1].qualified_name(), "x");
+        assert_eq!(m.hooks.len(), 1);
+        assert_eq!(m.hooks[0].platform.as_deref(), Some("ios"));
+        let pilot = m.calls.iter().find(|c| c.name == "pilot").unwrap();
+        assert_eq!(pilot.scope, Scope::Lane(0));
+        assert_eq!(
+            pilot.option("username").unwrap().value,
+            Value::Str("a".into())
+        );
+        assert_eq!(pilot.shape, ArgShape::Options);
+        let deliver = m.calls.iter().find(|c| c.name == "deliver").unwrap();
+        assert_eq!(deliver.scope, Scope::Method(0));
+        let setup = m.calls.iter().find(|c| c.name == "setup").unwrap();
+        assert_eq!(setup.scope, Scope::Hook(0));
+    }
+
+    #[test]
+    fn bare_names_and_locals() {
+        let m = model("lane :a do\n  api_key = app_store_connect_api_key(key_id: 'x')\n  pilot(api_key: api_key)\n  n = latest_testflight_build_number + 1\n  pem\nend\n");
+        let names: Vec<_> = m.calls.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "lane",
+                "app_store_connect_api_key",
+                "pilot",
+                "latest_testflight_build_number",
+                "pem"
+            ]
+        );
+    }
+
+    #[test]
+    fn hash_variables_are_followed() {
+        let m = model("lane :a do\n  opts = { username: 'x', skip: true }\n  pilot(opts)\n  deliver(**opts)\n  sigh(other)\nend\n");
+        let pilot = m.calls.iter().find(|c| c.name == "pilot").unwrap();
+        assert!(pilot.option("username").unwrap().via_variable);
+        let deliver = m.calls.iter().find(|c| c.name == "deliver").unwrap();
+        assert!(deliver.option("username").is_some());
+        let sigh = m.calls.iter().find(|c| c.name == "sigh").unwrap();
+        assert_eq!(
+            sigh.shape,
+            ArgShape::Variable {
+                name: "other".into(),
+                resolved: false
+            }
+        );
+    }
+
+    #[test]
+    fn env_and_spaceship() {
+        let m = model("ENV[\"FASTLANE_USER\"] = 'me'\nx = ENV.fetch('FASTLANE_PASSWORD')\ny = ENV['FASTLANE_SESSION']\nSpaceship::Tunes.login(u)\nSpaceship::ConnectAPI.auth(key_id: 1)\nSpaceship::ConnectAPI.token = t\nSpaceship::Tunes::Application.find(1).edit_version\nsh(\"echo #{ENV['FASTLANE_USER']}\")\n");
+        let env: Vec<_> = m.env.iter().map(|e| (e.name.as_str(), e.write)).collect();
+        assert_eq!(
+            env,
+            [
+                ("FASTLANE_USER", true),
+                ("FASTLANE_PASSWORD", false),
+                ("FASTLANE_SESSION", false),
+                ("FASTLANE_USER", false)
+            ]
+        );
+        let kinds: Vec<_> = m.spaceship.iter().map(|s| s.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                SpaceshipKind::Login,
+                SpaceshipKind::KeyAuth,
+                SpaceshipKind::KeyAuth,
+                SpaceshipKind::Legacy
+            ]
+        );
+    }
+
+    #[test]
+    fn strings_comments_heredocs_are_not_code() {
+        let m = model("# pilot(username: 'x')\nsh(\"fastlane pilot --username x\")\ns = <<~EOS\n  pilot(username: 'x') ENV['FASTLANE_USER']\nEOS\n");
+        assert!(m.calls.iter().all(|c| c.name != "pilot"));
+        assert!(m.env.is_empty());
+    }
+}

@@ -1,0 +1,458 @@
+//! What fastlint knows about fastlane actions: one table, and the only place action names are listed.
+//!
+//! Every question of the form "is this an Apple action? can it take a key? since when?" is answered
+//! here. The facts come from fastlane's own source (2.237.0): option files, action `run` methods and
+//! the version that added App Store Connect API key support.
+
+use crate::version::Version;
+
+/// How an action authenticates with Apple.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Auth {
+    /// Takes an App Store Connect API key (`api_key:`, `api_key_path:`, or the key in lane_context)
+    /// since the given fastlane version; below it, it can only log in with an Apple ID.
+    KeyCapable { since: Version },
+    /// Logs in with an Apple ID until (and including) `until`; takes a key in later releases.
+    AppleIdUntil { until: Version },
+    /// Always logs in with an Apple ID.
+    AppleIdOnly,
+    /// `app_store_connect_api_key`: makes a key available to every later action.
+    KeyProvider,
+}
+
+/// A fastlane action that talks to Apple.
+#[derive(Debug)]
+pub struct Action {
+    /// Canonical action name (`upload_to_testflight`).
+    pub name: &'static str,
+    /// Other names that run the same action (`pilot`, `testflight`).
+    pub aliases: &'static [&'static str],
+    pub auth: Auth,
+    /// Environment variables that hold the Apple ID for its `username` option.
+    pub username_env: &'static [&'static str],
+    /// Environment variables that give it a key (`*_API_KEY_PATH`, `*_API_KEY`), the shared
+    /// `APP_STORE_CONNECT_API_KEY(_PATH)` included.
+    pub key_env: &'static [&'static str],
+    /// The tool config file it loads (`Matchfile`), if any.
+    pub config_file: Option<&'static str>,
+    /// The way out when it needs an Apple ID.
+    pub way_out: &'static str,
+    /// An option that must be turned off when it runs with a key (`precheck_include_in_app_purchases`).
+    pub iap_option: Option<&'static str>,
+}
+
+impl Action {
+    /// True when this action needs an Apple ID at `version`.
+    pub fn apple_id_only_at(&self, version: Version) -> bool {
+        match self.auth {
+            Auth::KeyCapable { since } => version < since,
+            Auth::AppleIdUntil { until } => version <= until,
+            Auth::AppleIdOnly => true,
+            Auth::KeyProvider => false,
+        }
+    }
+
+    /// True when this action can run with a key at `version`.
+    pub fn takes_key_at(&self, version: Version) -> bool {
+        !matches!(self.auth, Auth::KeyProvider) && !self.apple_id_only_at(version)
+    }
+
+    /// The version that first takes a key, if any release does.
+    pub fn key_since(&self) -> Option<Version> {
+        match self.auth {
+            Auth::KeyCapable { since } => Some(since),
+            Auth::AppleIdUntil { until } => {
+                Some(Version::new(until.major, until.minor, until.patch + 1))
+            }
+            _ => None,
+        }
+    }
+
+    /// `match` and `sync_code_signing` can run read-only, without logging in to Apple.
+    pub fn has_readonly_mode(&self) -> bool {
+        self.name == "sync_code_signing"
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        std::iter::once(self.name).chain(self.aliases.iter().copied())
+    }
+}
+
+const fn v(major: u32, minor: u32, patch: u32) -> Version {
+    Version::new(major, minor, patch)
+}
+
+const UPGRADE: &str = "upgrade fastlane";
+
+/// The actions that talk to Apple, with their aliases.
+pub static ACTIONS: &[Action] = &[
+    Action {
+        name: "upload_to_testflight",
+        aliases: &["pilot", "testflight"],
+        auth: Auth::KeyCapable { since: v(2, 157, 0) },
+        username_env: &["PILOT_USERNAME"],
+        key_env: &["PILOT_API_KEY_PATH", "PILOT_API_KEY", "APP_STORE_CONNECT_API_KEY_PATH", "APP_STORE_CONNECT_API_KEY"],
+        config_file: None,
+        way_out: UPGRADE,
+        iap_option: None,
+    },
+    Action {
+        name: "upload_to_app_store",
+        aliases: &["deliver", "appstore"],
+        auth: Auth::KeyCapable { since: v(2, 160, 0) },
+        username_env: &["DELIVER_USERNAME", "DELIVER_USER"],
+        key_env: &["DELIVER_API_KEY_PATH", "DELIVER_API_KEY", "APP_STORE_CONNECT_API_KEY_PATH", "APP_STORE_CONNECT_API_KEY"],
+        config_file: Some("Deliverfile"),
+        way_out: UPGRADE,
+        iap_option: Some("precheck_include_in_app_purchases"),
+    },
+    Action {
+        name: "sync_code_signing",
+        aliases: &["match"],
+        auth: Auth::KeyCapable { since: v(2, 162, 0) },
+        username_env: &["MATCH_USERNAME"],
+        key_env: &["SIGH_API_KEY_PATH", "SIGH_API_KEY", "APP_STORE_CONNECT_API_KEY_PATH", "APP_STORE_CONNECT_API_KEY"],
+        config_file: Some("Matchfile"),
+        way_out: UPGRADE,
+        iap_option: None,
+    },
+    Action {
+        name: "match_nuke",
+        aliases: &[],
+        auth: Auth::KeyCapable { since: v(2, 179, 0) },
+        username_env: &["MATCH_USERNAME"],
+        key_env: &["SIGH_API_KEY_PATH", "SIGH_API_KEY", "APP_STORE_CONNECT_API_KEY_PATH", "APP_STORE_CONNECT_API_KEY"],
+        config_file: Some("Matchfile"),
+        way_out: UPGRADE,
+        iap_option: None,
+    },
+    Action {
+        name: "get_certificates",
+        aliases: &["cert"],
+        auth: Auth::KeyCapable { since: v(2, 162, 0) },
+        username_env: &["CERT_USERNAME"],
+        key_env: &[
+            "CERT_API_KEY_PATH",
+            "CERT_API_KEY",
+            "DELIVER_API_KEY_PATH",
+            "DELIVER_API_KEY",
+            "APP_STORE_CONNECT_API_KEY_PATH",
+            "APP_STORE_CONNECT_API_KEY",
+        ],
+        config_file: None,
+        way_out: UPGRADE,
+        iap_option: None,
+    },
+    Action {
+        name: "get_provisioning_profile",
+        aliases: &["sigh"],
+        auth: Auth::KeyCapable { since: v(2, 162, 0) },
+        username_env: &["SIGH_USERNAME"],
+        key_env: &["SIGH_API_KEY_PATH", "SIGH_API_KEY", "APP_STORE_CONNECT_API_KEY_PATH", "APP_STORE_CONNECT_API_KEY"],
+        config_file: None,
+        way_out: UPGRADE,
+        iap_option: None,
+    },
+    Action {
+        name: "check_app_store_metadata",
+        aliases: &["precheck"],
+        auth: Auth::KeyCapable { since: v(2, 160, 0) },
+        username_env: &["PRECHECK_USERNAME"],
+        key_env: &[
+            "PRECHECK_API_KEY_PATH",
+            "PRECHECK_API_KEY",
+            "APP_STORE_CONNECT_API_KEY_PATH",
+            "APP_STORE_CONNECT_API_KEY",
+        ],
+        config_file: Some("Precheckfile"),
+        way_out: UPGRADE,
+        iap_option: Some("include_in_app_purchases"),
+    },
+    Action {
+        name: "app_store_build_number",
+        aliases: &[],
+        auth: Auth::KeyCapable { since: v(2, 163, 0) },
+        username_env: &["ITUNESCONNECT_USER"],
+        key_env: &[
+            "APPSTORE_BUILD_NUMBER_API_KEY_PATH",
+            "APPSTORE_BUILD_NUMBER_API_KEY",
+            "APP_STORE_CONNECT_API_KEY_PATH",
+            "APP_STORE_CONNECT_API_KEY",
+        ],
+        config_file: None,
+        way_out: UPGRADE,
+        iap_option: None,
+    },
+    Action {
+        name: "latest_testflight_build_number",
+        aliases: &[],
+        auth: Auth::KeyCapable { since: v(2, 163, 0) },
+        username_env: &["ITUNESCONNECT_USER"],
+        key_env: &[
+            "APPSTORE_BUILD_NUMBER_API_KEY_PATH",
+            "APPSTORE_BUILD_NUMBER_API_KEY",
+            "APP_STORE_CONNECT_API_KEY_PATH",
+            "APP_STORE_CONNECT_API_KEY",
+        ],
+        config_file: None,
+        way_out: UPGRADE,
+        iap_option: None,
+    },
+    Action {
+        name: "download_dsyms",
+        aliases: &[],
+        auth: Auth::KeyCapable { since: v(2, 197, 0) },
+        username_env: &["DOWNLOAD_DSYMS_USERNAME"],
+        key_env: &[
+            "DOWNLOAD_DSYMS_API_KEY_PATH",
+            "DOWNLOAD_DSYMS_API_KEY",
+            "APP_STORE_CONNECT_API_KEY_PATH",
+            "APP_STORE_CONNECT_API_KEY",
+        ],
+        config_file: None,
+        way_out: UPGRADE,
+        iap_option: None,
+    },
+    Action {
+        name: "set_changelog",
+        aliases: &[],
+        auth: Auth::KeyCapable { since: v(2, 164, 0) },
+        username_env: &["FASTLANE_USERNAME"],
+        key_env: &[
+            "FL_SET_CHANGELOG_API_KEY_PATH",
+            "FL_SET_CHANGELOG_API_KEY",
+            "APP_STORE_CONNECT_API_KEY_PATH",
+            "APP_STORE_CONNECT_API_KEY",
+        ],
+        config_file: None,
+        way_out: UPGRADE,
+        iap_option: None,
+    },
+    Action {
+        name: "register_device",
+        aliases: &[],
+        auth: Auth::KeyCapable { since: v(2, 163, 0) },
+        username_env: &["DELIVER_USER"],
+        key_env: &[
+            "FL_REGISTER_DEVICE_API_KEY_PATH",
+            "FL_REGISTER_DEVICE_API_KEY",
+            "APP_STORE_CONNECT_API_KEY_PATH",
+            "APP_STORE_CONNECT_API_KEY",
+        ],
+        config_file: None,
+        way_out: UPGRADE,
+        iap_option: None,
+    },
+    Action {
+        name: "register_devices",
+        aliases: &[],
+        auth: Auth::KeyCapable { since: v(2, 163, 0) },
+        username_env: &["DELIVER_USER"],
+        key_env: &[
+            "FL_REGISTER_DEVICES_API_KEY_PATH",
+            "FL_REGISTER_DEVICES_API_KEY",
+            "APP_STORE_CONNECT_API_KEY_PATH",
+            "APP_STORE_CONNECT_API_KEY",
+        ],
+        config_file: None,
+        way_out: UPGRADE,
+        iap_option: None,
+    },
+    Action {
+        name: "notarize",
+        aliases: &[],
+        auth: Auth::KeyCapable { since: v(2, 180, 0) },
+        username_env: &["FL_NOTARIZE_USERNAME"],
+        key_env: &[
+            "FL_NOTARIZE_API_KEY_PATH",
+            "FL_NOTARIZE_API_KEY",
+            "APP_STORE_CONNECT_API_KEY_PATH",
+            "APP_STORE_CONNECT_API_KEY",
+        ],
+        config_file: None,
+        way_out: UPGRADE,
+        iap_option: None,
+    },
+    Action {
+        name: "update_app_age_rating",
+        aliases: &[],
+        auth: Auth::KeyCapable { since: v(2, 236, 0) },
+        username_env: &["DELIVER_USER"],
+        key_env: &["DELIVER_API_KEY_PATH", "DELIVER_API_KEY", "APP_STORE_CONNECT_API_KEY_PATH", "APP_STORE_CONNECT_API_KEY"],
+        config_file: None,
+        way_out: UPGRADE,
+        iap_option: None,
+    },
+    Action {
+        name: "create_app_online",
+        aliases: &["produce"],
+        auth: Auth::AppleIdUntil { until: v(2, 237, 0) },
+        username_env: &["PRODUCE_USERNAME"],
+        key_env: &[],
+        config_file: None,
+        way_out: "upgrade to the first fastlane release after 2.237.0, whose produce takes an App Store Connect API key \
+                  (pass capabilities with a later `produce enable_services` step, not inline), or create the app once by hand",
+        iap_option: None,
+    },
+    Action {
+        name: "get_push_certificate",
+        aliases: &["pem"],
+        auth: Auth::AppleIdOnly,
+        username_env: &["PEM_USERNAME"],
+        key_env: &[],
+        config_file: None,
+        way_out: "switch push notifications to an APNs .p8 auth key (token-based): it never expires and needs no \
+                  push certificate, so this step can go; otherwise run it by hand or in a separate scheduled job \
+                  with FASTLANE_SESSION",
+        iap_option: None,
+    },
+    Action {
+        name: "modify_services",
+        aliases: &[],
+        auth: Auth::AppleIdOnly,
+        username_env: &["PRODUCE_USERNAME"],
+        key_env: &[],
+        config_file: None,
+        way_out: "change capabilities once by hand in the Developer Portal, or run this step by hand or in a \
+                  separate scheduled job with FASTLANE_SESSION",
+        iap_option: None,
+    },
+    Action {
+        name: "download_app_privacy_details_from_app_store",
+        aliases: &[],
+        auth: Auth::AppleIdOnly,
+        username_env: &["FASTLANE_USER"],
+        key_env: &[],
+        config_file: None,
+        way_out: "run it by hand when privacy details change, or in a separate scheduled job with FASTLANE_SESSION",
+        iap_option: None,
+    },
+    Action {
+        name: "upload_app_privacy_details_to_app_store",
+        aliases: &[],
+        auth: Auth::AppleIdOnly,
+        username_env: &["FASTLANE_USER"],
+        key_env: &[],
+        config_file: None,
+        way_out: "run it by hand when privacy details change, or in a separate scheduled job with FASTLANE_SESSION",
+        iap_option: None,
+    },
+    Action {
+        name: "xcode_install",
+        aliases: &[],
+        auth: Auth::AppleIdOnly,
+        username_env: &["XCODE_INSTALL_USER"],
+        key_env: &[],
+        config_file: None,
+        way_out: "install Xcode on the CI image (or with the `xcodes` tool and its own credentials) instead of \
+                  this deprecated action",
+        iap_option: None,
+    },
+    Action {
+        name: "app_store_connect_api_key",
+        aliases: &[],
+        auth: Auth::KeyProvider,
+        username_env: &[],
+        key_env: &[],
+        config_file: None,
+        way_out: "",
+        iap_option: None,
+    },
+];
+
+/// Looks an action up by any of its names.
+pub fn action(name: &str) -> Option<&'static Action> {
+    ACTIONS.iter().find(|a| a.names().any(|n| n == name))
+}
+
+/// Tool config files that fastlint reads (Ruby calls named after the action's options).
+pub const CONFIG_FILES: &[&str] = &["Matchfile", "Deliverfile", "Precheckfile"];
+
+/// Environment variables that hold an Apple ID or its password (FL002).
+pub const APPLE_ID_ENV: &[&str] = &[
+    "FASTLANE_USER",
+    "FASTLANE_PASSWORD",
+    "DELIVER_USER",
+    "DELIVER_USERNAME",
+    "DELIVER_PASSWORD",
+    "PILOT_USERNAME",
+    "MATCH_USERNAME",
+    "CERT_USERNAME",
+    "SIGH_USERNAME",
+    "PRODUCE_USERNAME",
+    "PEM_USERNAME",
+    "PRECHECK_USERNAME",
+    "ITUNESCONNECT_USER",
+    "DOWNLOAD_DSYMS_USERNAME",
+    "FASTLANE_USERNAME",
+    "FL_NOTARIZE_USERNAME",
+    "XCODE_INSTALL_USER",
+];
+
+/// Web-session cookies from `fastlane spaceauth` (FL006).
+pub const SESSION_ENV: &[&str] = &["FASTLANE_SESSION", "SPACESHIP_SESSION"];
+
+/// The app-specific password for uploads through iTMSTransporter/altool/notarytool (FL007).
+pub const APP_SPECIFIC_PASSWORD_ENV: &[&str] = &["FASTLANE_APPLE_APPLICATION_SPECIFIC_PASSWORD"];
+
+/// Variables that give every key-capable action a key.
+pub const SHARED_KEY_ENV: &[&str] = &[
+    "APP_STORE_CONNECT_API_KEY_PATH",
+    "APP_STORE_CONNECT_API_KEY",
+];
+
+/// True when `name` is any action's key variable.
+pub fn is_key_env(name: &str) -> bool {
+    ACTIONS.iter().any(|a| a.key_env.contains(&name))
+}
+
+/// Appfile settings that name the Apple ID every key-less action falls back to (FL003).
+pub const APPFILE_APPLE_ID: &[&str] = &["apple_id", "itunes_connect_id", "apple_dev_portal_id"];
+
+/// The fastlane DSL words that structure a Fastfile rather than run an action.
+pub const LANE_KEYWORDS: &[&str] = &["lane", "private_lane", "override_lane"];
+pub const HOOK_KEYWORDS: &[&str] = &[
+    "before_all",
+    "before_each",
+    "after_each",
+    "after_all",
+    "error",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aliases_resolve_to_their_action() {
+        assert_eq!(action("pilot").unwrap().name, "upload_to_testflight");
+        assert_eq!(action("appstore").unwrap().name, "upload_to_app_store");
+        assert_eq!(action("match").unwrap().name, "sync_code_signing");
+        assert_eq!(action("pem").unwrap().name, "get_push_certificate");
+        assert!(action("slack").is_none());
+        assert!(action("gym").is_none());
+    }
+
+    #[test]
+    fn versions_gate_key_support() {
+        let dsyms = action("download_dsyms").unwrap();
+        assert!(dsyms.apple_id_only_at(v(2, 196, 9)));
+        assert!(!dsyms.apple_id_only_at(v(2, 197, 0)));
+        let produce = action("produce").unwrap();
+        assert!(produce.apple_id_only_at(v(2, 237, 0)));
+        assert!(!produce.apple_id_only_at(v(2, 237, 1)));
+        assert!(action("pem").unwrap().apple_id_only_at(v(9, 0, 0)));
+        assert!(!action("app_store_connect_api_key")
+            .unwrap()
+            .apple_id_only_at(v(1, 0, 0)));
+    }
+
+    #[test]
+    fn no_name_is_listed_twice() {
+        let mut names: Vec<_> = ACTIONS.iter().flat_map(|a| a.names()).collect();
+        let n = names.len();
+        names.sort();
+        names.dedup();
+        assert_eq!(n, names.len());
+    }
+}

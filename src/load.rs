@@ -1,0 +1,265 @@
+//! Reads discovered files, parses and extracts them in parallel, follows `import`s, and groups the
+//! files into projects (one per fastlane folder) with their fastlane version.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::discover::{display_path, FileError, Found};
+use crate::extract;
+use crate::model::{Contents, FileModel, Span};
+use crate::parse::parse_ruby;
+use crate::source::{FileKind, SourceFile};
+use crate::version::{self, Version};
+
+/// Something fastlint could not analyse, that is not an error of the run (`import_from_git`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Note {
+    pub file: usize,
+    pub span: Span,
+    pub message: String,
+}
+
+/// Where a project's fastlane version came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VersionSource {
+    Flag,
+    GemfileLock(String),
+    Assumed,
+}
+
+/// The files of one fastlane folder, analysed together.
+#[derive(Clone, Debug)]
+pub struct Project {
+    /// The fastlane folder.
+    pub dir: PathBuf,
+    /// Files that live in the folder (or, for `.env`, beside it).
+    pub files: Vec<usize>,
+    /// Fastfiles whose lanes are visible here: its own and every file they import, transitively.
+    pub fastfiles: Vec<usize>,
+    pub version: Version,
+    pub version_source: VersionSource,
+}
+
+/// Everything that was read.
+#[derive(Debug, Default)]
+pub struct Workspace {
+    pub files: Vec<FileModel>,
+    pub projects: Vec<Project>,
+    pub errors: Vec<FileError>,
+    pub notes: Vec<Note>,
+}
+
+/// Reads one file and builds its model. Binary and non-UTF-8 files are errors.
+pub fn load_file(path: &Path, display: &str, kind: FileKind) -> Result<FileModel, FileError> {
+    let error = |message: String| FileError {
+        display: display.to_string(),
+        message,
+    };
+    let bytes = std::fs::read(path).map_err(|e| error(e.to_string()))?;
+    if bytes.iter().take(8192).any(|b| *b == 0) {
+        return Err(error(
+            "binary file (it contains NUL bytes), not a fastlane file".to_string(),
+        ));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let prefix = &e.as_bytes()[..at];
+        let line = prefix.iter().filter(|b| **b == b'\n').count() + 1;
+        error(format!(
+            "not valid UTF-8: invalid byte at offset {at} (line {line})"
+        ))
+    })?;
+    Ok(model_of(SourceFile::new(
+        path.to_path_buf(),
+        display.to_string(),
+        kind,
+        text,
+    )))
+}
+
+/// Builds a model from text already in memory (tests, stdin).
+pub fn model_of(source: SourceFile) -> FileModel {
+    let contents = if source.kind.is_ruby() {
+        match parse_ruby(&source.text) {
+            Some(tree) => Contents::Ruby(extract::ruby::extract(&tree, &source.text)),
+            None => Contents::Ruby(Default::default()),
+        }
+    } else {
+        Contents::DotEnv(extract::dotenv::extract(&source.text))
+    };
+    FileModel { source, contents }
+}
+
+/// The fastlane folder a file belongs to.
+fn project_dir(path: &Path, kind: FileKind) -> PathBuf {
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let dir = if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir
+    };
+    if kind == FileKind::DotEnv {
+        let name = dir.file_name().and_then(|n| n.to_str());
+        if !matches!(name, Some("fastlane" | ".fastlane")) {
+            for sub in ["fastlane", ".fastlane"] {
+                if dir.join(sub).is_dir() {
+                    return dir.join(sub);
+                }
+            }
+        }
+    }
+    dir
+}
+
+fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Reads the discovered files, follows imports, and forms projects.
+pub fn load(found: Vec<Found>, version_flag: Option<Version>) -> Workspace {
+    let results: Vec<Result<FileModel, FileError>> = found
+        .par_iter()
+        .map(|f| load_file(&f.path, &f.display, f.kind))
+        .collect();
+    let mut ws = Workspace::default();
+    let mut by_path: HashMap<PathBuf, usize> = HashMap::new();
+    for result in results {
+        match result {
+            Ok(model) => {
+                by_path.insert(canonical(&model.source.path), ws.files.len());
+                ws.files.push(model);
+            }
+            Err(e) => ws.errors.push(e),
+        }
+    }
+
+    // Group files by fastlane folder.
+    let mut groups: BTreeMap<PathBuf, Vec<usize>> = BTreeMap::new();
+    for (i, f) in ws.files.iter().enumerate() {
+        groups
+            .entry(canonical(&project_dir(&f.source.path, f.source.kind)))
+            .or_default()
+            .push(i);
+    }
+
+    let mut lock_cache: HashMap<PathBuf, Option<(Version, String)>> = HashMap::new();
+    let mut noted: std::collections::HashSet<(usize, Span)> = Default::default();
+    for (dir, files) in groups {
+        let mut fastfiles: Vec<usize> = files
+            .iter()
+            .copied()
+            .filter(|&i| ws.files[i].source.kind == FileKind::Fastfile)
+            .collect();
+        // Follow imports transitively, reading imported files that were not discovered.
+        let mut next = 0;
+        while next < fastfiles.len() {
+            let file = fastfiles[next];
+            next += 1;
+            let imports = ws.files[file]
+                .ruby()
+                .map(|m| m.imports.clone())
+                .unwrap_or_default();
+            for import in imports {
+                let note = |message: String| Note {
+                    file,
+                    span: import.span,
+                    message,
+                };
+                if import.from_git {
+                    if noted.insert((file, import.span)) {
+                        ws.notes.push(note(
+                            "`import_from_git` is not analysed: the lanes it brings in are unknown to fastlint".into(),
+                        ));
+                    }
+                    continue;
+                }
+                let Some(rel) = import.path.as_deref() else {
+                    if noted.insert((file, import.span)) {
+                        ws.notes
+                            .push(note("`import` of a computed path is not analysed".into()));
+                    }
+                    continue;
+                };
+                let base = ws.files[file]
+                    .source
+                    .path
+                    .parent()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default();
+                let target = base.join(rel);
+                let key = canonical(&target);
+                let idx = match by_path.get(&key) {
+                    Some(&i) => i,
+                    None => match load_file(&target, &display_path(&target), FileKind::Fastfile) {
+                        Ok(model) => {
+                            ws.files.push(model);
+                            by_path.insert(key, ws.files.len() - 1);
+                            ws.files.len() - 1
+                        }
+                        Err(e) => {
+                            if noted.insert((file, import.span)) {
+                                ws.notes.push(note(format!(
+                                    "`import \"{rel}\"` is not analysed: {}",
+                                    e.message
+                                )));
+                            }
+                            continue;
+                        }
+                    },
+                };
+                if !fastfiles.contains(&idx) {
+                    fastfiles.push(idx);
+                }
+            }
+        }
+
+        let (version, version_source) = match version_flag {
+            Some(v) => (v, VersionSource::Flag),
+            None => match find_gemfile_lock(&dir, &mut lock_cache) {
+                Some((v, path)) => (v, VersionSource::GemfileLock(path)),
+                None => (version::NEWEST_KNOWN, VersionSource::Assumed),
+            },
+        };
+        ws.projects.push(Project {
+            dir,
+            files,
+            fastfiles,
+            version,
+            version_source,
+        });
+    }
+    ws.errors.sort();
+    ws.errors.dedup();
+    ws
+}
+
+/// The nearest `Gemfile.lock` at or above `dir` that locks fastlane.
+fn find_gemfile_lock(
+    dir: &Path,
+    cache: &mut HashMap<PathBuf, Option<(Version, String)>>,
+) -> Option<(Version, String)> {
+    let mut current = Some(dir.to_path_buf());
+    let mut visited = Vec::new();
+    let mut found = None;
+    while let Some(d) = current {
+        if let Some(hit) = cache.get(&d) {
+            found = hit.clone();
+            break;
+        }
+        visited.push(d.clone());
+        let lock = d.join("Gemfile.lock");
+        if let Ok(text) = std::fs::read_to_string(&lock) {
+            if let Some(v) = version::from_gemfile_lock(&text) {
+                found = Some((v, display_path(&lock)));
+                break;
+            }
+        }
+        current = d.parent().map(Path::to_path_buf);
+    }
+    for d in visited {
+        cache.insert(d, found.clone());
+    }
+    found
+}

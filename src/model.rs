@@ -1,0 +1,275 @@
+//! The typed model extracted from each file. Rules and the flow analysis read only this, never trees.
+
+use crate::source::SourceFile;
+
+/// A byte range in a file's text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Self {
+        Self { start, end }
+    }
+
+    pub fn contains(&self, other: Span) -> bool {
+        self.start <= other.start && other.end <= self.end
+    }
+
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+}
+
+impl From<std::ops::Range<usize>> for Span {
+    fn from(r: std::ops::Range<usize>) -> Self {
+        Span::new(r.start, r.end)
+    }
+}
+
+/// Where a piece of code runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Scope {
+    /// At load time, outside any lane, hook or method.
+    TopLevel,
+    Lane(usize),
+    Hook(usize),
+    Method(usize),
+}
+
+/// A literal value, as far as fastlint needs to know it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Value {
+    Str(String),
+    Symbol(String),
+    Int(i64),
+    True,
+    False,
+    Nil,
+    /// `ENV["NAME"]` (or `ENV.fetch("NAME")`).
+    Env(String),
+    Other,
+}
+
+#[derive(Clone, Debug)]
+pub struct Platform {
+    pub name: String,
+    pub span: Span,
+    pub block: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Lane {
+    pub name: String,
+    pub name_span: Span,
+    pub platform: Option<String>,
+    pub private: bool,
+    /// The whole `lane :x do ... end` call.
+    pub span: Span,
+    /// The block (`do ... end` or `{ ... }`).
+    pub block: Span,
+    /// The statements inside the block, if any.
+    pub body: Option<Span>,
+    /// Where the block's first line ends (after `do` / `do |options|` and the line break).
+    pub body_line_start: Option<usize>,
+    /// The indentation of the line holding `lane`.
+    pub indent: String,
+}
+
+impl Lane {
+    /// `ios beta` inside a platform block, `beta` outside.
+    pub fn qualified_name(&self) -> String {
+        match &self.platform {
+            Some(p) => format!("{p} {}", self.name),
+            None => self.name.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum HookKind {
+    BeforeAll,
+    BeforeEach,
+    AfterEach,
+    AfterAll,
+    Error,
+}
+
+impl HookKind {
+    pub fn from_keyword(word: &str) -> Option<Self> {
+        Some(match word {
+            "before_all" => Self::BeforeAll,
+            "before_each" => Self::BeforeEach,
+            "after_each" => Self::AfterEach,
+            "after_all" => Self::AfterAll,
+            "error" => Self::Error,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Hook {
+    pub kind: HookKind,
+    pub platform: Option<String>,
+    pub span: Span,
+    pub block: Span,
+}
+
+/// `def name(...) ... end` in a Fastfile.
+#[derive(Clone, Debug)]
+pub struct MethodDef {
+    pub name: String,
+    pub span: Span,
+}
+
+/// One `key: value` option passed to a call.
+#[derive(Clone, Debug)]
+pub struct Opt {
+    pub key: String,
+    /// The whole pair.
+    pub span: Span,
+    pub value: Value,
+    pub value_span: Span,
+    /// True when the pair sits in a hash literal assigned to a variable that the call passes.
+    pub via_variable: bool,
+}
+
+/// How a call passes its arguments.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ArgShape {
+    /// `pilot` or `pilot()`.
+    None,
+    /// `pilot(key: value, ...)`, `pilot key: value`.
+    Options,
+    /// `pilot(opts)` or `pilot(**opts)` with `opts` a hash literal found in the same lane or method.
+    Variable { name: String, resolved: bool },
+    /// Anything else (positional values, `pilot(opts.merge(x))`).
+    Other,
+}
+
+/// A call without a receiver: an action, a lane, a method defined in the Fastfile, or a DSL word.
+#[derive(Clone, Debug)]
+pub struct Call {
+    pub name: String,
+    pub name_span: Span,
+    /// The whole call expression.
+    pub span: Span,
+    pub scope: Scope,
+    pub shape: ArgShape,
+    /// The argument list node (with its parentheses when it has them).
+    pub args_span: Option<Span>,
+    pub parens: bool,
+    /// The first argument, if any.
+    pub first_arg: Option<Span>,
+    /// Options passed, directly or through a hash variable.
+    pub options: Vec<Opt>,
+}
+
+impl Call {
+    pub fn option(&self, key: &str) -> Option<&Opt> {
+        self.options.iter().find(|o| o.key == key)
+    }
+}
+
+/// A read or write of `ENV["NAME"]`.
+#[derive(Clone, Debug)]
+pub struct EnvAccess {
+    pub name: String,
+    pub span: Span,
+    pub write: bool,
+    pub scope: Scope,
+    /// The assigned value, for writes.
+    pub value: Option<Value>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SpaceshipKind {
+    /// `Spaceship::Tunes.login`, `Spaceship.login`, `Spaceship::ConnectAPI.login`, ...
+    Login,
+    /// `Spaceship::Tunes::...`, `Spaceship::Portal::...`: the legacy Apple-ID web APIs.
+    Legacy,
+    /// `Spaceship::ConnectAPI.auth(...)`, `Spaceship::ConnectAPI.token = ...`: the API-key path.
+    KeyAuth,
+}
+
+#[derive(Clone, Debug)]
+pub struct SpaceshipUse {
+    pub kind: SpaceshipKind,
+    /// The code as written (`Spaceship::Tunes.login`).
+    pub text: String,
+    pub span: Span,
+    pub scope: Scope,
+}
+
+/// `import "path"` or `import_from_git(...)`.
+#[derive(Clone, Debug)]
+pub struct Import {
+    pub path: Option<String>,
+    pub span: Span,
+    pub from_git: bool,
+}
+
+/// What a Ruby file (Fastfile, Appfile, config file) holds.
+#[derive(Clone, Debug, Default)]
+pub struct RubyModel {
+    pub platforms: Vec<Platform>,
+    pub lanes: Vec<Lane>,
+    pub hooks: Vec<Hook>,
+    pub methods: Vec<MethodDef>,
+    /// Receiver-less calls in source order.
+    pub calls: Vec<Call>,
+    pub env: Vec<EnvAccess>,
+    pub spaceship: Vec<SpaceshipUse>,
+    pub imports: Vec<Import>,
+    pub syntax_errors: Vec<Span>,
+}
+
+/// One `KEY=value` line of a `.env` file.
+#[derive(Clone, Debug)]
+pub struct EnvAssignment {
+    pub name: String,
+    pub name_span: Span,
+    pub value: String,
+    pub value_span: Span,
+}
+
+/// What a file holds, by kind.
+#[derive(Clone, Debug)]
+pub enum Contents {
+    Ruby(RubyModel),
+    DotEnv(Vec<EnvAssignment>),
+}
+
+/// A file with its model.
+#[derive(Debug)]
+pub struct FileModel {
+    pub source: SourceFile,
+    pub contents: Contents,
+}
+
+impl FileModel {
+    pub fn ruby(&self) -> Option<&RubyModel> {
+        match &self.contents {
+            Contents::Ruby(m) => Some(m),
+            Contents::DotEnv(_) => None,
+        }
+    }
+
+    pub fn dotenv(&self) -> &[EnvAssignment] {
+        match &self.contents {
+            Contents::DotEnv(v) => v,
+            Contents::Ruby(_) => &[],
+        }
+    }
+
+    pub fn has_syntax_errors(&self) -> bool {
+        self.ruby().is_some_and(|m| !m.syntax_errors.is_empty())
+    }
+}

@@ -1,0 +1,98 @@
+//! tree-sitter parsing: one parser per thread, the Ruby language, and the compiled queries.
+//!
+//! Queries are compiled once per process (`LazyLock`), never per file.
+
+use std::cell::RefCell;
+use std::sync::LazyLock;
+
+use tree_sitter::{Language, Parser, Query, Tree};
+
+/// The Ruby grammar.
+pub fn language() -> Language {
+    tree_sitter_ruby::LANGUAGE.into()
+}
+
+/// The structure-and-calls query of `queries/ruby.scm`.
+pub static RUBY_QUERY: LazyLock<Query> = LazyLock::new(|| {
+    Query::new(&language(), include_str!("../queries/ruby.scm"))
+        .expect("queries/ruby.scm is a valid query")
+});
+
+thread_local! {
+    static PARSER: RefCell<Parser> = RefCell::new({
+        let mut parser = Parser::new();
+        parser
+            .set_language(&language())
+            .expect("the Ruby grammar matches the tree-sitter version");
+        parser
+    });
+}
+
+/// A leading UTF-8 byte order mark, which Ruby ignores and tree-sitter would not.
+const BOM: &str = "\u{feff}";
+
+/// Parses Ruby text. A leading byte order mark is read as blanks, so byte offsets stay those of `text`.
+pub fn parse_ruby(text: &str) -> Option<Tree> {
+    PARSER.with(|parser| {
+        let mut parser = parser.borrow_mut();
+        if let Some(rest) = text.strip_prefix(BOM) {
+            let mut blanked = String::with_capacity(text.len());
+            blanked.push_str("   ");
+            blanked.push_str(rest);
+            parser.parse(&blanked, None)
+        } else {
+            parser.parse(text, None)
+        }
+    })
+}
+
+/// Byte ranges of syntax errors: each outermost ERROR node and each MISSING node.
+pub fn syntax_errors(tree: &Tree) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    if !tree.root_node().has_error() {
+        return out;
+    }
+    let mut cursor = tree.walk();
+    loop {
+        let node = cursor.node();
+        let descend = if node.is_error() || node.is_missing() {
+            out.push(node.start_byte()..node.end_byte());
+            false
+        } else {
+            node.has_error()
+        };
+        if descend && cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return out;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_compiles_and_parses() {
+        let _ = &*RUBY_QUERY;
+        let tree = parse_ruby("lane :a do\n  pilot\nend\n").unwrap();
+        assert!(syntax_errors(&tree).is_empty());
+        let broken = parse_ruby("lane :a do\n  pilot(\nend\n").unwrap();
+        assert!(!syntax_errors(&broken).is_empty());
+    }
+
+    #[test]
+    fn bom_keeps_offsets() {
+        let text = "\u{feff}pilot\n";
+        let tree = parse_ruby(text).unwrap();
+        assert!(syntax_errors(&tree).is_empty());
+        assert_eq!(tree.root_node().child(0).unwrap().start_byte(), 3);
+    }
+}

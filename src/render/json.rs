@@ -1,0 +1,179 @@
+//! `--format json`: one object with diagnostics, lanes, errors, notes and a summary.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::report::Report;
+
+#[derive(Serialize)]
+pub struct JsonDiagnostic<'a> {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: &'static str,
+    pub path: &'a str,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub message: &'a str,
+    pub help: Option<&'a str>,
+    pub lane: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+pub struct JsonReason<'a> {
+    pub code: &'static str,
+    pub path: &'a str,
+    pub line: usize,
+    pub message: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct JsonLane<'a> {
+    pub path: &'a str,
+    pub line: usize,
+    pub platform: Option<&'a str>,
+    pub name: &'a str,
+    pub private: bool,
+    pub verdict: &'static str,
+    pub fixable: bool,
+    pub reasons: Vec<JsonReason<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct JsonError<'a> {
+    pub path: &'a str,
+    pub message: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct JsonNote<'a> {
+    pub path: &'a str,
+    pub line: usize,
+    pub message: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct JsonSummary {
+    pub files: usize,
+    pub lanes: usize,
+    pub diagnostics: usize,
+    pub errors: usize,
+    pub by_code: BTreeMap<&'static str, usize>,
+    pub verdicts: BTreeMap<&'static str, usize>,
+}
+
+#[derive(Serialize)]
+pub struct JsonReport<'a> {
+    pub diagnostics: Vec<JsonDiagnostic<'a>>,
+    pub lanes: Vec<JsonLane<'a>>,
+    pub errors: Vec<JsonError<'a>>,
+    pub notes: Vec<JsonNote<'a>>,
+    pub summary: JsonSummary,
+}
+
+/// Builds the JSON view of a report (`with_diagnostics: false` for `fastlint lanes`).
+pub fn to_json(report: &Report, with_diagnostics: bool) -> JsonReport<'_> {
+    let files = &report.ws.files;
+    let diagnostics = if with_diagnostics {
+        report
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let src = &files[d.file].source;
+                let start = src.position(d.span.start);
+                let end = src.position(d.span.end);
+                JsonDiagnostic {
+                    code: d.rule.code,
+                    name: d.rule.name,
+                    severity: d.rule.severity.as_str(),
+                    path: &src.display,
+                    line: start.line,
+                    column: start.column,
+                    end_line: end.line,
+                    end_column: end.column,
+                    message: &d.message,
+                    help: d.help.as_deref(),
+                    lane: d.lane.as_deref(),
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let lanes = report
+        .lanes
+        .iter()
+        .filter_map(|l| {
+            let file = &files[l.file];
+            let lane = &file.ruby()?.lanes[l.lane];
+            Some(JsonLane {
+                path: &file.source.display,
+                line: file.source.line_of(lane.span.start),
+                platform: lane.platform.as_deref(),
+                name: &lane.name,
+                private: lane.private,
+                verdict: l.verdict.as_str(),
+                fixable: l.fixable,
+                reasons: l
+                    .reasons
+                    .iter()
+                    .map(|r| JsonReason {
+                        code: r.code,
+                        path: &files[r.file].source.display,
+                        line: files[r.file].source.line_of(r.span.start),
+                        message: &r.message,
+                    })
+                    .collect(),
+            })
+        })
+        .collect();
+    JsonReport {
+        diagnostics,
+        lanes,
+        errors: report
+            .errors()
+            .iter()
+            .map(|e| JsonError {
+                path: &e.display,
+                message: &e.message,
+            })
+            .collect(),
+        notes: report
+            .notes()
+            .iter()
+            .map(|n| JsonNote {
+                path: &files[n.file].source.display,
+                line: files[n.file].source.line_of(n.span.start),
+                message: &n.message,
+            })
+            .collect(),
+        summary: JsonSummary {
+            files: files.len(),
+            lanes: report.lanes.len(),
+            diagnostics: if with_diagnostics {
+                report.diagnostics.len()
+            } else {
+                0
+            },
+            errors: report.errors().len(),
+            by_code: if with_diagnostics {
+                report.by_code()
+            } else {
+                BTreeMap::new()
+            },
+            verdicts: report.by_verdict(),
+        },
+    }
+}
+
+/// Writes the JSON report.
+pub fn write(
+    report: &Report,
+    with_diagnostics: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &to_json(report, with_diagnostics))?;
+    writeln!(out)
+}

@@ -1,0 +1,201 @@
+//! The human view: each diagnostic through miette (code, message, the line with the span underlined,
+//! `help:`), then the lane table, notes, errors and a summary line.
+
+use std::fmt;
+
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::report::Report;
+
+/// A file's text under its display name, for miette.
+struct Named<'a> {
+    name: &'a str,
+    text: &'a str,
+}
+
+impl SourceCode for Named<'_> {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self.text.read_span(span, before, after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.to_string(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
+/// One diagnostic as miette sees it.
+struct Shown<'a> {
+    d: &'a Diagnostic,
+    source: Named<'a>,
+}
+
+impl fmt::Debug for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.d.message)
+    }
+}
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.d.message)
+    }
+}
+
+impl std::error::Error for Shown<'_> {}
+
+impl miette::Diagnostic for Shown<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(format!(
+            "{} {}",
+            self.d.rule.code, self.d.rule.name
+        )))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.d.rule.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.d
+            .help
+            .as_deref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let label = match &self.d.lane {
+            Some(lane) => format!("in lane `{lane}`"),
+            None => String::new(),
+        };
+        let span = LabeledSpan::new(
+            (!label.is_empty()).then_some(label),
+            self.d.span.start,
+            self.d.span.len(),
+        );
+        Some(Box::new(std::iter::once(span)))
+    }
+}
+
+fn handler(color: bool) -> GraphicalReportHandler {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    GraphicalReportHandler::new_themed(theme).with_width(120)
+}
+
+/// Renders one diagnostic as text.
+pub fn render_diagnostic(report: &Report, d: &Diagnostic, color: bool) -> String {
+    let src = &report.ws.files[d.file].source;
+    let shown = Shown {
+        d,
+        source: Named {
+            name: &src.display,
+            text: &src.text,
+        },
+    };
+    let mut out = String::new();
+    if handler(color).render_report(&mut out, &shown).is_err() {
+        let pos = src.position(d.span.start);
+        out = format!(
+            "{}:{}:{}: {} {}\n",
+            src.display, pos.line, pos.column, d.rule.code, d.message
+        );
+    }
+    out
+}
+
+/// Writes the whole text report.
+pub fn write(report: &Report, color: bool, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    for d in &report.diagnostics {
+        write!(out, "{}", render_diagnostic(report, d, color))?;
+        writeln!(out)?;
+    }
+    if !report.lanes.is_empty() {
+        super::table::write(report, out)?;
+        writeln!(out)?;
+    }
+    for n in report.notes() {
+        let src = &report.ws.files[n.file].source;
+        writeln!(
+            out,
+            "note: {}:{}: {}",
+            src.display,
+            src.line_of(n.span.start),
+            n.message
+        )?;
+    }
+    write_summary(report, out)
+}
+
+/// `3 files, 5 lanes (...), 7 diagnostics (...)` and any errors.
+pub fn write_summary(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let verdicts = report
+        .by_verdict()
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(v, n)| format!("{n} {v}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let codes = report
+        .by_code()
+        .into_iter()
+        .map(|(c, n)| format!("{c} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut line = format!(
+        "{} file{}, {} lane{}",
+        report.ws.files.len(),
+        plural(report.ws.files.len()),
+        report.lanes.len(),
+        plural(report.lanes.len())
+    );
+    if !verdicts.is_empty() {
+        line.push_str(&format!(" ({verdicts})"));
+    }
+    line.push_str(&format!(
+        ", {} diagnostic{}",
+        report.diagnostics.len(),
+        plural(report.diagnostics.len())
+    ));
+    if !codes.is_empty() {
+        line.push_str(&format!(" ({codes})"));
+    }
+    if !report.errors().is_empty() {
+        line.push_str(&format!(
+            ", {} error{}",
+            report.errors().len(),
+            plural(report.errors().len())
+        ));
+    }
+    writeln!(out, "{line}")
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}

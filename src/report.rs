@@ -1,0 +1,111 @@
+//! The results of a run, sorted and ready for any printer: diagnostics, lane verdicts, errors, notes.
+
+use std::collections::BTreeMap;
+
+use crate::analysis::{analyse, Analysis};
+use crate::diagnostic::Diagnostic;
+use crate::discover::FileError;
+use crate::load::{Note, Workspace};
+use crate::model::Span;
+use crate::rules::{self, Context};
+use crate::verdict::{verdicts, LaneVerdict, Verdict};
+
+/// Everything a run found.
+pub struct Report {
+    pub ws: Workspace,
+    pub analysis: Analysis,
+    pub diagnostics: Vec<Diagnostic>,
+    pub lanes: Vec<LaneVerdict>,
+}
+
+/// Options that change what is found.
+#[derive(Clone, Debug, Default)]
+pub struct CheckOptions {
+    pub key_from_env: bool,
+}
+
+/// The qualified name of the lane whose block holds `span`, if any.
+pub fn lane_at(ws: &Workspace, file: usize, span: Span) -> Option<String> {
+    let model = ws.files[file].ruby()?;
+    model
+        .lanes
+        .iter()
+        .filter(|l| l.block.contains(span))
+        .min_by_key(|l| l.block.len())
+        .map(|l| l.qualified_name())
+}
+
+impl Report {
+    /// Analyses a loaded workspace and runs every rule.
+    pub fn build(ws: Workspace, options: &CheckOptions) -> Self {
+        let analysis = analyse(&ws, options.key_from_env);
+        let mut diagnostics = rules::run_all(&Context {
+            ws: &ws,
+            analysis: &analysis,
+        });
+        for d in &mut diagnostics {
+            d.lane = lane_at(&ws, d.file, d.span);
+        }
+        let key = |d: &Diagnostic| (d.file, d.span.start, d.span.end, d.rule.code);
+        diagnostics.sort_by(|a, b| {
+            let (pa, pb) = (
+                &ws.files[a.file].source.display,
+                &ws.files[b.file].source.display,
+            );
+            pa.cmp(pb).then_with(|| key(a).cmp(&key(b)))
+        });
+        diagnostics.dedup_by(|a, b| key(a) == key(b));
+        let mut lanes = verdicts(&ws, &analysis);
+        lanes.sort_by(|a, b| {
+            let (pa, pb) = (
+                &ws.files[a.file].source.display,
+                &ws.files[b.file].source.display,
+            );
+            pa.cmp(pb).then(a.lane.cmp(&b.lane))
+        });
+        Report {
+            ws,
+            analysis,
+            diagnostics,
+            lanes,
+        }
+    }
+
+    pub fn errors(&self) -> &[FileError] {
+        &self.ws.errors
+    }
+
+    pub fn notes(&self) -> &[Note] {
+        &self.ws.notes
+    }
+
+    /// Counts per code, in code order.
+    pub fn by_code(&self) -> BTreeMap<&'static str, usize> {
+        let mut m = BTreeMap::new();
+        for d in &self.diagnostics {
+            *m.entry(d.rule.code).or_insert(0) += 1;
+        }
+        m
+    }
+
+    /// Counts per verdict (all four, zero included).
+    pub fn by_verdict(&self) -> BTreeMap<&'static str, usize> {
+        let mut m: BTreeMap<&'static str, usize> =
+            Verdict::ALL.iter().map(|v| (v.as_str(), 0)).collect();
+        for l in &self.lanes {
+            *m.entry(l.verdict.as_str()).or_insert(0) += 1;
+        }
+        m
+    }
+
+    /// The process exit status: 2 if anything errored, else 1 if findings remain, else 0.
+    pub fn exit_code(&self) -> u8 {
+        if !self.ws.errors.is_empty() {
+            2
+        } else if !self.diagnostics.is_empty() {
+            1
+        } else {
+            0
+        }
+    }
+}

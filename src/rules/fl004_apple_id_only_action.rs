@@ -1,0 +1,61 @@
+//! FL004 `apple-id-only-action`: an action that needs an Apple ID at the project's fastlane version.
+
+use super::{Context, Rule};
+use crate::diagnostic::{Diagnostic, RuleInfo, Severity};
+use crate::knowledge::Auth;
+
+pub static INFO: RuleInfo = RuleInfo {
+    code: "FL004",
+    name: "apple-id-only-action",
+    severity: Severity::Error,
+    summary: "An action needs an Apple ID at this fastlane version",
+    explanation: "\
+**What it finds.** Actions that cannot use an App Store Connect API key at the project's fastlane version
+(from `Gemfile.lock`, `--fastlane-version`, else 2.237.0): `pem`/`get_push_certificate`, `modify_services`,
+`download_app_privacy_details_from_app_store`, `upload_app_privacy_details_to_app_store`, `xcode_install`,
+`produce`/`create_app_online` up to 2.237.0, and any key-capable action below the version that added key
+support (for example `download_dsyms` below 2.197.0).
+
+**Why it matters.** The lane that runs it cannot move to a key: it stays `blocked` until the step changes.
+
+**The way out.** Upgrade fastlane where a later version takes a key; for push certificates, switch to an APNs
+.p8 auth key (it needs no yearly certificate); otherwise run the step by hand, or in a separate scheduled job
+with `FASTLANE_SESSION`.
+
+**Example.**
+```ruby
+lane :push_certs do
+  pem(app_identifier: \"com.example.app\")   # FL004
+end
+```",
+    fixable: false,
+};
+
+pub const RULE: Rule = Rule { info: &INFO, check };
+
+fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
+    for (&(f, c), site) in &cx.analysis.sites {
+        if !site.apple_id_only {
+            continue;
+        }
+        let Some(call) = cx.ws.files[f].ruby().map(|m| &m.calls[c]) else {
+            continue;
+        };
+        let action = site.action;
+        let (message, help) = match (action.auth, action.key_since()) {
+            (Auth::KeyCapable { since }, _) => (
+                format!("`{}` takes an App Store Connect API key only from fastlane {since}; this project uses {}", call.name, site.version),
+                format!("upgrade fastlane to {since} or later (`bundle update fastlane`), then use an API key"),
+            ),
+            (Auth::AppleIdUntil { until }, _) => (
+                format!("`{}` needs an Apple ID up to fastlane {until}; this project uses {}", call.name, site.version),
+                action.way_out.to_string(),
+            ),
+            _ => (
+                format!("`{}` needs an Apple ID: fastlane has no API-key support for it", call.name),
+                action.way_out.to_string(),
+            ),
+        };
+        out.push(Diagnostic::new(&INFO, f, call.name_span, message).help(help));
+    }
+}

@@ -1,0 +1,118 @@
+//! A file fastlint read: its kind, its text, and byte → line/column conversion for printing.
+
+use std::path::PathBuf;
+
+/// What a file is to fastlane, decided by its name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FileKind {
+    /// A Fastfile (or `*Fastfile`, or a file pulled in by `import`).
+    Fastfile,
+    /// The Appfile: account and app settings every tool falls back to.
+    Appfile,
+    /// A tool config file (`Matchfile`, `Deliverfile`, `Precheckfile`): Ruby calls named after options.
+    Config(&'static str),
+    /// A fastlane `.env` / `.env.*` file loaded by dotenv before any lane runs.
+    DotEnv,
+}
+
+impl FileKind {
+    pub fn is_ruby(self) -> bool {
+        !matches!(self, FileKind::DotEnv)
+    }
+}
+
+/// 1-based line and column (columns count Unicode characters).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// A file's text with what is needed to print positions in it.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// Where it is on disk.
+    pub path: PathBuf,
+    /// How it is shown: relative to the current directory as given on the command line.
+    pub display: String,
+    pub kind: FileKind,
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    pub fn new(path: PathBuf, display: String, kind: FileKind, text: String) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Self {
+            path,
+            display,
+            kind,
+            text,
+            line_starts,
+        }
+    }
+
+    /// The line and column of a byte offset (clamped to the text).
+    pub fn position(&self, offset: usize) -> Position {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.line_starts[line];
+        let mut end = offset;
+        while !self.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        Position {
+            line: line + 1,
+            column: self.text[start..end].chars().count() + 1,
+        }
+    }
+
+    /// The 1-based line number of a byte offset.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.position(offset).line
+    }
+
+    /// The byte range of a 1-based line, without its line ending.
+    pub fn line_range(&self, line: usize) -> std::ops::Range<usize> {
+        let start = self
+            .line_starts
+            .get(line - 1)
+            .copied()
+            .unwrap_or(self.text.len());
+        let end = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len());
+        let text = &self.text[start..end];
+        let trimmed = text.trim_end_matches(['\n', '\r']);
+        start..start + trimmed.len()
+    }
+
+    /// The text of a 1-based line, without its line ending.
+    pub fn line_text(&self, line: usize) -> &str {
+        &self.text[self.line_range(line)]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_characters() {
+        let f = SourceFile::new(
+            "x".into(),
+            "x".into(),
+            FileKind::Fastfile,
+            "ab\n\u{e9}xy\r\nz".into(),
+        );
+        assert_eq!(f.position(0), Position { line: 1, column: 1 });
+        assert_eq!(f.position(3), Position { line: 2, column: 1 });
+        assert_eq!(f.position(5), Position { line: 2, column: 2 });
+        assert_eq!(f.line_text(2), "\u{e9}xy");
+        assert_eq!(f.position(100), Position { line: 3, column: 2 });
+    }
+}

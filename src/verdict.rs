@@ -1,0 +1,147 @@
+//! Lane verdicts: from what each lane reaches, whether it can move to an App Store Connect API key.
+
+use serde::Serialize;
+
+use crate::analysis::{Analysis, Site};
+use crate::load::Workspace;
+use crate::model::{SpaceshipKind, Span};
+use crate::rules;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// Runs no action that logs in to Apple.
+    NoAppleAuth,
+    /// Every Apple action it runs has a key in scope.
+    ApiKey,
+    /// Every Apple action it runs can take a key, and at least one would log in with an Apple ID.
+    Migratable,
+    /// At least one step needs an Apple ID at this fastlane version.
+    Blocked,
+}
+
+impl Verdict {
+    pub const ALL: [Verdict; 4] = [
+        Verdict::NoAppleAuth,
+        Verdict::ApiKey,
+        Verdict::Migratable,
+        Verdict::Blocked,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::NoAppleAuth => "no-apple-auth",
+            Verdict::ApiKey => "api-key",
+            Verdict::Migratable => "migratable",
+            Verdict::Blocked => "blocked",
+        }
+    }
+}
+
+/// Why a lane has its verdict: a finding it reaches.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Reason {
+    pub file: usize,
+    pub span: Span,
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// A lane with its verdict.
+#[derive(Clone, Debug)]
+pub struct LaneVerdict {
+    pub file: usize,
+    pub lane: usize,
+    pub verdict: Verdict,
+    /// Migratable, in a file `--fix` may rewrite.
+    pub fixable: bool,
+    pub reasons: Vec<Reason>,
+}
+
+/// Gives every analysed lane its verdict.
+pub fn verdicts(ws: &Workspace, analysis: &Analysis) -> Vec<LaneVerdict> {
+    let code = |c: &str| rules::find(c).map(|r| r.info.code).unwrap_or("FL000");
+    let mut out = Vec::new();
+    for run in &analysis.lanes {
+        let mut blocking = Vec::new();
+        let mut keyless = Vec::new();
+        let mut apple = false;
+        for reach in &run.reaches {
+            match reach.site {
+                Site::Call { file, call } => {
+                    let Some(site) = analysis.site(file, call) else {
+                        continue;
+                    };
+                    if site.readonly {
+                        continue;
+                    }
+                    let Some(c) = ws.files[file].ruby().map(|m| &m.calls[call]) else {
+                        continue;
+                    };
+                    apple = true;
+                    if site.apple_id_only {
+                        blocking.push(Reason {
+                            file,
+                            span: c.name_span,
+                            code: code("FL004"),
+                            message: format!(
+                                "`{}` needs an Apple ID at fastlane {}",
+                                c.name, site.version
+                            ),
+                        });
+                    } else if !reach.has_key {
+                        keyless.push(Reason {
+                            file,
+                            span: c.name_span,
+                            code: code("FL008"),
+                            message: format!("`{}` runs with no API key in scope", c.name),
+                        });
+                        if let Some(opt) = c.option("username") {
+                            keyless.push(Reason {
+                                file,
+                                span: opt.span,
+                                code: code("FL001"),
+                                message: format!("`{}` is given `username:`", c.name),
+                            });
+                        }
+                    }
+                }
+                Site::Spaceship { file, index } => {
+                    let Some(s) = ws.files[file].ruby().map(|m| &m.spaceship[index]) else {
+                        continue;
+                    };
+                    if s.kind == SpaceshipKind::KeyAuth {
+                        continue;
+                    }
+                    apple = true;
+                    blocking.push(Reason {
+                        file,
+                        span: s.span,
+                        code: code("FL005"),
+                        message: format!("`{}` logs in with an Apple ID", s.text),
+                    });
+                }
+            }
+        }
+        let (verdict, mut reasons) = if !blocking.is_empty() {
+            (Verdict::Blocked, blocking)
+        } else if !keyless.is_empty() {
+            (Verdict::Migratable, keyless)
+        } else if apple {
+            (Verdict::ApiKey, Vec::new())
+        } else {
+            (Verdict::NoAppleAuth, Vec::new())
+        };
+        reasons.sort();
+        reasons.dedup();
+        let fixable = verdict == Verdict::Migratable && !ws.files[run.file].has_syntax_errors();
+        out.push(LaneVerdict {
+            file: run.file,
+            lane: run.lane,
+            verdict,
+            fixable,
+            reasons,
+        });
+    }
+    out
+}
