@@ -22,7 +22,11 @@ fn cases() -> Vec<PathBuf> {
         .filter(|p| p.join("before").is_dir())
         .collect();
     v.sort();
-    assert!(v.len() >= 15, "expected the fix fixtures, found {}", v.len());
+    assert!(
+        v.len() >= 15,
+        "expected the fix fixtures, found {}",
+        v.len()
+    );
     v
 }
 
@@ -97,7 +101,10 @@ fn lane_name(lane: &serde_json::Value) -> String {
     format!(
         "{}:{}{}",
         lane["path"].as_str().unwrap_or_default(),
-        lane["platform"].as_str().map(|p| format!("{p} ")).unwrap_or_default(),
+        lane["platform"]
+            .as_str()
+            .map(|p| format!("{p} "))
+            .unwrap_or_default(),
         lane["name"].as_str().unwrap_or_default()
     )
 }
@@ -148,7 +155,9 @@ fn check_case(case: &Path) -> Result<(), String> {
         ));
     }
     if changes && !diff_out.contains("--- a/fastlane/Fastfile\n+++ b/fastlane/Fastfile\n") {
-        return Err(format!("{name}: --diff printed no diff headers:\n{diff_out}"));
+        return Err(format!(
+            "{name}: --diff printed no diff headers:\n{diff_out}"
+        ));
     }
     if diff_out.contains('\x1b') {
         return Err(format!("{name}: --diff coloured piped output"));
@@ -181,7 +190,9 @@ fn check_case(case: &Path) -> Result<(), String> {
     if changes {
         let fix_out = String::from_utf8_lossy(&fix.stdout);
         if !fix_out.contains("+++ b/fastlane/Fastfile") {
-            return Err(format!("{name}: --fix did not print the diff it applied:\n{fix_out}"));
+            return Err(format!(
+                "{name}: --fix did not print the diff it applied:\n{fix_out}"
+            ));
         }
     }
 
@@ -228,10 +239,7 @@ fn check_case(case: &Path) -> Result<(), String> {
 
 #[test]
 fn golden_fixtures() {
-    let failures: Vec<String> = cases()
-        .iter()
-        .filter_map(|c| check_case(c).err())
-        .collect();
+    let failures: Vec<String> = cases().iter().filter_map(|c| check_case(c).err()).collect();
     assert!(
         failures.is_empty(),
         "{} case(s) failed:\n\n{}",
