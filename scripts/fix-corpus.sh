@@ -32,7 +32,7 @@ if [ "$code1" -gt 2 ]; then
 fi
 grep -q "panicked" "$work/fix1.err" && { echo "first --fix panicked" >&2; grep panicked "$work/fix1.err" >&2; exit 1; }
 
-changed=$(cd "$work" && diff -rq before repos | awk '/^Files/ {print $4}' | sed 's|^repos/||')
+changed=$(cd "$work" && { diff -rq before repos || true; } | awk '/^Files/ {print $4}' | sed 's|^repos/||')
 n_changed=$(printf '%s\n' "$changed" | grep -c . || true)
 ruby_fail=0
 ruby_fail_before=0
@@ -48,16 +48,32 @@ while IFS= read -r f; do
   fi
 done <<<"$changed"
 
+# Behaviour: run each changed Fastfile before and after through the Ruby harness.
+same=0
+differ=0
+while IFS= read -r f; do
+  [ -n "$f" ] || continue
+  case "$f" in *Fastfile) ;; *) continue ;; esac
+  if timeout 30 ruby "$here/tests/ruby/compare.rb" "$work/before/$f" "$work/repos/$f" >/dev/null 2>"$work/compare.err"; then
+    same=$((same + 1))
+  else
+    differ=$((differ + 1))
+    echo "behaviour differs (tests/ruby/compare.rb): $f" >&2
+    head -5 "$work/compare.err" >&2
+  fi
+done <<<"$changed"
+
 cp -a "$work/repos" "$work/once"
 set +e
 "$bin" check --fix . >"$work/fix2.out" 2>"$work/fix2.err"
 code2=$?
 set -e
-second=$(cd "$work" && diff -rq once repos | grep -c . || true)
+second=$(cd "$work" && { diff -rq once repos || true; } | grep -c . || true)
 
 echo "files changed by --fix:            $n_changed"
 echo "changed files failing ruby -c:     $ruby_fail (already failing before: $ruby_fail_before)"
 echo "files changed by a second --fix:   $second"
+echo "same behaviour (compare.rb):       $same (differ: $differ)"
 echo "exit codes:                        first $code1, second $code2"
 echo "summary of the first run:"
 grep -E "files? changed|left as they are" "$work/fix1.out" | head -5 || true

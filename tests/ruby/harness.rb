@@ -89,11 +89,23 @@ module FastlaneHarness
     mod
   end
 
+  # Folders above the Fastfile, longest first, so that two copies of a project in
+  # different places print the same paths.
+  def self.folders=(list)
+    @folders = list
+  end
+
+  def self.unplace(text)
+    (@folders || []).each_with_index.reduce(text) do |t, (dir, up)|
+      t.include?(dir) ? t.gsub(dir, "<up #{up}>") : t
+    end
+  end
+
   def self.label(value)
     case value
     when ApiKey then "<api_key>"
     when Stub then value.__label
-    when String then value
+    when String then unplace(value)
     when Symbol then ":#{value}"
     when nil then "nil"
     when Proc then "<proc>"
@@ -263,6 +275,7 @@ module FastlaneHarness
       env = FakeEnv.new(self)
       @sandbox.singleton_class.const_set(:ENV, env)
       @sandbox.singleton_class.const_set(:UI, FastlaneHarness.stub_module("UI", self))
+      @sandbox.singleton_class.const_set(:Time, FixedTime)
     end
 
     def load_file(path)
@@ -443,7 +456,21 @@ module FastlaneHarness
     "#{error.class}: #{line}"
   end
 
+  # A clock that always reads the same time.
+  class FixedTime < ::Time
+    def self.now
+      at(0).utc
+    end
+  end
+
   def self.run(path)
+    dirs = []
+    dir = File.dirname(File.expand_path(path))
+    while dir != File.dirname(dir)
+      dirs << dir
+      dir = File.dirname(dir)
+    end
+    self.folders = dirs
     recorder = Recorder.new(path)
     Thread.current[:fastlane_harness] = recorder
     real_stdout = $stdout
@@ -454,7 +481,8 @@ module FastlaneHarness
       rescue StandardError, ScriptError => e
         recorder.load_actions << { "error" => FastlaneHarness.error_text(e) }
       end
-      recorder.report
+      # fastlane runs lanes from the fastlane folder.
+      Dir.chdir(File.dirname(File.expand_path(path))) { recorder.report }
     ensure
       $stdout = real_stdout
     end
