@@ -270,3 +270,95 @@ fn expected_outputs_behave_like_the_inputs() {
             .unwrap_or_else(|e| panic!("{}: {e}", case.display()));
     }
 }
+
+#[test]
+fn fix_with_json_keeps_stdout_valid_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join("project");
+    copy_dir(&root().join("fixtures/fix/blocked-lane/before"), &work);
+    let out = fastlint(&work, &["check", "--fix", "--format", "json", "."]);
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    let verdicts: Vec<(String, String)> = json["lanes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (lane_name(l), l["verdict"].as_str().unwrap().to_string()))
+        .collect();
+    assert!(verdicts.contains(&("fastlane/Fastfile:beta".into(), "api-key".into())));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("+++ b/fastlane/Fastfile"), "{stderr}");
+    assert!(
+        stderr.contains("1 file changed, 1 call migrated in 1 lane; 2 lanes left as they are: push_certificate blocked by get_push_certificate (fastlane/Fastfile:3)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn piped_diff_is_plain_even_without_no_color() {
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join("project");
+    copy_dir(&root().join("fixtures/fix/parenthesised/before"), &work);
+    let out = Command::new(env!("CARGO_BIN_EXE_fastlint"))
+        .args(["check", "--diff", "."])
+        .current_dir(&work)
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.starts_with("--- a/fastlane/Fastfile\n+++ b/fastlane/Fastfile\n@@ "),
+        "{stdout}"
+    );
+    assert!(!stdout.contains('\x1b'));
+}
+
+#[test]
+fn fix_and_diff_together_is_a_usage_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = fastlint(tmp.path(), &["check", "--fix", "--diff", "."]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn diff_over_paths_given_from_outside_uses_their_display_paths() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(
+        &root().join("fixtures/fix/bare-calls/before"),
+        &tmp.path().join("app"),
+    );
+    let out = fastlint(tmp.path(), &["check", "--diff", "app"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("--- a/app/fastlane/Fastfile\n+++ b/app/fastlane/Fastfile\n"),
+        "{stdout}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn fix_keeps_file_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join("project");
+    copy_dir(&root().join("fixtures/fix/parenthesised/before"), &work);
+    let fastfile = work.join("fastlane/Fastfile");
+    std::fs::set_permissions(&fastfile, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let out = fastlint(&work, &["check", "--fix", "."]);
+    // Nothing remains to report once the lane is migrated.
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mode = std::fs::metadata(&fastfile).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640);
+    let leftovers: Vec<_> = std::fs::read_dir(work.join("fastlane"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers, vec![std::ffi::OsString::from("Fastfile")]);
+}
