@@ -37,6 +37,8 @@ pub struct Plan {
     pub left_alone: BTreeMap<LaneId, String>,
     /// Things that went wrong (edits refused); the files involved are left as they are.
     pub problems: Vec<String>,
+    /// Lane edits that clashed with another lane's in this round; a later round retries them.
+    pub set_aside: Vec<String>,
 }
 
 /// The work for one lane: its key block and its calls, applied together or not at all.
@@ -88,6 +90,7 @@ pub fn plan(report: &Report, key_source: KeySource) -> Plan {
             .is_some_and(|m| m.syntax_errors.is_empty())
     };
 
+    let mut trees: HashMap<usize, Option<tree_sitter::Tree>> = HashMap::new();
     let mut works: Vec<LaneWork> = Vec::new();
     for lv in &report.lanes {
         if !matches!(lv.verdict, Verdict::Migratable | Verdict::ApiKey) || !rewritable(lv.file) {
@@ -153,15 +156,11 @@ pub fn plan(report: &Report, key_source: KeySource) -> Plan {
             && !analysis.keyed_at_start.contains(&(lv.file, lv.lane));
         let mut block = None;
         if wants_block {
-            let Some(tree) = parse_ruby(&ws.files[lv.file].source.text) else {
+            let text = &ws.files[lv.file].source.text;
+            let Some(tree) = trees.entry(lv.file).or_insert_with(|| parse_ruby(text)) else {
                 continue;
             };
-            match lane_edit(
-                &ws.files[lv.file].source.text,
-                &tree,
-                lane.span.start,
-                key_source,
-            ) {
+            match lane_edit(text, tree, lane.span.start, key_source) {
                 Ok(edit) => block = Some(edit),
                 Err(Skipped::OneLineLane { .. }) => {
                     plan.left_alone.insert(
@@ -216,8 +215,8 @@ pub fn plan(report: &Report, key_source: KeySource) -> Plan {
     }
 
     // Per file: the edits of each lane's work, a lane's work kept whole or dropped whole.
-    let mut trees: HashMap<usize, Option<tree_sitter::Tree>> = HashMap::new();
     let mut accepted: BTreeMap<usize, Vec<Edit>> = BTreeMap::new();
+    let mut set_aside: Vec<String> = Vec::new();
     let mut done_calls: HashSet<CallId> = HashSet::new();
     for work in works {
         let mut group: Vec<(usize, Edit)> = Vec::new();
@@ -256,27 +255,25 @@ pub fn plan(report: &Report, key_source: KeySource) -> Plan {
         if failed || group.is_empty() {
             continue;
         }
-        // Check the group against what is already accepted, file by file.
-        let mut trial = accepted.clone();
+        // Check the group against what is already accepted, file by file (only the files it touches).
+        let mut trial: BTreeMap<usize, Vec<Edit>> = BTreeMap::new();
         for (file, edit) in &group {
-            let list = trial.entry(*file).or_default();
+            let list = trial
+                .entry(*file)
+                .or_insert_with(|| accepted.get(file).cloned().unwrap_or_default());
             if !list.contains(edit) {
                 list.push(edit.clone());
             }
         }
-        let conflict = group
-            .iter()
-            .map(|(f, _)| *f)
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .find_map(|f| {
-                apply_edits(&ws.files[f].source.text, &trial[&f])
-                    .err()
-                    .map(|e| (f, e))
-            });
+        let conflict = trial.iter().find_map(|(&f, edits)| {
+            apply_edits(&ws.files[f].source.text, edits)
+                .err()
+                .map(|e| (f, e))
+        });
         if let Some((f, e)) = conflict {
-            plan.problems.push(format!(
-                "{}: edits for lane {} were set aside for a later round: {e}",
+            // Left for a later round, which starts from the rewritten text.
+            set_aside.push(format!(
+                "{}: edits for lane {}: {e}",
                 ws.files[f].source.display,
                 ws.files[work.lane.0]
                     .ruby()
@@ -285,12 +282,13 @@ pub fn plan(report: &Report, key_source: KeySource) -> Plan {
             ));
             continue;
         }
-        accepted = trial;
+        accepted.extend(trial);
         done_calls.extend(group_calls.iter().copied());
         plan.calls.extend(group_calls);
         plan.lanes.insert(work.lane);
     }
 
+    plan.set_aside = set_aside;
     for (file, edits) in accepted {
         let text = &ws.files[file].source.text;
         match apply_edits(text, &edits) {
