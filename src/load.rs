@@ -136,17 +136,19 @@ pub fn load(found: Vec<Found>, version_flag: Option<Version>) -> Workspace {
     }
 
     // Group files by fastlane folder.
-    let mut groups: BTreeMap<PathBuf, Vec<usize>> = BTreeMap::new();
+    let mut groups: BTreeMap<PathBuf, (PathBuf, Vec<usize>)> = BTreeMap::new();
     for (i, f) in ws.files.iter().enumerate() {
+        let dir = project_dir(&f.source.path, f.source.kind);
         groups
-            .entry(canonical(&project_dir(&f.source.path, f.source.kind)))
-            .or_default()
+            .entry(canonical(&dir))
+            .or_insert_with(|| (dir, Vec::new()))
+            .1
             .push(i);
     }
 
     let mut lock_cache: HashMap<PathBuf, Option<(Version, String)>> = HashMap::new();
     let mut noted: std::collections::HashSet<(usize, Span)> = Default::default();
-    for (dir, files) in groups {
+    for (_, (dir, files)) in groups {
         let mut fastfiles: Vec<usize> = files
             .iter()
             .copied()
@@ -235,20 +237,45 @@ pub fn load(found: Vec<Found>, version_flag: Option<Version>) -> Workspace {
     ws
 }
 
+/// The folders at and above `dir`, as relative paths where `dir` is relative (`a/fastlane`, `a`, `.`, `..`, ...).
+fn ancestors(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = dir
+        .ancestors()
+        .filter(|d| !d.as_os_str().is_empty() && *d != Path::new("."))
+        .map(Path::to_path_buf)
+        .collect();
+    if dir.is_relative() {
+        let mut up = PathBuf::from(".");
+        loop {
+            let at_root = canonical(&up).parent().is_none();
+            out.push(up.clone());
+            if at_root || out.len() > 256 {
+                break;
+            }
+            up = if up == Path::new(".") {
+                PathBuf::from("..")
+            } else {
+                up.join("..")
+            };
+        }
+    }
+    out
+}
+
 /// The nearest `Gemfile.lock` at or above `dir` that locks fastlane.
 fn find_gemfile_lock(
     dir: &Path,
     cache: &mut HashMap<PathBuf, Option<(Version, String)>>,
 ) -> Option<(Version, String)> {
-    let mut current = Some(dir.to_path_buf());
     let mut visited = Vec::new();
     let mut found = None;
-    while let Some(d) = current {
-        if let Some(hit) = cache.get(&d) {
+    for d in ancestors(dir) {
+        let key = canonical(&d);
+        if let Some(hit) = cache.get(&key) {
             found = hit.clone();
             break;
         }
-        visited.push(d.clone());
+        visited.push(key);
         let lock = d.join("Gemfile.lock");
         if let Ok(text) = std::fs::read_to_string(&lock) {
             if let Some(v) = version::from_gemfile_lock(&text) {
@@ -256,7 +283,6 @@ fn find_gemfile_lock(
                 break;
             }
         }
-        current = d.parent().map(Path::to_path_buf);
     }
     for d in visited {
         cache.insert(d, found.clone());
