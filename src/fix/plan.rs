@@ -17,7 +17,9 @@ use crate::report::Report;
 use crate::verdict::Verdict;
 
 use super::edit::{apply_edits, Edit};
-use super::rewrite::{call_edits, lane_edit, CallFix, Family, KeySource, Skipped};
+use super::rewrite::{
+    call_edits, lane_edit, lane_reuses_api_key_name, CallFix, Family, KeySource, Skipped,
+};
 
 /// A lane, as `(file index, lane index)`.
 pub type LaneId = (usize, usize);
@@ -160,6 +162,13 @@ pub fn plan(report: &Report, key_source: KeySource) -> Plan {
             let Some(tree) = trees.entry(lv.file).or_insert_with(|| parse_ruby(text)) else {
                 continue;
             };
+            if lane_reuses_api_key_name(text, tree, lane.span.start) {
+                plan.left_alone.insert(
+                    (lv.file, lv.lane),
+                    "already uses a variable named `api_key`; add the key by hand".to_string(),
+                );
+                continue;
+            }
             match lane_edit(text, tree, lane.span.start, key_source) {
                 Ok(edit) => block = Some(edit),
                 Err(Skipped::OneLineLane { .. }) => {

@@ -403,6 +403,79 @@ fn hash_literal_for<'t>(src: &str, at: Node<'t>, var: &str) -> Option<Node<'t>> 
     found
 }
 
+/// Whether the lane whose call starts at `at` already uses a variable named `api_key` for
+/// something other than `app_store_connect_api_key(...)` (or takes it as a block parameter):
+/// inserting the key block there would pass the wrong value.
+pub fn lane_reuses_api_key_name(src: &str, tree: &Tree, at: usize) -> bool {
+    let Some(block) = lane_block(tree, at) else {
+        return false;
+    };
+    let mut stack = vec![block];
+    while let Some(node) = stack.pop() {
+        match node.kind() {
+            "assignment" | "operator_assignment" => {
+                let left = node.child_by_field_name("left");
+                if left.is_some_and(|l| l.kind() == "identifier" && text(src, l) == "api_key") {
+                    let right = node.child_by_field_name("right");
+                    let is_key_call = node.kind() == "assignment"
+                        && right.is_some_and(|r| {
+                            r.kind() == "call"
+                                && r.child_by_field_name("receiver").is_none()
+                                && r.child_by_field_name("method")
+                                    .is_some_and(|m| text(src, m) == "app_store_connect_api_key")
+                        });
+                    if !is_key_call {
+                        return true;
+                    }
+                }
+            }
+            "block_parameters" | "lambda_parameters" => {
+                let mut cursor = node.walk();
+                let named = node.named_children(&mut cursor).any(|p| {
+                    let ident = if p.kind() == "identifier" {
+                        Some(p)
+                    } else {
+                        p.child_by_field_name("name")
+                    };
+                    ident.is_some_and(|i| text(src, i) == "api_key")
+                });
+                if named {
+                    return true;
+                }
+            }
+            "left_assignment_list" => {
+                let mut cursor = node.walk();
+                if node
+                    .named_children(&mut cursor)
+                    .any(|c| c.kind() == "identifier" && text(src, c) == "api_key")
+                {
+                    return true;
+                }
+            }
+            // A method defined inside has its own variables.
+            "method" | "singleton_method" => continue,
+            _ => {}
+        }
+        let mut cursor = node.walk();
+        stack.extend(node.named_children(&mut cursor));
+    }
+    false
+}
+
+/// The block (`do ... end` / `{ ... }`) of the lane whose call starts at `at`.
+fn lane_block(tree: &Tree, at: usize) -> Option<Node<'_>> {
+    let mut node = tree.root_node().named_descendant_for_byte_range(at, at);
+    while let Some(n) = node {
+        if n.kind() == "call" && n.start_byte() == at {
+            if let Some(block) = n.child_by_field_name("block") {
+                return Some(block);
+            }
+        }
+        node = n.parent();
+    }
+    None
+}
+
 /// The key-block insertion for the lane whose `lane`/`private_lane` call starts at `at`.
 pub fn lane_edit(
     src: &str,
