@@ -461,6 +461,10 @@ module FastlaneHarness
     def self.now
       at(0).utc
     end
+
+    def self.new(*args)
+      args.empty? ? now : super
+    end
   end
 
   def self.run(path)
