@@ -123,7 +123,7 @@ fn finish(result: std::io::Result<()>, code: u8) -> ExitCode {
 fn check(args: &CheckArgs) -> ExitCode {
     let report = build_report(&args.common);
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = std::io::BufWriter::new(stdout.lock());
     let result = match args.common.format {
         Format::Json => render::json::write(&report, true, &mut out),
         Format::Text => {
@@ -137,7 +137,7 @@ fn check(args: &CheckArgs) -> ExitCode {
 fn lanes(args: &CommonArgs) -> ExitCode {
     let report = build_report(args);
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = std::io::BufWriter::new(stdout.lock());
     let result = match args.format {
         Format::Json => render::json::write(&report, false, &mut out),
         Format::Text => {
