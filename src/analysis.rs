@@ -11,7 +11,7 @@ use std::rc::Rc;
 use std::sync::LazyLock;
 
 use crate::knowledge::{self, Action, Auth};
-use crate::load::{Project, Workspace};
+use crate::load::Workspace;
 use crate::model::{ArgShape, Call, FileModel, HookKind, Scope, SpaceshipKind, Value};
 use crate::source::FileKind;
 use crate::version::Version;
@@ -76,6 +76,8 @@ pub struct CallSite {
     pub action: &'static Action,
     /// The fastlane version of the project it was analysed in.
     pub version: Version,
+    /// That project (index into `Workspace::projects`).
+    pub project: usize,
     /// Needs an Apple ID at that version (FL004).
     pub apple_id_only: bool,
     /// `match` in read-only mode: no Apple login.
@@ -180,6 +182,7 @@ type Summary = Rc<(KeyState, Reaches)>;
 struct Index<'a> {
     files: &'a [FileModel],
     version: Version,
+    project: usize,
     lanes: HashMap<(Option<&'a str>, &'a str), (usize, usize)>,
     methods: HashMap<&'a str, (usize, usize)>,
     hooks: Vec<(Option<&'a str>, HookKind, (usize, usize))>,
@@ -191,11 +194,13 @@ struct Index<'a> {
 }
 
 impl<'a> Index<'a> {
-    fn new(ws: &'a Workspace, project: &Project) -> Self {
+    fn new(ws: &'a Workspace, project_index: usize) -> Self {
+        let project = &ws.projects[project_index];
         let files = &ws.files[..];
         let mut index = Index {
             files,
             version: project.version,
+            project: project_index,
             lanes: HashMap::new(),
             methods: HashMap::new(),
             hooks: Vec::new(),
@@ -439,6 +444,7 @@ impl<'a> Walker<'a, '_> {
         let site = self.sites.entry((file, i)).or_insert(CallSite {
             action,
             version: index.version,
+            project: index.project,
             apple_id_only,
             readonly,
             reached_without_key: false,
@@ -467,8 +473,8 @@ impl<'a> Walker<'a, '_> {
 pub fn analyse(ws: &Workspace, key_from_env: bool) -> Analysis {
     let mut analysis = Analysis::default();
     let mut lane_runs: HashMap<(usize, usize), (bool, Reaches)> = HashMap::new();
-    for project in &ws.projects {
-        let index = Index::new(ws, project);
+    for (project_index, project) in ws.projects.iter().enumerate() {
+        let index = Index::new(ws, project_index);
         let mut base = KeyState {
             any: key_from_env,
             vars: 0,
