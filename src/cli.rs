@@ -144,7 +144,7 @@ fn check(args: &CheckArgs) -> ExitCode {
     }
     let report = build_report(&args.common);
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = std::io::BufWriter::new(stdout.lock());
     let result = match args.common.format {
         Format::Json => render::json::write(&report, true, &mut out),
         Format::Text => {
@@ -229,7 +229,7 @@ fn fix_or_diff(args: &CheckArgs) -> ExitCode {
 fn lanes(args: &CommonArgs) -> ExitCode {
     let report = build_report(args);
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = std::io::BufWriter::new(stdout.lock());
     let result = match args.format {
         Format::Json => render::json::write(&report, false, &mut out),
         Format::Text => {
