@@ -10,7 +10,6 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use crate::analysis::Site;
 use crate::model::Scope;
 use crate::parse::parse_ruby;
 use crate::report::Report;
@@ -58,38 +57,176 @@ fn family(iap_option: Option<&str>) -> Family {
     }
 }
 
+/// Where a walk may go from a lane.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    /// Its body and the `def` methods it calls (transitively through methods).
+    Methods,
+    /// Everything it runs: methods, lanes it calls, and its hooks.
+    All,
+}
+
+/// Name resolution over the model: which lane or method a bare call runs.
+struct Graph<'a> {
+    report: &'a Report,
+    /// (project, platform, name) → lane.
+    lanes: HashMap<(usize, Option<&'a str>, &'a str), LaneId>,
+    /// (project, name) → (file, method index).
+    methods: HashMap<(usize, &'a str), (usize, usize)>,
+    /// Calls per (file, scope), in source order.
+    calls: HashMap<(usize, Scope), Vec<usize>>,
+    /// The project whose lanes a file's calls see.
+    project_of: HashMap<usize, usize>,
+}
+
+impl<'a> Graph<'a> {
+    fn new(report: &'a Report) -> Self {
+        let ws = &report.ws;
+        let mut g = Graph {
+            report,
+            lanes: HashMap::new(),
+            methods: HashMap::new(),
+            calls: HashMap::new(),
+            project_of: HashMap::new(),
+        };
+        for (p, project) in ws.projects.iter().enumerate() {
+            for &f in &project.fastfiles {
+                g.project_of.entry(f).or_insert(p);
+                let Some(m) = ws.files[f].ruby() else {
+                    continue;
+                };
+                for (i, lane) in m.lanes.iter().enumerate() {
+                    g.lanes
+                        .insert((p, lane.platform.as_deref(), lane.name.as_str()), (f, i));
+                }
+                for (i, def) in m.methods.iter().enumerate() {
+                    g.methods.insert((p, def.name.as_str()), (f, i));
+                }
+            }
+        }
+        for (f, file) in ws.files.iter().enumerate() {
+            if let Some(m) = file.ruby() {
+                for (i, call) in m.calls.iter().enumerate() {
+                    g.calls.entry((f, call.scope)).or_default().push(i);
+                }
+            }
+        }
+        g
+    }
+
+    /// The call sites a lane runs: its own body's, and (per `reach`) those further away.
+    fn walk(&self, lane: LaneId, reach: Reach) -> (Vec<CallId>, BTreeSet<CallId>) {
+        let ws = &self.report.ws;
+        let Some(model) = ws.files[lane.0].ruby() else {
+            return (Vec::new(), BTreeSet::new());
+        };
+        let platform = model.lanes[lane.1].platform.as_deref();
+        let project = self.project_of.get(&lane.0).copied();
+        let own: Vec<CallId> = self
+            .calls
+            .get(&(lane.0, Scope::Lane(lane.1)))
+            .map(|v| v.iter().map(|&c| (lane.0, c)).collect())
+            .unwrap_or_default();
+        let mut seen: HashSet<(usize, Scope)> = HashSet::new();
+        let mut further: BTreeSet<CallId> = BTreeSet::new();
+        let mut queue: Vec<(usize, Scope)> = vec![(lane.0, Scope::Lane(lane.1))];
+        seen.insert((lane.0, Scope::Lane(lane.1)));
+        if reach == Reach::All {
+            for (f, file) in ws.files.iter().enumerate() {
+                if self.project_of.get(&f).copied() != project {
+                    continue;
+                }
+                for (i, hook) in file
+                    .ruby()
+                    .map(|m| &m.hooks[..])
+                    .unwrap_or_default()
+                    .iter()
+                    .enumerate()
+                {
+                    if hook.platform.is_none() || hook.platform.as_deref() == platform {
+                        seen.insert((f, Scope::Hook(i)));
+                        queue.push((f, Scope::Hook(i)));
+                    }
+                }
+            }
+        }
+        while let Some((f, scope)) = queue.pop() {
+            let Some(m) = ws.files[f].ruby() else {
+                continue;
+            };
+            for &c in self
+                .calls
+                .get(&(f, scope))
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+            {
+                if scope != Scope::Lane(lane.1) || f != lane.0 {
+                    further.insert((f, c));
+                }
+                let Some(p) = project else {
+                    continue;
+                };
+                let name = m.calls[c].name.as_str();
+                let target = self
+                    .lanes
+                    .get(&(p, platform, name))
+                    .or_else(|| self.lanes.get(&(p, None, name)))
+                    .map(|&(lf, l)| (lf, Scope::Lane(l)));
+                let target = match target {
+                    Some(t) if reach == Reach::All => Some(t),
+                    Some(_) => None,
+                    None => self
+                        .methods
+                        .get(&(p, name))
+                        .map(|&(mf, i)| (mf, Scope::Method(i))),
+                };
+                if let Some(t) = target {
+                    if seen.insert(t) {
+                        queue.push(t);
+                    }
+                }
+            }
+        }
+        (own, further)
+    }
+}
+
 /// Computes the edits of one round over the current state of the report.
 pub fn plan(report: &Report, key_source: KeySource) -> Plan {
     let ws = &report.ws;
     let analysis = &report.analysis;
     let mut plan = Plan::default();
+    let graph = Graph::new(report);
 
-    let runs: HashMap<LaneId, &crate::analysis::LaneRun> = analysis
-        .lanes
-        .iter()
-        .map(|r| ((r.file, r.lane), r))
-        .collect();
-
-    // Call sites that a blocked lane reaches are left as they are.
+    // Call sites that a blocked lane runs are left as they are.
     let mut blocked_sites: HashSet<CallId> = HashSet::new();
     for lv in report
         .lanes
         .iter()
         .filter(|l| l.verdict == Verdict::Blocked)
     {
-        if let Some(run) = runs.get(&(lv.file, lv.lane)) {
-            for reach in &run.reaches {
-                if let Site::Call { file, call } = reach.site {
-                    blocked_sites.insert((file, call));
-                }
-            }
-        }
+        let (own, further) = graph.walk((lv.file, lv.lane), Reach::All);
+        blocked_sites.extend(own);
+        blocked_sites.extend(further);
     }
 
     let rewritable = |file: usize| {
         ws.files[file]
             .ruby()
             .is_some_and(|m| m.syntax_errors.is_empty())
+    };
+    // A key-capable Apple action that logs in: `Some(keyless)`.
+    let needs_login = |(file, call): CallId| -> Option<bool> {
+        let site = analysis.site(file, call)?;
+        if site.readonly || site.apple_id_only || !site.action.takes_key_at(site.version) {
+            return None;
+        }
+        Some(site.reached_without_key)
+    };
+    let has_username = |(file, call): CallId| {
+        ws.files[file]
+            .ruby()
+            .is_some_and(|m| m.calls[call].option("username").is_some())
     };
 
     let mut trees: HashMap<usize, Option<tree_sitter::Tree>> = HashMap::new();
@@ -98,56 +235,28 @@ pub fn plan(report: &Report, key_source: KeySource) -> Plan {
         if !matches!(lv.verdict, Verdict::Migratable | Verdict::ApiKey) || !rewritable(lv.file) {
             continue;
         }
-        let Some(run) = runs.get(&(lv.file, lv.lane)) else {
-            continue;
-        };
         let Some(model) = ws.files[lv.file].ruby() else {
             continue;
         };
         let lane = &model.lanes[lv.lane];
-
-        // Sites reached without a key on some run of this lane.
-        let keyless: HashSet<CallId> = run
-            .reaches
-            .iter()
-            .filter(|r| !r.has_key)
-            .filter_map(|r| match r.site {
-                Site::Call { file, call } => Some((file, call)),
-                Site::Spaceship { .. } => None,
-            })
-            .collect();
+        let (own_calls, method_calls) = graph.walk((lv.file, lv.lane), Reach::Methods);
 
         let mut own: Vec<CallId> = Vec::new();
         let mut in_methods: Vec<CallId> = Vec::new();
         let mut username_only: Vec<CallId> = Vec::new();
-        for reach in &run.reaches {
-            let Site::Call { file, call } = reach.site else {
-                continue;
-            };
-            let Some(site) = analysis.site(file, call) else {
-                continue;
-            };
-            if site.readonly || site.apple_id_only || !site.action.takes_key_at(site.version) {
-                continue;
-            }
-            let Some(c) = ws.files[file].ruby().map(|m| &m.calls[call]) else {
-                continue;
-            };
-            let is_own = file == lv.file && c.scope == Scope::Lane(lv.lane);
-            let in_method = matches!(c.scope, Scope::Method(_));
-            if keyless.contains(&(file, call)) {
-                if is_own {
-                    own.push((file, call));
-                } else if in_method {
-                    in_methods.push((file, call));
-                }
-            } else if c.option("username").is_some() && (is_own || in_method) {
-                username_only.push((file, call));
+        for &id in &own_calls {
+            match needs_login(id) {
+                Some(true) => own.push(id),
+                Some(false) if has_username(id) => username_only.push(id),
+                _ => {}
             }
         }
-        for list in [&mut own, &mut in_methods, &mut username_only] {
-            list.sort_unstable();
-            list.dedup();
+        for &id in &method_calls {
+            match needs_login(id) {
+                Some(true) => in_methods.push(id),
+                Some(false) if has_username(id) => username_only.push(id),
+                _ => {}
+            }
         }
         if own.is_empty() && in_methods.is_empty() && username_only.is_empty() {
             continue;
