@@ -12,7 +12,9 @@
 //! extract) → analyse → rules → verdicts → the JSON, text and table printers, and panics if a
 //! property is broken: no panic anywhere, valid and consistent JSON (positions in range, sorted
 //! output, summary counts that add up, `fixable` only on `migratable` lanes), and the same
-//! output twice.
+//! output twice. Then `--fix` runs in memory on the result: it must refuse none of its own
+//! edits, never rewrite a file with a syntax error, leave every rewritten file parsing without
+//! one, and change nothing when run again.
 
 #[allow(dead_code, clippy::all)]
 #[path = "../../benches/inputs/mod.rs"]
@@ -21,7 +23,9 @@ mod inputs;
 use std::path::{Path, PathBuf};
 
 use fastlint::discover::discover;
+use fastlint::fix;
 use fastlint::load::load;
+use fastlint::parse::{parse_ruby, syntax_errors};
 use fastlint::render;
 use fastlint::report::{CheckOptions, Report};
 use inputs::rng::Rng;
@@ -297,14 +301,100 @@ fn run_once(root: &Path) -> (Report, Vec<u8>) {
     (report, json)
 }
 
+/// Findings already reported, named in `FASTLINT_FUZZ_SKIP` (comma-separated) so a run can
+/// look past them until they are fixed:
+/// - `lane-order`: lanes out of line order after error recovery (`regressions/*/lanes-out-of-order`);
+/// - `long-heredoc`: inputs with a heredoc word over 255 characters, on which tree-sitter-ruby
+///   0.23's scanner aborts the process (`regressions/*/heredoc-word-over-255`).
+fn skipped(name: &str) -> bool {
+    static SKIP: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+        std::env::var("FASTLINT_FUZZ_SKIP")
+            .unwrap_or_default()
+            .split(',')
+            .map(|s| s.trim().to_string())
+            .collect()
+    });
+    SKIP.iter().any(|s| s == name)
+}
+
+/// Whether `text` starts a heredoc whose word is longer than 255 characters, the way
+/// tree-sitter-ruby's scanner reads it (a quoted word runs to the closing quote, across lines).
+pub fn has_long_heredoc_word(text: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(text);
+    let mut rest: &str = &text;
+    while let Some(i) = rest.find("<<") {
+        let after = rest[i + 2..].trim_start_matches(['~', '-']);
+        let len = match after.chars().next() {
+            Some(q @ ('\'' | '"' | '`')) => after[1..].chars().take_while(|c| *c != q).count(),
+            _ => after
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .count(),
+        };
+        if len > 250 {
+            return true;
+        }
+        rest = &rest[i + 2..];
+    }
+    false
+}
+
 /// Runs the whole pipeline over `files` and panics when a property does not hold.
 pub fn check(scratch: &Scratch, files: &[(String, Vec<u8>)]) {
+    if skipped("long-heredoc") && files.iter().any(|(_, b)| has_long_heredoc_word(b)) {
+        return;
+    }
     scratch.write(files);
-    let (_report, json) = run_once(&scratch.root);
+    let (report, json) = run_once(&scratch.root);
     let v: serde_json::Value = serde_json::from_slice(&json).expect("the JSON output parses");
     check_json(&v, files, &scratch.root);
     let (_again, json2) = run_once(&scratch.root);
     assert!(json == json2, "two runs over the same files differ");
+    let content = files.iter().map(|(_, b)| b.len()).sum::<usize>() % 2 == 1;
+    check_fix(report, content);
+}
+
+fn parses_clean(text: &str) -> bool {
+    parse_ruby(text).is_some_and(|t| syntax_errors(&t).is_empty())
+}
+
+/// `--fix` in memory: it never rewrites a file with a syntax error, every result re-parses
+/// without one, it refuses none of its own edits, and a second run changes nothing.
+fn check_fix(report: Report, content: bool) {
+    let key_source = if content {
+        fix::KeySource::Content
+    } else {
+        fix::KeySource::File
+    };
+    let options = CheckOptions {
+        key_from_env: false,
+    };
+    let outcome = fix::fix(report, key_source, &options);
+    assert!(
+        outcome.problems.is_empty(),
+        "--fix refused its own edits: {:?}",
+        outcome.problems
+    );
+    for c in &outcome.changes {
+        assert!(
+            parses_clean(&c.before),
+            "--fix rewrote {}, which has a syntax error",
+            c.display
+        );
+        assert!(
+            parses_clean(&c.after),
+            "--fix left a syntax error in {}:\n{}",
+            c.display,
+            c.after
+        );
+        let _ = fix::diff::unified_diff(&c.display, &c.before, &c.after);
+    }
+    let _ = outcome.summary(true);
+    if !outcome.changes.is_empty() {
+        let again = fix::fix(outcome.report, key_source, &options);
+        let changed: Vec<&str> = again.changes.iter().map(|c| c.display.as_str()).collect();
+        assert!(changed.is_empty(), "a second --fix changes {changed:?}");
+    }
 }
 
 fn line_count(bytes: &[u8]) -> usize {
@@ -353,7 +443,10 @@ fn check_json(v: &serde_json::Value, files: &[(String, Vec<u8>)], root: &Path) {
     for l in lanes {
         let key = (s(&l["path"]), n(&l["line"]));
         if let Some(p) = &prev {
-            assert!(*p <= key, "lanes out of order: {p:?} then {key:?}");
+            assert!(
+                *p <= key || skipped("lane-order"),
+                "lanes out of order: {p:?} then {key:?}"
+            );
         }
         prev = Some(key);
         let verdict = s(&l["verdict"]);
