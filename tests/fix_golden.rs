@@ -126,7 +126,11 @@ fn ruby_ok(args: &[&Path]) -> Result<(), String> {
 }
 
 /// Migratable lanes `--fix` must leave as they are: (case, lane).
-const LEFT_ALONE: &[(&str, &str)] = &[("api-key-variable", "upload_with_slack")];
+const LEFT_ALONE: &[(&str, &str)] = &[
+    ("api-key-variable", "upload_with_slack"),
+    ("hooks-left-alone", "beta"),
+    ("hooks-left-alone", "release"),
+];
 
 fn check_case(case: &Path) -> Result<(), String> {
     let name = case.file_name().unwrap().to_string_lossy().into_owned();
@@ -300,6 +304,62 @@ fn fix_with_json_keeps_stdout_valid_json() {
         stderr.contains("1 file changed, 1 call migrated in 1 lane; 2 lanes left as they are: push_certificate blocked by get_push_certificate (fastlane/Fastfile:3)"),
         "{stderr}"
     );
+}
+
+#[test]
+fn summary_names_the_options_to_add_by_hand() {
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join("project");
+    copy_dir(
+        &root().join("fixtures/fix/hash-variable-deliver/before"),
+        &work,
+    );
+    let iap = "add `precheck_include_in_app_purchases: false` to the options";
+    // --diff gives the lines of the file as it is, --fix those of the rewritten file.
+    let diff = fastlint(&work, &["check", "--diff", "."]);
+    let stderr = String::from_utf8_lossy(&diff.stderr);
+    for (line, what) in [
+        (66, "`deliver` gets from `options`: it is not assigned a hash literal in the same lane or method"),
+        (70, "`upload_to_app_store` gets from `metadata_options`: it is not assigned a hash literal"),
+        (75, "of `deliver`, built by `base.merge(skip_screenshots: true)`"),
+        (80, "`deliver` gets from `opts`: it is also used for something else"),
+        (87, "`deliver` gets from `opts`: it is assigned more than once"),
+    ] {
+        let want = format!("to do by hand: fastlane/Fastfile:{line}: {iap} {what}");
+        assert!(stderr.contains(&want), "{want}\n{stderr}");
+    }
+    let fix = fastlint(&work, &["check", "--fix", "."]);
+    let stdout = String::from_utf8_lossy(&fix.stdout);
+    let notes: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("to do by hand: "))
+        .collect();
+    assert_eq!(notes.len(), 5, "{stdout}");
+    assert!(
+        notes[0].starts_with(&format!(
+            "to do by hand: fastlane/Fastfile:101: {iap} `deliver` gets from `options`"
+        )),
+        "{stdout}"
+    );
+    let fixed = std::fs::read_to_string(work.join("fastlane/Fastfile")).unwrap();
+    assert_eq!(fixed.lines().nth(100), Some("    deliver(options)"));
+}
+
+#[test]
+fn summary_says_why_hooks_are_left_as_they_are() {
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join("project");
+    copy_dir(&root().join("fixtures/fix/hooks-left-alone/before"), &work);
+    let out = fastlint(&work, &["check", "--fix", "."]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for want in [
+        "ios beta runs the ios `before_each` hook, left as it is: written on one line; add the key by hand (fastlane/Fastfile:5)",
+        "mac release runs the mac `before_each` hook, left as it is: already uses a variable named `api_key`; add the key by hand (fastlane/Fastfile:18)",
+        "tvos beta runs the tvos `before_all` hook, left as it is: the blocked lane tvos push runs it too (fastlane/Fastfile:28)",
+    ] {
+        assert!(stdout.contains(want), "{want}\n{stdout}");
+    }
 }
 
 #[test]
