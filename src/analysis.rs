@@ -82,6 +82,8 @@ pub struct CallSite {
     pub readonly: bool,
     /// Some run reaches it with no key in scope.
     pub reached_without_key: bool,
+    /// Some run reaches it with a key in scope (its options may be unknown, which counts as a key).
+    pub reached_with_key: bool,
     /// It passes `api_key:` / `api_key_path:` itself.
     pub passes_key: bool,
 }
@@ -397,6 +399,7 @@ impl<'a> Walker<'a, '_> {
             apple_id_only,
             readonly,
             reached_without_key: false,
+            reached_with_key: false,
             passes_key: passes_key(call),
         });
         site.apple_id_only |= apple_id_only;
@@ -407,6 +410,7 @@ impl<'a> Walker<'a, '_> {
         if !has_key && !apple_id_only {
             site.reached_without_key = true;
         }
+        site.reached_with_key |= has_key;
         reaches.push(Reach {
             site: Site::Call { file, call: i },
             has_key,
@@ -426,6 +430,9 @@ pub fn analyse(ws: &Workspace, key_from_env: bool) -> Analysis {
             vars: 0,
         };
         for &f in &project.files {
+            if ws.files[f].source.kind != FileKind::DotEnv {
+                continue;
+            }
             for a in ws.files[f].dotenv() {
                 if !a.value.is_empty() {
                     if let Some(bit) = key_var_bit(&a.name) {

@@ -16,6 +16,7 @@ pub mod parse;
 pub mod render;
 pub mod report;
 pub mod rules;
+pub mod secrets;
 pub mod source;
 pub mod verdict;
 pub mod version;

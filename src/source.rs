@@ -13,11 +13,43 @@ pub enum FileKind {
     Config(&'static str),
     /// A fastlane `.env` / `.env.*` file loaded by dotenv before any lane runs.
     DotEnv,
+    /// A CI configuration file that may set environment variables for fastlane.
+    Ci(CiKind),
+    /// A `.p8` file: an App Store Connect API private key.
+    PrivateKey,
+    /// A JSON key file named by `api_key_path` (`{"key_id": ..., "key": ...}`).
+    KeyJson,
+}
+
+/// Which CI system a CI configuration file belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CiKind {
+    /// `.github/workflows/*.yml`
+    GitHub,
+    /// `.gitlab-ci.yml`
+    GitLab,
+    /// `.circleci/config.yml`
+    CircleCi,
+    /// `bitrise.yml`
+    Bitrise,
+    /// `azure-pipelines.yml`
+    Azure,
+    /// `Jenkinsfile` (Groovy, scanned line by line)
+    Jenkins,
+}
+
+impl CiKind {
+    pub fn is_yaml(self) -> bool {
+        self != CiKind::Jenkins
+    }
 }
 
 impl FileKind {
     pub fn is_ruby(self) -> bool {
-        !matches!(self, FileKind::DotEnv)
+        matches!(
+            self,
+            FileKind::Fastfile | FileKind::Appfile | FileKind::Config(_)
+        )
     }
 }
 

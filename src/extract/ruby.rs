@@ -176,12 +176,21 @@ fn options_of_pairs<'t>(
         .filter_map(|pair| {
             let key = pair_key(pair, src)?;
             let value_node = pair.child_by_field_name("value");
+            let entries = match value_node {
+                Some(v) if v.kind() == "hash" => {
+                    let mut cursor = v.walk();
+                    let pairs: Vec<Node> = v.named_children(&mut cursor).collect();
+                    options_of_pairs(pairs.into_iter(), src, via_variable)
+                }
+                _ => Vec::new(),
+            };
             Some(Opt {
                 key,
                 span: span(pair),
                 value: value_node.map(|v| value_of(v, src)).unwrap_or(Value::Other),
                 value_span: value_node.map(span).unwrap_or_else(|| span(pair)),
                 via_variable,
+                entries,
             })
         })
         .collect()
@@ -428,6 +437,7 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
                 write: true,
                 scope: scope_at(span(*left)),
                 value: Some(value_of(*right, src)),
+                value_span: Some(span(*right)),
             });
         }
     }
@@ -449,6 +459,7 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
                 write: false,
                 scope: scope_at(span(*node)),
                 value: None,
+                value_span: None,
             });
         }
     }
@@ -463,6 +474,7 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
                 write: false,
                 scope: scope_at(span(*node)),
                 value: None,
+                value_span: None,
             });
             continue;
         }
@@ -480,11 +492,17 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
                 .child_by_field_name("arguments")
                 .map(|a| a.start_byte())
                 .unwrap_or(node.end_byte());
+            let password = if kind == SpaceshipKind::Login {
+                literal_password(*node, src)
+            } else {
+                None
+            };
             model.spaceship.push(SpaceshipUse {
                 kind,
                 text: src[node.start_byte()..end].trim_end().to_string(),
                 span: span(*node),
                 scope: scope_at(span(*node)),
+                password,
             });
         }
     }
@@ -639,6 +657,18 @@ fn call_of(node: Node, name: Node, src: &str, scope: Scope) -> Call {
         first_arg,
         options,
     }
+}
+
+/// The second argument of a `login(user, password)` call, when it is a non-empty string literal.
+fn literal_password(call: Node, src: &str) -> Option<Span> {
+    let args = call.child_by_field_name("arguments")?;
+    let mut cursor = args.walk();
+    let second = args
+        .named_children(&mut cursor)
+        .filter(|c| c.kind() != "comment")
+        .nth(1)?;
+    let value = string_literal(second, src)?;
+    (!value.is_empty()).then(|| span(second))
 }
 
 /// Classifies a Spaceship call by its receiver path and method.

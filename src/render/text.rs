@@ -1,5 +1,6 @@
 //! The human view: each diagnostic through miette (code, message, the line with the span underlined,
-//! `help:`), then the lane table, notes, errors and a summary line.
+//! `help:`), then the lane table, notes, errors and a summary line. Source lines are shown with
+//! credentials blanked out (see [`crate::secrets`]).
 
 use std::fmt;
 
@@ -107,12 +108,15 @@ fn handler(color: bool) -> GraphicalReportHandler {
 
 /// Renders one diagnostic as text.
 pub fn render_diagnostic(report: &Report, d: &Diagnostic, color: bool) -> String {
-    let src = &report.ws.files[d.file].source;
+    let file = &report.ws.files[d.file];
+    let src = &file.source;
+    // Credentials written in the file are never shown, whichever diagnostic points near them.
+    let text = crate::secrets::redacted_text(file);
     let shown = Shown {
         d,
         source: Named {
             name: &src.display,
-            text: &src.text,
+            text: &text,
         },
     };
     let mut out = String::new();
