@@ -260,9 +260,11 @@ fn first_value_is_true(call: &Call, text: &str) -> bool {
         .is_some_and(|t| t.trim() == "true")
 }
 
-/// Whether a call passes its own key.
+/// Whether a call passes its own key (`api_key: nil` passes none).
 fn passes_key(call: &Call) -> bool {
-    call.option("api_key").is_some() || call.option("api_key_path").is_some()
+    ["api_key", "api_key_path"]
+        .iter()
+        .any(|k| call.option(k).is_some_and(|o| o.value != Value::Nil))
 }
 
 /// A call whose options fastlint cannot see (a hash it could not follow) may pass a key.

@@ -70,6 +70,8 @@ pub struct KeyPathRef {
     pub fastlane_dir: PathBuf,
     pub resolved: PathBuf,
     pub exists: bool,
+    /// A `.gitignore` ignores the path: the file is provided at run time, not committed.
+    pub ignored: bool,
     /// The JSON key file that was read from it.
     pub loaded: Option<usize>,
 }
@@ -414,6 +416,7 @@ fn load_key_files(ws: &mut Workspace, by_path: &mut HashMap<PathBuf, usize>) {
                 if !seen.insert((f, span, resolved.clone())) {
                     continue;
                 }
+                let ignored = gitignored(&root, &literal);
                 refs.push(KeyPathRef {
                     file: f,
                     span,
@@ -422,6 +425,7 @@ fn load_key_files(ws: &mut Workspace, by_path: &mut HashMap<PathBuf, usize>) {
                     project_root: root.clone(),
                     fastlane_dir: fastlane_dir.clone(),
                     exists: resolved.exists(),
+                    ignored,
                     resolved,
                     loaded: None,
                 });
@@ -486,4 +490,120 @@ fn find_gemfile_lock(
         cache.insert(d, found.clone());
     }
     found
+}
+
+/// Whether a `.gitignore` between the file and the top of its repository ignores it: such key files
+/// are expected to be provided at run time, not committed.
+fn gitignored(project_root: &Path, literal: &str) -> bool {
+    let root = canonical(project_root);
+    let mut absolute = PathBuf::new();
+    for c in root.join(literal).components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                absolute.pop();
+            }
+            other => absolute.push(other),
+        }
+    }
+    let mut dir = absolute.parent();
+    let mut levels = 0;
+    while let Some(d) = dir {
+        levels += 1;
+        if levels > 32 {
+            break;
+        }
+        if let Ok(text) = std::fs::read_to_string(d.join(".gitignore")) {
+            if let Ok(rel) = absolute.strip_prefix(d) {
+                let rel = rel.to_string_lossy().replace('\\', "/");
+                if text.lines().any(|line| gitignore_matches(line, &rel)) {
+                    return true;
+                }
+            }
+        }
+        if d.join(".git").exists() {
+            break;
+        }
+        dir = d.parent();
+    }
+    false
+}
+
+/// One `.gitignore` line against a path relative to the `.gitignore`'s folder (negations are not
+/// followed).
+fn gitignore_matches(line: &str, rel: &str) -> bool {
+    let p = line.trim();
+    if p.is_empty() || p.starts_with('#') || p.starts_with('!') {
+        return false;
+    }
+    let dir_only = p.ends_with('/');
+    let p = p.trim_end_matches('/');
+    let anchored = p.contains('/');
+    let p = p.trim_start_matches('/');
+    let parts: Vec<&str> = rel.split('/').collect();
+    if anchored {
+        // The pattern names the path from the .gitignore's folder, or one of its parent folders.
+        (1..=parts.len()).any(|n| {
+            (n < parts.len() || !dir_only) && glob(p.as_bytes(), parts[..n].join("/").as_bytes())
+        })
+    } else {
+        parts.iter().enumerate().any(|(i, part)| {
+            (i + 1 < parts.len() || !dir_only) && glob(p.as_bytes(), part.as_bytes())
+        })
+    }
+}
+
+/// `*` (no `/`), `**` (anything) and `?` glob matching.
+fn glob(p: &[u8], s: &[u8]) -> bool {
+    match (p.first(), s.first()) {
+        (None, None) => true,
+        (Some(b'*'), _) if p.get(1) == Some(&b'*') => {
+            let rest = p[2..].strip_prefix(b"/").unwrap_or(&p[2..]);
+            (0..=s.len()).any(|i| glob(rest, &s[i..]))
+        }
+        (Some(b'*'), _) => {
+            let mut i = 0;
+            loop {
+                if glob(&p[1..], &s[i..]) {
+                    return true;
+                }
+                if i == s.len() || s[i] == b'/' {
+                    return false;
+                }
+                i += 1;
+            }
+        }
+        (Some(b'?'), Some(c)) if *c != b'/' => glob(&p[1..], &s[1..]),
+        (Some(a), Some(b)) if a == b => glob(&p[1..], &s[1..]),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gitignore_lines() {
+        assert!(gitignore_matches("*.p8", "fastlane/AuthKey_ABC.p8"));
+        assert!(gitignore_matches("AuthKey_*.p8", "fastlane/AuthKey_ABC.p8"));
+        assert!(gitignore_matches(
+            "fastlane/*.json",
+            "fastlane/api_key.json"
+        ));
+        assert!(gitignore_matches(
+            "/fastlane/api_key.json",
+            "fastlane/api_key.json"
+        ));
+        assert!(gitignore_matches("keys/", "keys/AuthKey.p8"));
+        assert!(gitignore_matches("**/secrets/*", "a/b/secrets/key.json"));
+        assert!(!gitignore_matches("keys/", "keys"));
+        assert!(!gitignore_matches("*.json", "fastlane/AuthKey.p8"));
+        assert!(!gitignore_matches(
+            "other/api_key.json",
+            "fastlane/api_key.json"
+        ));
+        assert!(!gitignore_matches("# *.p8", "AuthKey.p8"));
+        assert!(!gitignore_matches("!AuthKey.p8", "AuthKey.p8"));
+    }
 }

@@ -44,15 +44,14 @@ pub struct Secret {
     pub span: Span,
     /// Where it was found, for messages: "`FASTLANE_PASSWORD`", "`password:` of `pilot`".
     pub what: String,
+    /// The length of the value, in characters (without quotes).
+    pub chars: usize,
 }
 
 impl Secret {
     /// How the value is shown: never its text, only its length.
-    pub fn redacted(&self, text: &str) -> String {
-        let chars = text
-            .get(self.span.start..self.span.end)
-            .map_or(0, |s| s.chars().count());
-        format!("<redacted, {chars} chars>")
+    pub fn redacted(&self) -> String {
+        format!("<redacted, {} chars>", self.chars)
     }
 }
 
@@ -113,7 +112,15 @@ pub fn is_literal(kind: FileKind, raw: &str, value: &str) -> bool {
         return false;
     }
     match kind {
-        FileKind::Ci(CiKind::Jenkins) => raw.starts_with(['"', '\'']),
+        // Groovy: a quoted string is a literal; `credentials('id')`, `params.X`, `env.X` and bare
+        // names are expressions. `withEnv(["NAME=value"])` values come without their quotes.
+        FileKind::Ci(CiKind::Jenkins) => {
+            raw.starts_with(['"', '\''])
+                || !(raw.contains('(')
+                    || raw
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+        }
         _ => true,
     }
 }
@@ -185,19 +192,36 @@ pub fn looks_like_key_content(value: &str) -> bool {
 
 /// Every secret written as a literal in a file.
 pub fn find(file: &FileModel) -> Vec<Secret> {
+    collect(file, true)
+}
+
+/// `strict`: what FL009 reports; otherwise also placeholders and template files, which are blanked
+/// out in printed source all the same.
+fn collect(file: &FileModel, strict: bool) -> Vec<Secret> {
     let text = &file.source.text;
+    let placeholder = |v: &str| strict && is_placeholder(v);
     let mut out = Vec::new();
-    let mut push = |kind: SecretKind, span: Span, what: String| {
-        out.push(Secret { kind, span, what });
+    let mut push = |kind: SecretKind, span: Span, what: String, value: &str| {
+        out.push(Secret {
+            kind,
+            span,
+            what,
+            chars: value.chars().count(),
+        });
     };
 
     for span in private_key_blocks(text) {
         let what = match file.source.kind {
             FileKind::PrivateKey => "this .p8 file".to_string(),
             FileKind::KeyJson => "this JSON key file".to_string(),
-            _ => "a PEM block".to_string(),
+            _ => "a `-----BEGIN PRIVATE KEY-----` block".to_string(),
         };
-        push(SecretKind::PrivateKey, span, what);
+        push(
+            SecretKind::PrivateKey,
+            span,
+            what,
+            &text[span.start..span.end],
+        );
     }
 
     if let Some(model) = file.ruby() {
@@ -209,10 +233,10 @@ pub fn find(file: &FileModel) -> Vec<Secret> {
             };
             let ok = match kind {
                 SecretKind::PrivateKey => looks_like_key_content(v),
-                _ => !v.is_empty() && !is_placeholder(v),
+                _ => !v.is_empty() && !placeholder(v),
             };
             if ok {
-                push(kind, span, format!("`ENV[\"{}\"]`", e.name));
+                push(kind, span, format!("`ENV[\"{}\"]`", e.name), v);
             }
         }
         for call in &model.calls {
@@ -221,27 +245,32 @@ pub fn find(file: &FileModel) -> Vec<Secret> {
                 let Value::Str(v) = &opt.value else {
                     if opt.key == "api_key" {
                         if let Some(e) = opt.entry("key") {
-                            if matches!(&e.value, Value::Str(k) if looks_like_key_content(k)) {
-                                push(
-                                    SecretKind::PrivateKey,
-                                    e.value_span,
-                                    format!("`key` of the `api_key:` hash of `{}`", call.name),
-                                );
+                            if let Value::Str(k) = &e.value {
+                                if looks_like_key_content(k) {
+                                    push(
+                                        SecretKind::PrivateKey,
+                                        e.value_span,
+                                        format!("`key` of the `api_key:` hash of `{}`", call.name),
+                                        k,
+                                    );
+                                }
                             }
                         }
                     }
                     continue;
                 };
                 match opt.key.as_str() {
-                    "password" if apple && !v.is_empty() && !is_placeholder(v) => push(
+                    "password" if apple && !v.is_empty() && !placeholder(v) => push(
                         SecretKind::Password,
                         opt.value_span,
                         format!("`password:` of `{}`", call.name),
+                        v,
                     ),
                     "key_content" if looks_like_key_content(v) => push(
                         SecretKind::PrivateKey,
                         opt.value_span,
                         format!("`key_content:` of `{}`", call.name),
+                        v,
                     ),
                     _ => {}
                 }
@@ -249,19 +278,24 @@ pub fn find(file: &FileModel) -> Vec<Secret> {
         }
         for s in &model.spaceship {
             if let Some(span) = s.password {
-                let v = text.get(span.start..span.end).unwrap_or("");
-                if !is_placeholder(v.trim_matches(['"', '\''])) {
+                let v = text
+                    .get(span.start + 1..span.end.saturating_sub(1))
+                    .unwrap_or("");
+                if !placeholder(v) {
                     push(
                         SecretKind::Password,
                         span,
                         format!("the password given to `{}`", s.text),
+                        v,
                     );
                 }
             }
         }
     }
 
-    if matches!(file.source.kind, FileKind::DotEnv | FileKind::Ci(_)) && !is_template(file) {
+    if matches!(file.source.kind, FileKind::DotEnv | FileKind::Ci(_))
+        && !(strict && is_template(file))
+    {
         for a in file.dotenv() {
             let Some(kind) = env_secret_kind(&a.name) else {
                 continue;
@@ -272,22 +306,25 @@ pub fn find(file: &FileModel) -> Vec<Secret> {
             }
             let ok = match kind {
                 SecretKind::PrivateKey => looks_like_key_content(&a.value),
-                _ => !is_placeholder(&a.value),
+                _ => !placeholder(&a.value),
             };
             if ok {
-                push(kind, a.value_span, format!("`{}`", a.name));
+                push(kind, a.value_span, format!("`{}`", a.name), &a.value);
             }
         }
     }
 
     if let Some(json) = file.key_json() {
         if let Some(f) = json.field("key") {
-            if matches!(&f.value, Value::Str(k) if looks_like_key_content(k)) {
-                push(
-                    SecretKind::PrivateKey,
-                    f.value_span,
-                    "the `key` field of this JSON key file".to_string(),
-                );
+            if let Value::Str(k) = &f.value {
+                if looks_like_key_content(k) {
+                    push(
+                        SecretKind::PrivateKey,
+                        f.value_span,
+                        "the `key` field of this JSON key file".to_string(),
+                        k,
+                    );
+                }
             }
         }
     }
@@ -310,7 +347,7 @@ pub fn find(file: &FileModel) -> Vec<Secret> {
 /// The file's text with every secret's bytes replaced by `*` (line breaks kept, so positions and
 /// lines stay the same).
 pub fn redacted_text(file: &FileModel) -> Cow<'_, str> {
-    let secrets = find(file);
+    let secrets = collect(file, false);
     if secrets.is_empty() {
         return Cow::Borrowed(&file.source.text);
     }
@@ -366,6 +403,8 @@ mod tests {
         assert!(!is_literal(j, "credentials('pw')", "credentials('pw')"));
         assert!(!is_literal(j, "params.PW", "params.PW"));
         assert!(is_literal(j, "'hunter2'", "hunter2"));
+        assert!(is_literal(j, "abc-123", "abc-123"));
+        assert!(!is_literal(j, "ASP_VALUE", "ASP_VALUE"));
         assert!(is_placeholder("<your password>"));
         assert!(is_placeholder("xxxxxxxx"));
         assert!(!is_placeholder("hunter2"));

@@ -66,13 +66,12 @@ pub const RULE: Rule = Rule { info: &INFO, check };
 
 fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     for (f, file) in cx.ws.files.iter().enumerate() {
-        let text = &file.source.text;
         for secret in secrets::find(file) {
             let message = format!(
                 "{} holds {} written as a literal: {}",
                 upper_first(&secret.what),
                 secret.kind.describe(),
-                secret.redacted(text)
+                secret.redacted()
             );
             let help = match secret.kind {
                 SecretKind::Password => "treat it as leaked: change the password, remove it from the repository, and move the lanes to an App Store Connect API key; until then load it from the CI secret store",

@@ -1,7 +1,7 @@
 //! FL010 `deliver-precheck-iap`: deliver (or precheck) runs with an API key and the in-app purchase
 //! check on, which fastlane refuses.
 
-use super::{config_value, env_set_anywhere, Context, Rule};
+use super::{config_value, env_set_for, Context, Rule};
 use crate::diagnostic::{Diagnostic, RuleInfo, Severity};
 use crate::model::{ArgShape, Value};
 
@@ -113,8 +113,8 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                     continue;
                 }
             }
-            if env_set_anywhere(cx, &["PRECHECK_INCLUDE_IN_APP_PURCHASES"])
-                || (deliver && env_set_anywhere(cx, &["DELIVER_RUN_PRECHECK_BEFORE_SUBMIT"]))
+            if env_set_for(cx, f, &["PRECHECK_INCLUDE_IN_APP_PURCHASES"])
+                || (deliver && env_set_for(cx, f, &["DELIVER_RUN_PRECHECK_BEFORE_SUBMIT"]))
             {
                 continue;
             }

@@ -1,7 +1,7 @@
 //! FL013 `enterprise-in-house`: match fetches enterprise profiles with an API key that is not marked
 //! `in_house`.
 
-use super::{config_value, env_set_anywhere, projects_of, value_text, Context, Rule};
+use super::{config_value, env_set_for, projects_of, value_text, Context, Rule};
 use crate::diagnostic::{Diagnostic, RuleInfo, Severity};
 use crate::knowledge::IN_HOUSE_ENV;
 use crate::model::{ArgShape, Call, SpaceshipKind, Value};
@@ -170,7 +170,7 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         let keys = match passed_key(cx, f, call) {
             Some(k) => vec![k],
             None => {
-                if env_set_anywhere(cx, IN_HOUSE_ENV) {
+                if env_set_for(cx, f, IN_HOUSE_ENV) {
                     continue;
                 }
                 project_keys(cx, f)

@@ -4,6 +4,7 @@
 use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, RuleInfo, Severity};
 use crate::knowledge::USERNAME_KEY_CONFLICT;
+use crate::model::Value;
 use crate::source::FileKind;
 
 pub static INFO: RuleInfo = RuleInfo {
@@ -17,6 +18,8 @@ pub static INFO: RuleInfo = RuleInfo {
   `testflight`, `precheck`/`check_app_store_metadata` or `notarize` (directly or through an options hash),
   and `username(...)` next to `api_key_path(...)`/`api_key(...)` in a Precheckfile;
 - `api_key:` passed together with `api_key_path:` to any action that takes a key.
+
+A `nil` value does not count: fastlane ignores conflicts with options that are `nil`.
 
 **Why it matters.** These options declare each other as conflicting, so fastlane stops with \"Unresolved
 conflict between options: 'api_key' and 'username'\" while reading the options, before the action does
@@ -43,10 +46,12 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         let Some(call) = cx.ws.files[f].ruby().map(|m| &m.calls[c]) else {
             continue;
         };
-        let api_key = call.option("api_key");
-        let api_key_path = call.option("api_key_path");
+        // fastlane ignores a conflict when either value is nil.
+        let given = |key: &str| call.option(key).filter(|o| o.value != Value::Nil);
+        let api_key = given("api_key");
+        let api_key_path = given("api_key_path");
         if USERNAME_KEY_CONFLICT.contains(&site.action.name) {
-            if let (Some(user), Some(key)) = (call.option("username"), api_key.or(api_key_path)) {
+            if let (Some(user), Some(key)) = (given("username"), api_key.or(api_key_path)) {
                 out.push(
                     Diagnostic::new(
                         &INFO,

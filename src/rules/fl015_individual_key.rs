@@ -1,6 +1,6 @@
 //! FL015 `individual-key`: an API key without an issuer id, that is an individual key.
 
-use super::{env_set_anywhere, Context, Rule};
+use super::{env_set_for, Context, Rule};
 use crate::diagnostic::{Diagnostic, RuleInfo, Severity};
 use crate::knowledge::{self, ISSUER_ID_ENV};
 use crate::model::{ArgShape, Opt, Span, Value};
@@ -53,14 +53,13 @@ fn no_issuer(opt: Option<&Opt>) -> bool {
 const HELP: &str = "use a Team key: create one in App Store Connect (Users and Access, Integrations, Team Keys) and pass its `issuer_id`";
 
 fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
-    let issuer_from_env = env_set_anywhere(cx, ISSUER_ID_ENV);
     for (f, file) in cx.ws.files.iter().enumerate() {
         if let Some(model) = file.ruby() {
             for call in &model.calls {
                 if call.name == "app_store_connect_api_key"
                     && call.shape == ArgShape::Options
                     && no_issuer(call.option("issuer_id"))
-                    && (call.option("issuer_id").is_some() || !issuer_from_env)
+                    && (call.option("issuer_id").is_some() || !env_set_for(cx, f, ISSUER_ID_ENV))
                 {
                     out.push(
                         Diagnostic::new(

@@ -2,6 +2,7 @@
 //! where fastlane's actions resolve it.
 
 use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
 
 use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, RuleInfo, Severity};
@@ -20,7 +21,9 @@ pub static INFO: RuleInfo = RuleInfo {
 action, `api_key_path(...)` in a Matchfile/Deliverfile/Precheckfile, `APP_STORE_CONNECT_API_KEY_PATH` /
 `*_API_KEY_PATH` / `APP_STORE_CONNECT_API_KEY_KEY_FILEPATH` in a fastlane `.env` file or an `ENV[...] =` write
 — when no file exists at that path from the project root (the folder that holds the `fastlane` folder).
-Absolute paths, `~` paths and paths with variables or interpolation are not checked.
+Absolute paths, `~` paths and paths with variables or interpolation are not checked, and neither are
+paths a `.gitignore` (from the file's folder up to the top of the repository) ignores: those files are
+meant to be provided at run time.
 
 **Why it matters.** fastlane evaluates the Fastfile in the `fastlane` folder (so `sh` and `File.read` start
 there) but runs every action from the project root. `key_filepath: \"./AuthKey.p8\"` next to the Fastfile
@@ -54,22 +57,22 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         by_place.entry((r.file, r.span)).or_default().push(r);
     }
     for ((f, span), refs) in by_place {
-        if refs.iter().any(|r| r.exists) {
+        if refs.iter().any(|r| r.exists || r.ignored) {
             continue;
         }
         let r = refs[0];
         let what = if r.json { "key file" } else { ".p8 key file" };
         let beside = r.fastlane_dir.join(&r.literal);
         let (message, help) = if r.fastlane_dir != r.project_root && beside.exists() {
-            let suggestion = display_path(
-                &r.fastlane_dir
-                    .strip_prefix(&r.project_root)
-                    .unwrap_or(&r.fastlane_dir)
-                    .join(r.literal.trim_start_matches("./")),
-            );
+            let from_root = r
+                .fastlane_dir
+                .strip_prefix(&r.project_root)
+                .unwrap_or(&r.fastlane_dir)
+                .join(&r.literal);
+            let suggestion = display_path(&normalize(&from_root));
             (
                 format!(
-                    "the {what} `{}` is resolved from the project root (`{}`), where it does not exist; it is in the fastlane folder",
+                    "the {what} `{}` is resolved from the project root (`{}`), where it does not exist; it exists relative to the fastlane folder",
                     r.literal,
                     display_path(&r.project_root)
                 ),
@@ -88,4 +91,19 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         };
         out.push(Diagnostic::new(&INFO, f, span, message).help(help));
     }
+}
+
+/// A relative path with `.` and `name/..` pairs taken out.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out: Vec<Component> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out.iter().collect()
 }

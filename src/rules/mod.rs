@@ -136,10 +136,12 @@ impl EnvUse {
     }
 }
 
-/// Whether any of the variables is set anywhere fastlint read: a `.env` file, a CI file, or an
-/// `ENV[...] =` write in Ruby. Rules use it to stay quiet when a setting may come from there.
-pub(crate) fn env_set_anywhere(cx: &Context, names: &[&str]) -> bool {
-    cx.ws.files.iter().any(|file| {
+/// Whether any of the variables is set where the code of file `f` would see it: a `.env` file or an
+/// `ENV[...] =` write of a project that runs the file, or any CI file (CI sets the environment of
+/// every project in the repository). A file outside any project sees every `.env` file. Rules use it
+/// to stay quiet when a setting may come from there.
+pub(crate) fn env_set_for(cx: &Context, f: usize, names: &[&str]) -> bool {
+    let sets = |file: &FileModel| {
         file.dotenv()
             .iter()
             .any(|a| names.contains(&a.name.as_str()) && !a.value.is_empty())
@@ -148,7 +150,23 @@ pub(crate) fn env_set_anywhere(cx: &Context, names: &[&str]) -> bool {
                     e.write && names.contains(&e.name.as_str()) && e.value != Some(Value::Nil)
                 })
             })
-    })
+    };
+    let mut in_project = false;
+    for project in projects_of(cx, f) {
+        in_project = true;
+        if project
+            .files
+            .iter()
+            .chain(&project.fastfiles)
+            .any(|&g| sets(&cx.ws.files[g]))
+        {
+            return true;
+        }
+    }
+    cx.ws
+        .files
+        .iter()
+        .any(|file| (!in_project || matches!(file.source.kind, FileKind::Ci(_))) && sets(file))
 }
 
 /// The projects whose lanes can run code of file `f` (its own folder's, and those importing it).
