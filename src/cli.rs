@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 
 use crate::discover::discover;
+use crate::fix;
 use crate::load::{load, load_file};
 use crate::render;
 use crate::report::{CheckOptions, Report};
@@ -70,6 +71,23 @@ pub struct CommonArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub common: CommonArgs,
+    /// Rewrite migratable lanes to use an App Store Connect API key, print the diffs, then report what remains.
+    #[arg(long, conflicts_with = "diff")]
+    pub fix: bool,
+    /// Print the diffs `--fix` would apply and write nothing (exit 1 when there are changes).
+    #[arg(long)]
+    pub diff: bool,
+    /// Where the inserted `app_store_connect_api_key` call reads the key from.
+    #[arg(long, value_enum, default_value_t = KeySourceArg::File)]
+    pub key_source: KeySourceArg,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum KeySourceArg {
+    /// `key_filepath: ENV["APP_STORE_CONNECT_API_KEY_KEY_FILEPATH"]`
+    File,
+    /// `key_content: ENV["APP_STORE_CONNECT_API_KEY_KEY"], is_key_content_base64: true`
+    Content,
 }
 
 fn parse_version(s: &str) -> Result<Version, String> {
@@ -121,9 +139,12 @@ fn finish(result: std::io::Result<()>, code: u8) -> ExitCode {
 }
 
 fn check(args: &CheckArgs) -> ExitCode {
+    if args.fix || args.diff {
+        return fix_or_diff(args);
+    }
     let report = build_report(&args.common);
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = std::io::BufWriter::new(stdout.lock());
     let result = match args.common.format {
         Format::Json => render::json::write(&report, true, &mut out),
         Format::Text => {
@@ -134,10 +155,81 @@ fn check(args: &CheckArgs) -> ExitCode {
     finish(result.and_then(|_| out.flush()), report.exit_code())
 }
 
+/// `check --fix` and `check --diff`.
+fn fix_or_diff(args: &CheckArgs) -> ExitCode {
+    let report = build_report(&args.common);
+    let key_source = match args.key_source {
+        KeySourceArg::File => fix::KeySource::File,
+        KeySourceArg::Content => fix::KeySource::Content,
+    };
+    let options = CheckOptions {
+        key_from_env: args.common.key_from_env,
+    };
+    let outcome = fix::fix(report, key_source, &options);
+    let json = args.common.format == Format::Json;
+    let color = !json && render::use_color();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let mut failed = !outcome.report.errors().is_empty() || !outcome.problems.is_empty();
+    for p in &outcome.problems {
+        eprintln!("error: {p}");
+    }
+
+    if args.diff {
+        let mut result = Ok(());
+        for change in &outcome.changes {
+            let d = fix::diff::unified_diff(&change.display, &change.before, &change.after);
+            let d = if color { fix::diff::colorize(&d) } else { d };
+            result = result.and_then(|_| out.write_all(d.as_bytes()));
+        }
+        print_errors(&outcome.report);
+        eprintln!("{}", outcome.summary(false));
+        let code = if failed {
+            2
+        } else {
+            u8::from(!outcome.changes.is_empty())
+        };
+        return finish(result.and_then(|_| out.flush()), code);
+    }
+
+    // --fix: write each file atomically, then show what was applied and what remains.
+    let mut shown = String::new();
+    for change in &outcome.changes {
+        if let Err(e) = fix::atomic::write_atomic(&change.path, change.after.as_bytes()) {
+            eprintln!("error: {}: cannot write: {e}", change.display);
+            failed = true;
+            continue;
+        }
+        let d = fix::diff::unified_diff(&change.display, &change.before, &change.after);
+        shown.push_str(&if color { fix::diff::colorize(&d) } else { d });
+    }
+    let summary = outcome.summary(true);
+    let report = &outcome.report;
+    let result = if json {
+        eprint!("{shown}");
+        eprintln!("{summary}");
+        render::json::write(report, true, &mut out)
+    } else {
+        print_errors(report);
+        write!(out, "{shown}")
+            .and_then(|_| writeln!(out, "{summary}"))
+            .and_then(|_| {
+                if shown.is_empty() {
+                    Ok(())
+                } else {
+                    writeln!(out)
+                }
+            })
+            .and_then(|_| render::text::write(report, color, &mut out))
+    };
+    let code = if failed { 2 } else { report.exit_code() };
+    finish(result.and_then(|_| out.flush()), code)
+}
+
 fn lanes(args: &CommonArgs) -> ExitCode {
     let report = build_report(args);
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = std::io::BufWriter::new(stdout.lock());
     let result = match args.format {
         Format::Json => render::json::write(&report, false, &mut out),
         Format::Text => {

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod diagnostic;
 pub mod discover;
 pub mod extract;
+pub mod fix;
 pub mod knowledge;
 pub mod load;
 pub mod model;

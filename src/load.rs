@@ -70,8 +70,6 @@ pub struct KeyPathRef {
     pub fastlane_dir: PathBuf,
     pub resolved: PathBuf,
     pub exists: bool,
-    /// A `.gitignore` ignores the path: the file is provided at run time, not committed.
-    pub ignored: bool,
     /// The JSON key file that was read from it.
     pub loaded: Option<usize>,
 }
@@ -172,17 +170,19 @@ pub fn load(found: Vec<Found>, version_flag: Option<Version>) -> Workspace {
     }
 
     // Group files by fastlane folder.
-    let mut groups: BTreeMap<PathBuf, Vec<usize>> = BTreeMap::new();
+    let mut groups: BTreeMap<PathBuf, (PathBuf, Vec<usize>)> = BTreeMap::new();
     for (i, f) in ws.files.iter().enumerate() {
+        let dir = project_dir(&f.source.path, f.source.kind);
         groups
-            .entry(canonical(&project_dir(&f.source.path, f.source.kind)))
-            .or_default()
+            .entry(canonical(&dir))
+            .or_insert_with(|| (dir, Vec::new()))
+            .1
             .push(i);
     }
 
     let mut lock_cache: HashMap<PathBuf, Option<(Version, String)>> = HashMap::new();
     let mut noted: std::collections::HashSet<(usize, Span)> = Default::default();
-    for (dir, files) in groups {
+    for (_, (dir, files)) in groups {
         let mut fastfiles: Vec<usize> = files
             .iter()
             .copied()
@@ -316,6 +316,31 @@ fn join_clean(root: &Path, literal: &str) -> PathBuf {
     out
 }
 
+/// The folders at and above `dir`, as relative paths where `dir` is relative (`a/fastlane`, `a`, `.`, `..`, ...).
+fn ancestors(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = dir
+        .ancestors()
+        .filter(|d| !d.as_os_str().is_empty() && *d != Path::new("."))
+        .map(Path::to_path_buf)
+        .collect();
+    if dir.is_relative() {
+        let mut up = PathBuf::from(".");
+        loop {
+            let at_root = canonical(&up).parent().is_none();
+            out.push(up.clone());
+            if at_root || out.len() > 256 {
+                break;
+            }
+            up = if up == Path::new(".") {
+                PathBuf::from("..")
+            } else {
+                up.join("..")
+            };
+        }
+    }
+    out
+}
+
 /// A plain string literal as written in Ruby (`"x"` or `'x'`, no interpolation).
 fn ruby_string_literal(text: &str) -> Option<String> {
     let t = text.trim();
@@ -416,7 +441,6 @@ fn load_key_files(ws: &mut Workspace, by_path: &mut HashMap<PathBuf, usize>) {
                 if !seen.insert((f, span, resolved.clone())) {
                     continue;
                 }
-                let ignored = gitignored(&root, &literal);
                 refs.push(KeyPathRef {
                     file: f,
                     span,
@@ -425,7 +449,6 @@ fn load_key_files(ws: &mut Workspace, by_path: &mut HashMap<PathBuf, usize>) {
                     project_root: root.clone(),
                     fastlane_dir: fastlane_dir.clone(),
                     exists: resolved.exists(),
-                    ignored,
                     resolved,
                     loaded: None,
                 });
@@ -468,15 +491,15 @@ fn find_gemfile_lock(
     dir: &Path,
     cache: &mut HashMap<PathBuf, Option<(Version, String)>>,
 ) -> Option<(Version, String)> {
-    let mut current = Some(dir.to_path_buf());
     let mut visited = Vec::new();
     let mut found = None;
-    while let Some(d) = current {
-        if let Some(hit) = cache.get(&d) {
+    for d in ancestors(dir) {
+        let key = canonical(&d);
+        if let Some(hit) = cache.get(&key) {
             found = hit.clone();
             break;
         }
-        visited.push(d.clone());
+        visited.push(key);
         let lock = d.join("Gemfile.lock");
         if let Ok(text) = std::fs::read_to_string(&lock) {
             if let Some(v) = version::from_gemfile_lock(&text) {
@@ -484,126 +507,9 @@ fn find_gemfile_lock(
                 break;
             }
         }
-        current = d.parent().map(Path::to_path_buf);
     }
     for d in visited {
         cache.insert(d, found.clone());
     }
     found
-}
-
-/// Whether a `.gitignore` between the file and the top of its repository ignores it: such key files
-/// are expected to be provided at run time, not committed.
-fn gitignored(project_root: &Path, literal: &str) -> bool {
-    let root = canonical(project_root);
-    let mut absolute = PathBuf::new();
-    for c in root.join(literal).components() {
-        match c {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                absolute.pop();
-            }
-            other => absolute.push(other),
-        }
-    }
-    let mut dir = absolute.parent();
-    let mut levels = 0;
-    while let Some(d) = dir {
-        levels += 1;
-        if levels > 32 {
-            break;
-        }
-        if let Ok(text) = std::fs::read_to_string(d.join(".gitignore")) {
-            if let Ok(rel) = absolute.strip_prefix(d) {
-                let rel = rel.to_string_lossy().replace('\\', "/");
-                if text.lines().any(|line| gitignore_matches(line, &rel)) {
-                    return true;
-                }
-            }
-        }
-        if d.join(".git").exists() {
-            break;
-        }
-        dir = d.parent();
-    }
-    false
-}
-
-/// One `.gitignore` line against a path relative to the `.gitignore`'s folder (negations are not
-/// followed).
-fn gitignore_matches(line: &str, rel: &str) -> bool {
-    let p = line.trim();
-    if p.is_empty() || p.starts_with('#') || p.starts_with('!') {
-        return false;
-    }
-    let dir_only = p.ends_with('/');
-    let p = p.trim_end_matches('/');
-    let anchored = p.contains('/');
-    let p = p.trim_start_matches('/');
-    let parts: Vec<&str> = rel.split('/').collect();
-    if anchored {
-        // The pattern names the path from the .gitignore's folder, or one of its parent folders.
-        (1..=parts.len()).any(|n| {
-            (n < parts.len() || !dir_only) && glob(p.as_bytes(), parts[..n].join("/").as_bytes())
-        })
-    } else {
-        parts.iter().enumerate().any(|(i, part)| {
-            (i + 1 < parts.len() || !dir_only) && glob(p.as_bytes(), part.as_bytes())
-        })
-    }
-}
-
-/// `*` (no `/`), `**` (anything) and `?` glob matching.
-fn glob(p: &[u8], s: &[u8]) -> bool {
-    match (p.first(), s.first()) {
-        (None, None) => true,
-        (Some(b'*'), _) if p.get(1) == Some(&b'*') => {
-            let rest = p[2..].strip_prefix(b"/").unwrap_or(&p[2..]);
-            (0..=s.len()).any(|i| glob(rest, &s[i..]))
-        }
-        (Some(b'*'), _) => {
-            let mut i = 0;
-            loop {
-                if glob(&p[1..], &s[i..]) {
-                    return true;
-                }
-                if i == s.len() || s[i] == b'/' {
-                    return false;
-                }
-                i += 1;
-            }
-        }
-        (Some(b'?'), Some(c)) if *c != b'/' => glob(&p[1..], &s[1..]),
-        (Some(a), Some(b)) if a == b => glob(&p[1..], &s[1..]),
-        _ => false,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn gitignore_lines() {
-        assert!(gitignore_matches("*.p8", "fastlane/AuthKey_ABC.p8"));
-        assert!(gitignore_matches("AuthKey_*.p8", "fastlane/AuthKey_ABC.p8"));
-        assert!(gitignore_matches(
-            "fastlane/*.json",
-            "fastlane/api_key.json"
-        ));
-        assert!(gitignore_matches(
-            "/fastlane/api_key.json",
-            "fastlane/api_key.json"
-        ));
-        assert!(gitignore_matches("keys/", "keys/AuthKey.p8"));
-        assert!(gitignore_matches("**/secrets/*", "a/b/secrets/key.json"));
-        assert!(!gitignore_matches("keys/", "keys"));
-        assert!(!gitignore_matches("*.json", "fastlane/AuthKey.p8"));
-        assert!(!gitignore_matches(
-            "other/api_key.json",
-            "fastlane/api_key.json"
-        ));
-        assert!(!gitignore_matches("# *.p8", "AuthKey.p8"));
-        assert!(!gitignore_matches("!AuthKey.p8", "AuthKey.p8"));
-    }
 }

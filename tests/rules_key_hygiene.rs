@@ -341,6 +341,8 @@ fn fl016_lane_shadows_action() {
 fn fl017_key_filepath_relative() {
     let base = "fixtures/rules/FL017-key-filepath-relative";
     let run = check(base);
+    // Only paths that exist from the fastlane folder but not from the project root; paths that exist
+    // from the root, exist nowhere (keys written by CI), or are absolute are left alone.
     assert_eq!(
         found(&run, &["FL017"]),
         expected(
@@ -349,9 +351,6 @@ fn fl017_key_filepath_relative() {
                 ("FL017", "fastlane/Fastfile", 3),
                 ("FL017", "fastlane/Fastfile", 6),
                 ("FL017", "fastlane/Fastfile", 11),
-                ("FL017", "fastlane/Fastfile", 13),
-                ("FL017", "fastlane/Fastfile", 14),
-                ("FL017", "fastlane/.env", 2),
             ]
         )
     );
@@ -360,11 +359,7 @@ fn fl017_key_filepath_relative() {
             .as_array()
             .unwrap()
             .iter()
-            .find(|d| {
-                d["code"] == "FL017"
-                    && d["line"] == line
-                    && d["path"].as_str().unwrap().ends_with("Fastfile")
-            })
+            .find(|d| d["code"] == "FL017" && d["line"] == line)
             .and_then(|d| d["help"].as_str())
             .unwrap()
             .to_string()
