@@ -5,7 +5,10 @@
 //! - Each keyless call in its own body gets `api_key: api_key` (when the lane got the block), loses
 //!   `username:`, and deliver/precheck get the in-app-purchase option turned off.
 //! - Keyless calls in `def` methods it reaches, and calls given `username:` while a key is already in
-//!   scope (a lane whose verdict is `api-key`), only lose `username:` (plus the IAP option).
+//!   scope (a lane whose verdict is `api-key`), only lose `username:` (plus the IAP option); so do
+//!   `username:` next to `api_key:` on pilot/precheck/notarize (FL014).
+//! - deliver/precheck calls that already have a key but still check in-app purchases (FL010) get the
+//!   check turned off.
 //! - Nothing reached by a `blocked` lane is touched, and files with syntax errors are never rewritten.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -228,6 +231,19 @@ pub fn plan(report: &Report, key_source: KeySource) -> Plan {
             .ruby()
             .is_some_and(|m| m.calls[call].option("username").is_some())
     };
+    // Calls FL010 reports: deliver/precheck with a key and the in-app purchase check on; the call
+    // rewrite turns the check off (an explicit `true` is left as written).
+    let iap_findings: HashSet<(usize, usize)> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule.code == "FL010")
+        .map(|d| (d.file, d.span.start))
+        .collect();
+    let iap_on = |(file, call): CallId| {
+        ws.files[file]
+            .ruby()
+            .is_some_and(|m| iap_findings.contains(&(file, m.calls[call].name_span.start)))
+    };
 
     let mut trees: HashMap<usize, Option<tree_sitter::Tree>> = HashMap::new();
     let mut works: Vec<LaneWork> = Vec::new();
@@ -247,14 +263,14 @@ pub fn plan(report: &Report, key_source: KeySource) -> Plan {
         for &id in &own_calls {
             match needs_login(id) {
                 Some(true) => own.push(id),
-                Some(false) if has_username(id) => username_only.push(id),
+                Some(false) if has_username(id) || iap_on(id) => username_only.push(id),
                 _ => {}
             }
         }
         for &id in &method_calls {
             match needs_login(id) {
                 Some(true) => in_methods.push(id),
-                Some(false) if has_username(id) => username_only.push(id),
+                Some(false) if has_username(id) || iap_on(id) => username_only.push(id),
                 _ => {}
             }
         }

@@ -108,15 +108,19 @@ fn handler(color: bool) -> GraphicalReportHandler {
 
 /// Renders one diagnostic as text.
 pub fn render_diagnostic(report: &Report, d: &Diagnostic, color: bool) -> String {
-    let file = &report.ws.files[d.file];
-    let src = &file.source;
     // Credentials written in the file are never shown, whichever diagnostic points near them.
-    let text = crate::secrets::redacted_text(file);
+    let text = crate::secrets::redacted_text(&report.ws.files[d.file]);
+    render_with_text(report, d, color, &text)
+}
+
+/// Renders one diagnostic over `text`, the file's text with its credentials blanked out.
+fn render_with_text(report: &Report, d: &Diagnostic, color: bool, text: &str) -> String {
+    let src = &report.ws.files[d.file].source;
     let shown = Shown {
         d,
         source: Named {
             name: &src.display,
-            text: &text,
+            text,
         },
     };
     let mut out = String::new();
@@ -132,8 +136,14 @@ pub fn render_diagnostic(report: &Report, d: &Diagnostic, color: bool) -> String
 
 /// Writes the whole text report.
 pub fn write(report: &Report, color: bool, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    // Each file's text with its credentials blanked out, computed once per file.
+    let mut texts: std::collections::HashMap<usize, std::borrow::Cow<str>> =
+        std::collections::HashMap::new();
     for d in &report.diagnostics {
-        write!(out, "{}", render_diagnostic(report, d, color))?;
+        let text = texts
+            .entry(d.file)
+            .or_insert_with(|| crate::secrets::redacted_text(&report.ws.files[d.file]));
+        write!(out, "{}", render_with_text(report, d, color, text))?;
         writeln!(out)?;
     }
     if !report.lanes.is_empty() {

@@ -25,7 +25,9 @@ when submitting for review, so the lane fails even for apps without in-app purch
 moving it from an Apple ID to a key.
 
 **The way out.** Pass `precheck_include_in_app_purchases: false` to deliver (`include_in_app_purchases: false`
-to precheck), or `run_precheck_before_submit: false` to skip precheck.
+to precheck), or `run_precheck_before_submit: false` to skip precheck. `fastlint check --fix` adds the option
+where it is not written (in lanes it may rewrite: not blocked, no syntax errors); an explicit `true` is
+left for you to change.
 
 **Example.**
 ```ruby
@@ -135,9 +137,9 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 ),
             )
             .help(if deliver {
-                "pass `precheck_include_in_app_purchases: false` (or `run_precheck_before_submit: false`); precheck cannot check in-app purchases with an API key"
+                "pass `precheck_include_in_app_purchases: false` (or `run_precheck_before_submit: false`); precheck cannot check in-app purchases with an API key; `fastlint check --fix` adds the option when it is not written"
             } else {
-                "pass `include_in_app_purchases: false`; precheck cannot check in-app purchases with an API key"
+                "pass `include_in_app_purchases: false`; precheck cannot check in-app purchases with an API key; `fastlint check --fix` adds the option when it is not written"
             }),
         );
     }

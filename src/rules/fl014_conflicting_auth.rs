@@ -25,8 +25,9 @@ A `nil` value does not count: fastlane ignores conflicts with options that are `
 conflict between options: 'api_key' and 'username'\" while reading the options, before the action does
 anything. Other actions accept `username:` next to a key and ignore it (the key wins).
 
-**The way out.** Drop `username:` (the key is enough; `fastlint check --fix` does this); pass either
-`api_key:` or `api_key_path:`, not both.
+**The way out.** Drop `username:` (the key is enough); pass either `api_key:` or `api_key_path:`, not
+both. `fastlint check --fix` removes `username:` from such calls in lanes it may rewrite (not blocked, no
+syntax errors); the Precheckfile and the `api_key:`/`api_key_path:` pair are left for you.
 
 **Example.**
 ```ruby
@@ -62,7 +63,7 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                             call.name, key.key
                         ),
                     )
-                    .help("remove `username:`; the API key is enough"),
+                    .help("remove `username:`; the API key is enough (`fastlint check --fix` does this)"),
                 );
             }
         }
