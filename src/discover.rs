@@ -157,8 +157,15 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
             }
         };
         if meta.is_file() {
-            // A file given by name is always read; an unknown name is taken as a Fastfile.
-            let kind = classify(root).unwrap_or(FileKind::Fastfile);
+            // A file given by name is always read; an unknown name is taken as a Fastfile (a `.json`
+            // file as a JSON key file).
+            let kind = classify(root).unwrap_or_else(|| {
+                if root.extension().is_some_and(|e| e == "json") {
+                    FileKind::KeyJson
+                } else {
+                    FileKind::Fastfile
+                }
+            });
             out.files.push(Found {
                 display: display_path(root),
                 path: root.clone(),

@@ -392,3 +392,15 @@ fn every_new_rule_is_documented() {
         );
     }
 }
+
+#[test]
+fn a_json_key_file_given_by_name_is_read_as_one() {
+    let run = check("fixtures/rules/FL011-api-key-shape/fastlane/key_filepath.json");
+    assert_eq!(
+        found(&run, &["FL000", "FL011", "FL015"]),
+        expected(
+            "fixtures/rules/FL011-api-key-shape/fastlane",
+            &[("FL011", "key_filepath.json", 4)]
+        )
+    );
+}
