@@ -47,3 +47,5 @@
 (assignment left: (_) @assign.left right: (_) @assign.right) @assign
 (operator_assignment left: (_) @assign.left right: (_) @assign.right) @assign
 
+; # comments (suppressions: `# fastlint: ignore FL001 -- reason`)
+(comment) @comment

@@ -5,10 +5,15 @@
 //! [`analysis`] (lane graph and key flow) → [`rules`] → [`verdict`] → [`render`].
 
 pub mod analysis;
+pub mod baseline;
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
 pub mod discover;
+pub mod docs;
 pub mod extract;
+pub mod fingerprint;
+pub mod gate;
 pub mod knowledge;
 pub mod load;
 pub mod model;
@@ -17,5 +22,6 @@ pub mod render;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod suppress;
 pub mod verdict;
 pub mod version;

@@ -14,6 +14,7 @@ mod fl005_spaceship_login;
 mod fl006_fastlane_session;
 mod fl007_app_specific_password;
 mod fl008_no_api_key;
+pub(crate) mod fl100_unused_suppression;
 
 /// What every rule reads.
 pub struct Context<'a> {
@@ -38,6 +39,7 @@ pub static RULES: &[Rule] = &[
     fl006_fastlane_session::RULE,
     fl007_app_specific_password::RULE,
     fl008_no_api_key::RULE,
+    fl100_unused_suppression::RULE,
 ];
 
 /// Looks a rule up by code (`FL001`) or name (`username-option`).
