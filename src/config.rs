@@ -285,23 +285,48 @@ fn unknown_code_message(s: &str) -> String {
 }
 
 /// Looks for a configuration file in `start` (or its folder, for a file) and every folder above it.
+/// The path is relative to the current directory when `start` is.
 pub fn find(start: &Path) -> Option<PathBuf> {
-    let start = std::fs::canonicalize(start).unwrap_or_else(|_| start.to_path_buf());
-    let mut dir = if start.is_dir() {
-        Some(start.as_path())
+    let canonical = std::fs::canonicalize(start).unwrap_or_else(|_| start.to_path_buf());
+    let mut dir = if canonical.is_dir() {
+        Some(canonical.as_path())
     } else {
-        start.parent()
+        canonical.parent()
     };
     while let Some(d) = dir {
         for name in FILE_NAMES {
             let candidate = d.join(name);
             if candidate.is_file() {
-                return Some(candidate);
+                return Some(if start.is_relative() {
+                    relative_to_cwd(&candidate)
+                } else {
+                    candidate
+                });
             }
         }
         dir = d.parent();
     }
     None
+}
+
+/// An absolute path as seen from the current directory (`fastlint.toml`, `../../fastlint.toml`).
+fn relative_to_cwd(path: &Path) -> PathBuf {
+    let Ok(cwd) = std::env::current_dir().and_then(std::fs::canonicalize) else {
+        return path.to_path_buf();
+    };
+    let common = cwd
+        .components()
+        .zip(path.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut rel = PathBuf::new();
+    for _ in common..cwd.components().count() {
+        rel.push("..");
+    }
+    for part in path.components().skip(common) {
+        rel.push(part);
+    }
+    rel
 }
 
 /// Reads and checks a configuration file.
@@ -329,13 +354,8 @@ pub fn parse(text: &str, display: &str) -> Result<Config, ConfigError> {
         message,
         help,
     };
-    let raw: RawConfig = toml::from_str(text).map_err(|e| {
-        let message = e.message().trim().replace('\n', " ");
-        let help = message.contains("unknown field").then(|| {
-            "known keys: select, extend-select, ignore, per-file-ignores, exclude, fastlane-version, [severity], [fix] key-source".to_string()
-        });
-        error(e.span(), message, help)
-    })?;
+    let raw: RawConfig = toml::from_str(text)
+        .map_err(|e| error(e.span(), e.message().trim().replace('\n', " "), None))?;
 
     let codes = |list: &[Spanned<String>]| -> Result<BTreeSet<&'static str>, ConfigError> {
         let mut out = BTreeSet::new();

@@ -276,7 +276,10 @@ pub fn apply(ws: &Workspace, diagnostics: Vec<Diagnostic>, config: &Config) -> O
                 .collect();
             let mut parts = Vec::new();
             if !unknown.is_empty() {
-                parts.push(format!("unknown rule {}", quoted(&unknown)));
+                parts.push(format!(
+                    "suppression names unknown rule {} (`fastlint rules` lists them)",
+                    quoted(&unknown)
+                ));
             }
             if !unused.is_empty() {
                 let where_ = if d.whole_file {
@@ -285,12 +288,12 @@ pub fn apply(ws: &Workspace, diagnostics: Vec<Diagnostic>, config: &Config) -> O
                     "on the line it covers"
                 };
                 parts.push(format!(
-                    "{} {} not reported {where_}",
+                    "unused suppression: {} {} not reported {where_}",
                     quoted(&unused),
                     if unused.len() == 1 { "is" } else { "are" }
                 ));
             }
-            (!parts.is_empty()).then(|| format!("unused suppression: {}", parts.join("; ")))
+            (!parts.is_empty()).then(|| parts.join("; "))
         };
         if let Some(message) = message {
             out.unused.push(
