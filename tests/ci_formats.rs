@@ -402,9 +402,11 @@ fn parse_junit(xml: &str) -> (Vec<(String, String)>, Vec<Case>) {
     loop {
         let event = reader.read_event().expect("well-formed XML");
         let attr = |e: &quick_xml::events::BytesStart, name: &str| -> Option<String> {
-            e.try_get_attribute(name)
-                .unwrap()
-                .map(|a| a.unescape_value().unwrap().to_string())
+            e.try_get_attribute(name).unwrap().map(|a| {
+                a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                    .unwrap()
+                    .to_string()
+            })
         };
         match event {
             Event::Start(e) | Event::Empty(e) if e.name().as_ref() == b"testsuites" => {
