@@ -33,6 +33,28 @@
 ; A bare name: a call without arguments (`pilot`) or a local variable; told apart in Rust.
 (identifier) @identifier
 
+; Names that declare a local variable, so later bare uses of them are not calls.
+(assignment left: (identifier) @local)
+(operator_assignment left: (identifier) @local)
+(left_assignment_list (identifier) @local)
+(destructured_left_assignment (identifier) @local)
+(method_parameters (identifier) @local)
+(block_parameters (identifier) @local)
+(lambda_parameters (identifier) @local)
+(destructured_parameter (identifier) @local)
+(keyword_parameter name: (identifier) @local)
+(optional_parameter name: (identifier) @local)
+(splat_parameter name: (identifier) @local)
+(hash_splat_parameter name: (identifier) @local)
+(block_parameter name: (identifier) @local)
+(exception_variable (identifier) @local)
+(for pattern: (identifier) @local)
+
+; Names that are neither calls nor variables.
+(alias (identifier) @not_a_call)
+(undef (identifier) @not_a_call)
+(setter (identifier) @not_a_call)
+
 ; A call on a receiver: ENV.fetch("X"), Spaceship::Tunes.login, Spaceship::ConnectAPI.token = t
 (call receiver: (_) @rcall.receiver method: (_) @rcall.method) @rcall
 

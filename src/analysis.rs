@@ -11,7 +11,7 @@ use std::rc::Rc;
 use std::sync::LazyLock;
 
 use crate::knowledge::{self, Action, Auth};
-use crate::load::{Project, Workspace};
+use crate::load::Workspace;
 use crate::model::{ArgShape, Call, FileModel, HookKind, Scope, SpaceshipKind, Value};
 use crate::source::FileKind;
 use crate::version::Version;
@@ -76,6 +76,8 @@ pub struct CallSite {
     pub action: &'static Action,
     /// The fastlane version of the project it was analysed in.
     pub version: Version,
+    /// That project (index into `Workspace::projects`).
+    pub project: usize,
     /// Needs an Apple ID at that version (FL004).
     pub apple_id_only: bool,
     /// `match` in read-only mode: no Apple login.
@@ -86,12 +88,61 @@ pub struct CallSite {
     pub passes_key: bool,
 }
 
+/// What a run reaches: flags for the verdict, and the sites behind them (blocking and keyless ones,
+/// capped so that long lane chains stay linear in memory).
+#[derive(Clone, Debug, Default)]
+pub struct Reaches {
+    /// A step that needs an Apple ID (an Apple-ID-only action, a Spaceship login).
+    pub blocked: bool,
+    /// A key-capable Apple action with no key in scope.
+    pub keyless: bool,
+    /// Any Apple action at all.
+    pub apple: bool,
+    /// Blocking and keyless sites, sorted, at most [`Reaches::CAP`].
+    pub sites: Vec<Reach>,
+}
+
+impl Reaches {
+    pub const CAP: usize = 16;
+
+    fn push(&mut self, reach: Reach, blocking: bool) {
+        self.apple = true;
+        if blocking {
+            self.blocked = true;
+        } else if !reach.has_key {
+            self.keyless = true;
+        } else {
+            return;
+        }
+        self.sites.push(reach);
+        if self.sites.len() > 4 * Self::CAP {
+            self.normalize();
+        }
+    }
+
+    fn extend(&mut self, other: &Reaches) {
+        self.blocked |= other.blocked;
+        self.keyless |= other.keyless;
+        self.apple |= other.apple;
+        self.sites.extend(other.sites.iter().copied());
+        if self.sites.len() > 4 * Self::CAP {
+            self.normalize();
+        }
+    }
+
+    fn normalize(&mut self) {
+        self.sites.sort_unstable();
+        self.sites.dedup();
+        self.sites.truncate(Self::CAP);
+    }
+}
+
 /// A lane and what it reaches.
 #[derive(Clone, Debug)]
 pub struct LaneRun {
     pub file: usize,
     pub lane: usize,
-    pub reaches: Vec<Reach>,
+    pub reaches: Reaches,
 }
 
 /// The result of the analysis, over all projects.
@@ -125,12 +176,13 @@ enum Event {
     Spaceship(usize, SpaceshipKind),
 }
 
-type Summary = Rc<(KeyState, Vec<Reach>)>;
+type Summary = Rc<(KeyState, Reaches)>;
 
 /// Lookup tables for one project.
 struct Index<'a> {
     files: &'a [FileModel],
     version: Version,
+    project: usize,
     lanes: HashMap<(Option<&'a str>, &'a str), (usize, usize)>,
     methods: HashMap<&'a str, (usize, usize)>,
     hooks: Vec<(Option<&'a str>, HookKind, (usize, usize))>,
@@ -142,11 +194,13 @@ struct Index<'a> {
 }
 
 impl<'a> Index<'a> {
-    fn new(ws: &'a Workspace, project: &Project) -> Self {
+    fn new(ws: &'a Workspace, project_index: usize) -> Self {
+        let project = &ws.projects[project_index];
         let files = &ws.files[..];
         let mut index = Index {
             files,
             version: project.version,
+            project: project_index,
             lanes: HashMap::new(),
             methods: HashMap::new(),
             hooks: Vec::new(),
@@ -292,7 +346,7 @@ impl<'a> Walker<'a, '_> {
             return s.clone();
         }
         if self.stack.contains(&target) || self.stack.len() >= MAX_DEPTH {
-            return Rc::new((state, Vec::new()));
+            return Rc::new((state, Reaches::default()));
         }
         self.visited.insert(target);
         self.stack.push(target);
@@ -303,7 +357,7 @@ impl<'a> Walker<'a, '_> {
             Target::TopLevel(f) => (f, Scope::TopLevel),
         };
         let mut state = state;
-        let mut reaches = Vec::new();
+        let mut reaches = Reaches::default();
         let events = self
             .index
             .events
@@ -315,17 +369,19 @@ impl<'a> Walker<'a, '_> {
                 Event::KeyVar(bit) => state.vars |= bit,
                 Event::Spaceship(i, kind) => match kind {
                     SpaceshipKind::KeyAuth => state.any = true,
-                    _ => reaches.push(Reach {
-                        site: crate::analysis::Site::Spaceship { file, index: i },
-                        has_key: state.any,
-                    }),
+                    _ => reaches.push(
+                        Reach {
+                            site: Site::Spaceship { file, index: i },
+                            has_key: state.any,
+                        },
+                        true,
+                    ),
                 },
                 Event::Call(i) => state = self.call(file, i, state, &mut reaches),
             }
         }
         self.stack.pop();
-        reaches.sort_unstable();
-        reaches.dedup();
+        reaches.normalize();
         let summary = Rc::new((state, reaches));
         self.memo.insert(key, summary.clone());
         summary
@@ -337,7 +393,7 @@ impl<'a> Walker<'a, '_> {
         f: usize,
         l: usize,
         mut state: KeyState,
-        reaches: &mut Vec<Reach>,
+        reaches: &mut Reaches,
     ) -> KeyState {
         for hook in self.index.hooks_of(HookKind::BeforeEach, self.platform) {
             state = self.merge(Target::Hook(hook.0, hook.1), state, reaches);
@@ -349,19 +405,13 @@ impl<'a> Walker<'a, '_> {
         state
     }
 
-    fn merge(&mut self, target: Target, state: KeyState, reaches: &mut Vec<Reach>) -> KeyState {
+    fn merge(&mut self, target: Target, state: KeyState, reaches: &mut Reaches) -> KeyState {
         let summary = self.run(target, state);
-        reaches.extend(summary.1.iter().copied());
+        reaches.extend(&summary.1);
         summary.0
     }
 
-    fn call(
-        &mut self,
-        file: usize,
-        i: usize,
-        state: KeyState,
-        reaches: &mut Vec<Reach>,
-    ) -> KeyState {
+    fn call(&mut self, file: usize, i: usize, state: KeyState, reaches: &mut Reaches) -> KeyState {
         let index = self.index;
         let Some(model) = index.files[file].ruby() else {
             return state;
@@ -394,6 +444,7 @@ impl<'a> Walker<'a, '_> {
         let site = self.sites.entry((file, i)).or_insert(CallSite {
             action,
             version: index.version,
+            project: index.project,
             apple_id_only,
             readonly,
             reached_without_key: false,
@@ -407,10 +458,13 @@ impl<'a> Walker<'a, '_> {
         if !has_key && !apple_id_only {
             site.reached_without_key = true;
         }
-        reaches.push(Reach {
-            site: Site::Call { file, call: i },
-            has_key,
-        });
+        reaches.push(
+            Reach {
+                site: Site::Call { file, call: i },
+                has_key,
+            },
+            apple_id_only,
+        );
         state
     }
 }
@@ -418,9 +472,9 @@ impl<'a> Walker<'a, '_> {
 /// Analyses every project of the workspace.
 pub fn analyse(ws: &Workspace, key_from_env: bool) -> Analysis {
     let mut analysis = Analysis::default();
-    let mut lane_runs: HashMap<(usize, usize), (bool, Vec<Reach>)> = HashMap::new();
-    for project in &ws.projects {
-        let index = Index::new(ws, project);
+    let mut lane_runs: HashMap<(usize, usize), (bool, Reaches)> = HashMap::new();
+    for (project_index, project) in ws.projects.iter().enumerate() {
+        let index = Index::new(ws, project_index);
         let mut base = KeyState {
             any: key_from_env,
             vars: 0,
@@ -436,7 +490,7 @@ pub fn analyse(ws: &Workspace, key_from_env: bool) -> Analysis {
         }
         let mut memo = HashMap::new();
         let mut visited = HashSet::new();
-        let mut top_reaches = Vec::new();
+        let mut top_reaches = Reaches::default();
         // Top-level code runs once, when the Fastfile is loaded.
         {
             let mut walker = Walker {
@@ -453,7 +507,7 @@ pub fn analyse(ws: &Workspace, key_from_env: bool) -> Analysis {
         }
 
         let home: HashSet<usize> = project.files.iter().copied().collect();
-        let mut record = |f: usize, l: usize, reaches: Vec<Reach>, keyed: bool| {
+        let mut record = |f: usize, l: usize, reaches: Reaches, keyed: bool| {
             let entry = lane_runs.entry((f, l));
             use std::collections::hash_map::Entry;
             match entry {
@@ -478,7 +532,7 @@ pub fn analyse(ws: &Workspace, key_from_env: bool) -> Analysis {
                 lanes.extend((0..m.lanes.len()).map(|l| (f, l)));
             }
         }
-        let mut private_runs: HashMap<(usize, usize), Vec<Reach>> = HashMap::new();
+        let mut private_runs: HashMap<(usize, usize), Reaches> = HashMap::new();
         let mut private_keyed: HashMap<(usize, usize), bool> = HashMap::new();
         for &(f, l) in &lanes {
             let lane = &ws.files[f]
@@ -497,7 +551,7 @@ pub fn analyse(ws: &Workspace, key_from_env: bool) -> Analysis {
                 visited: &mut visited,
                 sites: &mut analysis.sites,
             };
-            let mut reaches = Vec::new();
+            let mut reaches = Reaches::default();
             let mut state = base;
             for hook in index.hooks_of(HookKind::BeforeAll, platform) {
                 state = walker.merge(Target::Hook(hook.0, hook.1), state, &mut reaches);
@@ -512,8 +566,7 @@ pub fn analyse(ws: &Workspace, key_from_env: bool) -> Analysis {
             for hook in index.hooks_of(HookKind::AfterAll, platform) {
                 state = walker.merge(Target::Hook(hook.0, hook.1), state, &mut reaches);
             }
-            reaches.sort_unstable();
-            reaches.dedup();
+            reaches.normalize();
             record(f, l, reaches, before_each_state.any);
         }
 
@@ -521,10 +574,7 @@ pub fn analyse(ws: &Workspace, key_from_env: bool) -> Analysis {
         for ((target, platform, state), summary) in memo.iter() {
             let _ = platform;
             if let Target::Lane(f, l) = *target {
-                private_runs
-                    .entry((f, l))
-                    .or_default()
-                    .extend(summary.1.iter().copied());
+                private_runs.entry((f, l)).or_default().extend(&summary.1);
                 let keyed = private_keyed.entry((f, l)).or_insert(true);
                 *keyed &= state.any;
             }
@@ -570,8 +620,7 @@ pub fn analyse(ws: &Workspace, key_from_env: bool) -> Analysis {
             let lane = &ws.files[f].ruby().expect("Ruby file").lanes[l];
             if lane.private {
                 let mut reaches = private_runs.remove(&(f, l)).unwrap_or_default();
-                reaches.sort_unstable();
-                reaches.dedup();
+                reaches.normalize();
                 let keyed = private_keyed.get(&(f, l)).copied().unwrap_or(false);
                 record(f, l, reaches, keyed);
             }
@@ -595,8 +644,8 @@ pub fn analyse(ws: &Workspace, key_from_env: bool) -> Analysis {
 /// duplicates.
 pub fn lane_calls(ws: &Workspace) -> Vec<((usize, usize), (usize, usize))> {
     let mut edges = Vec::new();
-    for project in &ws.projects {
-        let index = Index::new(ws, project);
+    for (p, project) in ws.projects.iter().enumerate() {
+        let index = Index::new(ws, p);
         for &f in &project.fastfiles {
             let Some(model) = ws.files[f].ruby() else {
                 continue;

@@ -10,11 +10,12 @@ use rayon::prelude::*;
 
 use crate::config::{self, Config};
 use crate::discover::{classify, discover, display_path, Found};
+use crate::fix;
 use crate::load::{load_file, load_with_stdin};
 use crate::report::{CheckOptions, Report};
 use crate::source::FileKind;
 use crate::version::Version;
-use crate::{baseline, docs, gate, render, rules};
+use crate::{baseline, docs, gate, render, rules, suppress};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -156,6 +157,25 @@ pub struct CheckArgs {
     pub common: CommonArgs,
     #[command(flatten)]
     pub gate: GateArgs,
+    /// Rewrite migratable lanes to use an App Store Connect API key (and delete unused suppressions),
+    /// print the diffs, then report what remains.
+    #[arg(long, conflicts_with_all = ["diff", "stdin_filename"])]
+    pub fix: bool,
+    /// Print the diffs `--fix` would apply and write nothing (exit 1 when there are changes).
+    #[arg(long, conflicts_with = "stdin_filename")]
+    pub diff: bool,
+    /// Where the inserted `app_store_connect_api_key` call reads the key from (default: `[fix] key-source`
+    /// in fastlint.toml, else file).
+    #[arg(long, value_enum)]
+    pub key_source: Option<KeySourceArg>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum KeySourceArg {
+    /// `key_filepath: ENV["APP_STORE_CONNECT_API_KEY_KEY_FILEPATH"]`
+    File,
+    /// `key_content: ENV["APP_STORE_CONNECT_API_KEY_KEY"], is_key_content_base64: true`
+    Content,
 }
 
 /// What is reported and how the run exits.
@@ -302,8 +322,9 @@ fn stdin_files(name: &Path) -> Vec<Found> {
     out
 }
 
-/// Loads and analyses the paths (or standard input), then applies the configuration and suppressions.
-pub fn build_report(args: &CommonArgs, setup: &Setup) -> Report {
+/// Loads and analyses the paths (or standard input): everything the rules find, before the configuration
+/// and suppressions decide what is reported.
+pub fn load_report(args: &CommonArgs, setup: &Setup) -> Report {
     init_threads(args.threads);
     let config = &setup.config;
     let (found, errors) = match &args.stdin_filename {
@@ -325,17 +346,22 @@ pub fn build_report(args: &CommonArgs, setup: &Setup) -> Report {
     );
     ws.errors.extend(errors);
     ws.errors.sort();
-    let mut report = Report::build(
+    Report::build(
         ws,
         &CheckOptions {
             key_from_env: args.key_from_env,
         },
-    );
-    gate::apply(&mut report, config);
-    if let Some((name, _)) = stdin {
+    )
+}
+
+/// Loads and analyses the paths (or standard input), then applies the configuration and suppressions.
+pub fn build_report(args: &CommonArgs, setup: &Setup) -> Report {
+    let mut report = load_report(args, setup);
+    gate::apply(&mut report, &setup.config);
+    if let Some(name) = &args.stdin_filename {
         // Only the file read from standard input is reported on.
         let files = &report.ws.files;
-        let own = |f: usize| files[f].source.path == name;
+        let own = |f: usize| files[f].source.path == *name;
         report.diagnostics.retain(|d| own(d.file));
         report.suppressed.retain(|s| own(s.diagnostic.file));
         report.lanes.retain(|l| own(l.file));
@@ -347,7 +373,7 @@ pub fn build_report(args: &CommonArgs, setup: &Setup) -> Report {
 fn output(path: Option<&Path>) -> std::io::Result<Box<dyn Write>> {
     Ok(match path {
         Some(p) => Box::new(std::io::BufWriter::new(std::fs::File::create(p)?)),
-        None => Box::new(std::io::stdout().lock()),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     })
 }
 
@@ -386,6 +412,9 @@ fn check(args: &CheckArgs) -> ExitCode {
     setup
         .config
         .override_selection(&args.gate.select, &args.gate.ignore);
+    if args.fix || args.diff {
+        return fix_or_diff(args, &setup);
+    }
     let mut report = build_report(common, &setup);
 
     if let Some(path) = &args.gate.write_baseline {
@@ -518,6 +547,92 @@ fn step_summary(report: &Report) -> std::io::Result<()> {
         findings: true,
     };
     file.write_all(render::markdown::summary(report, parts).as_bytes())
+}
+
+/// `check --fix` and `check --diff`.
+fn fix_or_diff(args: &CheckArgs, setup: &Setup) -> ExitCode {
+    let common = &args.common;
+    let report = load_report(common, setup);
+    let key_source = match args.key_source {
+        Some(KeySourceArg::File) => fix::KeySource::File,
+        Some(KeySourceArg::Content) => fix::KeySource::Content,
+        None => setup.config.key_source.unwrap_or_default(),
+    };
+    let options = CheckOptions {
+        key_from_env: common.key_from_env,
+    };
+    let outcome = fix::fix(report, key_source, &options);
+    // Suppressions the migration made stale (or that were stale already) go too.
+    let (mut outcome, removed) = suppress::fix_unused(outcome, &setup.config, &options);
+    gate::apply(&mut outcome.report, &setup.config);
+    let json = common.format == Format::Json;
+    let color = !json && output_color(common);
+    let mut out = match output(common.output.as_deref()) {
+        Ok(out) => out,
+        Err(e) => {
+            eprintln!("error: cannot write the report: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let removed_note = match removed {
+        0 => String::new(),
+        1 => "; 1 unused suppression removed".to_string(),
+        n => format!("; {n} unused suppressions removed"),
+    };
+    let mut failed = !outcome.report.errors().is_empty() || !outcome.problems.is_empty();
+    for p in &outcome.problems {
+        eprintln!("error: {p}");
+    }
+
+    if args.diff {
+        let mut result = Ok(());
+        for change in &outcome.changes {
+            let d = fix::diff::unified_diff(&change.display, &change.before, &change.after);
+            let d = if color { fix::diff::colorize(&d) } else { d };
+            result = result.and_then(|_| out.write_all(d.as_bytes()));
+        }
+        print_errors(&outcome.report);
+        eprintln!("{}{removed_note}", outcome.summary(false));
+        let code = if failed {
+            2
+        } else {
+            u8::from(!outcome.changes.is_empty())
+        };
+        return finish(result.and_then(|_| out.flush()), code);
+    }
+
+    // --fix: write each file atomically, then show what was applied and what remains.
+    let mut shown = String::new();
+    for change in &outcome.changes {
+        if let Err(e) = fix::atomic::write_atomic(&change.path, change.after.as_bytes()) {
+            eprintln!("error: {}: cannot write: {e}", change.display);
+            failed = true;
+            continue;
+        }
+        let d = fix::diff::unified_diff(&change.display, &change.before, &change.after);
+        shown.push_str(&if color { fix::diff::colorize(&d) } else { d });
+    }
+    let summary = outcome.summary(true) + &removed_note;
+    let report = &outcome.report;
+    let result = if json {
+        eprint!("{shown}");
+        eprintln!("{summary}");
+        render::json::write(report, true, &mut out)
+    } else {
+        print_errors(report);
+        write!(out, "{shown}")
+            .and_then(|_| writeln!(out, "{summary}"))
+            .and_then(|_| {
+                if shown.is_empty() {
+                    Ok(())
+                } else {
+                    writeln!(out)
+                }
+            })
+            .and_then(|_| render::text::write(report, color, &mut out))
+    };
+    let code = if failed { 2 } else { report.exit_code() };
+    finish(result.and_then(|_| out.flush()), code)
 }
 
 fn lanes(args: &CommonArgs) -> ExitCode {

@@ -33,18 +33,12 @@ use toml::Spanned;
 
 use crate::diagnostic::Severity;
 use crate::discover::display_path;
+use crate::fix::KeySource;
 use crate::rules::RULES;
 use crate::version::Version;
 
 /// The names a configuration file may have, in the order they are looked for in each folder.
 pub const FILE_NAMES: &[&str] = &[".fastlint.toml", "fastlint.toml"];
-
-/// Where the key of an inserted `app_store_connect_api_key` call comes from (`[fix] key-source`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum KeySource {
-    File,
-    Content,
-}
 
 /// A glob with the text it was written as.
 #[derive(Clone, Debug)]

@@ -13,6 +13,7 @@ pub mod discover;
 pub mod docs;
 pub mod extract;
 pub mod fingerprint;
+pub mod fix;
 pub mod gate;
 pub mod knowledge;
 pub mod load;

@@ -168,6 +168,8 @@ pub struct Call {
     pub parens: bool,
     /// The first argument, if any.
     pub first_arg: Option<Span>,
+    /// The first argument's value when it is a plain string literal (`import "../Fastfile"`).
+    pub first_string: Option<String>,
     /// Options passed, directly or through a hash variable.
     pub options: Vec<Opt>,
 }

@@ -1,11 +1,12 @@
 //! The results of a run, sorted and ready for any printer: diagnostics, lane verdicts, errors, notes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::analysis::{analyse, Analysis};
 use crate::baseline::BaselineOutcome;
 use crate::diagnostic::Diagnostic;
 use crate::discover::FileError;
+use crate::extract::nesting::Nesting;
 use crate::load::{Note, Workspace};
 use crate::model::Span;
 use crate::rules::{self, Context};
@@ -31,15 +32,37 @@ pub struct CheckOptions {
     pub key_from_env: bool,
 }
 
-/// The qualified name of the lane whose block holds `span`, if any.
-pub fn lane_at(ws: &Workspace, file: usize, span: Span) -> Option<String> {
-    let model = ws.files[file].ruby()?;
-    model
-        .lanes
-        .iter()
-        .filter(|l| l.block.contains(span))
-        .min_by_key(|l| l.block.len())
-        .map(|l| l.qualified_name())
+/// Finds the lane whose block holds a span, file by file.
+pub struct LaneFinder<'a> {
+    ws: &'a Workspace,
+    index: HashMap<usize, Nesting>,
+}
+
+impl<'a> LaneFinder<'a> {
+    pub fn new(ws: &'a Workspace) -> Self {
+        Self {
+            ws,
+            index: HashMap::new(),
+        }
+    }
+
+    /// The qualified name of the innermost lane around `span` in `file`.
+    pub fn lane_at(&mut self, file: usize, span: Span) -> Option<String> {
+        let model = self.ws.files[file].ruby()?;
+        let nesting = self.index.entry(file).or_insert_with(|| {
+            Nesting::new(
+                model
+                    .lanes
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| (l.block, i))
+                    .collect(),
+            )
+        });
+        nesting
+            .innermost(span)
+            .map(|i| model.lanes[i].qualified_name())
+    }
 }
 
 /// Sorts diagnostics by path, position and code, and drops duplicates.
@@ -63,8 +86,9 @@ impl Report {
             ws: &ws,
             analysis: &analysis,
         });
+        let mut finder = LaneFinder::new(&ws);
         for d in &mut diagnostics {
-            d.lane = lane_at(&ws, d.file, d.span);
+            d.lane = finder.lane_at(d.file, d.span);
         }
         sort_diagnostics(&ws, &mut diagnostics);
         let mut lanes = verdicts(&ws, &analysis);

@@ -12,11 +12,18 @@
 //! Suppressed findings are kept (SARIF shows them as suppressed) but leave the text, the JSON and the exit
 //! status.
 
+use std::collections::{BTreeMap, HashMap};
+
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
-use crate::load::Workspace;
+use crate::fix::edit::{apply_edits, Edit};
+use crate::fix::{FileChange, Outcome as FixOutcome};
+use crate::load::{model_of, Workspace};
 use crate::model::{FileModel, Span};
+use crate::parse::{parse_ruby, syntax_errors};
+use crate::report::{CheckOptions, Report};
 use crate::rules::{self, fl100_unused_suppression};
+use crate::source::SourceFile;
 
 /// Why a finding is not reported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -209,71 +216,100 @@ pub struct Outcome {
     pub unused: Vec<Diagnostic>,
 }
 
+/// The suppression comments of a workspace, and which of their codes suppressed something.
+struct Judged {
+    directives: Vec<Directive>,
+    /// `used[d][c]`: code `c` of directive `d` suppressed a finding.
+    used: Vec<Vec<bool>>,
+    /// For each diagnostic, in order, the directive that suppresses it.
+    hits: Vec<Option<usize>>,
+}
+
+impl Judged {
+    fn new(ws: &Workspace, diagnostics: &[Diagnostic]) -> Self {
+        let mut directives: Vec<Directive> = Vec::new();
+        for (i, file) in ws.files.iter().enumerate() {
+            directives.extend(self::directives(i, file));
+        }
+        let mut used: Vec<Vec<bool>> = directives
+            .iter()
+            .map(|d| vec![false; d.codes.len()])
+            .collect();
+        let mut by_file: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (i, d) in directives.iter().enumerate() {
+            by_file.entry(d.file).or_default().push(i);
+        }
+        let mut hits = Vec::with_capacity(diagnostics.len());
+        for diag in diagnostics {
+            let line = ws.files[diag.file].source.line_of(diag.span.start);
+            let mut hit = None;
+            for &di in by_file.get(&diag.file).into_iter().flatten() {
+                let d = &directives[di];
+                if !d.whole_file && d.line != line {
+                    continue;
+                }
+                for (ci, c) in d.codes.iter().enumerate() {
+                    if c.code == Some(diag.rule.code) {
+                        used[di][ci] = true;
+                        hit.get_or_insert(di);
+                    }
+                }
+            }
+            hits.push(hit);
+        }
+        Judged {
+            directives,
+            used,
+            hits,
+        }
+    }
+
+    /// The codes of directive `di` that should go: unknown ones, and those that suppressed nothing
+    /// although their rule runs on the file.
+    fn removable(&self, ws: &Workspace, di: usize, config: &Config) -> Vec<usize> {
+        let d = &self.directives[di];
+        let path = &ws.files[d.file].source.path;
+        d.codes
+            .iter()
+            .enumerate()
+            .filter(|(ci, c)| match c.code {
+                None => true,
+                Some(code) => !self.used[di][*ci] && config.is_enabled(code, path),
+            })
+            .map(|(ci, _)| ci)
+            .collect()
+    }
+}
+
 /// Splits diagnostics into reported and suppressed ones, and reports suppressions that suppress nothing.
 pub fn apply(ws: &Workspace, diagnostics: Vec<Diagnostic>, config: &Config) -> Outcome {
-    let mut directives: Vec<Directive> = Vec::new();
-    for (i, file) in ws.files.iter().enumerate() {
-        directives.extend(self::directives(i, file));
-    }
-    // used[d][c]: code c of directive d suppressed something.
-    let mut used: Vec<Vec<bool>> = directives
-        .iter()
-        .map(|d| vec![false; d.codes.len()])
-        .collect();
-    let mut by_file: std::collections::HashMap<usize, Vec<usize>> = Default::default();
-    for (i, d) in directives.iter().enumerate() {
-        by_file.entry(d.file).or_default().push(i);
-    }
+    let judged = Judged::new(ws, &diagnostics);
     let mut out = Outcome {
         active: Vec::new(),
         suppressed: Vec::new(),
         unused: Vec::new(),
     };
-    for diag in diagnostics {
-        let source = &ws.files[diag.file].source;
-        let line = source.line_of(diag.span.start);
-        let mut hit: Option<usize> = None;
-        for &di in by_file.get(&diag.file).into_iter().flatten() {
-            let d = &directives[di];
-            if !d.whole_file && d.line != line {
-                continue;
-            }
-            for (ci, c) in d.codes.iter().enumerate() {
-                if c.code == Some(diag.rule.code) {
-                    used[di][ci] = true;
-                    hit.get_or_insert(di);
-                }
-            }
-        }
+    for (diag, hit) in diagnostics.into_iter().zip(&judged.hits) {
         match hit {
             Some(di) => out.suppressed.push(Suppressed {
                 diagnostic: diag,
                 kind: SuppressionKind::InSource,
-                justification: directives[di].reason.clone(),
+                justification: judged.directives[*di].reason.clone(),
             }),
             None => out.active.push(diag),
         }
     }
-    for (di, d) in directives.iter().enumerate() {
-        let path = &ws.files[d.file].source.path;
+    for (di, d) in judged.directives.iter().enumerate() {
         let message = if !d.valid {
             Some("`# fastlint:` comment that is not a suppression: expected `ignore CODE` or `ignore-file CODE`".to_string())
         } else if d.codes.is_empty() {
             Some("suppression names no rule: write the codes it suppresses (`# fastlint: ignore FL001`)".to_string())
         } else {
-            let unknown: Vec<&str> = d
-                .codes
+            let removable = judged.removable(ws, di, config);
+            let (unknown, unused): (Vec<&NamedCode>, Vec<&NamedCode>) = removable
                 .iter()
-                .filter(|c| c.code.is_none())
-                .map(|c| c.text.as_str())
-                .collect();
-            let unused: Vec<&str> = d
-                .codes
-                .iter()
-                .zip(&used[di])
-                .filter(|(c, u)| !**u && c.code.is_some_and(|code| config.is_enabled(code, path)))
-                .map(|(c, _)| c.text.as_str())
-                .collect();
+                .map(|&ci| &d.codes[ci])
+                .partition(|c| c.code.is_none());
             let mut parts = Vec::new();
             if !unknown.is_empty() {
                 parts.push(format!(
@@ -298,17 +334,127 @@ pub fn apply(ws: &Workspace, diagnostics: Vec<Diagnostic>, config: &Config) -> O
         if let Some(message) = message {
             out.unused.push(
                 Diagnostic::new(&fl100_unused_suppression::INFO, d.file, d.comment, message)
-                    .help("delete the comment, or the codes in it that suppress nothing"),
+                    .help("delete the comment, or the codes in it that suppress nothing; `fastlint check --fix` does this"),
             );
         }
     }
     out
 }
 
-fn quoted(codes: &[&str]) -> String {
+/// The edits that delete unused codes from suppression comments (FL100's fix): the whole comment when
+/// none of its codes is used (with its line when it stands alone), else only the unused codes.
+/// Comments that are not suppressions are left alone, and so are files FL100 does not run on.
+pub fn removal_edits(
+    ws: &Workspace,
+    diagnostics: &[Diagnostic],
+    config: &Config,
+) -> BTreeMap<usize, Vec<Edit>> {
+    let judged = Judged::new(ws, diagnostics);
+    let mut out: BTreeMap<usize, Vec<Edit>> = BTreeMap::new();
+    for (di, d) in judged.directives.iter().enumerate() {
+        let file = &ws.files[d.file];
+        let source = &file.source;
+        if !d.valid
+            || d.codes.is_empty()
+            || file.has_syntax_errors()
+            || !config.is_enabled(fl100_unused_suppression::INFO.code, &source.path)
+        {
+            continue;
+        }
+        let removable = judged.removable(ws, di, config);
+        if removable.is_empty() {
+            continue;
+        }
+        let text = &source.text;
+        let edit = if removable.len() == d.codes.len() {
+            let line = source.line_range(source.line_of(d.comment.start));
+            let before = &text[line.start..d.comment.start];
+            if before.trim().is_empty() {
+                // The comment is the whole line: delete the line with its line break.
+                let end = text[line.end..]
+                    .find('\n')
+                    .map_or(text.len(), |i| line.end + i + 1);
+                Edit::delete(line.start..end)
+            } else {
+                let code_end = line.start + before.trim_end().len();
+                Edit::delete(code_end..d.comment.end)
+            }
+        } else {
+            let kept: Vec<&str> = d
+                .codes
+                .iter()
+                .enumerate()
+                .filter(|(ci, _)| !removable.contains(ci))
+                .map(|(_, c)| c.text.as_str())
+                .collect();
+            let first = d.codes.first().map_or(0, |c| c.span.start);
+            let last = d.codes.last().map_or(0, |c| c.span.end);
+            Edit::replace(first..last, kept.join(", "))
+        };
+        out.entry(d.file).or_default().push(edit);
+    }
+    out
+}
+
+/// `--fix` for FL100: deletes unused suppressions from the files as the migration left them, and
+/// re-analyses. Returns the outcome and how many comments were changed.
+pub fn fix_unused(
+    mut outcome: FixOutcome,
+    config: &Config,
+    options: &CheckOptions,
+) -> (FixOutcome, usize) {
+    let diagnostics: Vec<Diagnostic> = outcome
+        .report
+        .diagnostics
+        .iter()
+        .filter(|d| config.is_enabled(d.rule.code, &outcome.report.ws.files[d.file].source.path))
+        .cloned()
+        .collect();
+    let edits = removal_edits(&outcome.report.ws, &diagnostics, config);
+    if edits.is_empty() {
+        return (outcome, 0);
+    }
+    let mut count = 0;
+    let Report { mut ws, .. } = outcome.report;
+    for (file, edits) in edits {
+        let old = &ws.files[file].source;
+        let text = match apply_edits(&old.text, &edits) {
+            Ok(text) => text,
+            Err(e) => {
+                outcome.problems.push(format!("{}: {e}", old.display));
+                continue;
+            }
+        };
+        if old.kind.is_ruby() && !parse_ruby(&text).is_some_and(|t| syntax_errors(&t).is_empty()) {
+            outcome.problems.push(format!(
+                "{}: removing unused suppressions would introduce a syntax error; the file is kept as it is (please report this)",
+                old.display
+            ));
+            continue;
+        }
+        count += edits.len();
+        match outcome.changes.iter_mut().find(|c| c.file == file) {
+            Some(change) => change.after = text.clone(),
+            None => outcome.changes.push(FileChange {
+                file,
+                display: old.display.clone(),
+                path: old.path.clone(),
+                before: old.text.clone(),
+                after: text.clone(),
+            }),
+        }
+        let source = SourceFile::new(old.path.clone(), old.display.clone(), old.kind, text);
+        ws.files[file] = model_of(source);
+    }
+    outcome.changes.sort_by_key(|c| c.file);
+    outcome.report = Report::build(ws, options);
+    (outcome, count)
+}
+
+fn quoted(codes: &[&NamedCode]) -> String {
     codes
         .iter()
-        .map(|c| format!("`{c}`"))
+        .map(|c| format!("`{}`", c.text))
         .collect::<Vec<_>>()
         .join(", ")
 }

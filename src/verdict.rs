@@ -65,8 +65,7 @@ pub fn verdicts(ws: &Workspace, analysis: &Analysis) -> Vec<LaneVerdict> {
     for run in &analysis.lanes {
         let mut blocking = Vec::new();
         let mut keyless = Vec::new();
-        let mut apple = false;
-        for reach in &run.reaches {
+        for reach in &run.reaches.sites {
             match reach.site {
                 Site::Call { file, call } => {
                     let Some(site) = analysis.site(file, call) else {
@@ -78,7 +77,6 @@ pub fn verdicts(ws: &Workspace, analysis: &Analysis) -> Vec<LaneVerdict> {
                     let Some(c) = ws.files[file].ruby().map(|m| &m.calls[call]) else {
                         continue;
                     };
-                    apple = true;
                     if site.apple_id_only {
                         blocking.push(Reason {
                             file,
@@ -113,7 +111,6 @@ pub fn verdicts(ws: &Workspace, analysis: &Analysis) -> Vec<LaneVerdict> {
                     if s.kind == SpaceshipKind::KeyAuth {
                         continue;
                     }
-                    apple = true;
                     blocking.push(Reason {
                         file,
                         span: s.span,
@@ -123,11 +120,12 @@ pub fn verdicts(ws: &Workspace, analysis: &Analysis) -> Vec<LaneVerdict> {
                 }
             }
         }
-        let (verdict, mut reasons) = if !blocking.is_empty() {
+        let flags = &run.reaches;
+        let (verdict, mut reasons) = if flags.blocked {
             (Verdict::Blocked, blocking)
-        } else if !keyless.is_empty() {
+        } else if flags.keyless {
             (Verdict::Migratable, keyless)
-        } else if apple {
+        } else if flags.apple {
             (Verdict::ApiKey, Vec::new())
         } else {
             (Verdict::NoAppleAuth, Vec::new())

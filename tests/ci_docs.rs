@@ -32,7 +32,7 @@ fn rule_prints_the_documentation() {
     let fl100 = run(root(), &["rule", "FL100"]);
     assert!(fl100
         .stdout
-        .starts_with("FL100 unused-suppression (warning)\n"));
+        .starts_with("FL100 unused-suppression (warning, fixable)\n"));
     let unknown = run(root(), &["rule", "FL999"]);
     assert_eq!(unknown.code, 2);
     assert!(unknown.stderr.contains("unknown rule `FL999`"));

@@ -177,3 +177,96 @@ fn all_suppressed_means_exit_zero() {
         ]
     );
 }
+
+const BEFORE_FIX: &str = r#"lane :beta do
+  app_store_connect_api_key(key_id: "K", issuer_id: "I", key_filepath: "key.p8")
+  deliver # fastlint: ignore FL008, FL001 -- old account
+end
+
+lane :push do
+  pem # fastlint: ignore FL004 FL008 -- renewed by hand
+end
+
+lane :upload do
+  # fastlint: ignore FL002 -- stale
+  pilot # fastlint: ignore FL999
+end
+# fastlint: ignroe FL001
+"#;
+
+/// After the migration of `upload` (with the key source from fastlint.toml), the unused suppressions are
+/// gone: whole comments, the unused FL008 of `pem`'s, the comment line above `pilot`. The comment that is
+/// not a suppression stays (FL100, not fixable).
+const AFTER_FIX: &str = r#"lane :beta do
+  app_store_connect_api_key(key_id: "K", issuer_id: "I", key_filepath: "key.p8")
+  deliver
+end
+
+lane :push do
+  pem # fastlint: ignore FL004 -- renewed by hand
+end
+
+lane :upload do
+  api_key = app_store_connect_api_key(
+    key_id: ENV["APP_STORE_CONNECT_API_KEY_KEY_ID"],
+    issuer_id: ENV["APP_STORE_CONNECT_API_KEY_ISSUER_ID"],
+    key_content: ENV["APP_STORE_CONNECT_API_KEY_KEY"],
+    is_key_content_base64: true
+  )
+  pilot(api_key: api_key)
+end
+# fastlint: ignroe FL001
+"#;
+
+#[test]
+fn fix_deletes_unused_suppressions() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "fastlane/Fastfile", BEFORE_FIX);
+    write(d, "fastlint.toml", "[fix]\nkey-source = \"content\"\n");
+
+    let diff = run(d, &["check", "--diff", "--color", "never"]);
+    assert_eq!(diff.code, 1, "{}", diff.stderr);
+    assert!(diff
+        .stdout
+        .starts_with("--- a/fastlane/Fastfile\n+++ b/fastlane/Fastfile\n"));
+    assert!(diff
+        .stdout
+        .contains("-  deliver # fastlint: ignore FL008, FL001 -- old account\n+  deliver\n"));
+    assert!(
+        diff.stderr.contains("; 4 unused suppressions removed"),
+        "{}",
+        diff.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.join("fastlane/Fastfile")).unwrap(),
+        BEFORE_FIX
+    );
+
+    let fixed = run(d, &["check", "--fix", "--format", "json"]);
+    assert_eq!(fixed.code, 1, "{}", fixed.stderr);
+    assert_eq!(
+        std::fs::read_to_string(d.join("fastlane/Fastfile")).unwrap(),
+        AFTER_FIX
+    );
+    assert_eq!(
+        findings(&fixed.json()),
+        [f("fastlane/Fastfile", 19, "FL100")]
+    );
+    // A second run changes nothing.
+    let again = run(d, &["check", "--fix", "--format", "json"]);
+    assert_eq!(again.code, 1);
+    assert_eq!(
+        std::fs::read_to_string(d.join("fastlane/Fastfile")).unwrap(),
+        AFTER_FIX
+    );
+    // --key-source on the command line wins over the file.
+    write(d, "fastlane/Fastfile", BEFORE_FIX);
+    let r = run(d, &["check", "--diff", "--key-source", "file"]);
+    assert!(
+        r.stdout
+            .contains("+    key_filepath: ENV[\"APP_STORE_CONNECT_API_KEY_KEY_FILEPATH\"]\n"),
+        "{}",
+        r.stdout
+    );
+}

@@ -3,7 +3,7 @@
 //! The node shapes are matched by `queries/ruby.scm`; this module walks the captures, assigns each
 //! item to the lane, hook or method it runs in, and reads literal values.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use streaming_iterator::StreamingIterator;
 use tree_sitter::{Node, QueryCursor, Tree};
@@ -29,6 +29,8 @@ struct Captures {
     call: u32,
     call_name: u32,
     identifier: u32,
+    local: u32,
+    not_a_call: u32,
     rcall: u32,
     rcall_receiver: u32,
     rcall_method: u32,
@@ -62,6 +64,8 @@ static CAPTURES: std::sync::LazyLock<Captures> = std::sync::LazyLock::new(|| {
         call: idx("call"),
         call_name: idx("call.name"),
         identifier: idx("identifier"),
+        local: idx("local"),
+        not_a_call: idx("not_a_call"),
         rcall: idx("rcall"),
         rcall_receiver: idx("rcall.receiver"),
         rcall_method: idx("rcall.method"),
@@ -189,55 +193,6 @@ fn options_of_pairs<'t>(
         .collect()
 }
 
-fn is_parameter_kind(kind: &str) -> bool {
-    matches!(
-        kind,
-        "method_parameters"
-            | "block_parameters"
-            | "lambda_parameters"
-            | "keyword_parameter"
-            | "optional_parameter"
-            | "splat_parameter"
-            | "hash_splat_parameter"
-            | "block_parameter"
-            | "destructured_parameter"
-            | "exception_variable"
-            | "left_assignment_list"
-            | "destructured_left_assignment"
-    )
-}
-
-/// What a bare identifier is.
-enum Ident {
-    /// Declares a local variable (assignment target, parameter).
-    Declares,
-    /// A method name, a key or similar: not a call of its own.
-    Ignore,
-    /// A local variable read or a call without arguments.
-    Reference,
-}
-
-fn classify_identifier(node: Node) -> Ident {
-    let Some(parent) = node.parent() else {
-        return Ident::Reference;
-    };
-    let is_field = |field: &str| {
-        parent
-            .child_by_field_name(field)
-            .is_some_and(|c| c.id() == node.id())
-    };
-    match parent.kind() {
-        k if is_parameter_kind(k) => Ident::Declares,
-        "assignment" | "operator_assignment" if is_field("left") => Ident::Declares,
-        "for" if is_field("pattern") => Ident::Declares,
-        "call" if is_field("method") => Ident::Ignore,
-        "method" | "singleton_method" if is_field("name") => Ident::Ignore,
-        "alias" | "undef" | "setter" => Ident::Ignore,
-        "pair" if is_field("key") => Ident::Ignore,
-        _ => Ident::Reference,
-    }
-}
-
 #[derive(Default)]
 struct Raw<'t> {
     lanes: Vec<(Node<'t>, Node<'t>, Node<'t>, bool)>,
@@ -246,6 +201,8 @@ struct Raw<'t> {
     defs: Vec<(Node<'t>, Node<'t>)>,
     calls: Vec<(Node<'t>, Node<'t>)>,
     identifiers: Vec<Node<'t>>,
+    locals: Vec<Node<'t>>,
+    not_calls: Vec<Node<'t>>,
     rcalls: Vec<(Node<'t>, Node<'t>, Node<'t>)>,
     env: Vec<Node<'t>>,
     assigns: Vec<(Node<'t>, Node<'t>, Node<'t>)>,
@@ -289,6 +246,10 @@ pub fn extract(tree: &Tree, src: &str) -> RubyModel {
             raw.calls.push((n, name));
         } else if let Some(n) = get(c.identifier) {
             raw.identifiers.push(n);
+        } else if let Some(n) = get(c.local) {
+            raw.locals.push(n);
+        } else if let Some(n) = get(c.not_a_call) {
+            raw.not_calls.push(n);
         } else if let (Some(n), Some(recv), Some(method)) =
             (get(c.rcall), get(c.rcall_receiver), get(c.rcall_method))
         {
@@ -415,13 +376,20 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
     // Local variables (by scope) and hash literals assigned to them.
     let mut locals: HashMap<(Scope, &str), usize> = HashMap::new();
     let mut hashes: Vec<(Scope, &str, usize, Node)> = Vec::new();
-    for node in &raw.identifiers {
-        if let Ident::Declares = classify_identifier(*node) {
-            let key = (scope_at(span(*node)), text(*node, src));
-            let entry = locals.entry(key).or_insert(node.start_byte());
-            *entry = (*entry).min(node.start_byte());
-        }
+    for node in &raw.locals {
+        let key = (scope_at(span(*node)), text(*node, src));
+        let entry = locals.entry(key).or_insert(node.start_byte());
+        *entry = (*entry).min(node.start_byte());
     }
+    // Identifiers that are not references: declarations, method names, aliases.
+    let mut not_references: HashSet<usize> = HashSet::new();
+    not_references.extend(raw.locals.iter().map(|n| n.start_byte()));
+    not_references.extend(raw.not_calls.iter().map(|n| n.start_byte()));
+    not_references.extend(raw.calls.iter().map(|(_, name)| name.start_byte()));
+    not_references.extend(raw.defs.iter().map(|(_, name)| name.start_byte()));
+    not_references.extend(raw.rcalls.iter().map(|(_, _, method)| method.start_byte()));
+    // Left-hand sides of assignments (`ENV["X"] = ...`, `Spaceship::ConnectAPI.token = ...`).
+    let assigned: HashSet<usize> = raw.assigns.iter().map(|(_, left, _)| left.id()).collect();
     for (node, left, right) in &raw.assigns {
         if left.kind() == "identifier" && right.kind() == "hash" {
             hashes.push((
@@ -444,12 +412,7 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
 
     // ENV["X"] reads (writes were taken from the assignments above).
     for node in &raw.env {
-        let is_write_target = node.parent().is_some_and(|p| {
-            matches!(p.kind(), "assignment" | "operator_assignment")
-                && p.child_by_field_name("left")
-                    .is_some_and(|l| l.id() == node.id())
-        });
-        if is_write_target {
+        if assigned.contains(&node.id()) {
             continue;
         }
         if let Some(name) = env_name(*node, src) {
@@ -480,11 +443,7 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
             continue;
         }
         let receiver_text = text(*receiver, src);
-        let is_setter = node.parent().is_some_and(|p| {
-            p.kind() == "assignment"
-                && p.child_by_field_name("left")
-                    .is_some_and(|l| l.id() == node.id())
-        });
+        let is_setter = assigned.contains(&node.id());
         if let Some(kind) = spaceship_kind(receiver_text, method_name, is_setter) {
             let end = node
                 .child_by_field_name("arguments")
@@ -505,7 +464,7 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
         calls.push(call_of(*node, *name, src, scope_at(span(*node))));
     }
     for node in &raw.identifiers {
-        if !matches!(classify_identifier(*node), Ident::Reference) {
+        if not_references.contains(&node.start_byte()) {
             continue;
         }
         let s = span(*node);
@@ -526,6 +485,7 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
             args_span: None,
             parens: false,
             first_arg: None,
+            first_string: None,
             options: Vec::new(),
         });
     }
@@ -553,11 +513,7 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
     for call in &calls {
         match call.name.as_str() {
             "import" => model.imports.push(Import {
-                path: call
-                    .options
-                    .is_empty()
-                    .then(|| first_string_arg(call, tree, src))
-                    .flatten(),
+                path: call.first_string.clone(),
                 span: call.span,
                 from_git: false,
             }),
@@ -575,30 +531,12 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
     model
 }
 
-fn first_string_arg(call: &Call, tree: &Tree, src: &str) -> Option<String> {
-    let first = call.first_arg?;
-    let node = tree
-        .root_node()
-        .descendant_for_byte_range(first.start, first.end)?;
-    // Climb to the node that spans exactly the argument (a string, not its content).
-    let mut node = node;
-    while node.start_byte() == first.start && node.end_byte() == first.end {
-        if node.kind() == "string" {
-            return string_literal(node, src);
-        }
-        match node.parent() {
-            Some(p) if p.start_byte() == first.start && p.end_byte() == first.end => node = p,
-            _ => break,
-        }
-    }
-    string_literal(node, src)
-}
-
 fn call_of(node: Node, name: Node, src: &str, scope: Scope) -> Call {
     let args = node.child_by_field_name("arguments");
     let mut shape = ArgShape::None;
     let mut options = Vec::new();
     let mut first_arg = None;
+    let mut first_string = None;
     let mut parens = false;
     if let Some(args) = args {
         parens = text(args, src).starts_with('(');
@@ -609,6 +547,7 @@ fn call_of(node: Node, name: Node, src: &str, scope: Scope) -> Call {
             .collect();
         if let Some(first) = children.first() {
             first_arg = Some(span(*first));
+            first_string = string_literal(*first, src);
             shape = match first.kind() {
                 "pair" => ArgShape::Options,
                 "hash" => ArgShape::Options,
@@ -647,6 +586,7 @@ fn call_of(node: Node, name: Node, src: &str, scope: Scope) -> Call {
         args_span: args.map(span),
         parens,
         first_arg,
+        first_string,
         options,
     }
 }

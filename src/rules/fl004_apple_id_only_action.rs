@@ -3,6 +3,7 @@
 use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, RuleInfo, Severity};
 use crate::knowledge::Auth;
+use crate::load::VersionSource;
 
 pub static INFO: RuleInfo = RuleInfo {
     code: "FL004",
@@ -42,13 +43,20 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let action = site.action;
+        let source = match &cx.ws.projects[site.project].version_source {
+            VersionSource::Flag => "given with --fastlane-version".to_string(),
+            VersionSource::GemfileLock(path) => format!("from {path}"),
+            VersionSource::Assumed => {
+                "assumed: no Gemfile.lock locks fastlane; pass --fastlane-version".to_string()
+            }
+        };
         let (message, help) = match (action.auth, action.key_since()) {
             (Auth::KeyCapable { since }, _) => (
-                format!("`{}` takes an App Store Connect API key only from fastlane {since}; this project uses {}", call.name, site.version),
+                format!("`{}` takes an App Store Connect API key only from fastlane {since}; this project uses {} ({source})", call.name, site.version),
                 format!("upgrade fastlane to {since} or later (`bundle update fastlane`), then use an API key"),
             ),
             (Auth::AppleIdUntil { until }, _) => (
-                format!("`{}` needs an Apple ID up to fastlane {until}; this project uses {}", call.name, site.version),
+                format!("`{}` needs an Apple ID up to fastlane {until}; this project uses {} ({source})", call.name, site.version),
                 action.way_out.to_string(),
             ),
             _ => (

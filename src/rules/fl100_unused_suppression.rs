@@ -21,7 +21,9 @@ are switched off by the configuration (`ignore`, `per-file-ignores`, `--select`)
 **Why it matters.** A stale suppression hides the next real finding on that line, and tells readers that
 something is wrong where nothing is.
 
-**The way out.** Delete the comment, or the codes in it that are not used.
+**The way out.** Delete the comment, or the codes in it that are not used: `fastlint check --fix` does this
+(after migrating lanes, so suppressions the migration made stale go too). Comments that are not suppressions
+are left for you to correct.
 
 **Example.**
 ```ruby
@@ -31,7 +33,7 @@ lane :beta do
 end
 ```
 reports FL100 on the comment: `pilot` has a key now, so FL008 is not reported there.",
-    fixable: false,
+    fixable: true,
 };
 
 pub const RULE: Rule = Rule { info: &INFO, check };

@@ -1,0 +1,254 @@
+//! Byte-range edits and the one place that applies them.
+//!
+//! A fix is data: a list of [`Edit`]s over the original source. [`apply_edits`]
+//! sorts them, refuses the whole set when any two overlap (or one is out of
+//! bounds or splits a UTF-8 character), and otherwise splices them in.
+
+use std::fmt;
+use std::ops::Range;
+
+/// Replace the bytes in `range` of the original source with `replacement`.
+/// An empty range is an insertion at `range.start`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub range: Range<usize>,
+    pub replacement: String,
+}
+
+impl Edit {
+    /// Replace `range` with `text`.
+    pub fn replace(range: Range<usize>, text: impl Into<String>) -> Self {
+        Edit {
+            range,
+            replacement: text.into(),
+        }
+    }
+
+    /// Insert `text` at byte offset `at`.
+    pub fn insert(at: usize, text: impl Into<String>) -> Self {
+        Edit {
+            range: at..at,
+            replacement: text.into(),
+        }
+    }
+
+    /// Delete the bytes in `range`.
+    pub fn delete(range: Range<usize>) -> Self {
+        Edit {
+            range,
+            replacement: String::new(),
+        }
+    }
+
+    /// An edit with an empty range.
+    pub fn is_insertion(&self) -> bool {
+        self.range.start == self.range.end
+    }
+}
+
+/// Why a set of edits was refused. Nothing is applied when any edit is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EditError {
+    /// `start > end`, or `end` is past the end of the source.
+    OutOfBounds { range: Range<usize>, len: usize },
+    /// A range boundary falls inside a multi-byte character.
+    NotCharBoundary { offset: usize },
+    /// Two edits touch the same bytes (or insert at the same offset, or one
+    /// inserts strictly inside the range another replaces).
+    Overlap {
+        first: Range<usize>,
+        second: Range<usize>,
+    },
+}
+
+impl fmt::Display for EditError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EditError::OutOfBounds { range, len } => write!(
+                f,
+                "edit range {}..{} is outside the source ({len} bytes)",
+                range.start, range.end
+            ),
+            EditError::NotCharBoundary { offset } => {
+                write!(f, "edit boundary {offset} is inside a UTF-8 character")
+            }
+            EditError::Overlap { first, second } => write!(
+                f,
+                "edits {}..{} and {}..{} overlap",
+                first.start, first.end, second.start, second.end
+            ),
+        }
+    }
+}
+
+impl std::error::Error for EditError {}
+
+/// Whether two edits (sorted so that `a` starts no later than `b`) conflict.
+fn conflicts(a: &Range<usize>, b: &Range<usize>) -> bool {
+    let a_ins = a.start == a.end;
+    let b_ins = b.start == b.end;
+    match (a_ins, b_ins) {
+        // Two insertions at the same place: their order would be a guess.
+        (true, true) => a.start == b.start,
+        // An insertion strictly inside a replaced range.
+        (true, false) => a.start > b.start && a.start < b.end,
+        (false, true) => b.start > a.start && b.start < a.end,
+        // Two replacements sharing at least one byte.
+        (false, false) => a.start < b.end && b.start < a.end,
+    }
+}
+
+/// Apply `edits` (given against the original `source`, in any order).
+pub fn apply_edits(source: &str, edits: &[Edit]) -> Result<String, EditError> {
+    let len = source.len();
+    for edit in edits {
+        let Range { start, end } = edit.range;
+        if start > end || end > len {
+            return Err(EditError::OutOfBounds {
+                range: edit.range.clone(),
+                len,
+            });
+        }
+        for offset in [start, end] {
+            if !source.is_char_boundary(offset) {
+                return Err(EditError::NotCharBoundary { offset });
+            }
+        }
+    }
+
+    let mut sorted: Vec<&Edit> = edits.iter().collect();
+    // Insertions at an offset sort before a replacement starting there (end is smaller).
+    sorted.sort_by_key(|e| (e.range.start, e.range.end));
+
+    // After sorting, a conflict can only involve an edit and a later one whose start
+    // is before the furthest end seen so far (or equal to it for insertions).
+    for (i, a) in sorted.iter().enumerate() {
+        for b in &sorted[i + 1..] {
+            if b.range.start > a.range.end {
+                break;
+            }
+            if conflicts(&a.range, &b.range) {
+                return Err(EditError::Overlap {
+                    first: a.range.clone(),
+                    second: b.range.clone(),
+                });
+            }
+        }
+    }
+
+    let extra: usize = sorted.iter().map(|e| e.replacement.len()).sum();
+    let mut out = String::with_capacity(len + extra);
+    let mut pos = 0;
+    for edit in sorted {
+        out.push_str(&source[pos..edit.range.start]);
+        out.push_str(&edit.replacement);
+        pos = edit.range.end;
+    }
+    out.push_str(&source[pos..]);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_edits_is_identity() {
+        assert_eq!(apply_edits("abc\r\n", &[]).unwrap(), "abc\r\n");
+    }
+
+    #[test]
+    fn applies_in_any_order() {
+        let src = "pilot(username: \"x\", force: true)";
+        let edits = [
+            Edit::replace(6..19, "api_key: api_key"),
+            Edit::insert(0, "# hi\n"),
+            Edit::delete(19..21),
+        ];
+        let want = "# hi\npilot(api_key: api_keyforce: true)";
+        assert_eq!(apply_edits(src, &edits).unwrap(), want);
+        let mut rev = edits.to_vec();
+        rev.reverse();
+        assert_eq!(apply_edits(src, &rev).unwrap(), want);
+    }
+
+    #[test]
+    fn insertion_at_either_end_of_a_replacement_is_fine() {
+        let src = "abcdef";
+        let edits = [
+            Edit::insert(2, "<"),
+            Edit::replace(2..4, "XY"),
+            Edit::insert(4, ">"),
+        ];
+        assert_eq!(apply_edits(src, &edits).unwrap(), "ab<XY>ef");
+    }
+
+    #[test]
+    fn adjacent_replacements_are_fine() {
+        let edits = [Edit::replace(0..2, "1"), Edit::replace(2..4, "2")];
+        assert_eq!(apply_edits("abcd", &edits).unwrap(), "12");
+    }
+
+    #[test]
+    fn overlap_is_refused() {
+        let edits = [Edit::replace(0..3, "x"), Edit::replace(2..4, "y")];
+        assert!(matches!(
+            apply_edits("abcdef", &edits),
+            Err(EditError::Overlap { .. })
+        ));
+    }
+
+    #[test]
+    fn insertion_inside_replacement_is_refused() {
+        let edits = [Edit::replace(1..5, "x"), Edit::insert(3, "y")];
+        assert!(matches!(
+            apply_edits("abcdef", &edits),
+            Err(EditError::Overlap { .. })
+        ));
+    }
+
+    #[test]
+    fn two_insertions_at_one_offset_are_refused() {
+        let edits = [Edit::insert(3, "x"), Edit::insert(3, "y")];
+        assert!(matches!(
+            apply_edits("abcdef", &edits),
+            Err(EditError::Overlap { .. })
+        ));
+    }
+
+    #[test]
+    fn same_range_twice_is_refused() {
+        let edits = [Edit::replace(1..2, "x"), Edit::replace(1..2, "x")];
+        assert!(apply_edits("abc", &edits).is_err());
+    }
+
+    #[test]
+    #[allow(clippy::reversed_empty_ranges)]
+    fn out_of_bounds_and_char_boundary_are_refused() {
+        assert!(matches!(
+            apply_edits("abc", &[Edit::insert(4, "x")]),
+            Err(EditError::OutOfBounds { .. })
+        ));
+        assert!(matches!(
+            apply_edits(
+                "abc",
+                &[Edit {
+                    range: 2..1,
+                    replacement: String::new()
+                }]
+            ),
+            Err(EditError::OutOfBounds { .. })
+        ));
+        assert!(matches!(
+            apply_edits("é", &[Edit::insert(1, "x")]),
+            Err(EditError::NotCharBoundary { offset: 1 })
+        ));
+    }
+
+    #[test]
+    fn error_messages_read_well() {
+        let err =
+            apply_edits("abc", &[Edit::replace(0..2, ""), Edit::replace(1..3, "")]).unwrap_err();
+        assert_eq!(err.to_string(), "edits 0..2 and 1..3 overlap");
+    }
+}

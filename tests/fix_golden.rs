@@ -1,0 +1,372 @@
+//! Golden tests for `check --fix` / `--diff` over `fixtures/fix/<case>/{before,after}`.
+//!
+//! For every case, on a temporary copy of `before/`:
+//! - `--diff` prints a unified diff, writes nothing, and exits 1 exactly when a change is due;
+//! - `--fix` leaves every file byte-identical to `after/`;
+//! - the rewritten Fastfile passes `ruby -c` and `tests/ruby/compare.rb` (same actions,
+//!   same options, minus `username`, with a key);
+//! - a second `--fix` changes nothing and `--diff` is then empty;
+//! - every lane that was fixable is `api-key` afterwards.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn cases() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(root().join("fixtures/fix"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("before").is_dir())
+        .collect();
+    v.sort();
+    assert!(
+        v.len() >= 15,
+        "expected the fix fixtures, found {}",
+        v.len()
+    );
+    v
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// All files under `dir`, relative, sorted.
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p.strip_prefix(dir).unwrap().to_path_buf());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn fastlint(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_fastlint"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn fix_args(case: &Path, flag: &'static str) -> Vec<&'static str> {
+    let mut args = vec!["check", flag];
+    let name = case.file_name().unwrap().to_string_lossy();
+    if name.starts_with("key-source-content") {
+        args.extend(["--key-source", "content"]);
+    }
+    args.push(".");
+    args
+}
+
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    files(dir)
+        .into_iter()
+        .map(|f| {
+            let bytes = std::fs::read(dir.join(&f)).unwrap();
+            (f, bytes)
+        })
+        .collect()
+}
+
+fn lanes(dir: &Path) -> Vec<serde_json::Value> {
+    let out = fastlint(dir, &["check", "--format", "json", "."]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("bad JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
+    json["lanes"].as_array().cloned().unwrap_or_default()
+}
+
+fn lane_name(lane: &serde_json::Value) -> String {
+    format!(
+        "{}:{}{}",
+        lane["path"].as_str().unwrap_or_default(),
+        lane["platform"]
+            .as_str()
+            .map(|p| format!("{p} "))
+            .unwrap_or_default(),
+        lane["name"].as_str().unwrap_or_default()
+    )
+}
+
+fn ruby_ok(args: &[&Path]) -> Result<(), String> {
+    let out = Command::new("ruby")
+        .args(args)
+        .output()
+        .map_err(|e| format!("cannot run ruby (is it installed?): {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
+}
+
+/// Migratable lanes `--fix` must leave as they are: (case, lane).
+const LEFT_ALONE: &[(&str, &str)] = &[("api-key-variable", "upload_with_slack")];
+
+fn check_case(case: &Path) -> Result<(), String> {
+    let name = case.file_name().unwrap().to_string_lossy().into_owned();
+    let before = case.join("before");
+    let after = case.join("after");
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join("project");
+    copy_dir(&before, &work);
+    let expected = snapshot(&after);
+    let changes = snapshot(&before) != expected;
+    let fixable_before: Vec<String> = lanes(&work)
+        .iter()
+        .filter(|l| l["fixable"] == true)
+        .map(lane_name)
+        .collect();
+
+    // --diff: prints, writes nothing.
+    let diff = fastlint(&work, &fix_args(case, "--diff"));
+    let diff_out = String::from_utf8_lossy(&diff.stdout).into_owned();
+    if snapshot(&work) != snapshot(&before) {
+        return Err(format!("{name}: --diff wrote to the files"));
+    }
+    let want_code = if changes { 1 } else { 0 };
+    if diff.status.code() != Some(want_code) {
+        return Err(format!(
+            "{name}: --diff exited {:?}, expected {want_code}\n{diff_out}{}",
+            diff.status.code(),
+            String::from_utf8_lossy(&diff.stderr)
+        ));
+    }
+    if changes && !diff_out.contains("--- a/fastlane/Fastfile\n+++ b/fastlane/Fastfile\n") {
+        return Err(format!(
+            "{name}: --diff printed no diff headers:\n{diff_out}"
+        ));
+    }
+    if diff_out.contains('\x1b') {
+        return Err(format!("{name}: --diff coloured piped output"));
+    }
+
+    // --fix: the expected bytes.
+    let fix = fastlint(&work, &fix_args(case, "--fix"));
+    if fix.status.code() == Some(2) || fix.status.code().is_none() {
+        return Err(format!(
+            "{name}: --fix failed ({:?}): {}",
+            fix.status.code(),
+            String::from_utf8_lossy(&fix.stderr)
+        ));
+    }
+    let got = snapshot(&work);
+    if got != expected {
+        let mut msg = format!("{name}: --fix output differs from after/\n");
+        for ((path, bytes), (_, want)) in got.iter().zip(expected.iter()) {
+            if bytes != want {
+                msg.push_str(&format!(
+                    "--- {}\n{}\n--- expected\n{}\n",
+                    path.display(),
+                    String::from_utf8_lossy(bytes),
+                    String::from_utf8_lossy(want)
+                ));
+            }
+        }
+        return Err(msg);
+    }
+    if changes {
+        let fix_out = String::from_utf8_lossy(&fix.stdout);
+        if !fix_out.contains("+++ b/fastlane/Fastfile") {
+            return Err(format!(
+                "{name}: --fix did not print the diff it applied:\n{fix_out}"
+            ));
+        }
+    }
+
+    // Ruby agrees.
+    let fastfile = work.join("fastlane/Fastfile");
+    if name != "parse-error" {
+        ruby_ok(&[Path::new("-c"), &fastfile]).map_err(|e| format!("{name}: ruby -c: {e}"))?;
+        let compare = root().join("tests/ruby/compare.rb");
+        ruby_ok(&[&compare, &before, &work]).map_err(|e| format!("{name}: compare.rb: {e}"))?;
+    }
+
+    // A second run changes nothing.
+    let again = fastlint(&work, &fix_args(case, "--fix"));
+    if snapshot(&work) != expected {
+        return Err(format!("{name}: a second --fix changed the files"));
+    }
+    if String::from_utf8_lossy(&again.stdout).contains("+++ b/") {
+        return Err(format!("{name}: a second --fix printed a diff"));
+    }
+    let diff2 = fastlint(&work, &fix_args(case, "--diff"));
+    if diff2.status.code() != Some(0) || !diff2.stdout.is_empty() {
+        return Err(format!(
+            "{name}: --diff after --fix: exit {:?}, output:\n{}",
+            diff2.status.code(),
+            String::from_utf8_lossy(&diff2.stdout)
+        ));
+    }
+
+    // Fixed lanes are api-key (except the ones --fix leaves alone on purpose).
+    if name != "one-line-lane" {
+        let after_lanes = lanes(&work);
+        for lane in &after_lanes {
+            let left_alone =
+                LEFT_ALONE.contains(&(name.as_str(), lane["name"].as_str().unwrap_or("")));
+            if fixable_before.contains(&lane_name(lane))
+                && !left_alone
+                && lane["verdict"] != "api-key"
+            {
+                return Err(format!(
+                    "{name}: lane {} is {} after --fix",
+                    lane_name(lane),
+                    lane["verdict"]
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn golden_fixtures() {
+    let failures: Vec<String> = cases().iter().filter_map(|c| check_case(c).err()).collect();
+    assert!(
+        failures.is_empty(),
+        "{} case(s) failed:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
+#[test]
+fn expected_outputs_pass_ruby_syntax_check() {
+    for case in cases() {
+        if case.ends_with("parse-error") {
+            continue;
+        }
+        let after = case.join("after/fastlane/Fastfile");
+        ruby_ok(&[Path::new("-c"), &after]).unwrap_or_else(|e| panic!("{}: {e}", after.display()));
+    }
+}
+
+#[test]
+fn expected_outputs_behave_like_the_inputs() {
+    let compare = root().join("tests/ruby/compare.rb");
+    for case in cases() {
+        if case.ends_with("parse-error") {
+            continue;
+        }
+        ruby_ok(&[&compare, &case.join("before"), &case.join("after")])
+            .unwrap_or_else(|e| panic!("{}: {e}", case.display()));
+    }
+}
+
+#[test]
+fn fix_with_json_keeps_stdout_valid_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join("project");
+    copy_dir(&root().join("fixtures/fix/blocked-lane/before"), &work);
+    let out = fastlint(&work, &["check", "--fix", "--format", "json", "."]);
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    let verdicts: Vec<(String, String)> = json["lanes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (lane_name(l), l["verdict"].as_str().unwrap().to_string()))
+        .collect();
+    assert!(verdicts.contains(&("fastlane/Fastfile:beta".into(), "api-key".into())));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("+++ b/fastlane/Fastfile"), "{stderr}");
+    assert!(
+        stderr.contains("1 file changed, 1 call migrated in 1 lane; 2 lanes left as they are: push_certificate blocked by get_push_certificate (fastlane/Fastfile:3)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn piped_diff_is_plain_even_without_no_color() {
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join("project");
+    copy_dir(&root().join("fixtures/fix/parenthesised/before"), &work);
+    let out = Command::new(env!("CARGO_BIN_EXE_fastlint"))
+        .args(["check", "--diff", "."])
+        .current_dir(&work)
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.starts_with("--- a/fastlane/Fastfile\n+++ b/fastlane/Fastfile\n@@ "),
+        "{stdout}"
+    );
+    assert!(!stdout.contains('\x1b'));
+}
+
+#[test]
+fn fix_and_diff_together_is_a_usage_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = fastlint(tmp.path(), &["check", "--fix", "--diff", "."]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn diff_over_paths_given_from_outside_uses_their_display_paths() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(
+        &root().join("fixtures/fix/bare-calls/before"),
+        &tmp.path().join("app"),
+    );
+    let out = fastlint(tmp.path(), &["check", "--diff", "app"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("--- a/app/fastlane/Fastfile\n+++ b/app/fastlane/Fastfile\n"),
+        "{stdout}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn fix_keeps_file_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join("project");
+    copy_dir(&root().join("fixtures/fix/parenthesised/before"), &work);
+    let fastfile = work.join("fastlane/Fastfile");
+    std::fs::set_permissions(&fastfile, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let out = fastlint(&work, &["check", "--fix", "."]);
+    // Nothing remains to report once the lane is migrated.
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mode = std::fs::metadata(&fastfile).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640);
+    let leftovers: Vec<_> = std::fs::read_dir(work.join("fastlane"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers, vec![std::ffi::OsString::from("Fastfile")]);
+}
