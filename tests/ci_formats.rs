@@ -593,3 +593,19 @@ fn color_always_and_never() {
     let auto = run(&dir, &["check"]);
     assert!(!auto.stdout.contains("\u{1b}["));
 }
+
+#[test]
+fn markdown_stays_within_what_github_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut fastfile = String::new();
+    for i in 0..160 {
+        fastfile.push_str(&format!("lane :l{i} do\n  pilot\nend\n"));
+    }
+    write(dir.path(), "fastlane/Fastfile", &fastfile);
+    let md = run(dir.path(), &["check", "--format", "markdown"]).stdout;
+    assert!(md.contains("\n… and 60 more lanes (`fastlint check` lists them all)\n"));
+    assert!(md.contains("\n… and 60 more findings (`fastlint check` lists them all)\n"));
+    assert!(md.contains("The lane graph is left out: 160 lanes"));
+    assert!(!md.contains("```mermaid"));
+    assert!(md.len() < 65_536);
+}

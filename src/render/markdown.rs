@@ -8,6 +8,20 @@ use crate::analysis::lane_calls;
 use crate::report::Report;
 use crate::verdict::Verdict;
 
+/// Rows of the lane table and of the finding list; GitHub refuses comments over 65,536 characters.
+pub const MAX_ROWS: usize = 100;
+/// Lanes in the graph; Mermaid refuses larger diagrams (50,000 characters, 500 edges).
+pub const MAX_GRAPH_LANES: usize = 150;
+
+fn more(out: &mut String, total: usize, what: &str) {
+    if total > MAX_ROWS {
+        out.push_str(&format!(
+            "\n… and {} more {what} (`fastlint check` lists them all)\n",
+            total - MAX_ROWS
+        ));
+    }
+}
+
 /// Makes text safe inside a table cell.
 fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace(['\r', '\n'], " ")
@@ -74,7 +88,7 @@ fn counts(report: &Report, with_findings: bool) -> String {
 fn lane_table(report: &Report, out: &mut String) {
     let files = &report.ws.files;
     out.push_str("| lane | where | verdict | why |\n|---|---|---|---|\n");
-    for l in &report.lanes {
+    for l in report.lanes.iter().take(MAX_ROWS) {
         let file = &files[l.file];
         let Some(lane) = file.ruby().map(|m| &m.lanes[l.lane]) else {
             continue;
@@ -106,8 +120,14 @@ fn lane_table(report: &Report, out: &mut String) {
     }
 }
 
-/// The Mermaid flowchart of lanes and the lanes they call.
+/// The Mermaid flowchart of lanes and the lanes they call (a note instead when there are too many lanes).
 pub fn graph(report: &Report) -> String {
+    if report.lanes.len() > MAX_GRAPH_LANES {
+        return format!(
+            "_The lane graph is left out: {} lanes are more than Mermaid draws ({MAX_GRAPH_LANES}); run fastlint on one project at a time to see it._\n",
+            report.lanes.len()
+        );
+    }
     let index: HashMap<(usize, usize), usize> = report
         .lanes
         .iter()
@@ -156,6 +176,7 @@ pub fn summary(report: &Report, parts: Parts) -> String {
     out.push_str("\n\n");
     if !report.lanes.is_empty() {
         lane_table(report, &mut out);
+        more(&mut out, report.lanes.len(), "lanes");
         out.push('\n');
         if parts.graph {
             out.push_str(&graph(report));
@@ -167,7 +188,7 @@ pub fn summary(report: &Report, parts: Parts) -> String {
             "<details><summary>{} finding(s)</summary>\n\n| code | where | lane | message |\n|---|---|---|---|\n",
             report.diagnostics.len()
         ));
-        for d in &report.diagnostics {
+        for d in report.diagnostics.iter().take(MAX_ROWS) {
             let source = &report.ws.files[d.file].source;
             let pos = source.position(d.span.start);
             out.push_str(&format!(
@@ -184,6 +205,7 @@ pub fn summary(report: &Report, parts: Parts) -> String {
                 cell(&d.message)
             ));
         }
+        more(&mut out, report.diagnostics.len(), "findings");
         out.push_str("\n</details>\n");
     }
     if !report.errors().is_empty() {
