@@ -12,7 +12,7 @@ use std::sync::LazyLock;
 
 use crate::knowledge::{self, Action, Auth};
 use crate::load::Workspace;
-use crate::model::{ArgShape, Call, FileModel, HookKind, Scope, SpaceshipKind, Value};
+use crate::model::{Call, FileModel, HookKind, Scope, SpaceshipKind, Value};
 use crate::source::FileKind;
 use crate::version::Version;
 
@@ -317,17 +317,6 @@ fn passes_key(call: &Call) -> bool {
     call.option("api_key").is_some() || call.option("api_key_path").is_some()
 }
 
-/// A call whose options fastlint cannot see (a hash it could not follow) may pass a key.
-fn options_unknown(call: &Call) -> bool {
-    matches!(
-        call.shape,
-        ArgShape::Variable {
-            resolved: false,
-            ..
-        } | ArgShape::Other
-    )
-}
-
 struct Walker<'a, 'i> {
     index: &'i Index<'a>,
     platform: Option<&'a str>,
@@ -435,7 +424,6 @@ impl<'a> Walker<'a, '_> {
                 None => index.readonly_match,
             };
         let has_key = passes_key(call)
-            || options_unknown(call)
             || state.covers(action)
             || action
                 .config_file
@@ -479,7 +467,27 @@ pub fn analyse(ws: &Workspace, key_from_env: bool) -> Analysis {
             any: key_from_env,
             vars: 0,
         };
-        for &f in &project.files {
+        // dotenv reads the first of the fastlane folder and its parent that holds `.env*` files.
+        let in_folder = |f: &usize| {
+            let path = &ws.files[*f].source.path;
+            let parent = path
+                .parent()
+                .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()));
+            parent
+                == Some(std::fs::canonicalize(&project.dir).unwrap_or_else(|_| project.dir.clone()))
+        };
+        let dotenv: Vec<usize> = project
+            .files
+            .iter()
+            .copied()
+            .filter(|&f| ws.files[f].source.kind == FileKind::DotEnv)
+            .collect();
+        let dotenv: Vec<usize> = if dotenv.iter().any(in_folder) {
+            dotenv.into_iter().filter(in_folder).collect()
+        } else {
+            dotenv
+        };
+        for &f in &dotenv {
             for a in ws.files[f].dotenv() {
                 if !a.value.is_empty() {
                     if let Some(bit) = key_var_bit(&a.name) {

@@ -165,7 +165,10 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
         }
     }
     out.files.sort();
-    out.files.dedup_by(|a, b| a.path == b.path);
+    // The same file reached through two spellings (`check . other`) is read once.
+    let mut seen = std::collections::HashSet::new();
+    out.files
+        .retain(|f| seen.insert(std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone())));
     out
 }
 

@@ -89,7 +89,11 @@ pub fn model_of(source: SourceFile) -> FileModel {
     } else {
         Contents::DotEnv(extract::dotenv::extract(&source.text))
     };
-    FileModel { source, contents }
+    FileModel {
+        source,
+        contents,
+        context: false,
+    }
 }
 
 /// The fastlane folder a file belongs to.
@@ -111,6 +115,26 @@ fn project_dir(path: &Path, kind: FileKind) -> PathBuf {
         }
     }
     dir
+}
+
+/// `a/fastlane/../Shared/Fastfile` → `a/Shared/Fastfile`, without touching the file system.
+fn lexical(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir if !out.is_empty() => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            _ => out.push(c),
+        }
+    }
+    if out.is_empty() {
+        PathBuf::from(".")
+    } else {
+        out.iter().collect()
+    }
 }
 
 fn canonical(path: &Path) -> PathBuf {
@@ -150,6 +174,50 @@ pub fn load_with_stdin(
                 ws.files.push(model);
             }
             Err(e) => ws.errors.push(e),
+        }
+    }
+
+    // fastlane always loads the Appfile, config files and .env files of the folder (and .env files
+    // beside it): read those that were not found, as context, so a Fastfile given by name is judged
+    // as fastlane runs it.
+    let mut dirs: Vec<PathBuf> = ws
+        .files
+        .iter()
+        .filter(|f| f.source.kind == FileKind::Fastfile)
+        .map(|f| project_dir(&f.source.path, f.source.kind))
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    for dir in dirs {
+        let parent = dir
+            .parent()
+            .map(Path::to_path_buf)
+            .filter(|p| !p.as_os_str().is_empty());
+        for folder in std::iter::once(dir.clone()).chain(parent) {
+            let Ok(entries) = std::fs::read_dir(&folder) else {
+                continue;
+            };
+            let mut paths: Vec<PathBuf> =
+                entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+            paths.sort();
+            for path in paths {
+                let Some(kind) = crate::discover::classify(&path) else {
+                    continue;
+                };
+                let wanted = match kind {
+                    FileKind::DotEnv => true,
+                    FileKind::Appfile | FileKind::Config(_) => folder == dir,
+                    FileKind::Fastfile => false,
+                };
+                if !wanted || !path.is_file() || by_path.contains_key(&canonical(&path)) {
+                    continue;
+                }
+                if let Ok(mut model) = load_file(&path, &display_path(&path), kind) {
+                    model.context = true;
+                    by_path.insert(canonical(&path), ws.files.len());
+                    ws.files.push(model);
+                }
+            }
         }
     }
 
@@ -208,7 +276,7 @@ pub fn load_with_stdin(
                     .parent()
                     .map(Path::to_path_buf)
                     .unwrap_or_default();
-                let target = base.join(rel);
+                let target = lexical(&base.join(rel));
                 let key = canonical(&target);
                 let idx = match by_path.get(&key) {
                     Some(&i) => i,
@@ -249,6 +317,24 @@ pub fn load_with_stdin(
             version,
             version_source,
         });
+    }
+    // A Fastfile that another folder imports is a library of lanes: it is analysed where it is
+    // imported, not on its own (its private lanes are called from there).
+    let imported: std::collections::HashSet<usize> = ws
+        .projects
+        .iter()
+        .flat_map(|p| p.fastfiles.iter().filter(|f| !p.files.contains(f)).copied())
+        .collect();
+    for project in &mut ws.projects {
+        let own_only: Vec<usize> = project
+            .fastfiles
+            .iter()
+            .copied()
+            .filter(|f| project.files.contains(f))
+            .collect();
+        if !own_only.is_empty() && own_only.iter().all(|f| imported.contains(f)) {
+            project.fastfiles.clear();
+        }
     }
     ws.errors.sort();
     ws.errors.dedup();

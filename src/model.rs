@@ -170,6 +170,8 @@ pub struct Call {
     pub first_arg: Option<Span>,
     /// The first argument's value when it is a plain string literal (`import "../Fastfile"`).
     pub first_string: Option<String>,
+    /// It takes a block (`apple_id { ENV["X"] }`).
+    pub has_block: bool,
     /// Options passed, directly or through a hash variable.
     pub options: Vec<Opt>,
 }
@@ -258,6 +260,9 @@ pub enum Contents {
 pub struct FileModel {
     pub source: SourceFile,
     pub contents: Contents,
+    /// Read only as context for the files that were asked for (the Appfile, config and `.env` files
+    /// beside a Fastfile given by name): it shapes the analysis but nothing in it is reported.
+    pub context: bool,
 }
 
 impl FileModel {

@@ -117,6 +117,11 @@ impl Report {
         &self.ws.notes
     }
 
+    /// How many files were checked (context files read for the analysis only are not counted).
+    pub fn files_checked(&self) -> usize {
+        self.ws.files.iter().filter(|f| !f.context).count()
+    }
+
     /// Counts per code, in code order.
     pub fn by_code(&self) -> BTreeMap<&'static str, usize> {
         let mut m = BTreeMap::new();

@@ -36,6 +36,8 @@ struct Captures {
     rcall_method: u32,
     env: u32,
     env_key: u32,
+    constant_path: u32,
+    constant_path_inner: u32,
     assign: u32,
     assign_left: u32,
     assign_right: u32,
@@ -71,6 +73,8 @@ static CAPTURES: std::sync::LazyLock<Captures> = std::sync::LazyLock::new(|| {
         rcall_method: idx("rcall.method"),
         env: idx("env"),
         env_key: idx("env.key"),
+        constant_path: idx("constant_path"),
+        constant_path_inner: idx("constant_path.inner"),
         assign: idx("assign"),
         assign_left: idx("assign.left"),
         assign_right: idx("assign.right"),
@@ -115,12 +119,16 @@ fn name_of(node: Node, src: &str) -> String {
     }
 }
 
+fn is_env(constant: &str) -> bool {
+    matches!(constant, "ENV" | "::ENV")
+}
+
 /// The name read by `ENV["X"]` / `ENV.fetch("X")`.
 fn env_name(node: Node, src: &str) -> Option<String> {
     match node.kind() {
         "element_reference" => {
             let object = node.child_by_field_name("object")?;
-            if text(object, src) != "ENV" {
+            if !is_env(text(object, src)) {
                 return None;
             }
             let key = node.named_child(1)?;
@@ -129,7 +137,7 @@ fn env_name(node: Node, src: &str) -> Option<String> {
         "call" => {
             let receiver = node.child_by_field_name("receiver")?;
             let method = node.child_by_field_name("method")?;
-            if text(receiver, src) != "ENV" || !matches!(text(method, src), "fetch" | "[]") {
+            if !is_env(text(receiver, src)) || !matches!(text(method, src), "fetch" | "[]") {
                 return None;
             }
             let args = node.child_by_field_name("arguments")?;
@@ -205,6 +213,8 @@ struct Raw<'t> {
     not_calls: Vec<Node<'t>>,
     rcalls: Vec<(Node<'t>, Node<'t>, Node<'t>)>,
     env: Vec<Node<'t>>,
+    constant_paths: Vec<Node<'t>>,
+    inner_paths: Vec<Node<'t>>,
     assigns: Vec<(Node<'t>, Node<'t>, Node<'t>)>,
     comments: Vec<Node<'t>>,
 }
@@ -256,6 +266,10 @@ pub fn extract(tree: &Tree, src: &str) -> RubyModel {
             raw.rcalls.push((n, recv, method));
         } else if let (Some(n), Some(_key)) = (get(c.env), get(c.env_key)) {
             raw.env.push(n);
+        } else if let Some(n) = get(c.constant_path_inner) {
+            raw.inner_paths.push(n);
+        } else if let Some(n) = get(c.constant_path) {
+            raw.constant_paths.push(n);
         } else if let (Some(n), Some(left), Some(right)) =
             (get(c.assign), get(c.assign_left), get(c.assign_right))
         {
@@ -458,6 +472,28 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
         }
     }
 
+    // Legacy Spaceship classes used as values (`klass = Spaceship::Tunes::Application`).
+    let receivers: HashSet<usize> = raw
+        .rcalls
+        .iter()
+        .map(|(_, receiver, _)| receiver.id())
+        .collect();
+    let inner: HashSet<usize> = raw.inner_paths.iter().map(|n| n.id()).collect();
+    for node in &raw.constant_paths {
+        if receivers.contains(&node.id()) || inner.contains(&node.id()) {
+            continue;
+        }
+        let path = text(*node, src);
+        if spaceship_kind(path, "", false) == Some(SpaceshipKind::Legacy) {
+            model.spaceship.push(SpaceshipUse {
+                kind: SpaceshipKind::Legacy,
+                text: path.to_string(),
+                span: span(*node),
+                scope: scope_at(span(*node)),
+            });
+        }
+    }
+
     // Receiver-less calls, and bare names that are not local variables.
     let mut calls: Vec<Call> = Vec::with_capacity(raw.calls.len());
     for (node, name) in &raw.calls {
@@ -486,6 +522,7 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
             parens: false,
             first_arg: None,
             first_string: None,
+            has_block: false,
             options: Vec::new(),
         });
     }
@@ -538,6 +575,7 @@ fn call_of(node: Node, name: Node, src: &str, scope: Scope) -> Call {
     let mut first_arg = None;
     let mut first_string = None;
     let mut parens = false;
+    let has_block = node.child_by_field_name("block").is_some();
     if let Some(args) = args {
         parens = text(args, src).starts_with('(');
         let mut cursor = args.walk();
@@ -587,13 +625,18 @@ fn call_of(node: Node, name: Node, src: &str, scope: Scope) -> Call {
         parens,
         first_arg,
         first_string,
+        has_block,
         options,
     }
 }
 
 /// Classifies a Spaceship call by its receiver path and method.
 fn spaceship_kind(receiver: &str, method: &str, is_setter: bool) -> Option<SpaceshipKind> {
-    let path: Vec<&str> = receiver.split("::").map(str::trim).collect();
+    let path: Vec<&str> = receiver
+        .trim_start_matches("::")
+        .split("::")
+        .map(str::trim)
+        .collect();
     if path.first().copied() != Some("Spaceship") {
         return None;
     }

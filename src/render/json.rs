@@ -162,7 +162,7 @@ pub fn to_json(report: &Report, with_diagnostics: bool) -> JsonReport<'_> {
             })
             .collect(),
         summary: JsonSummary {
-            files: files.len(),
+            files: report.files_checked(),
             lanes: report.lanes.len(),
             diagnostics: if with_diagnostics {
                 report.diagnostics.len()

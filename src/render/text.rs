@@ -166,8 +166,8 @@ pub fn write_summary(report: &Report, out: &mut dyn std::io::Write) -> std::io::
         .join(", ");
     let mut line = format!(
         "{} file{}, {} lane{}",
-        report.ws.files.len(),
-        plural(report.ws.files.len()),
+        report.files_checked(),
+        plural(report.files_checked()),
         report.lanes.len(),
         plural(report.lanes.len())
     );

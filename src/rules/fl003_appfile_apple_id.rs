@@ -36,11 +36,9 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         let (FileKind::Appfile, Some(model)) = (file.source.kind, file.ruby()) else {
             continue;
         };
-        for call in model
-            .calls
-            .iter()
-            .filter(|c| APPFILE_APPLE_ID.contains(&c.name.as_str()) && c.first_arg.is_some())
-        {
+        for call in model.calls.iter().filter(|c| {
+            APPFILE_APPLE_ID.contains(&c.name.as_str()) && (c.first_arg.is_some() || c.has_block)
+        }) {
             out.push(
                 Diagnostic::new(&INFO, f, call.span, format!("the Appfile sets `{}`: every Apple action without a key logs in with this account", call.name))
                     .help("move the lanes to an App Store Connect API key, then remove this setting (keep app_identifier, team_id and itc_team_id)"),
