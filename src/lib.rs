@@ -2,7 +2,8 @@
 //! to an App Store Connect API key.
 //!
 //! Data flows one way: [`discover`] → [`load`] (read, [`parse`], [`extract`]) → [`model`] →
-//! [`analysis`] (lane graph and key flow) → [`rules`] → [`verdict`] → [`render`].
+//! [`analysis`] (lane graph and key flow) → [`rules`] → [`gate`] (configuration, suppressions; then the
+//! [`baseline`]) → [`verdict`] → [`render`].
 
 pub mod analysis;
 pub mod baseline;
