@@ -151,11 +151,11 @@ mod tests {
 
     #[test]
     fn readme_section_is_replaced_between_markers() {
-        let readme = format!("# x\n{README_START}\nold\n{README_END}\nrest\n");
+        let readme = format!("# x\n{README_START}\nSTALE LIST\n{README_END}\nrest\n");
         let new = readme_with_rules(&readme).unwrap();
         assert!(new.starts_with(&format!("# x\n{README_START}\n| code |")));
         assert!(new.ends_with(&format!("{README_END}\nrest\n")));
-        assert!(!new.contains("old"));
+        assert!(!new.contains("STALE LIST"));
         assert_eq!(readme_with_rules(&new).unwrap(), new);
     }
 }

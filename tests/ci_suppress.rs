@@ -2,7 +2,7 @@
 //!
 //! Fastfile
 //! - line 3 (alone) suppresses FL008 on line 4, the trailing comment on line 4 FL001 (by name): both used;
-//! - line 9: `deliver` has a key, so its `ignore FL008` is unused (FL100);
+//! - line 9: `pilot` has a key, so its `ignore FL008` is unused (FL100);
 //! - line 13 `pem` (FL004) is suppressed by `ignore-file FL004` on line 22;
 //! - line 17: the text is in a string, not a comment: nothing;
 //! - line 18 `ignroe` is not a suppression (FL100); line 19 names FL999 (FL100);
@@ -48,8 +48,8 @@ fn used_suppressions_hide_findings_and_unused_ones_are_reported() {
         [
             (
                 "unused suppression: `FL008` is not reported on the line it covers",
-                13,
-                80
+                11,
+                76
             ),
             (
                 "`# fastlint:` comment that is not a suppression: expected `ignore CODE` or `ignore-file CODE`",
@@ -180,7 +180,7 @@ fn all_suppressed_means_exit_zero() {
 
 const BEFORE_FIX: &str = r#"lane :beta do
   app_store_connect_api_key(key_id: "K", issuer_id: "I", key_filepath: "key.p8")
-  deliver # fastlint: ignore FL008, FL001 -- old account
+  pilot # fastlint: ignore FL008, FL001 -- old account
 end
 
 lane :push do
@@ -199,7 +199,7 @@ end
 /// not a suppression stays (FL100, not fixable).
 const AFTER_FIX: &str = r#"lane :beta do
   app_store_connect_api_key(key_id: "K", issuer_id: "I", key_filepath: "key.p8")
-  deliver
+  pilot
 end
 
 lane :push do
@@ -232,7 +232,7 @@ fn fix_deletes_unused_suppressions() {
         .starts_with("--- a/fastlane/Fastfile\n+++ b/fastlane/Fastfile\n"));
     assert!(diff
         .stdout
-        .contains("-  deliver # fastlint: ignore FL008, FL001 -- old account\n+  deliver\n"));
+        .contains("-  pilot # fastlint: ignore FL008, FL001 -- old account\n+  pilot\n"));
     assert!(
         diff.stderr.contains("; 4 unused suppressions removed"),
         "{}",
