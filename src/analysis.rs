@@ -652,3 +652,43 @@ pub fn analyse(ws: &Workspace, key_from_env: bool) -> Analysis {
     analysis.lanes = runs;
     analysis
 }
+
+/// Lane-to-lane calls: `((file, lane), (file, lane))` for each lane and each lane it calls from its body,
+/// directly or through the `def` methods it calls, resolved as fastlane resolves names. Sorted, no
+/// duplicates.
+pub fn lane_calls(ws: &Workspace) -> Vec<((usize, usize), (usize, usize))> {
+    let mut edges = Vec::new();
+    for (p, project) in ws.projects.iter().enumerate() {
+        let index = Index::new(ws, p);
+        for &f in &project.fastfiles {
+            let Some(model) = ws.files[f].ruby() else {
+                continue;
+            };
+            for (l, lane) in model.lanes.iter().enumerate() {
+                let platform = lane.platform.as_deref();
+                let mut seen = HashSet::new();
+                let mut todo = vec![(f, Scope::Lane(l))];
+                while let Some(scope) = todo.pop() {
+                    if !seen.insert(scope) {
+                        continue;
+                    }
+                    let calls = index.events.get(&scope).into_iter().flatten();
+                    for (_, event) in calls {
+                        let Event::Call(i) = *event else { continue };
+                        let Some(call) = ws.files[scope.0].ruby().map(|m| &m.calls[i]) else {
+                            continue;
+                        };
+                        match index.resolve(&call.name, platform) {
+                            Some(Target::Lane(tf, tl)) => edges.push(((f, l), (tf, tl))),
+                            Some(Target::Method(mf, m)) => todo.push((mf, Scope::Method(m))),
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
+    }
+    edges.sort_unstable();
+    edges.dedup();
+    edges
+}

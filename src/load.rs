@@ -178,9 +178,27 @@ fn canonical(path: &Path) -> PathBuf {
 
 /// Reads the discovered files, follows imports, and forms projects.
 pub fn load(found: Vec<Found>, version_flag: Option<Version>) -> Workspace {
+    load_with_stdin(found, version_flag, None)
+}
+
+/// Like [`load`], with the text of the file at `stdin.0` given (read from standard input) instead of
+/// read from disk.
+pub fn load_with_stdin(
+    found: Vec<Found>,
+    version_flag: Option<Version>,
+    stdin: Option<(&Path, &str)>,
+) -> Workspace {
     let results: Vec<Result<FileModel, FileError>> = found
         .par_iter()
-        .map(|f| load_file(&f.path, &f.display, f.kind))
+        .map(|f| match stdin {
+            Some((path, text)) if path == f.path => Ok(model_of(SourceFile::new(
+                f.path.clone(),
+                f.display.clone(),
+                f.kind,
+                text.to_string(),
+            ))),
+            _ => load_file(&f.path, &f.display, f.kind),
+        })
         .collect();
     let mut ws = Workspace::default();
     let mut by_path: HashMap<PathBuf, usize> = HashMap::new();

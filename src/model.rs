@@ -246,6 +246,8 @@ pub struct RubyModel {
     pub spaceship: Vec<SpaceshipUse>,
     pub imports: Vec<Import>,
     pub syntax_errors: Vec<Span>,
+    /// Comments (`# ...`, `=begin ... =end`), in source order.
+    pub comments: Vec<Span>,
 }
 
 /// One `KEY=value` line of a `.env` file.
@@ -284,6 +286,8 @@ impl KeyJson {
 }
 
 /// What a file holds, by kind.
+// One per file: boxing the Ruby model would only add an indirection.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum Contents {
     Ruby(RubyModel),

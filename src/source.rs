@@ -101,6 +101,21 @@ impl SourceFile {
         }
     }
 
+    /// The 1-based column of a byte offset counted in UTF-16 code units (SARIF's default column kind).
+    pub fn utf16_column(&self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let mut end = offset;
+        while !self.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        self.text[self.line_starts[line]..end]
+            .chars()
+            .map(char::len_utf16)
+            .sum::<usize>()
+            + 1
+    }
+
     /// The 1-based line number of a byte offset.
     pub fn line_of(&self, offset: usize) -> usize {
         self.position(offset).line
@@ -146,5 +161,20 @@ mod tests {
         assert_eq!(f.position(5), Position { line: 2, column: 2 });
         assert_eq!(f.line_text(2), "\u{e9}xy");
         assert_eq!(f.position(100), Position { line: 3, column: 2 });
+    }
+
+    #[test]
+    fn utf16_columns_count_surrogate_pairs() {
+        // U+1F680 is one character, two UTF-16 code units, four bytes.
+        let f = SourceFile::new(
+            "x".into(),
+            "x".into(),
+            FileKind::Fastfile,
+            "a\u{1f680}b\n\u{e9}c".into(),
+        );
+        assert_eq!(f.position(5).column, 3);
+        assert_eq!(f.utf16_column(5), 4);
+        assert_eq!(f.utf16_column(6), 5);
+        assert_eq!(f.utf16_column(9), 2);
     }
 }

@@ -41,6 +41,7 @@ struct Captures {
     assign: u32,
     assign_left: u32,
     assign_right: u32,
+    comment: u32,
 }
 
 static CAPTURES: std::sync::LazyLock<Captures> = std::sync::LazyLock::new(|| {
@@ -77,6 +78,7 @@ static CAPTURES: std::sync::LazyLock<Captures> = std::sync::LazyLock::new(|| {
         assign: idx("assign"),
         assign_left: idx("assign.left"),
         assign_right: idx("assign.right"),
+        comment: idx("comment"),
     }
 });
 
@@ -223,6 +225,7 @@ struct Raw<'t> {
     constant_paths: Vec<Node<'t>>,
     inner_paths: Vec<Node<'t>>,
     assigns: Vec<(Node<'t>, Node<'t>, Node<'t>)>,
+    comments: Vec<Node<'t>>,
 }
 
 /// Extracts the model of one Ruby file.
@@ -280,6 +283,8 @@ pub fn extract(tree: &Tree, src: &str) -> RubyModel {
             (get(c.assign), get(c.assign_left), get(c.assign_right))
         {
             raw.assigns.push((n, left, right));
+        } else if let Some(n) = get(c.comment) {
+            raw.comments.push(n);
         }
     }
     build(raw, tree, src)
@@ -308,6 +313,11 @@ fn body_line_start(block: Node, src: &str) -> Option<usize> {
 fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
     let mut model = RubyModel {
         syntax_errors: syntax_errors(tree).into_iter().map(Span::from).collect(),
+        comments: {
+            let mut comments: Vec<Span> = raw.comments.iter().map(|n| span(*n)).collect();
+            comments.sort();
+            comments
+        },
         ..RubyModel::default()
     };
 
@@ -794,5 +804,13 @@ mod tests {
         let m = model("# pilot(username: 'x')\nsh(\"fastlane pilot --username x\")\ns = <<~EOS\n  pilot(username: 'x') ENV['FASTLANE_USER']\nEOS\n");
         assert!(m.calls.iter().all(|c| c.name != "pilot"));
         assert!(m.env.is_empty());
+    }
+
+    #[test]
+    fn comments_are_recorded_and_strings_are_not_comments() {
+        let src = "# one\npilot(x: \"# not a comment\") # two\ns = <<~EOS\n  # heredoc text\nEOS\n";
+        let m = model(src);
+        let texts: Vec<&str> = m.comments.iter().map(|c| &src[c.start..c.end]).collect();
+        assert_eq!(texts, ["# one", "# two"]);
     }
 }

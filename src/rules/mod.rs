@@ -25,6 +25,7 @@ mod fl014_conflicting_auth;
 mod fl015_individual_key;
 mod fl016_lane_shadows_action;
 mod fl017_key_filepath_relative;
+pub(crate) mod fl100_unused_suppression;
 
 /// What every rule reads.
 pub struct Context<'a> {
@@ -58,6 +59,7 @@ pub static RULES: &[Rule] = &[
     fl015_individual_key::RULE,
     fl016_lane_shadows_action::RULE,
     fl017_key_filepath_relative::RULE,
+    fl100_unused_suppression::RULE,
 ];
 
 /// Looks a rule up by code (`FL001`) or name (`username-option`).
