@@ -314,35 +314,30 @@ fn summary_names_the_options_to_add_by_hand() {
         &root().join("fixtures/fix/hash-variable-deliver/before"),
         &work,
     );
-    let iap = "add `precheck_include_in_app_purchases: false` to the options";
+    let head = "; to add by hand (deliver and precheck fail under an API key without it, fastlane #18250): ";
+    let iap = "`precheck_include_in_app_purchases: false` in";
+    let notes = |line: [usize; 5]| {
+        format!(
+            "{head}fastlane/Fastfile:{}: {iap} `deliver(options)` (`options` is not a hash literal assigned in the same lane or method), \
+             fastlane/Fastfile:{}: {iap} `upload_to_app_store(metadata_options)` (`metadata_options` is not a hash literal assigned in the same lane or method), \
+             fastlane/Fastfile:{}: {iap} `deliver(base.merge(skip_screenshots: true))` (its options come from an expression), \
+             fastlane/Fastfile:{}: {iap} `deliver(opts)` (`opts` is also used for something else), \
+             fastlane/Fastfile:{}: {iap} `deliver(opts)` (`opts` is assigned more than once)\n",
+            line[0], line[1], line[2], line[3], line[4]
+        )
+    };
     // --diff gives the lines of the file as it is, --fix those of the rewritten file.
     let diff = fastlint(&work, &["check", "--diff", "."]);
     let stderr = String::from_utf8_lossy(&diff.stderr);
-    for (line, what) in [
-        (66, "`deliver` gets from `options`: it is not assigned a hash literal in the same lane or method"),
-        (70, "`upload_to_app_store` gets from `metadata_options`: it is not assigned a hash literal"),
-        (75, "of `deliver`, built by `base.merge(skip_screenshots: true)`"),
-        (80, "`deliver` gets from `opts`: it is also used for something else"),
-        (87, "`deliver` gets from `opts`: it is assigned more than once"),
-    ] {
-        let want = format!("to do by hand: fastlane/Fastfile:{line}: {iap} {what}");
-        assert!(stderr.contains(&want), "{want}\n{stderr}");
-    }
+    let want = notes([66, 70, 75, 80, 87]);
+    assert!(stderr.contains(&want), "{want}\n{stderr}");
     let fix = fastlint(&work, &["check", "--fix", "."]);
     let stdout = String::from_utf8_lossy(&fix.stdout);
-    let notes: Vec<&str> = stdout
-        .lines()
-        .filter(|l| l.starts_with("to do by hand: "))
-        .collect();
-    assert_eq!(notes.len(), 5, "{stdout}");
-    assert!(
-        notes[0].starts_with(&format!(
-            "to do by hand: fastlane/Fastfile:101: {iap} `deliver` gets from `options`"
-        )),
-        "{stdout}"
-    );
+    let want = notes([101, 110, 120, 130, 142]);
+    assert!(stdout.contains(&want), "{want}\n{stdout}");
     let fixed = std::fs::read_to_string(work.join("fastlane/Fastfile")).unwrap();
     assert_eq!(fixed.lines().nth(100), Some("    deliver(options)"));
+    assert_eq!(fixed.lines().nth(141), Some("    deliver(opts)"));
 }
 
 #[test]

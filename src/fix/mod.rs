@@ -288,7 +288,8 @@ fn moved_offset(edits: &[Edit], at: usize) -> usize {
 }
 
 impl Outcome {
-    /// `3 files changed, 7 calls migrated in 4 lanes; 2 lanes left as they are: ...`
+    /// `3 files changed, 7 calls migrated in 4 lanes; 2 lanes left as they are: ...; to add by
+    /// hand (...): ...`
     pub fn summary(&self, applied: bool) -> String {
         let files = self.changes.len();
         let verb = if applied { "changed" } else { "would change" };
@@ -320,12 +321,21 @@ impl Outcome {
                     .join(", "),
             );
         }
-        for note in &self.by_hand {
-            let line = if applied { note.line } else { note.line_before };
-            s.push_str(&format!(
-                "\nto do by hand: {}:{line}: {}",
-                note.path, note.what
-            ));
+        if !self.by_hand.is_empty() {
+            s.push_str(
+                "; to add by hand (deliver and precheck fail under an API key without it, fastlane #18250): ",
+            );
+            s.push_str(
+                &self
+                    .by_hand
+                    .iter()
+                    .map(|n| {
+                        let line = if applied { n.line } else { n.line_before };
+                        format!("{}:{line}: {}", n.path, n.what)
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            );
         }
         s
     }

@@ -7,7 +7,10 @@
 //! - Each keyless call in a lane's or hook's own body gets `api_key: api_key` (when that body got the
 //!   block), loses `username:`, and deliver/precheck get the in-app-purchase option turned off.
 //! - Keyless calls in `def` methods it reaches, and calls given `username:` while a key is already in
-//!   scope (a lane whose verdict is `api-key`), only lose `username:` (plus the IAP option).
+//!   scope (a lane whose verdict is `api-key`), only lose `username:` (plus the IAP option); so do
+//!   `username:` next to `api_key:` on pilot/precheck/notarize (FL014).
+//! - deliver/precheck calls that already have a key but still check in-app purchases (FL010) get the
+//!   check turned off.
 //! - When a hook gets the block, the lanes and later hooks it runs before are left for the next
 //!   round (the key is then in scope there), except that their keyless deliver/precheck calls get
 //!   the IAP option now: once the key is in scope they no longer look keyless.
@@ -354,6 +357,8 @@ struct Planner<'a> {
     key_source: KeySource,
     /// Call sites that a blocked lane runs: left as they are.
     blocked_sites: HashSet<CallId>,
+    /// (file, method name offset) of the calls FL010 reports.
+    iap_findings: HashSet<(usize, usize)>,
     trees: HashMap<usize, Option<Tree>>,
     accepted: BTreeMap<usize, Vec<Edit>>,
     done_calls: HashSet<CallId>,
@@ -385,19 +390,28 @@ impl<'a> Planner<'a> {
             .is_some_and(|m| m.calls[call].option("username").is_some())
     }
 
+    /// A call FL010 reports: deliver/precheck with a key and the in-app purchase check on; the
+    /// call rewrite turns the check off (an explicit `true` is left as written).
+    fn iap_on(&self, (file, call): CallId) -> bool {
+        self.report.ws.files[file].ruby().is_some_and(|m| {
+            self.iap_findings
+                .contains(&(file, m.calls[call].name_span.start))
+        })
+    }
+
     fn keyless(&self, own_calls: &[CallId], method_calls: &BTreeSet<CallId>) -> Keyless {
         let mut k = Keyless::default();
         for &id in own_calls {
             match self.needs_login(id) {
                 Some(true) => k.own.push(id),
-                Some(false) if self.has_username(id) => k.username_only.push(id),
+                Some(false) if self.has_username(id) || self.iap_on(id) => k.username_only.push(id),
                 _ => {}
             }
         }
         for &id in method_calls {
             match self.needs_login(id) {
                 Some(true) => k.in_methods.push(id),
-                Some(false) if self.has_username(id) => k.username_only.push(id),
+                Some(false) if self.has_username(id) || self.iap_on(id) => k.username_only.push(id),
                 _ => {}
             }
         }
@@ -764,12 +778,20 @@ pub fn plan(report: &Report, key_source: KeySource) -> Plan {
         blocked_sites.extend(further);
     }
 
+    let iap_findings: HashSet<(usize, usize)> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule.code == "FL010")
+        .map(|d| (d.file, d.span.start))
+        .collect();
+
     let hooks = graph.all_hooks();
     let mut planner = Planner {
         report,
         graph,
         key_source,
         blocked_sites,
+        iap_findings,
         trees: HashMap::new(),
         accepted: BTreeMap::new(),
         done_calls: HashSet::new(),

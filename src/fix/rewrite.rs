@@ -50,15 +50,6 @@ impl Family {
             _ => Family::Other,
         }
     }
-
-    /// Why the option matters, for a note asking to add it by hand.
-    fn why(self) -> &'static str {
-        match self {
-            Family::Deliver => "deliver's precheck step fails under an API key without it",
-            Family::Precheck => "precheck cannot check in-app purchases with an API key",
-            Family::Other => "",
-        }
-    }
 }
 
 /// Something a call needs that `--fix` cannot write, for the user to add by hand.
@@ -265,13 +256,11 @@ pub fn call_edits(src: &str, tree: &Tree, fix: &CallFix) -> Result<CallEdits, Sk
                         out.edits = remove_pair(src, &container, pair, name);
                     }
                     if let Some(opt) = iap_needed(src, &container.args, fix.family) {
-                        let shown = one_line(text(src, first), 40);
                         out.by_hand = Some(ByHand {
                             at: name.start_byte(),
                             what: format!(
-                                "add `{opt}` to the options of `{}`, built by `{shown}` ({})",
-                                text(src, name),
-                                fix.family.why()
+                                "`{opt}` in `{}` (its options come from an expression)",
+                                one_line(text(src, call.unwrap_or(name)), 60)
                             ),
                         });
                     }
@@ -379,7 +368,7 @@ fn variable_edits(
         }
         if let Some(opt) = iap_needed(src, &passed, fix.family) {
             let followed = match (first.kind(), var_name) {
-                ("splat_argument", _) | (_, None) => Err("it is not a hash variable"),
+                ("splat_argument", _) | (_, None) => Err("is not a hash variable"),
                 (_, Some(v)) => followable_hash(src, call, v),
             };
             match followed {
@@ -396,10 +385,9 @@ fn variable_edits(
                     out.by_hand = Some(ByHand {
                         at: name.start_byte(),
                         what: format!(
-                            "add `{opt}` to the options `{}` gets from `{}`: {why} ({})",
-                            text(src, name),
-                            one_line(text(src, first), 40),
-                            fix.family.why()
+                            "`{opt}` in `{}` (`{}` {why})",
+                            one_line(text(src, call), 60),
+                            var_name.unwrap_or_else(|| text(src, first))
                         ),
                     });
                 }
@@ -620,7 +608,7 @@ const IN_PLACE: &[&str] = &[
 /// to it: `var` is assigned once before the call in the same lane or method, a hash literal,
 /// and afterwards only passed to actions of the call's family or read and changed in place.
 fn followable_hash<'t>(src: &str, call: Node<'t>, var: &str) -> Result<Node<'t>, &'static str> {
-    const NOT_LOCAL: &str = "it is not assigned a hash literal in the same lane or method";
+    const NOT_LOCAL: &str = "is not a hash literal assigned in the same lane or method";
     let scope = enclosing_scope(src, call, var).ok_or(NOT_LOCAL)?;
     let family = call
         .child_by_field_name("method")
@@ -648,7 +636,7 @@ fn followable_hash<'t>(src: &str, call: Node<'t>, var: &str) -> Result<Node<'t>,
     let assignment = match assigned.len() {
         0 => return Err(NOT_LOCAL),
         1 => assigned.remove(0),
-        _ => return Err("it is assigned more than once"),
+        _ => return Err("is assigned more than once"),
     };
     let hash = assignment
         .child_by_field_name("right")
@@ -684,7 +672,7 @@ fn followable_hash<'t>(src: &str, call: Node<'t>, var: &str) -> Result<Node<'t>,
             _ => false,
         };
         if !fine {
-            return Err("it is also used for something else");
+            return Err("is also used for something else");
         }
     }
     Ok(hash)
@@ -1078,32 +1066,29 @@ mod tests {
         let cases = [
             (
                 "lane :a do |options|\n  deliver(options)\nend\n",
-                "not assigned a hash literal",
+                "in `deliver(options)` (`options` is not a hash literal assigned in the same lane or method)",
             ),
-            (
-                "def up(o)\n  deliver(o)\nend\n",
-                "not assigned a hash literal",
-            ),
+            ("def up(o)\n  deliver(o)\nend\n", "`o` is not a hash literal"),
             (
                 "lane :a do\n  o = { a: 1 }\n  o = { a: 2 } if x\n  deliver(o)\nend\n",
-                "assigned more than once",
+                "`o` is assigned more than once",
             ),
             (
                 "lane :a do\n  o = { a: 1 }\n  deliver(o)\n  pilot(o)\nend\n",
-                "also used for something else",
+                "`o` is also used for something else",
             ),
             (
                 "lane :a do\n  o = { a: 1 }\n  [o].each do |o|\n    deliver(o)\n  end\nend\n",
-                "not assigned a hash literal",
+                "`o` is not a hash literal",
             ),
             (
                 "lane :a do\n  o = base.merge(a: 1)\n  deliver(o)\nend\n",
-                "not assigned a hash literal",
+                "`o` is not a hash literal",
             ),
-            ("lane :a do\n  deliver(*o)\nend\n", "not a hash variable"),
+            ("lane :a do\n  deliver(*o)\nend\n", "`o` is not a hash variable"),
             (
                 "lane :a do\n  deliver(base.merge(a: 1))\nend\n",
-                "built by `base.merge(a: 1)`",
+                "in `deliver(base.merge(a: 1))` (its options come from an expression)",
             ),
         ];
         for (src, why) in cases {
