@@ -16,6 +16,7 @@ pub mod extract;
 pub mod fingerprint;
 pub mod fix;
 pub mod gate;
+pub mod gitignore;
 pub mod knowledge;
 pub mod load;
 pub mod model;

@@ -224,6 +224,8 @@ fn fix_deletes_unused_suppressions() {
     let d = dir.path();
     write(d, "fastlane/Fastfile", BEFORE_FIX);
     write(d, "fastlint.toml", "[fix]\nkey-source = \"content\"\n");
+    // CI writes key.p8 (FL017 leaves an ignored key path alone).
+    write(d, ".gitignore", "*.p8\n");
 
     let diff = run(d, &["check", "--diff", "--color", "never"]);
     assert_eq!(diff.code, 1, "{}", diff.stderr);

@@ -341,32 +341,110 @@ fn fl016_lane_shadows_action() {
 fn fl017_key_filepath_relative() {
     let base = "fixtures/rules/FL017-key-filepath-relative";
     let run = check(base);
-    // Only paths that exist from the fastlane folder but not from the project root; paths that exist
-    // from the root, exist nowhere (keys written by CI), or are absolute are left alone.
+    // Reported: paths that exist only from the fastlane folder (even one git ignores there), and
+    // paths that exist nowhere unless a .gitignore that governs them lists them (`keys/tracked.json`
+    // is re-included by `!`, and fastlane/.gitignore does not speak for `ci_api_key.json` at the
+    // root). Quiet: paths that exist from the root, ignored ones, absolute and variable paths.
     assert_eq!(
         found(&run, &["FL017"]),
         expected(
             base,
             &[
-                ("FL017", "fastlane/Fastfile", 3),
+                ("FL017", "fastlane/.env", 3),
+                ("FL017", "fastlane/Fastfile", 5),
                 ("FL017", "fastlane/Fastfile", 6),
+                ("FL017", "fastlane/Fastfile", 7),
+                ("FL017", "fastlane/Fastfile", 10),
                 ("FL017", "fastlane/Fastfile", 11),
+                ("FL017", "fastlane/Fastfile", 12),
+                ("FL017", "fastlane/Fastfile", 13),
             ]
         )
     );
-    let help_of = |line: u64| {
+    let diag = |path: &str, line: u64| {
         run.json["diagnostics"]
             .as_array()
             .unwrap()
             .iter()
-            .find(|d| d["code"] == "FL017" && d["line"] == line)
-            .and_then(|d| d["help"].as_str())
+            .find(|d| {
+                d["code"] == "FL017"
+                    && d["path"] == format!("{base}/{path}").as_str()
+                    && d["line"] == line
+            })
+            .cloned()
             .unwrap()
-            .to_string()
     };
-    assert!(help_of(3).contains("`fastlane/AuthKey_BESIDE.p8`"));
-    assert!(help_of(6).contains("`AuthKey_UP.p8`"));
-    assert!(help_of(11).contains("`fastlane/api_key.json`"));
+    let text =
+        |path: &str, line: u64, field: &str| diag(path, line)[field].as_str().unwrap().to_string();
+    // Written from the fastlane folder: the path to write instead.
+    for (path, line, fixed) in [
+        ("fastlane/Fastfile", 5, "`fastlane/AuthKey_BESIDE.p8`"),
+        ("fastlane/Fastfile", 6, "`AuthKey_UP.p8`"),
+        ("fastlane/Fastfile", 7, "`fastlane/api_key.json`"),
+        ("fastlane/.env", 3, "`fastlane/api_key.json`"),
+    ] {
+        assert!(text(path, line, "message").contains("exists from the fastlane folder"));
+        let help = text(path, line, "help");
+        assert!(
+            help.contains("resolves from the project root, not the fastlane folder")
+                && help.contains(fixed),
+            "{path}:{line}: {help}"
+        );
+    }
+    // Nowhere: where actions look, and the two ways to say CI provides the file.
+    for (line, literal) in [
+        (10, "keys/missing.p8"),
+        (11, "nowhere/api_key.json"),
+        (12, "keys/tracked.json"),
+        (13, "ci_api_key.json"),
+    ] {
+        let message = text("fastlane/Fastfile", line, "message");
+        assert!(
+            message.contains(&format!(
+                "`{literal}` does not exist relative to the project root"
+            )) && message.contains("where actions resolve it"),
+            "line {line}: {message}"
+        );
+        let help = text("fastlane/Fastfile", line, "help");
+        assert!(
+            help.contains("write the path from the project root")
+                && help.contains(&format!("list `{literal}` in the .gitignore"))
+                && help.contains("suppress"),
+            "line {line}: {help}"
+        );
+    }
+}
+
+/// FL017 run from inside the project, so that the project root is `.`: the same findings.
+#[test]
+fn fl017_from_inside_the_project() {
+    let out = Command::new(env!("CARGO_BIN_EXE_fastlint"))
+        .args(["check", ".", "--format", "json", "--select", "FL017"])
+        .current_dir(format!("{ROOT}/fixtures/rules/FL017-key-filepath-relative"))
+        .output()
+        .expect("the fastlint binary runs");
+    let run = Run {
+        json: serde_json::from_slice(&out.stdout).expect("JSON output"),
+        code: out.status.code().unwrap_or(-1),
+    };
+    assert_eq!(run.code, 1);
+    let lines: Vec<(&str, u64)> = vec![
+        ("fastlane/.env", 3),
+        ("fastlane/Fastfile", 5),
+        ("fastlane/Fastfile", 6),
+        ("fastlane/Fastfile", 7),
+        ("fastlane/Fastfile", 10),
+        ("fastlane/Fastfile", 11),
+        ("fastlane/Fastfile", 12),
+        ("fastlane/Fastfile", 13),
+    ];
+    assert_eq!(
+        found(&run, &["FL017"]),
+        lines
+            .into_iter()
+            .map(|(p, l)| ("FL017".to_string(), p.to_string(), l))
+            .collect::<Found>()
+    );
 }
 
 #[test]
