@@ -104,6 +104,11 @@ pub fn load_file(path: &Path, display: &str, kind: FileKind) -> Result<FileModel
             "not valid UTF-8: invalid byte at offset {at} (line {line})"
         ))
     })?;
+    if kind.is_ruby() {
+        if let Some(problem) = crate::parse::unsupported(&text) {
+            return Err(error(problem));
+        }
+    }
     Ok(model_of(SourceFile::new(
         path.to_path_buf(),
         display.to_string(),

@@ -97,7 +97,14 @@ impl Report {
                 &ws.files[a.file].source.display,
                 &ws.files[b.file].source.display,
             );
-            pa.cmp(pb).then(a.lane.cmp(&b.lane))
+            let start = |l: &LaneVerdict| {
+                ws.files[l.file]
+                    .ruby()
+                    .map_or(0, |m| m.lanes[l.lane].span.start)
+            };
+            pa.cmp(pb)
+                .then(start(a).cmp(&start(b)))
+                .then(a.lane.cmp(&b.lane))
         });
         Report {
             ws,
