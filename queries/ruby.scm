@@ -69,7 +69,9 @@
 (assignment left: (_) @assign.left right: (_) @assign.right) @assign
 (operator_assignment left: (_) @assign.left right: (_) @assign.right) @assign
 
-
 ; Spaceship::Tunes::Application used as a value (not called, not part of a longer path)
 (scope_resolution) @constant_path
 (scope_resolution scope: (scope_resolution) @constant_path.inner)
+
+; # comments (suppressions: `# fastlint: ignore FL001 -- reason`)
+(comment) @comment

@@ -84,6 +84,8 @@ pub struct CallSite {
     pub readonly: bool,
     /// Some run reaches it with no key in scope.
     pub reached_without_key: bool,
+    /// Some run reaches it with a key in scope (its options may be unknown, which counts as a key).
+    pub reached_with_key: bool,
     /// It passes `api_key:` / `api_key_path:` itself.
     pub passes_key: bool,
 }
@@ -312,9 +314,11 @@ fn first_value_is_true(call: &Call, text: &str) -> bool {
         .is_some_and(|t| t.trim() == "true")
 }
 
-/// Whether a call passes its own key.
+/// Whether a call passes its own key (`api_key: nil` passes none).
 fn passes_key(call: &Call) -> bool {
-    call.option("api_key").is_some() || call.option("api_key_path").is_some()
+    ["api_key", "api_key_path"]
+        .iter()
+        .any(|k| call.option(k).is_some_and(|o| o.value != Value::Nil))
 }
 
 struct Walker<'a, 'i> {
@@ -436,6 +440,7 @@ impl<'a> Walker<'a, '_> {
             apple_id_only,
             readonly,
             reached_without_key: false,
+            reached_with_key: false,
             passes_key: passes_key(call),
         });
         site.apple_id_only |= apple_id_only;
@@ -446,6 +451,7 @@ impl<'a> Walker<'a, '_> {
         if !has_key && !apple_id_only {
             site.reached_without_key = true;
         }
+        site.reached_with_key |= has_key;
         reaches.push(
             Reach {
                 site: Site::Call { file, call: i },
@@ -645,4 +651,44 @@ pub fn analyse(ws: &Workspace, key_from_env: bool) -> Analysis {
     runs.sort_by_key(|r| (r.file, r.lane));
     analysis.lanes = runs;
     analysis
+}
+
+/// Lane-to-lane calls: `((file, lane), (file, lane))` for each lane and each lane it calls from its body,
+/// directly or through the `def` methods it calls, resolved as fastlane resolves names. Sorted, no
+/// duplicates.
+pub fn lane_calls(ws: &Workspace) -> Vec<((usize, usize), (usize, usize))> {
+    let mut edges = Vec::new();
+    for (p, project) in ws.projects.iter().enumerate() {
+        let index = Index::new(ws, p);
+        for &f in &project.fastfiles {
+            let Some(model) = ws.files[f].ruby() else {
+                continue;
+            };
+            for (l, lane) in model.lanes.iter().enumerate() {
+                let platform = lane.platform.as_deref();
+                let mut seen = HashSet::new();
+                let mut todo = vec![(f, Scope::Lane(l))];
+                while let Some(scope) = todo.pop() {
+                    if !seen.insert(scope) {
+                        continue;
+                    }
+                    let calls = index.events.get(&scope).into_iter().flatten();
+                    for (_, event) in calls {
+                        let Event::Call(i) = *event else { continue };
+                        let Some(call) = ws.files[scope.0].ruby().map(|m| &m.calls[i]) else {
+                            continue;
+                        };
+                        match index.resolve(&call.name, platform) {
+                            Some(Target::Lane(tf, tl)) => edges.push(((f, l), (tf, tl))),
+                            Some(Target::Method(mf, m)) => todo.push((mf, Scope::Method(m))),
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
+    }
+    edges.sort_unstable();
+    edges.dedup();
+    edges
 }

@@ -1,18 +1,21 @@
-//! Command-line interface: `fastlint check`, `fastlint lanes`, and the hidden `debug parse`.
+//! Command-line interface: `fastlint check`, `fastlint lanes`, `fastlint rule`/`rules`,
+//! `fastlint completions`, and the hidden `debug parse`.
 
-use std::io::Write;
-use std::path::PathBuf;
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 
-use crate::discover::discover;
+use crate::config::{self, Config};
+use crate::discover::{classify, discover, display_path, Found};
 use crate::fix;
-use crate::load::{load, load_file};
-use crate::render;
+use crate::load::{load_file, load_with_stdin};
 use crate::report::{CheckOptions, Report};
+use crate::source::FileKind;
 use crate::version::Version;
+use crate::{baseline, docs, gate, render, rules, suppress};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -31,6 +34,12 @@ pub enum Command {
     Check(CheckArgs),
     /// Print only the lane table.
     Lanes(CommonArgs),
+    /// Print a rule's documentation (`fastlint rule FL001`, or by name).
+    Rule(RuleArgs),
+    /// List every rule.
+    Rules(RulesArgs),
+    /// Print a shell completion script (`fastlint completions bash > /etc/bash_completion.d/fastlint`).
+    Completions(CompletionsArgs),
     /// Internal tools (benchmark floors).
     #[command(hide = true, subcommand)]
     Debug(DebugCommand),
@@ -44,8 +53,67 @@ pub enum DebugCommand {
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// Diagnostics with the code underlined, the lane table and a summary.
+    Text,
+    /// One JSON object (diagnostics, lanes, errors, notes, summary).
+    Json,
+    /// One JSON object per diagnostic and line.
+    JsonLines,
+    /// SARIF 2.1.0 for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions annotations (and a summary in $GITHUB_STEP_SUMMARY).
+    Github,
+    /// GitLab Code Quality JSON.
+    Gitlab,
+    /// JUnit XML: one test case per lane.
+    Junit,
+    /// A markdown summary for a pull-request comment, with a Mermaid lane graph.
+    Markdown,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when writing to a terminal and NO_COLOR is not set.
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour output going to a stream that is (or is not) a terminal.
+    pub fn enabled(self, terminal: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        }
+    }
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DocFormat {
     Text,
     Json,
+    Markdown,
+}
+
+#[derive(Args, Debug)]
+pub struct RuleArgs {
+    /// A rule code (FL001) or name (username-option).
+    pub rule: String,
+}
+
+#[derive(Args, Debug)]
+pub struct RulesArgs {
+    #[arg(long, value_enum, default_value_t = DocFormat::Text)]
+    pub format: DocFormat,
+}
+
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Args, Debug)]
@@ -65,21 +133,41 @@ pub struct CommonArgs {
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Read settings from FILE instead of the nearest fastlint.toml / .fastlint.toml.
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    pub config: Option<PathBuf>,
+    /// Ignore configuration files.
+    #[arg(long)]
+    pub isolated: bool,
+    /// When to colour text output (NO_COLOR turns `auto` off).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Read the file's text from standard input and report as if it were at NAME (fastlane/Fastfile);
+    /// the other fastlane files beside it are read from disk.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
     #[command(flatten)]
     pub common: CommonArgs,
-    /// Rewrite migratable lanes to use an App Store Connect API key, print the diffs, then report what remains.
-    #[arg(long, conflicts_with = "diff")]
+    #[command(flatten)]
+    pub gate: GateArgs,
+    /// Rewrite migratable lanes to use an App Store Connect API key (and delete unused suppressions),
+    /// print the diffs, then report what remains.
+    #[arg(long, conflicts_with_all = ["diff", "stdin_filename"])]
     pub fix: bool,
     /// Print the diffs `--fix` would apply and write nothing (exit 1 when there are changes).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "stdin_filename")]
     pub diff: bool,
-    /// Where the inserted `app_store_connect_api_key` call reads the key from.
-    #[arg(long, value_enum, default_value_t = KeySourceArg::File)]
-    pub key_source: KeySourceArg,
+    /// Where the inserted `app_store_connect_api_key` call reads the key from (default: `[fix] key-source`
+    /// in fastlint.toml, else file).
+    #[arg(long, value_enum)]
+    pub key_source: Option<KeySourceArg>,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -88,6 +176,32 @@ pub enum KeySourceArg {
     File,
     /// `key_content: ENV["APP_STORE_CONNECT_API_KEY_KEY"], is_key_content_base64: true`
     Content,
+}
+
+/// What is reported and how the run exits.
+#[derive(Args, Debug)]
+pub struct GateArgs {
+    /// Only these rules (codes, names, code prefixes or ALL, comma-separated); replaces the config's selection.
+    #[arg(long, value_delimiter = ',', value_name = "CODES", value_parser = config::parse_selector)]
+    pub select: Vec<String>,
+    /// Leave out these rules (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "CODES", value_parser = config::parse_selector)]
+    pub ignore: Vec<String>,
+    /// Exit 0 even when diagnostics remain (2 still means an error).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Print how many findings each rule has instead of the findings.
+    #[arg(long)]
+    pub statistics: bool,
+    /// Text output: print the diagnostics only (no lane table, notes or summary).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Report only findings that are not in this baseline file; list its entries that are gone.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings in FILE (then exit 0) to adopt fastlint without fixing everything.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
 }
 
 fn parse_version(s: &str) -> Result<Version, String> {
@@ -103,12 +217,134 @@ fn init_threads(threads: Option<usize>) {
     }
 }
 
-/// Loads and analyses the paths.
-pub fn build_report(args: &CommonArgs) -> Report {
+/// What a run starts from besides its flags: the configuration, and the text read from standard input.
+#[derive(Debug, Default)]
+pub struct Setup {
+    pub config: Config,
+    pub stdin: Option<String>,
+}
+
+/// Finds and reads the configuration, and standard input for `--stdin-filename`. On failure the error
+/// has been printed and the run should exit 2.
+pub fn setup(args: &CommonArgs) -> Result<Setup, ExitCode> {
+    let file = if args.isolated {
+        None
+    } else if let Some(path) = &args.config {
+        if !path.is_file() {
+            eprintln!("error: {}: no such configuration file", display_path(path));
+            return Err(ExitCode::from(2));
+        }
+        Some(path.clone())
+    } else {
+        let start = match &args.stdin_filename {
+            Some(name) => name
+                .parent()
+                .filter(|p| p.is_dir())
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| PathBuf::from(".")),
+            None => args.paths.first().cloned().unwrap_or_else(|| ".".into()),
+        };
+        config::find(&start)
+    };
+    let config = match file {
+        Some(path) => match config::load(&path) {
+            Ok(c) => c,
+            Err(e) => {
+                let color = args.color.enabled(std::io::stderr().is_terminal());
+                eprint!("{}", e.render(color));
+                return Err(ExitCode::from(2));
+            }
+        },
+        None => Config::default(),
+    };
+    let stdin = match &args.stdin_filename {
+        Some(_) => {
+            let mut text = String::new();
+            if let Err(e) = std::io::stdin().read_to_string(&mut text) {
+                eprintln!("error: cannot read standard input: {e}");
+                return Err(ExitCode::from(2));
+            }
+            Some(text)
+        }
+        None => None,
+    };
+    Ok(Setup { config, stdin })
+}
+
+/// The files for `--stdin-filename NAME`: NAME itself, the fastlane files beside it, and the `.env`
+/// files beside its fastlane folder.
+fn stdin_files(name: &Path) -> Vec<Found> {
+    let dir = name
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut dirs = vec![(dir.to_path_buf(), false)];
+    if matches!(
+        dir.file_name().and_then(|n| n.to_str()),
+        Some("fastlane" | ".fastlane")
+    ) {
+        if let Some(up) = dir.parent() {
+            let up = if up.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                up
+            };
+            dirs.push((up.to_path_buf(), true));
+        }
+    }
+    let own = display_path(name);
+    let mut out = Vec::new();
+    for (d, env_only) in dirs {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if !path.is_file() || display_path(&path) == own {
+                continue;
+            }
+            match classify(&path) {
+                Some(kind) if !env_only || kind == FileKind::DotEnv => out.push(Found {
+                    display: display_path(&path),
+                    path,
+                    kind,
+                }),
+                _ => {}
+            }
+        }
+    }
+    out.push(Found {
+        display: own,
+        path: name.to_path_buf(),
+        kind: classify(name).unwrap_or(FileKind::Fastfile),
+    });
+    out.sort();
+    out
+}
+
+/// Loads and analyses the paths (or standard input): everything the rules find, before the configuration
+/// and suppressions decide what is reported.
+pub fn load_report(args: &CommonArgs, setup: &Setup) -> Report {
     init_threads(args.threads);
-    let discovery = discover(&args.paths);
-    let mut ws = load(discovery.files, args.fastlane_version);
-    ws.errors.extend(discovery.errors);
+    let config = &setup.config;
+    let (found, errors) = match &args.stdin_filename {
+        Some(name) => (stdin_files(name), Vec::new()),
+        None => {
+            let mut discovery = discover(&args.paths);
+            // Excluded files are skipped unless named on the command line.
+            discovery
+                .files
+                .retain(|f| args.paths.contains(&f.path) || !config.is_excluded(&f.path));
+            (discovery.files, discovery.errors)
+        }
+    };
+    let stdin = args.stdin_filename.as_deref().zip(setup.stdin.as_deref());
+    let mut ws = load_with_stdin(
+        found,
+        args.fastlane_version.or(config.fastlane_version),
+        stdin,
+    );
+    ws.errors.extend(errors);
     ws.errors.sort();
     Report::build(
         ws,
@@ -116,6 +352,35 @@ pub fn build_report(args: &CommonArgs) -> Report {
             key_from_env: args.key_from_env,
         },
     )
+}
+
+/// Loads and analyses the paths (or standard input), then applies the configuration and suppressions.
+pub fn build_report(args: &CommonArgs, setup: &Setup) -> Report {
+    let mut report = load_report(args, setup);
+    gate::apply(&mut report, &setup.config);
+    if let Some(name) = &args.stdin_filename {
+        // Only the file read from standard input is reported on.
+        let files = &report.ws.files;
+        let own = |f: usize| files[f].source.path == *name;
+        report.diagnostics.retain(|d| own(d.file));
+        report.suppressed.retain(|s| own(s.diagnostic.file));
+        report.lanes.retain(|l| own(l.file));
+    }
+    report
+}
+
+/// Standard output, or the `--output` file.
+fn output(path: Option<&Path>) -> std::io::Result<Box<dyn Write>> {
+    Ok(match path {
+        Some(p) => Box::new(std::io::BufWriter::new(std::fs::File::create(p)?)),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    })
+}
+
+/// Whether text written to `--output` (or standard output) gets colour.
+fn output_color(args: &CommonArgs) -> bool {
+    let terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    args.color.enabled(terminal)
 }
 
 fn print_errors(report: &Report) {
@@ -139,37 +404,181 @@ fn finish(result: std::io::Result<()>, code: u8) -> ExitCode {
 }
 
 fn check(args: &CheckArgs) -> ExitCode {
+    let common = &args.common;
+    let mut setup = match setup(common) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    setup
+        .config
+        .override_selection(&args.gate.select, &args.gate.ignore);
     if args.fix || args.diff {
-        return fix_or_diff(args);
+        return fix_or_diff(args, &setup);
     }
-    let report = build_report(&args.common);
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let result = match args.common.format {
-        Format::Json => render::json::write(&report, true, &mut out),
-        Format::Text => {
-            print_errors(&report);
-            render::text::write(&report, render::use_color(), &mut out)
+    let mut report = build_report(common, &setup);
+
+    if let Some(path) = &args.gate.write_baseline {
+        print_errors(&report);
+        return match baseline::write(&report, path) {
+            Ok(n) => {
+                eprintln!(
+                    "fastlint: wrote {n} finding{} to {}",
+                    if n == 1 { "" } else { "s" },
+                    display_path(path)
+                );
+                ExitCode::from(if report.errors().is_empty() { 0 } else { 2 })
+            }
+            Err(e) => {
+                eprintln!(
+                    "error: {}: cannot write the baseline: {e}",
+                    display_path(path)
+                );
+                ExitCode::from(2)
+            }
+        };
+    }
+    if let Some(path) = &args.gate.baseline {
+        match baseline::read(path) {
+            Ok(b) => baseline::apply(&mut report, &b, &display_path(path)),
+            Err(e) => {
+                eprintln!("error: {}: {e}", display_path(path));
+                return ExitCode::from(2);
+            }
+        }
+    }
+
+    let mut out = match output(common.output.as_deref()) {
+        Ok(out) => out,
+        Err(e) => {
+            let shown = common
+                .output
+                .as_deref()
+                .map(display_path)
+                .unwrap_or_default();
+            eprintln!("error: {shown}: cannot write the report: {e}");
+            return ExitCode::from(2);
         }
     };
-    finish(result.and_then(|_| out.flush()), report.exit_code())
+    let format = common.format;
+    if !matches!(format, Format::Json | Format::Sarif | Format::Junit) {
+        print_errors(&report);
+    }
+    let result = if args.gate.statistics {
+        match format {
+            Format::Json => render::statistics::write_json(&report, &mut out),
+            _ => render::statistics::write_text(&report, &mut out),
+        }
+    } else {
+        match format {
+            Format::Json => render::json::write(&report, true, &mut out),
+            Format::Text if args.gate.quiet => report.diagnostics.iter().try_for_each(|d| {
+                let shown = render::text::render_diagnostic(&report, d, output_color(common));
+                writeln!(out, "{shown}")
+            }),
+            Format::Text => render::text::write(&report, output_color(common), &mut out)
+                .and_then(|_| write_baseline_outcome(&report, &mut out)),
+            Format::JsonLines => render::json_lines::write(&report, &mut out),
+            Format::Sarif => render::sarif::write(&report, &setup.config, &mut out),
+            Format::Github => {
+                render::github::write(&report, &mut out).and_then(|_| step_summary(&report))
+            }
+            Format::Gitlab => render::gitlab::write(&report, &mut out),
+            Format::Junit => render::junit::write(&report, &mut out),
+            Format::Markdown => render::markdown::write(
+                &report,
+                render::markdown::Parts {
+                    graph: true,
+                    findings: true,
+                },
+                &mut out,
+            ),
+        }
+    };
+    if format != Format::Text || args.gate.statistics || args.gate.quiet {
+        let _ = write_baseline_outcome(&report, &mut std::io::stderr());
+    }
+    let mut code = report.exit_code();
+    if args.gate.exit_zero && code == 1 {
+        code = 0;
+    }
+    finish(result.and_then(|_| out.flush()), code)
+}
+
+/// What `--baseline` matched and which of its entries are gone.
+fn write_baseline_outcome(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    let Some(b) = &report.baseline else {
+        return Ok(());
+    };
+    writeln!(
+        out,
+        "baseline {}: {} finding{} matched, {} entr{} fixed since it was written",
+        b.path,
+        b.matched,
+        if b.matched == 1 { "" } else { "s" },
+        b.fixed.len(),
+        if b.fixed.len() == 1 { "y" } else { "ies" }
+    )?;
+    for e in &b.fixed {
+        let lane = e
+            .lane
+            .as_deref()
+            .map(|l| format!(" (lane `{l}`)"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "  fixed: {}:{}: {}{lane} {}",
+            e.path, e.line, e.code, e.message
+        )?;
+    }
+    Ok(())
+}
+
+/// Appends the markdown summary to `$GITHUB_STEP_SUMMARY` when GitHub Actions sets it.
+fn step_summary(report: &Report) -> std::io::Result<()> {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return Ok(());
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    let parts = render::markdown::Parts {
+        graph: false,
+        findings: true,
+    };
+    file.write_all(render::markdown::summary(report, parts).as_bytes())
 }
 
 /// `check --fix` and `check --diff`.
-fn fix_or_diff(args: &CheckArgs) -> ExitCode {
-    let report = build_report(&args.common);
+fn fix_or_diff(args: &CheckArgs, setup: &Setup) -> ExitCode {
+    let common = &args.common;
+    let report = load_report(common, setup);
     let key_source = match args.key_source {
-        KeySourceArg::File => fix::KeySource::File,
-        KeySourceArg::Content => fix::KeySource::Content,
+        Some(KeySourceArg::File) => fix::KeySource::File,
+        Some(KeySourceArg::Content) => fix::KeySource::Content,
+        None => setup.config.key_source.unwrap_or_default(),
     };
     let options = CheckOptions {
-        key_from_env: args.common.key_from_env,
+        key_from_env: common.key_from_env,
     };
     let outcome = fix::fix(report, key_source, &options);
-    let json = args.common.format == Format::Json;
-    let color = !json && render::use_color();
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    // Suppressions the migration made stale (or that were stale already) go too.
+    let (mut outcome, removed) = suppress::fix_unused(outcome, &setup.config, &options);
+    gate::apply(&mut outcome.report, &setup.config);
+    let json = common.format == Format::Json;
+    let color = !json && output_color(common);
+    let mut out = match output(common.output.as_deref()) {
+        Ok(out) => out,
+        Err(e) => {
+            eprintln!("error: cannot write the report: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let removed_note = match removed {
+        0 => String::new(),
+        1 => "; 1 unused suppression removed".to_string(),
+        n => format!("; {n} unused suppressions removed"),
+    };
     let mut failed = !outcome.report.errors().is_empty() || !outcome.problems.is_empty();
     for p in &outcome.problems {
         eprintln!("error: {p}");
@@ -183,7 +592,7 @@ fn fix_or_diff(args: &CheckArgs) -> ExitCode {
             result = result.and_then(|_| out.write_all(d.as_bytes()));
         }
         print_errors(&outcome.report);
-        eprintln!("{}", outcome.summary(false));
+        eprintln!("{}{removed_note}", outcome.summary(false));
         let code = if failed {
             2
         } else {
@@ -203,7 +612,7 @@ fn fix_or_diff(args: &CheckArgs) -> ExitCode {
         let d = fix::diff::unified_diff(&change.display, &change.before, &change.after);
         shown.push_str(&if color { fix::diff::colorize(&d) } else { d });
     }
-    let summary = outcome.summary(true);
+    let summary = outcome.summary(true) + &removed_note;
     let report = &outcome.report;
     let result = if json {
         eprint!("{shown}");
@@ -227,18 +636,76 @@ fn fix_or_diff(args: &CheckArgs) -> ExitCode {
 }
 
 fn lanes(args: &CommonArgs) -> ExitCode {
-    let report = build_report(args);
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let setup = match setup(args) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    if !matches!(args.format, Format::Text | Format::Json | Format::Markdown) {
+        eprintln!("error: `fastlint lanes` prints text, json or markdown");
+        return ExitCode::from(2);
+    }
+    let report = build_report(args, &setup);
+    let mut out = match output(args.output.as_deref()) {
+        Ok(out) => out,
+        Err(e) => {
+            eprintln!("error: cannot write the report: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let result = match args.format {
         Format::Json => render::json::write(&report, false, &mut out),
-        Format::Text => {
+        Format::Markdown => render::markdown::write(
+            &report,
+            render::markdown::Parts {
+                graph: true,
+                findings: false,
+            },
+            &mut out,
+        ),
+        _ => {
             print_errors(&report);
             render::table::write(&report, &mut out)
         }
     };
     let code = if report.errors().is_empty() { 0 } else { 2 };
     finish(result.and_then(|_| out.flush()), code)
+}
+
+fn rule(args: &RuleArgs) -> ExitCode {
+    match rules::find(&args.rule) {
+        Some(r) => finish(
+            std::io::stdout().write_all(docs::rule_text(r.info).as_bytes()),
+            0,
+        ),
+        None => {
+            eprintln!(
+                "error: unknown rule `{}`; `fastlint rules` lists them",
+                args.rule
+            );
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn rules_list(args: &RulesArgs) -> ExitCode {
+    let text = match args.format {
+        DocFormat::Text => docs::rules_text(),
+        DocFormat::Markdown => docs::rules_markdown(),
+        DocFormat::Json => match serde_json::to_string_pretty(&docs::rules_json()) {
+            Ok(t) => t + "\n",
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        },
+    };
+    finish(std::io::stdout().write_all(text.as_bytes()), 0)
+}
+
+fn completions(args: &CompletionsArgs) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    clap_complete::generate(args.shell, &mut Cli::command(), "fastlint", &mut out);
+    finish(out.flush(), 0)
 }
 
 fn debug_parse(args: &CommonArgs) -> ExitCode {
@@ -266,6 +733,9 @@ pub fn main() -> ExitCode {
     match &cli.command {
         Command::Check(args) => check(args),
         Command::Lanes(args) => lanes(args),
+        Command::Rule(args) => rule(args),
+        Command::Rules(args) => rules_list(args),
+        Command::Completions(args) => completions(args),
         Command::Debug(DebugCommand::Parse(args)) => debug_parse(args),
     }
 }

@@ -40,6 +40,8 @@ pub struct RuleInfo {
 #[derive(Clone, Debug)]
 pub struct Diagnostic {
     pub rule: &'static RuleInfo,
+    /// The severity printers show: the rule's, unless the configuration overrides it.
+    pub severity: Severity,
     /// Index of the file in the workspace.
     pub file: usize,
     pub span: Span,
@@ -58,6 +60,7 @@ impl Diagnostic {
     ) -> Self {
         Self {
             rule,
+            severity: rule.severity,
             file,
             span,
             message: message.into(),

@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
 use crate::knowledge::CONFIG_FILES;
-use crate::source::FileKind;
+use crate::source::{CiKind, FileKind};
+
+/// Hidden folders that are read: fastlane's own and the CI configuration folders.
+pub const HIDDEN_DIRS_READ: &[&str] = &[".fastlane", ".github", ".circleci"];
 
 /// Folder names that are never descended into (unless given explicitly).
 pub const PRUNED_DIRS: &[&str] = &[
@@ -63,7 +66,10 @@ fn is_pruned(name: &OsStr) -> bool {
         return false;
     };
     PRUNED_DIRS.contains(&name)
-        || (name.starts_with('.') && name != ".fastlane" && name != "." && name != "..")
+        || (name.starts_with('.')
+            && !HIDDEN_DIRS_READ.contains(&name)
+            && name != "."
+            && name != "..")
 }
 
 fn is_fastlane_dir(dir: &Path) -> bool {
@@ -85,6 +91,12 @@ pub fn classify(path: &Path) -> Option<FileKind> {
     if let Some(config) = CONFIG_FILES.iter().find(|c| **c == name) {
         return Some(FileKind::Config(config));
     }
+    if let Some(kind) = classify_ci(path, name) {
+        return Some(FileKind::Ci(kind));
+    }
+    if name.ends_with(".p8") && name.len() > 3 {
+        return Some(FileKind::PrivateKey);
+    }
     if name == ".env" || name.starts_with(".env.") {
         // dotenv loads from the fastlane folder, or from its parent when the folder has none.
         let dir = path.parent().unwrap_or(Path::new("."));
@@ -98,6 +110,31 @@ pub fn classify(path: &Path) -> Option<FileKind> {
         }
     }
     None
+}
+
+/// CI configuration files, by name and folder.
+fn classify_ci(path: &Path, name: &str) -> Option<CiKind> {
+    let parent = path.parent();
+    let parent_name = parent.and_then(Path::file_name).and_then(OsStr::to_str);
+    let yaml = name.ends_with(".yml") || name.ends_with(".yaml");
+    Some(match name {
+        ".gitlab-ci.yml" | ".gitlab-ci.yaml" => CiKind::GitLab,
+        "bitrise.yml" | "bitrise.yaml" => CiKind::Bitrise,
+        "azure-pipelines.yml" | "azure-pipelines.yaml" => CiKind::Azure,
+        "Jenkinsfile" => CiKind::Jenkins,
+        "config.yml" | "config.yaml" if parent_name == Some(".circleci") => CiKind::CircleCi,
+        _ if yaml
+            && parent_name == Some("workflows")
+            && parent
+                .and_then(Path::parent)
+                .and_then(Path::file_name)
+                .and_then(OsStr::to_str)
+                == Some(".github") =>
+        {
+            CiKind::GitHub
+        }
+        _ => return None,
+    })
 }
 
 /// Walks every path and returns the fastlane files in a stable order.
@@ -120,8 +157,15 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
             }
         };
         if meta.is_file() {
-            // A file given by name is always read; an unknown name is taken as a Fastfile.
-            let kind = classify(root).unwrap_or(FileKind::Fastfile);
+            // A file given by name is always read; an unknown name is taken as a Fastfile (a `.json`
+            // file as a JSON key file).
+            let kind = classify(root).unwrap_or_else(|| {
+                if root.extension().is_some_and(|e| e == "json") {
+                    FileKind::KeyJson
+                } else {
+                    FileKind::Fastfile
+                }
+            });
             out.files.push(Found {
                 display: display_path(root),
                 path: root.clone(),
@@ -201,6 +245,45 @@ mod tests {
         assert_eq!(classify(Path::new("fastlane/Fastfile.swift")), None);
         assert_eq!(classify(Path::new("src/.env")), None);
         assert_eq!(classify(Path::new("fastlane/README.md")), None);
+        assert_eq!(
+            classify(Path::new(".github/workflows/ios.yml")),
+            Some(FileKind::Ci(CiKind::GitHub))
+        );
+        assert_eq!(
+            classify(Path::new("app/.github/workflows/ios.yaml")),
+            Some(FileKind::Ci(CiKind::GitHub))
+        );
+        assert_eq!(classify(Path::new(".github/ios.yml")), None);
+        assert_eq!(classify(Path::new("workflows/ios.yml")), None);
+        assert_eq!(
+            classify(Path::new(".circleci/config.yml")),
+            Some(FileKind::Ci(CiKind::CircleCi))
+        );
+        assert_eq!(classify(Path::new("config.yml")), None);
+        assert_eq!(
+            classify(Path::new(".gitlab-ci.yml")),
+            Some(FileKind::Ci(CiKind::GitLab))
+        );
+        assert_eq!(
+            classify(Path::new("bitrise.yml")),
+            Some(FileKind::Ci(CiKind::Bitrise))
+        );
+        assert_eq!(
+            classify(Path::new("azure-pipelines.yml")),
+            Some(FileKind::Ci(CiKind::Azure))
+        );
+        assert_eq!(
+            classify(Path::new("Jenkinsfile")),
+            Some(FileKind::Ci(CiKind::Jenkins))
+        );
+        assert_eq!(
+            classify(Path::new("keys/AuthKey_ABC123.p8")),
+            Some(FileKind::PrivateKey)
+        );
+        assert!(is_pruned(OsStr::new(".git")));
+        assert!(is_pruned(OsStr::new(".idea")));
+        assert!(!is_pruned(OsStr::new(".github")));
+        assert!(!is_pruned(OsStr::new(".circleci")));
     }
 
     #[test]

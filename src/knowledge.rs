@@ -406,6 +406,272 @@ pub fn is_key_env(name: &str) -> bool {
     ACTIONS.iter().any(|a| a.key_env.contains(&name))
 }
 
+/// Apple-ID passwords (FL009 when given a literal value).
+pub const PASSWORD_ENV: &[&str] = &["FASTLANE_PASSWORD", "DELIVER_PASSWORD"];
+
+/// Variables that hold the content of an App Store Connect API private key (FL009 when literal).
+pub const KEY_CONTENT_ENV: &[&str] =
+    &["APP_STORE_CONNECT_API_KEY_KEY", "SPACESHIP_CONNECT_API_KEY"];
+
+/// Variables that hold the issuer id of an App Store Connect API key (FL015).
+pub const ISSUER_ID_ENV: &[&str] = &[
+    "APP_STORE_CONNECT_API_KEY_ISSUER_ID",
+    "SPACESHIP_CONNECT_API_ISSUER_ID",
+];
+
+/// Variables that set `in_house` of an App Store Connect API key (FL013).
+pub const IN_HOUSE_ENV: &[&str] = &[
+    "APP_STORE_CONNECT_API_KEY_IN_HOUSE",
+    "SPACESHIP_CONNECT_API_IN_HOUSE",
+];
+
+/// Variables that set the token duration of an App Store Connect API key (FL012).
+pub const DURATION_ENV: &[&str] = &[
+    "APP_STORE_CONNECT_API_KEY_DURATION",
+    "SPACESHIP_CONNECT_API_TOKEN_DURATION",
+];
+
+/// Longest token lifetime, in seconds, that fastlane accepts and Apple honours (FL012).
+pub const MAX_TOKEN_DURATION: i64 = 1200;
+
+/// Variables that name a `.p8` private key file of `app_store_connect_api_key` (FL017).
+pub const KEY_FILEPATH_ENV: &[&str] = &[
+    "APP_STORE_CONNECT_API_KEY_KEY_FILEPATH",
+    "SPACESHIP_CONNECT_API_KEY_FILEPATH",
+];
+
+/// True when `name` is a variable that names a JSON key file (`*_API_KEY_PATH`).
+pub fn is_key_path_env(name: &str) -> bool {
+    name.ends_with("_API_KEY_PATH") && is_key_env(name)
+}
+
+/// Actions whose options conflict when both `username:` and a key are passed explicitly: fastlane
+/// raises "Unresolved conflict between options" before the action runs (FL014).
+pub const USERNAME_KEY_CONFLICT: &[&str] = &[
+    "upload_to_testflight",
+    "check_app_store_metadata",
+    "notarize",
+];
+
+/// Options of `app_store_connect_api_key` and the names the `api_key:` hash and the JSON key file
+/// use for them (FL011): the action takes `key_content`/`key_filepath`, the hash `key`/`filepath`.
+pub const KEY_OPTION_NAMES: &[(&str, &str)] =
+    &[("key_content", "key"), ("key_filepath", "filepath")];
+
+/// fastlane's built-in actions that are not in [`ACTIONS`] (FL016: a lane with one of these names
+/// shadows the action). Together with the names in [`ACTIONS`] this covers fastlane's action folder
+/// except rarely used, deprecated integrations.
+pub const OTHER_BUILTIN_ACTIONS: &[&str] = &[
+    "adb",
+    "adb_devices",
+    "add_extra_platforms",
+    "add_git_tag",
+    "appaloosa",
+    "appetize",
+    "appetize_viewing_url_generator",
+    "appium",
+    "appledoc",
+    "apteligent",
+    "artifactory",
+    "automatic_code_signing",
+    "backup_file",
+    "backup_xcarchive",
+    "badge",
+    "build_and_upload_to_appetize",
+    "build_android_app",
+    "build_app",
+    "build_ios_app",
+    "build_mac_app",
+    "bundle_install",
+    "capture_android_screenshots",
+    "capture_ios_screenshots",
+    "capture_screenshots",
+    "carthage",
+    "changelog_from_git_commits",
+    "chatwork",
+    "clean_build_artifacts",
+    "clean_cocoapods_cache",
+    "clear_derived_data",
+    "clipboard",
+    "cloc",
+    "cocoapods",
+    "commit_github_file",
+    "commit_version_bump",
+    "copy_artifacts",
+    "crashlytics",
+    "create_app_on_managed_play_store",
+    "create_keychain",
+    "create_pull_request",
+    "create_xcframework",
+    "danger",
+    "debug",
+    "default_platform",
+    "delete_keychain",
+    "deploygate",
+    "dotgpg_environment",
+    "download",
+    "download_from_play_store",
+    "download_universal_apk_from_google_play",
+    "dsym_zip",
+    "echo",
+    "ensure_bundle_exec",
+    "ensure_env_vars",
+    "ensure_git_branch",
+    "ensure_git_status_clean",
+    "ensure_no_debug_code",
+    "ensure_xcode_version",
+    "environment_variable",
+    "erb",
+    "fastlane_version",
+    "flock",
+    "frame_screenshots",
+    "frameit",
+    "gcovr",
+    "get_build_number",
+    "get_build_number_repository",
+    "get_github_release",
+    "get_info_plist_value",
+    "get_ipa_info_plist_value",
+    "get_managed_play_store_publishing_rights",
+    "get_version_number",
+    "git_add",
+    "git_branch",
+    "git_commit",
+    "git_pull",
+    "git_remote_branch",
+    "git_submodule_update",
+    "git_tag_exists",
+    "github_api",
+    "google_play_track_release_names",
+    "google_play_track_version_codes",
+    "gradle",
+    "gym",
+    "hg_add_tag",
+    "hg_commit_version_bump",
+    "hg_ensure_clean_status",
+    "hg_push",
+    "hipchat",
+    "hockey",
+    "ifttt",
+    "import_certificate",
+    "increment_build_number",
+    "increment_version_number",
+    "install_on_device",
+    "install_provisioning_profile",
+    "install_xcode_plugin",
+    "installr",
+    "is_ci",
+    "jazzy",
+    "jira",
+    "last_git_commit",
+    "last_git_tag",
+    "lcov",
+    "mailgun",
+    "make_changelog_from_jenkins",
+    "min_fastlane_version",
+    "nexus_upload",
+    "notification",
+    "notify",
+    "number_of_commits",
+    "oclint",
+    "onesignal",
+    "opt_out_crash_reporting",
+    "opt_out_usage",
+    "pod_lib_lint",
+    "pod_push",
+    "podio_item",
+    "println",
+    "prompt",
+    "push_git_tags",
+    "push_to_git_remote",
+    "puts",
+    "read_podspec",
+    "recreate_schemes",
+    "reset_git_repo",
+    "reset_simulator_contents",
+    "resign",
+    "restore_file",
+    "rocket",
+    "rsync",
+    "ruby_version",
+    "run_tests",
+    "say",
+    "scan",
+    "scp",
+    "screengrab",
+    "set_build_number_repository",
+    "set_github_release",
+    "set_info_plist_value",
+    "set_pod_key",
+    "setup_ci",
+    "setup_circle_ci",
+    "setup_jenkins",
+    "setup_travis",
+    "sh",
+    "skip_docs",
+    "slack",
+    "slather",
+    "snapshot",
+    "sonar",
+    "sourcedocs",
+    "spaceship_logs",
+    "spaceship_stats",
+    "splunkmint",
+    "spm",
+    "ssh",
+    "supply",
+    "swiftlint",
+    "team_id",
+    "team_name",
+    "testfairy",
+    "trainer",
+    "tryouts",
+    "twitter",
+    "typetalk",
+    "unlock_keychain",
+    "update_app_group_identifiers",
+    "update_app_identifier",
+    "update_code_signing_settings",
+    "update_fastlane",
+    "update_icloud_container_identifiers",
+    "update_info_plist",
+    "update_keychain_access_groups",
+    "update_plist",
+    "update_project_code_signing",
+    "update_project_provisioning",
+    "update_project_team",
+    "update_urban_airship_configuration",
+    "update_url_schemes",
+    "upload_symbols_to_crashlytics",
+    "upload_symbols_to_sentry",
+    "upload_to_play_store",
+    "upload_to_play_store_internal_app_sharing",
+    "validate_play_store_json_key",
+    "verify_build",
+    "verify_pod_keys",
+    "verify_xcode",
+    "version_bump_podspec",
+    "version_get_podspec",
+    "xcarchive",
+    "xcbuild",
+    "xcclean",
+    "xcexport",
+    "xcode_select",
+    "xcode_server_get_assets",
+    "xcodebuild",
+    "xcodes",
+    "xcov",
+    "xctest",
+    "xctool",
+    "xcversion",
+    "zip",
+];
+
+/// True when `name` is a built-in fastlane action (Apple or not).
+pub fn is_builtin_action(name: &str) -> bool {
+    action(name).is_some() || OTHER_BUILTIN_ACTIONS.contains(&name)
+}
+
 /// Appfile settings that name the Apple ID every key-less action falls back to (FL003).
 pub const APPFILE_APPLE_ID: &[&str] = &["apple_id", "itunes_connect_id", "apple_dev_portal_id"];
 
@@ -445,6 +711,19 @@ mod tests {
         assert!(!action("app_store_connect_api_key")
             .unwrap()
             .apple_id_only_at(v(1, 0, 0)));
+    }
+
+    #[test]
+    fn builtin_list_does_not_repeat_the_apple_table() {
+        for name in OTHER_BUILTIN_ACTIONS {
+            assert!(action(name).is_none(), "{name} is in ACTIONS");
+        }
+        let mut names = OTHER_BUILTIN_ACTIONS.to_vec();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), OTHER_BUILTIN_ACTIONS.len());
+        assert!(is_builtin_action("pem") && is_builtin_action("slack"));
+        assert!(!is_builtin_action("beta"));
     }
 
     #[test]

@@ -2,14 +2,21 @@
 //! to an App Store Connect API key.
 //!
 //! Data flows one way: [`discover`] → [`load`] (read, [`parse`], [`extract`]) → [`model`] →
-//! [`analysis`] (lane graph and key flow) → [`rules`] → [`verdict`] → [`render`].
+//! [`analysis`] (lane graph and key flow) → [`rules`] → [`gate`] (configuration, suppressions; then the
+//! [`baseline`]) → [`verdict`] → [`render`].
 
 pub mod analysis;
+pub mod baseline;
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
 pub mod discover;
+pub mod docs;
 pub mod extract;
+pub mod fingerprint;
 pub mod fix;
+pub mod gate;
+pub mod gitignore;
 pub mod knowledge;
 pub mod load;
 pub mod model;
@@ -17,6 +24,8 @@ pub mod parse;
 pub mod render;
 pub mod report;
 pub mod rules;
+pub mod secrets;
 pub mod source;
+pub mod suppress;
 pub mod verdict;
 pub mod version;

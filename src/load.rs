@@ -8,7 +8,8 @@ use rayon::prelude::*;
 
 use crate::discover::{display_path, FileError, Found};
 use crate::extract;
-use crate::model::{Contents, FileModel, Span};
+use crate::knowledge;
+use crate::model::{Contents, FileModel, Span, Value};
 use crate::parse::parse_ruby;
 use crate::source::{FileKind, SourceFile};
 use crate::version::{self, Version};
@@ -49,6 +50,28 @@ pub struct Workspace {
     pub projects: Vec<Project>,
     pub errors: Vec<FileError>,
     pub notes: Vec<Note>,
+    /// Key file paths written as literals, resolved the way fastlane's actions resolve them.
+    pub key_paths: Vec<KeyPathRef>,
+}
+
+/// A literal path to an App Store Connect API key file: `api_key_path: "key.json"` (also in a
+/// config file, a `.env` file or an `ENV[...] =` write) or `key_filepath: "AuthKey.p8"`.
+#[derive(Clone, Debug)]
+pub struct KeyPathRef {
+    /// The file it is written in, and where.
+    pub file: usize,
+    pub span: Span,
+    pub literal: String,
+    /// `api_key_path` (a JSON key file) rather than `key_filepath` (a `.p8` file).
+    pub json: bool,
+    /// The folder fastlane's actions run in: the parent of the fastlane folder.
+    pub project_root: PathBuf,
+    /// The fastlane folder (where `sh` runs, and where people often expect paths to start).
+    pub fastlane_dir: PathBuf,
+    pub resolved: PathBuf,
+    pub exists: bool,
+    /// The JSON key file that was read from it.
+    pub loaded: Option<usize>,
 }
 
 /// Reads one file and builds its model. Binary and non-UTF-8 files are errors.
@@ -58,6 +81,16 @@ pub fn load_file(path: &Path, display: &str, kind: FileKind) -> Result<FileModel
         message,
     };
     let bytes = std::fs::read(path).map_err(|e| error(e.to_string()))?;
+    if kind == FileKind::PrivateKey
+        && (bytes.iter().take(8192).any(|b| *b == 0) || std::str::from_utf8(&bytes).is_err())
+    {
+        // A binary `.p8` (DER, or encrypted by git-crypt and the like): no readable key in it.
+        return Ok(FileModel {
+            source: SourceFile::new(path.to_path_buf(), display.to_string(), kind, String::new()),
+            contents: Contents::PrivateKey,
+            context: false,
+        });
+    }
     if bytes.iter().take(8192).any(|b| *b == 0) {
         return Err(error(
             "binary file (it contains NUL bytes), not a fastlane file".to_string(),
@@ -71,6 +104,11 @@ pub fn load_file(path: &Path, display: &str, kind: FileKind) -> Result<FileModel
             "not valid UTF-8: invalid byte at offset {at} (line {line})"
         ))
     })?;
+    if kind.is_ruby() {
+        if let Some(problem) = crate::parse::unsupported(&text) {
+            return Err(error(problem));
+        }
+    }
     Ok(model_of(SourceFile::new(
         path.to_path_buf(),
         display.to_string(),
@@ -81,13 +119,15 @@ pub fn load_file(path: &Path, display: &str, kind: FileKind) -> Result<FileModel
 
 /// Builds a model from text already in memory (tests, stdin).
 pub fn model_of(source: SourceFile) -> FileModel {
-    let contents = if source.kind.is_ruby() {
-        match parse_ruby(&source.text) {
+    let contents = match source.kind {
+        k if k.is_ruby() => match parse_ruby(&source.text) {
             Some(tree) => Contents::Ruby(extract::ruby::extract(&tree, &source.text)),
             None => Contents::Ruby(Default::default()),
-        }
-    } else {
-        Contents::DotEnv(extract::dotenv::extract(&source.text))
+        },
+        FileKind::Ci(ci) => Contents::Ci(extract::ci::extract(ci, &source.text)),
+        FileKind::KeyJson => Contents::KeyJson(extract::keyjson::extract(&source.text)),
+        FileKind::PrivateKey => Contents::PrivateKey,
+        _ => Contents::DotEnv(extract::dotenv::extract(&source.text)),
     };
     FileModel {
         source,
@@ -143,9 +183,27 @@ fn canonical(path: &Path) -> PathBuf {
 
 /// Reads the discovered files, follows imports, and forms projects.
 pub fn load(found: Vec<Found>, version_flag: Option<Version>) -> Workspace {
+    load_with_stdin(found, version_flag, None)
+}
+
+/// Like [`load`], with the text of the file at `stdin.0` given (read from standard input) instead of
+/// read from disk.
+pub fn load_with_stdin(
+    found: Vec<Found>,
+    version_flag: Option<Version>,
+    stdin: Option<(&Path, &str)>,
+) -> Workspace {
     let results: Vec<Result<FileModel, FileError>> = found
         .par_iter()
-        .map(|f| load_file(&f.path, &f.display, f.kind))
+        .map(|f| match stdin {
+            Some((path, text)) if path == f.path => Ok(model_of(SourceFile::new(
+                f.path.clone(),
+                f.display.clone(),
+                f.kind,
+                text.to_string(),
+            ))),
+            _ => load_file(&f.path, &f.display, f.kind),
+        })
         .collect();
     let mut ws = Workspace::default();
     let mut by_path: HashMap<PathBuf, usize> = HashMap::new();
@@ -189,7 +247,7 @@ pub fn load(found: Vec<Found>, version_flag: Option<Version>) -> Workspace {
                 let wanted = match kind {
                     FileKind::DotEnv => true,
                     FileKind::Appfile | FileKind::Config(_) => folder == dir,
-                    FileKind::Fastfile => false,
+                    _ => false,
                 };
                 if !wanted || !path.is_file() || by_path.contains_key(&canonical(&path)) {
                     continue;
@@ -318,9 +376,54 @@ pub fn load(found: Vec<Found>, version_flag: Option<Version>) -> Workspace {
             project.fastfiles.clear();
         }
     }
+    for (f, file) in ws.files.iter().enumerate() {
+        if let Contents::Ci(ci) = &file.contents {
+            if let Some((span, message)) = &ci.error {
+                ws.notes.push(Note {
+                    file: f,
+                    span: *span,
+                    message: format!("not analysed: it is not valid YAML ({message})"),
+                });
+            }
+        }
+    }
+    load_key_files(&mut ws, &mut by_path);
     ws.errors.sort();
     ws.errors.dedup();
     ws
+}
+
+/// The folder a project's actions run in, from one of its own files: the parent of the fastlane
+/// folder, or the folder itself when the Fastfile is not in one.
+fn roots_of(path: &Path, kind: FileKind) -> (PathBuf, PathBuf) {
+    let dir = project_dir(path, kind);
+    let is_fastlane = matches!(
+        dir.file_name().and_then(|n| n.to_str()),
+        Some("fastlane" | ".fastlane")
+    );
+    let root = if is_fastlane {
+        match dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        }
+    } else {
+        dir.clone()
+    };
+    (root, dir)
+}
+
+/// `root/literal` without `.` components.
+fn join_clean(root: &Path, literal: &str) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in root.join(literal).components() {
+        if c != std::path::Component::CurDir {
+            out.push(c);
+        }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
 }
 
 /// The folders at and above `dir`, as relative paths where `dir` is relative (`a/fastlane`, `a`, `.`, `..`, ...).
@@ -346,6 +449,151 @@ fn ancestors(dir: &Path) -> Vec<PathBuf> {
         }
     }
     out
+}
+
+/// A plain string literal as written in Ruby (`"x"` or `'x'`, no interpolation).
+fn ruby_string_literal(text: &str) -> Option<String> {
+    let t = text.trim();
+    for q in ['"', '\''] {
+        if t.len() >= 2 && t.starts_with(q) && t.ends_with(q) {
+            let inner = &t[1..t.len() - 1];
+            if inner.contains('\\') || inner.contains("#{") || inner.contains(q) {
+                return None;
+            }
+            return Some(inner.to_string());
+        }
+    }
+    None
+}
+
+/// A path literal worth resolving: relative, with no variables in it.
+fn usable_path(p: &str) -> bool {
+    !p.is_empty()
+        && !p.starts_with('/')
+        && !p.starts_with('~')
+        && !p.contains('$')
+        && !p.contains("#{")
+        && !p.contains('\\')
+}
+
+/// The key file path literals a file holds: (where, the path, JSON key file?).
+pub fn key_path_literals(file: &FileModel) -> Vec<(Span, String, bool)> {
+    let mut out = Vec::new();
+    let src = &file.source.text;
+    if let Some(model) = file.ruby() {
+        let config = matches!(file.source.kind, FileKind::Config(_));
+        for call in &model.calls {
+            if config && call.name == "api_key_path" {
+                if let Some(arg) = call.first_arg {
+                    if let Some(p) = src.get(arg.start..arg.end).and_then(ruby_string_literal) {
+                        out.push((arg, p, true));
+                    }
+                }
+                continue;
+            }
+            for opt in &call.options {
+                let json = match opt.key.as_str() {
+                    "api_key_path" => true,
+                    "key_filepath" if call.name == "app_store_connect_api_key" => false,
+                    "api_key" => {
+                        if let Some(e) = opt.entry("filepath") {
+                            if let Value::Str(p) = &e.value {
+                                out.push((e.value_span, p.clone(), false));
+                            }
+                        }
+                        continue;
+                    }
+                    _ => continue,
+                };
+                if let Value::Str(p) = &opt.value {
+                    out.push((opt.value_span, p.clone(), json));
+                }
+            }
+        }
+        for e in model.env.iter().filter(|e| e.write) {
+            let json = knowledge::is_key_path_env(&e.name);
+            if !json && !knowledge::KEY_FILEPATH_ENV.contains(&e.name.as_str()) {
+                continue;
+            }
+            if let (Some(Value::Str(p)), Some(span)) = (&e.value, e.value_span) {
+                out.push((span, p.clone(), json));
+            }
+        }
+    } else if file.source.kind == FileKind::DotEnv {
+        for a in file.dotenv() {
+            let json = knowledge::is_key_path_env(&a.name);
+            if json || knowledge::KEY_FILEPATH_ENV.contains(&a.name.as_str()) {
+                out.push((a.value_span, a.value.clone(), json));
+            }
+        }
+    }
+    out.retain(|(_, p, _)| usable_path(p));
+    out
+}
+
+/// Resolves every key file path literal and reads the JSON key files that exist.
+fn load_key_files(ws: &mut Workspace, by_path: &mut HashMap<PathBuf, usize>) {
+    let mut refs = Vec::new();
+    let mut seen: std::collections::HashSet<(usize, Span, PathBuf)> = Default::default();
+    for project in &ws.projects {
+        let Some(&home) = project.files.first() else {
+            continue;
+        };
+        let home = &ws.files[home].source;
+        let (root, fastlane_dir) = roots_of(&home.path, home.kind);
+        let mut files: Vec<usize> = project.files.clone();
+        files.extend(project.fastfiles.iter().copied());
+        files.sort_unstable();
+        files.dedup();
+        for f in files {
+            for (span, literal, json) in key_path_literals(&ws.files[f]) {
+                let resolved = join_clean(&root, &literal);
+                if !seen.insert((f, span, resolved.clone())) {
+                    continue;
+                }
+                refs.push(KeyPathRef {
+                    file: f,
+                    span,
+                    literal,
+                    json,
+                    project_root: root.clone(),
+                    fastlane_dir: fastlane_dir.clone(),
+                    exists: resolved.exists(),
+                    resolved,
+                    loaded: None,
+                });
+            }
+        }
+    }
+    for r in &mut refs {
+        if !r.json || !r.resolved.is_file() {
+            continue;
+        }
+        let key = canonical(&r.resolved);
+        if let Some(&i) = by_path.get(&key) {
+            if ws.files[i].source.kind == FileKind::KeyJson {
+                r.loaded = Some(i);
+            }
+            continue;
+        }
+        match load_file(&r.resolved, &display_path(&r.resolved), FileKind::KeyJson) {
+            Ok(model) => {
+                ws.files.push(model);
+                by_path.insert(key, ws.files.len() - 1);
+                r.loaded = Some(ws.files.len() - 1);
+            }
+            Err(e) => ws.notes.push(Note {
+                file: r.file,
+                span: r.span,
+                message: format!(
+                    "the key file `{}` is not analysed: {}",
+                    r.literal, e.message
+                ),
+            }),
+        }
+    }
+    refs.sort_by_key(|r| (r.file, r.span));
+    ws.key_paths = refs;
 }
 
 /// The nearest `Gemfile.lock` at or above `dir` that locks fastlane.

@@ -139,6 +139,15 @@ pub struct Opt {
     pub value_span: Span,
     /// True when the pair sits in a hash literal assigned to a variable that the call passes.
     pub via_variable: bool,
+    /// When the value is a hash literal (`api_key: { key_id: "x", ... }`): its pairs.
+    pub entries: Vec<Opt>,
+}
+
+impl Opt {
+    /// A pair of the hash literal this option is given, by key.
+    pub fn entry(&self, key: &str) -> Option<&Opt> {
+        self.entries.iter().find(|o| o.key == key)
+    }
 }
 
 /// How a call passes its arguments.
@@ -191,6 +200,8 @@ pub struct EnvAccess {
     pub scope: Scope,
     /// The assigned value, for writes.
     pub value: Option<Value>,
+    /// Where the assigned value is, for writes.
+    pub value_span: Option<Span>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -210,6 +221,8 @@ pub struct SpaceshipUse {
     pub text: String,
     pub span: Span,
     pub scope: Scope,
+    /// A non-empty string literal given as the password (the second argument of a `login`).
+    pub password: Option<Span>,
 }
 
 /// `import "path"` or `import_from_git(...)`.
@@ -233,6 +246,8 @@ pub struct RubyModel {
     pub spaceship: Vec<SpaceshipUse>,
     pub imports: Vec<Import>,
     pub syntax_errors: Vec<Span>,
+    /// Comments (`# ...`, `=begin ... =end`), in source order.
+    pub comments: Vec<Span>,
 }
 
 /// One `KEY=value` line of a `.env` file.
@@ -244,11 +259,43 @@ pub struct EnvAssignment {
     pub value_span: Span,
 }
 
+/// The environment a CI configuration file sets.
+#[derive(Clone, Debug, Default)]
+pub struct CiModel {
+    /// `NAME: value` under `env:`/`environment:`/`variables:`/`envs:` (YAML), or `NAME = value` in a
+    /// Jenkinsfile `environment { }` block, `withEnv([...])` and `env.NAME = value`. The value is the
+    /// text as written (quotes removed); `value_span` covers it as written.
+    pub env: Vec<EnvAssignment>,
+    /// The file could not be read as YAML: where and why.
+    pub error: Option<(Span, String)>,
+}
+
+/// A JSON key file (`api_key_path`): its top-level fields.
+#[derive(Clone, Debug, Default)]
+pub struct KeyJson {
+    /// Top-level `"name": value` pairs (`key` is the name; nested objects are not followed).
+    pub fields: Vec<Opt>,
+    /// The file is not valid JSON (or not an object): where and why.
+    pub error: Option<(Span, String)>,
+}
+
+impl KeyJson {
+    pub fn field(&self, name: &str) -> Option<&Opt> {
+        self.fields.iter().find(|o| o.key == name)
+    }
+}
+
 /// What a file holds, by kind.
+// One per file: boxing the Ruby model would only add an indirection.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum Contents {
     Ruby(RubyModel),
     DotEnv(Vec<EnvAssignment>),
+    Ci(CiModel),
+    KeyJson(KeyJson),
+    /// A `.p8` private key file (its text is the file's text; empty when it is not text).
+    PrivateKey,
 }
 
 /// A file with its model.
@@ -265,14 +312,24 @@ impl FileModel {
     pub fn ruby(&self) -> Option<&RubyModel> {
         match &self.contents {
             Contents::Ruby(m) => Some(m),
-            Contents::DotEnv(_) => None,
+            _ => None,
         }
     }
 
+    /// Variables the file sets: the lines of a fastlane `.env` file, or the environment a CI file
+    /// sets (tell them apart by `source.kind`).
     pub fn dotenv(&self) -> &[EnvAssignment] {
         match &self.contents {
             Contents::DotEnv(v) => v,
-            Contents::Ruby(_) => &[],
+            Contents::Ci(ci) => &ci.env,
+            _ => &[],
+        }
+    }
+
+    pub fn key_json(&self) -> Option<&KeyJson> {
+        match &self.contents {
+            Contents::KeyJson(k) => Some(k),
+            _ => None,
         }
     }
 

@@ -31,8 +31,42 @@ thread_local! {
 /// A leading UTF-8 byte order mark, which Ruby ignores and tree-sitter would not.
 const BOM: &str = "\u{feff}";
 
+/// The longest heredoc word tree-sitter-ruby 0.23 can carry between tokens: its scanner stores the
+/// word's length in one byte and aborts the process on a longer one.
+const MAX_HEREDOC_WORD: usize = 255;
+
+/// Why `text` cannot be given to the Ruby parser safely, if it cannot.
+pub fn unsupported(text: &str) -> Option<String> {
+    let mut rest = text;
+    let mut offset = 0;
+    while let Some(i) = rest.find("<<") {
+        let after = rest[i + 2..].trim_start_matches(['~', '-']);
+        let len = match after.chars().next() {
+            Some(q @ ('\'' | '"' | '`')) => after[1..].chars().take_while(|c| *c != q).count(),
+            _ => after
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .count(),
+        };
+        if len > MAX_HEREDOC_WORD - 5 {
+            let line = text[..offset + i].matches('\n').count() + 1;
+            return Some(format!(
+                "line {line}: a heredoc delimiter of {len} characters is longer than the Ruby parser supports ({} at most); the file was not analysed",
+                MAX_HEREDOC_WORD - 5
+            ));
+        }
+        offset += i + 2;
+        rest = &rest[i + 2..];
+    }
+    None
+}
+
 /// Parses Ruby text. A leading byte order mark is read as blanks, so byte offsets stay those of `text`.
+/// Returns `None` for text the parser cannot take (see [`unsupported`]).
 pub fn parse_ruby(text: &str) -> Option<Tree> {
+    if unsupported(text).is_some() {
+        return None;
+    }
     PARSER.with(|parser| {
         let mut parser = parser.borrow_mut();
         if let Some(rest) = text.strip_prefix(BOM) {
@@ -86,6 +120,18 @@ mod tests {
         assert!(syntax_errors(&tree).is_empty());
         let broken = parse_ruby("lane :a do\n  pilot(\nend\n").unwrap();
         assert!(!syntax_errors(&broken).is_empty());
+    }
+
+    #[test]
+    fn overlong_heredoc_words_are_refused_not_parsed() {
+        let word = "W".repeat(300);
+        let text = format!("lane :a do\n  x = <<~{word}\n    hi\n  {word}\nend\n");
+        assert!(unsupported(&text).unwrap().starts_with("line 2:"));
+        assert!(parse_ruby(&text).is_none());
+        // An append of a long string is not a heredoc.
+        let append = format!("x << \"{}\"\n", "a".repeat(300));
+        assert!(unsupported(&append).is_none());
+        assert!(unsupported("s = <<~EOS\n  ok\nEOS\n").is_none());
     }
 
     #[test]

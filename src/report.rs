@@ -3,20 +3,27 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::analysis::{analyse, Analysis};
+use crate::baseline::BaselineOutcome;
 use crate::diagnostic::Diagnostic;
 use crate::discover::FileError;
 use crate::extract::nesting::Nesting;
 use crate::load::{Note, Workspace};
 use crate::model::Span;
 use crate::rules::{self, Context};
+use crate::suppress::Suppressed;
 use crate::verdict::{verdicts, LaneVerdict, Verdict};
 
 /// Everything a run found.
 pub struct Report {
     pub ws: Workspace,
     pub analysis: Analysis,
+    /// What is reported.
     pub diagnostics: Vec<Diagnostic>,
     pub lanes: Vec<LaneVerdict>,
+    /// Found, then suppressed by a comment or the baseline (shown only in SARIF).
+    pub suppressed: Vec<Suppressed>,
+    /// What `--baseline` matched and what it lists as fixed.
+    pub baseline: Option<BaselineOutcome>,
 }
 
 /// Options that change what is found.
@@ -58,6 +65,19 @@ impl<'a> LaneFinder<'a> {
     }
 }
 
+/// Sorts diagnostics by path, position and code, and drops duplicates.
+pub fn sort_diagnostics(ws: &Workspace, diagnostics: &mut Vec<Diagnostic>) {
+    let key = |d: &Diagnostic| (d.file, d.span.start, d.span.end, d.rule.code);
+    diagnostics.sort_by(|a, b| {
+        let (pa, pb) = (
+            &ws.files[a.file].source.display,
+            &ws.files[b.file].source.display,
+        );
+        pa.cmp(pb).then_with(|| key(a).cmp(&key(b)))
+    });
+    diagnostics.dedup_by(|a, b| key(a) == key(b));
+}
+
 impl Report {
     /// Analyses a loaded workspace and runs every rule.
     pub fn build(ws: Workspace, options: &CheckOptions) -> Self {
@@ -70,28 +90,29 @@ impl Report {
         for d in &mut diagnostics {
             d.lane = finder.lane_at(d.file, d.span);
         }
-        let key = |d: &Diagnostic| (d.file, d.span.start, d.span.end, d.rule.code);
-        diagnostics.sort_by(|a, b| {
-            let (pa, pb) = (
-                &ws.files[a.file].source.display,
-                &ws.files[b.file].source.display,
-            );
-            pa.cmp(pb).then_with(|| key(a).cmp(&key(b)))
-        });
-        diagnostics.dedup_by(|a, b| key(a) == key(b));
+        sort_diagnostics(&ws, &mut diagnostics);
         let mut lanes = verdicts(&ws, &analysis);
         lanes.sort_by(|a, b| {
             let (pa, pb) = (
                 &ws.files[a.file].source.display,
                 &ws.files[b.file].source.display,
             );
-            pa.cmp(pb).then(a.lane.cmp(&b.lane))
+            let start = |l: &LaneVerdict| {
+                ws.files[l.file]
+                    .ruby()
+                    .map_or(0, |m| m.lanes[l.lane].span.start)
+            };
+            pa.cmp(pb)
+                .then(start(a).cmp(&start(b)))
+                .then(a.lane.cmp(&b.lane))
         });
         Report {
             ws,
             analysis,
             diagnostics,
             lanes,
+            suppressed: Vec::new(),
+            baseline: None,
         }
     }
 

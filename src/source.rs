@@ -13,11 +13,43 @@ pub enum FileKind {
     Config(&'static str),
     /// A fastlane `.env` / `.env.*` file loaded by dotenv before any lane runs.
     DotEnv,
+    /// A CI configuration file that may set environment variables for fastlane.
+    Ci(CiKind),
+    /// A `.p8` file: an App Store Connect API private key.
+    PrivateKey,
+    /// A JSON key file named by `api_key_path` (`{"key_id": ..., "key": ...}`).
+    KeyJson,
+}
+
+/// Which CI system a CI configuration file belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CiKind {
+    /// `.github/workflows/*.yml`
+    GitHub,
+    /// `.gitlab-ci.yml`
+    GitLab,
+    /// `.circleci/config.yml`
+    CircleCi,
+    /// `bitrise.yml`
+    Bitrise,
+    /// `azure-pipelines.yml`
+    Azure,
+    /// `Jenkinsfile` (Groovy, scanned line by line)
+    Jenkins,
+}
+
+impl CiKind {
+    pub fn is_yaml(self) -> bool {
+        self != CiKind::Jenkins
+    }
 }
 
 impl FileKind {
     pub fn is_ruby(self) -> bool {
-        !matches!(self, FileKind::DotEnv)
+        matches!(
+            self,
+            FileKind::Fastfile | FileKind::Appfile | FileKind::Config(_)
+        )
     }
 }
 
@@ -69,6 +101,21 @@ impl SourceFile {
         }
     }
 
+    /// The 1-based column of a byte offset counted in UTF-16 code units (SARIF's default column kind).
+    pub fn utf16_column(&self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let mut end = offset;
+        while !self.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        self.text[self.line_starts[line]..end]
+            .chars()
+            .map(char::len_utf16)
+            .sum::<usize>()
+            + 1
+    }
+
     /// The 1-based line number of a byte offset.
     pub fn line_of(&self, offset: usize) -> usize {
         self.position(offset).line
@@ -114,5 +161,20 @@ mod tests {
         assert_eq!(f.position(5), Position { line: 2, column: 2 });
         assert_eq!(f.line_text(2), "\u{e9}xy");
         assert_eq!(f.position(100), Position { line: 3, column: 2 });
+    }
+
+    #[test]
+    fn utf16_columns_count_surrogate_pairs() {
+        // U+1F680 is one character, two UTF-16 code units, four bytes.
+        let f = SourceFile::new(
+            "x".into(),
+            "x".into(),
+            FileKind::Fastfile,
+            "a\u{1f680}b\n\u{e9}c".into(),
+        );
+        assert_eq!(f.position(5).column, 3);
+        assert_eq!(f.utf16_column(5), 4);
+        assert_eq!(f.utf16_column(6), 5);
+        assert_eq!(f.utf16_column(9), 2);
     }
 }

@@ -126,7 +126,11 @@ fn ruby_ok(args: &[&Path]) -> Result<(), String> {
 }
 
 /// Migratable lanes `--fix` must leave as they are: (case, lane).
-const LEFT_ALONE: &[(&str, &str)] = &[("api-key-variable", "upload_with_slack")];
+const LEFT_ALONE: &[(&str, &str)] = &[
+    ("api-key-variable", "upload_with_slack"),
+    ("hooks-left-alone", "beta"),
+    ("hooks-left-alone", "release"),
+];
 
 fn check_case(case: &Path) -> Result<(), String> {
     let name = case.file_name().unwrap().to_string_lossy().into_owned();
@@ -300,6 +304,57 @@ fn fix_with_json_keeps_stdout_valid_json() {
         stderr.contains("1 file changed, 1 call migrated in 1 lane; 2 lanes left as they are: push_certificate blocked by get_push_certificate (fastlane/Fastfile:3)"),
         "{stderr}"
     );
+}
+
+#[test]
+fn summary_names_the_options_to_add_by_hand() {
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join("project");
+    copy_dir(
+        &root().join("fixtures/fix/hash-variable-deliver/before"),
+        &work,
+    );
+    let head = "; to add by hand (deliver and precheck fail under an API key without it, fastlane #18250): ";
+    let iap = "`precheck_include_in_app_purchases: false` in";
+    let notes = |line: [usize; 5]| {
+        format!(
+            "{head}fastlane/Fastfile:{}: {iap} `deliver(options)` (`options` is not a hash literal assigned in the same lane or method), \
+             fastlane/Fastfile:{}: {iap} `upload_to_app_store(metadata_options)` (`metadata_options` is not a hash literal assigned in the same lane or method), \
+             fastlane/Fastfile:{}: {iap} `deliver(base.merge(skip_screenshots: true))` (its options come from an expression), \
+             fastlane/Fastfile:{}: {iap} `deliver(opts)` (`opts` is also used for something else), \
+             fastlane/Fastfile:{}: {iap} `deliver(opts)` (`opts` is assigned more than once)\n",
+            line[0], line[1], line[2], line[3], line[4]
+        )
+    };
+    // --diff gives the lines of the file as it is, --fix those of the rewritten file.
+    let diff = fastlint(&work, &["check", "--diff", "."]);
+    let stderr = String::from_utf8_lossy(&diff.stderr);
+    let want = notes([66, 70, 75, 80, 87]);
+    assert!(stderr.contains(&want), "{want}\n{stderr}");
+    let fix = fastlint(&work, &["check", "--fix", "."]);
+    let stdout = String::from_utf8_lossy(&fix.stdout);
+    let want = notes([101, 110, 120, 130, 142]);
+    assert!(stdout.contains(&want), "{want}\n{stdout}");
+    let fixed = std::fs::read_to_string(work.join("fastlane/Fastfile")).unwrap();
+    assert_eq!(fixed.lines().nth(100), Some("    deliver(options)"));
+    assert_eq!(fixed.lines().nth(141), Some("    deliver(opts)"));
+}
+
+#[test]
+fn summary_says_why_hooks_are_left_as_they_are() {
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join("project");
+    copy_dir(&root().join("fixtures/fix/hooks-left-alone/before"), &work);
+    let out = fastlint(&work, &["check", "--fix", "."]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for want in [
+        "ios beta runs the ios `before_each` hook, left as it is: written on one line; add the key by hand (fastlane/Fastfile:5)",
+        "mac release runs the mac `before_each` hook, left as it is: already uses a variable named `api_key`; add the key by hand (fastlane/Fastfile:18)",
+        "tvos beta runs the tvos `before_all` hook, left as it is: the blocked lane tvos push runs it too (fastlane/Fastfile:28)",
+    ] {
+        assert!(stdout.contains(want), "{want}\n{stdout}");
+    }
 }
 
 #[test]

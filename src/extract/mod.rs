@@ -1,5 +1,7 @@
 //! Extraction: file text → typed model. Ruby files go through tree-sitter; `.env` files are lines.
 
+pub mod ci;
 pub mod dotenv;
+pub mod keyjson;
 pub mod nesting;
 pub mod ruby;

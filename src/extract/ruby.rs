@@ -41,6 +41,7 @@ struct Captures {
     assign: u32,
     assign_left: u32,
     assign_right: u32,
+    comment: u32,
 }
 
 static CAPTURES: std::sync::LazyLock<Captures> = std::sync::LazyLock::new(|| {
@@ -77,6 +78,7 @@ static CAPTURES: std::sync::LazyLock<Captures> = std::sync::LazyLock::new(|| {
         assign: idx("assign"),
         assign_left: idx("assign.left"),
         assign_right: idx("assign.right"),
+        comment: idx("comment"),
     }
 });
 
@@ -188,12 +190,21 @@ fn options_of_pairs<'t>(
         .filter_map(|pair| {
             let key = pair_key(pair, src)?;
             let value_node = pair.child_by_field_name("value");
+            let entries = match value_node {
+                Some(v) if v.kind() == "hash" => {
+                    let mut cursor = v.walk();
+                    let pairs: Vec<Node> = v.named_children(&mut cursor).collect();
+                    options_of_pairs(pairs.into_iter(), src, via_variable)
+                }
+                _ => Vec::new(),
+            };
             Some(Opt {
                 key,
                 span: span(pair),
                 value: value_node.map(|v| value_of(v, src)).unwrap_or(Value::Other),
                 value_span: value_node.map(span).unwrap_or_else(|| span(pair)),
                 via_variable,
+                entries,
             })
         })
         .collect()
@@ -214,6 +225,7 @@ struct Raw<'t> {
     constant_paths: Vec<Node<'t>>,
     inner_paths: Vec<Node<'t>>,
     assigns: Vec<(Node<'t>, Node<'t>, Node<'t>)>,
+    comments: Vec<Node<'t>>,
 }
 
 /// Extracts the model of one Ruby file.
@@ -271,6 +283,8 @@ pub fn extract(tree: &Tree, src: &str) -> RubyModel {
             (get(c.assign), get(c.assign_left), get(c.assign_right))
         {
             raw.assigns.push((n, left, right));
+        } else if let Some(n) = get(c.comment) {
+            raw.comments.push(n);
         }
     }
     build(raw, tree, src)
@@ -299,6 +313,11 @@ fn body_line_start(block: Node, src: &str) -> Option<usize> {
 fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
     let mut model = RubyModel {
         syntax_errors: syntax_errors(tree).into_iter().map(Span::from).collect(),
+        comments: {
+            let mut comments: Vec<Span> = raw.comments.iter().map(|n| span(*n)).collect();
+            comments.sort();
+            comments
+        },
         ..RubyModel::default()
     };
 
@@ -410,6 +429,7 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
                 write: true,
                 scope: scope_at(span(*left)),
                 value: Some(value_of(*right, src)),
+                value_span: Some(span(*right)),
             });
         }
     }
@@ -426,6 +446,7 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
                 write: false,
                 scope: scope_at(span(*node)),
                 value: None,
+                value_span: None,
             });
         }
     }
@@ -440,6 +461,7 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
                 write: false,
                 scope: scope_at(span(*node)),
                 value: None,
+                value_span: None,
             });
             continue;
         }
@@ -453,11 +475,17 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
                 .child_by_field_name("arguments")
                 .map(|a| a.start_byte())
                 .unwrap_or(node.end_byte());
+            let password = if kind == SpaceshipKind::Login {
+                literal_password(*node, src)
+            } else {
+                None
+            };
             model.spaceship.push(SpaceshipUse {
                 kind,
                 text: src[node.start_byte()..end].trim_end().to_string(),
                 span: span(*node),
                 scope: scope_at(span(*node)),
+                password,
             });
         }
     }
@@ -480,6 +508,7 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
                 text: path.to_string(),
                 span: span(*node),
                 scope: scope_at(span(*node)),
+                password: None,
             });
         }
     }
@@ -618,6 +647,18 @@ fn call_of(node: Node, name: Node, src: &str, scope: Scope) -> Call {
         has_block,
         options,
     }
+}
+
+/// The second argument of a `login(user, password)` call, when it is a non-empty string literal.
+fn literal_password(call: Node, src: &str) -> Option<Span> {
+    let args = call.child_by_field_name("arguments")?;
+    let mut cursor = args.walk();
+    let second = args
+        .named_children(&mut cursor)
+        .filter(|c| c.kind() != "comment")
+        .nth(1)?;
+    let value = string_literal(second, src)?;
+    (!value.is_empty()).then(|| span(second))
 }
 
 /// Classifies a Spaceship call by its receiver path and method.
@@ -763,5 +804,13 @@ mod tests {
         let m = model("# pilot(username: 'x')\nsh(\"fastlane pilot --username x\")\ns = <<~EOS\n  pilot(username: 'x') ENV['FASTLANE_USER']\nEOS\n");
         assert!(m.calls.iter().all(|c| c.name != "pilot"));
         assert!(m.env.is_empty());
+    }
+
+    #[test]
+    fn comments_are_recorded_and_strings_are_not_comments() {
+        let src = "# one\npilot(x: \"# not a comment\") # two\ns = <<~EOS\n  # heredoc text\nEOS\n";
+        let m = model(src);
+        let texts: Vec<&str> = m.comments.iter().map(|c| &src[c.start..c.end]).collect();
+        assert_eq!(texts, ["# one", "# two"]);
     }
 }

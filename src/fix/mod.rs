@@ -19,6 +19,7 @@ use crate::report::{CheckOptions, Report};
 use crate::source::SourceFile;
 use crate::verdict::Verdict;
 
+use edit::Edit;
 pub use rewrite::KeySource;
 
 /// Rounds of plan → apply → re-analyse before giving up on reaching a fixed point.
@@ -41,6 +42,17 @@ pub struct LeftLane {
     pub why: String,
 }
 
+/// Something a rewritten call still needs, to be added by hand.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ByHandNote {
+    pub path: String,
+    /// The call's line once rewritten.
+    pub line: usize,
+    /// Its line in the file as it was.
+    pub line_before: usize,
+    pub what: String,
+}
+
 /// What `--fix` did (or, for `--diff`, would do).
 pub struct Outcome {
     /// The report over the rewritten files.
@@ -48,9 +60,13 @@ pub struct Outcome {
     pub changes: Vec<FileChange>,
     /// Call sites rewritten.
     pub calls: usize,
-    /// Lanes that got the key block or had calls rewritten.
+    /// Lanes that got the key block, had calls rewritten, or run a hook that was.
     pub lanes: usize,
+    /// Hooks that got the key block or had calls rewritten.
+    pub hooks: usize,
     pub left: Vec<LeftLane>,
+    /// What is left to do by hand.
+    pub by_hand: Vec<ByHandNote>,
     /// Edits that were refused (a bug in fastlint: reported, the file kept as it was).
     pub problems: Vec<String>,
     pub rounds: usize,
@@ -60,8 +76,13 @@ pub struct Outcome {
 pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Outcome {
     let mut report = report;
     let mut originals: BTreeMap<usize, String> = BTreeMap::new();
-    let mut calls: BTreeSet<plan::CallId> = BTreeSet::new();
+    // Call sites and notes as (file, byte offset), moved along with each round's edits.
+    let mut calls: BTreeSet<(usize, usize)> = BTreeSet::new();
+    // Notes also keep their offset in the original text, for `--diff`.
+    let mut notes: Vec<(usize, usize, usize, String)> = Vec::new();
+    let mut history: BTreeMap<usize, Vec<Vec<Edit>>> = BTreeMap::new();
     let mut lanes: BTreeSet<plan::LaneId> = BTreeSet::new();
+    let mut hooks: BTreeSet<plan::HookId> = BTreeSet::new();
     let mut left: BTreeMap<plan::LaneId, String> = BTreeMap::new();
     let mut problems = Vec::new();
     let mut rounds = 0;
@@ -84,8 +105,22 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
             break;
         }
         rounds += 1;
+        calls.extend(plan.call_offsets.iter().copied());
+        for (file, note) in &plan.by_hand {
+            let original = history
+                .get(file)
+                .map(|rounds| {
+                    rounds
+                        .iter()
+                        .rev()
+                        .fold(note.at, |at, edits| original_offset(edits, at))
+                })
+                .unwrap_or(note.at);
+            notes.push((*file, note.at, original, note.what.clone()));
+        }
         let Report { mut ws, .. } = report;
         let mut changed = false;
+        let mut edits = plan.edits;
         for (file, text) in plan.texts {
             let ok = parse_ruby(&text).is_some_and(|t| syntax_errors(&t).is_empty());
             let old = &ws.files[file].source;
@@ -97,12 +132,30 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
                 continue;
             }
             originals.entry(file).or_insert_with(|| old.text.clone());
+            let moved = edits.remove(&file).unwrap_or_default();
+            calls = calls
+                .into_iter()
+                .map(|(f, at)| {
+                    (
+                        f,
+                        if f == file {
+                            moved_offset(&moved, at)
+                        } else {
+                            at
+                        },
+                    )
+                })
+                .collect();
+            for note in notes.iter_mut().filter(|n| n.0 == file) {
+                note.1 = moved_offset(&moved, note.1);
+            }
+            history.entry(file).or_default().push(moved);
             let source = SourceFile::new(old.path.clone(), old.display.clone(), old.kind, text);
             ws.files[file] = model_of(source);
             changed = true;
         }
-        calls.extend(plan.calls);
         lanes.extend(plan.lanes);
+        hooks.extend(plan.hooks);
         report = Report::build(ws, options);
         if !changed {
             break;
@@ -110,7 +163,8 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
     }
 
     let changes: Vec<FileChange> = originals
-        .into_iter()
+        .iter()
+        .map(|(f, b)| (*f, b.clone()))
         .filter_map(|(file, before)| {
             let src = &report.ws.files[file].source;
             (src.text != before).then(|| FileChange {
@@ -166,39 +220,90 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
         left_lanes.push(LeftLane { name, why });
     }
 
+    let by_hand: Vec<ByHandNote> = notes
+        .into_iter()
+        .map(|(file, at, original, what)| {
+            let src = &report.ws.files[file].source;
+            let before = originals.get(&file).unwrap_or(&src.text);
+            let line_before = 1 + before[..original.min(before.len())].matches('\n').count();
+            (src.display.clone(), src.line_of(at), line_before, what)
+        })
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .map(|(path, line, line_before, what)| ByHandNote {
+            path,
+            line,
+            line_before,
+            what,
+        })
+        .collect();
+
     Outcome {
         report,
         changes,
         calls: calls.len(),
         lanes: lanes.len(),
+        hooks: hooks.len(),
         left: left_lanes,
+        by_hand,
         problems,
         rounds,
     }
 }
 
+/// Where byte offset `at` of a rewritten text came from before `edits` were applied (text
+/// that an edit inserted maps to the start of that edit).
+fn original_offset(edits: &[Edit], at: usize) -> usize {
+    let mut sorted: Vec<&Edit> = edits.iter().collect();
+    sorted.sort_by_key(|e| (e.range.start, e.range.end));
+    let mut delta: isize = 0;
+    for e in sorted {
+        let new_start = (e.range.start as isize + delta) as usize;
+        let new_end = new_start + e.replacement.len();
+        if at < new_start {
+            break;
+        }
+        if at < new_end {
+            return e.range.start;
+        }
+        delta += e.replacement.len() as isize - e.range.len() as isize;
+    }
+    (at as isize - delta) as usize
+}
+
+/// Where byte offset `at` of a text lands once `edits` (non-overlapping) are applied to it.
+fn moved_offset(edits: &[Edit], at: usize) -> usize {
+    let mut delta: isize = 0;
+    let mut at = at;
+    for e in edits {
+        if e.range.start < at && at < e.range.end {
+            // Inside a replaced range: its start.
+            at = e.range.start;
+        }
+    }
+    for e in edits.iter().filter(|e| e.range.end <= at) {
+        delta += e.replacement.len() as isize - e.range.len() as isize;
+    }
+    (at as isize + delta) as usize
+}
+
 impl Outcome {
-    /// `3 files changed, 7 calls migrated in 4 lanes; 2 lanes left as they are: ...`
+    /// `3 files changed, 7 calls migrated in 4 lanes; 2 lanes left as they are: ...; to add by
+    /// hand (...): ...`
     pub fn summary(&self, applied: bool) -> String {
         let files = self.changes.len();
         let verb = if applied { "changed" } else { "would change" };
+        let migrated = if applied { "migrated" } else { "to migrate" };
         let mut s = format!(
-            "{files} file{} {verb}, {} call{} migrated in {} lane{}",
+            "{files} file{} {verb}, {} call{} {migrated} in {} lane{}",
             plural(files),
             self.calls,
             plural(self.calls),
             self.lanes,
             plural(self.lanes)
         );
-        if !applied {
-            s = format!(
-                "{files} file{} would change, {} call{} to migrate in {} lane{}",
-                plural(files),
-                self.calls,
-                plural(self.calls),
-                self.lanes,
-                plural(self.lanes)
-            );
+        if self.hooks > 0 {
+            s.push_str(&format!(" and {} hook{}", self.hooks, plural(self.hooks)));
         }
         if !self.left.is_empty() {
             let n = self.left.len();
@@ -216,6 +321,22 @@ impl Outcome {
                     .join(", "),
             );
         }
+        if !self.by_hand.is_empty() {
+            s.push_str(
+                "; to add by hand (deliver and precheck fail under an API key without it, fastlane #18250): ",
+            );
+            s.push_str(
+                &self
+                    .by_hand
+                    .iter()
+                    .map(|n| {
+                        let line = if applied { n.line } else { n.line_before };
+                        format!("{}:{line}: {}", n.path, n.what)
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            );
+        }
         s
     }
 }
@@ -225,5 +346,24 @@ fn plural(n: usize) -> &'static str {
         ""
     } else {
         "s"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_follow_the_edits_both_ways() {
+        let edits = vec![Edit::replace(5..7, "x"), Edit::insert(0, "abc")];
+        assert_eq!(moved_offset(&edits, 4), 7);
+        assert_eq!(moved_offset(&edits, 8), 10);
+        assert_eq!(moved_offset(&edits, 6), 8);
+        assert_eq!(original_offset(&edits, 7), 4);
+        assert_eq!(original_offset(&edits, 10), 8);
+        assert_eq!(original_offset(&edits, 1), 0);
+        for at in [0, 3, 4, 7, 9] {
+            assert_eq!(original_offset(&edits, moved_offset(&edits, at)), at);
+        }
     }
 }

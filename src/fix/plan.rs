@@ -1,27 +1,41 @@
-//! Which lanes and calls `--fix` migrates, decided from the analysed project.
+//! Which lanes, hooks and calls `--fix` migrates, decided from the analysed project.
 //!
 //! - A lane whose verdict is `migratable` and that reaches keyless calls in its own body (or in `def`
 //!   methods it calls) gets the key block at the top of its body, unless a key is already in scope there.
-//! - Each keyless call in its own body gets `api_key: api_key` (when the lane got the block), loses
-//!   `username:`, and deliver/precheck get the in-app-purchase option turned off.
+//! - A hook (`before_all`, `before_each`, `after_each`, `after_all`, global or in a platform) run by
+//!   such lanes is treated like a lane body: the key block at its top when it holds keyless calls.
+//! - Each keyless call in a lane's or hook's own body gets `api_key: api_key` (when that body got the
+//!   block), loses `username:`, and deliver/precheck get the in-app-purchase option turned off.
 //! - Keyless calls in `def` methods it reaches, and calls given `username:` while a key is already in
-//!   scope (a lane whose verdict is `api-key`), only lose `username:` (plus the IAP option).
+//!   scope (a lane whose verdict is `api-key`), only lose `username:` (plus the IAP option); so do
+//!   `username:` next to `api_key:` on pilot/precheck/notarize (FL014).
+//! - deliver/precheck calls that already have a key but still check in-app purchases (FL010) get the
+//!   check turned off.
+//! - When a hook gets the block, the lanes and later hooks it runs before are left for the next
+//!   round (the key is then in scope there), except that their keyless deliver/precheck calls get
+//!   the IAP option now: once the key is in scope they no longer look keyless.
 //! - Nothing reached by a `blocked` lane is touched, and files with syntax errors are never rewritten.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use crate::model::Scope;
+use tree_sitter::Tree;
+
+use crate::knowledge::{self, Auth};
+use crate::model::{Hook, HookKind, Scope, SpaceshipKind};
 use crate::parse::parse_ruby;
 use crate::report::Report;
-use crate::verdict::Verdict;
+use crate::verdict::{LaneVerdict, Verdict};
 
 use super::edit::{apply_edits, Edit};
 use super::rewrite::{
-    call_edits, lane_edit, lane_reuses_api_key_name, CallFix, Family, KeySource, Skipped,
+    call_edits, lane_edit, lane_reuses_api_key_name, outer_scope_assigns_api_key, ByHand, CallFix,
+    Family, KeySource, Skipped,
 };
 
 /// A lane, as `(file index, lane index)`.
 pub type LaneId = (usize, usize);
+/// A hook, as `(file index, hook index)`.
+pub type HookId = (usize, usize);
 /// A call site, as `(file index, call index)`.
 pub type CallId = (usize, usize);
 
@@ -30,21 +44,34 @@ pub type CallId = (usize, usize);
 pub struct Plan {
     /// New text per file index (only files that change).
     pub texts: BTreeMap<usize, String>,
-    /// Lanes that received the key block or had a call in their body rewritten.
+    /// The edits behind each new text, against the round's old text.
+    pub edits: BTreeMap<usize, Vec<Edit>>,
+    /// Lanes that received the key block, had a call in their body rewritten, or run a hook that was.
     pub lanes: BTreeSet<LaneId>,
-    /// Call sites rewritten.
-    pub calls: BTreeSet<CallId>,
-    /// Lanes left alone, with why (one-line lanes).
+    /// Hooks that received the key block or had a call rewritten.
+    pub hooks: BTreeSet<HookId>,
+    /// Call sites rewritten, as (file, byte offset of the method name) in the round's old text.
+    pub call_offsets: BTreeSet<(usize, usize)>,
+    /// Lanes left alone, with why (one-line lanes, hooks that cannot be rewritten).
     pub left_alone: BTreeMap<LaneId, String>,
+    /// What rewritten calls still need by hand, per file (offsets in the round's old text).
+    pub by_hand: Vec<(usize, ByHand)>,
     /// Things that went wrong (edits refused); the files involved are left as they are.
     pub problems: Vec<String>,
-    /// Lane edits that clashed with another lane's in this round; a later round retries them.
+    /// Edits that clashed with others in this round; a later round retries them.
     pub set_aside: Vec<String>,
 }
 
-/// The work for one lane: its key block and its calls, applied together or not at all.
-struct LaneWork {
-    lane: LaneId,
+/// A body `--fix` may rewrite.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Unit {
+    Lane(LaneId),
+    Hook(HookId),
+}
+
+/// The work for one lane or hook: its key block and its calls, applied together or not at all.
+struct Work {
+    unit: Unit,
     block: Option<Edit>,
     calls: Vec<(CallId, CallFix)>,
 }
@@ -66,6 +93,37 @@ enum Reach {
     All,
 }
 
+fn is_before(kind: HookKind) -> bool {
+    matches!(kind, HookKind::BeforeAll | HookKind::BeforeEach)
+}
+
+fn hook_word(kind: HookKind) -> &'static str {
+    match kind {
+        HookKind::BeforeAll => "before_all",
+        HookKind::BeforeEach => "before_each",
+        HookKind::AfterEach => "after_each",
+        HookKind::AfterAll => "after_all",
+        HookKind::Error => "error",
+    }
+}
+
+/// The order in which fastlane runs hooks for a lane: the platform's before the global one.
+fn hook_rank(hook: &Hook) -> Option<usize> {
+    let kind = match hook.kind {
+        HookKind::BeforeAll => 0,
+        HookKind::BeforeEach => 1,
+        HookKind::AfterEach => 2,
+        HookKind::AfterAll => 3,
+        HookKind::Error => return None,
+    };
+    Some(2 * kind + usize::from(hook.platform.is_none()))
+}
+
+/// Whether code of platforms `a` and `b` can run in the same lane run.
+fn platforms_meet(a: Option<&str>, b: Option<&str>) -> bool {
+    a.is_none() || b.is_none() || a == b
+}
+
 /// Name resolution over the model: which lane or method a bare call runs.
 struct Graph<'a> {
     report: &'a Report,
@@ -77,6 +135,8 @@ struct Graph<'a> {
     calls: HashMap<(usize, Scope), Vec<usize>>,
     /// The project whose lanes a file's calls see.
     project_of: HashMap<usize, usize>,
+    /// Every project whose Fastfiles include a file.
+    projects_of: HashMap<usize, Vec<usize>>,
 }
 
 impl<'a> Graph<'a> {
@@ -88,10 +148,12 @@ impl<'a> Graph<'a> {
             methods: HashMap::new(),
             calls: HashMap::new(),
             project_of: HashMap::new(),
+            projects_of: HashMap::new(),
         };
         for (p, project) in ws.projects.iter().enumerate() {
             for &f in &project.fastfiles {
                 g.project_of.entry(f).or_insert(p);
+                g.projects_of.entry(f).or_default().push(p);
                 let Some(m) = ws.files[f].ruby() else {
                     continue;
                 };
@@ -114,29 +176,103 @@ impl<'a> Graph<'a> {
         g
     }
 
-    /// The call sites a lane runs: its own body's, and (per `reach`) those further away.
-    fn walk(&self, lane: LaneId, reach: Reach) -> (Vec<CallId>, BTreeSet<CallId>) {
-        let ws = &self.report.ws;
-        let Some(model) = ws.files[lane.0].ruby() else {
-            return (Vec::new(), BTreeSet::new());
+    fn hook(&self, (f, i): HookId) -> &'a Hook {
+        &self.report.ws.files[f]
+            .ruby()
+            .expect("hook of a Ruby file")
+            .hooks[i]
+    }
+
+    fn lane_platform(&self, (f, l): LaneId) -> Option<&'a str> {
+        self.report.ws.files[f]
+            .ruby()
+            .and_then(|m| m.lanes.get(l))
+            .and_then(|lane| lane.platform.as_deref())
+    }
+
+    /// Whether two files' code runs in a common project.
+    fn share_project(&self, a: usize, b: usize) -> bool {
+        match (self.projects_of.get(&a), self.projects_of.get(&b)) {
+            (Some(pa), Some(pb)) => pa.iter().any(|p| pb.contains(p)),
+            _ => false,
+        }
+    }
+
+    /// Whether `hook` runs for runs of `lane`.
+    fn runs_hook(&self, lane: LaneId, hook: HookId) -> bool {
+        let h = self.hook(hook);
+        h.kind != HookKind::Error
+            && self.share_project(lane.0, hook.0)
+            && (h.platform.is_none() || h.platform.as_deref() == self.lane_platform(lane))
+    }
+
+    /// Every hook of the workspace, in the order fastlane runs them.
+    fn all_hooks(&self) -> Vec<HookId> {
+        let mut hooks: Vec<(usize, HookId)> = Vec::new();
+        for (f, file) in self.report.ws.files.iter().enumerate() {
+            for (i, hook) in file
+                .ruby()
+                .map(|m| &m.hooks[..])
+                .unwrap_or_default()
+                .iter()
+                .enumerate()
+            {
+                if let Some(rank) = hook_rank(hook) {
+                    hooks.push((rank, (f, i)));
+                }
+            }
+        }
+        hooks.sort();
+        hooks.into_iter().map(|(_, h)| h).collect()
+    }
+
+    /// Whether `(file, scope)` itself makes a key available (`app_store_connect_api_key`, a
+    /// Spaceship token).
+    fn provides_key(&self, file: usize, scope: Scope) -> bool {
+        let Some(m) = self.report.ws.files[file].ruby() else {
+            return false;
         };
-        let platform = model.lanes[lane.1].platform.as_deref();
-        let project = self.project_of.get(&lane.0).copied();
+        let by_call = self
+            .calls
+            .get(&(file, scope))
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .any(|&c| {
+                knowledge::action(&m.calls[c].name).is_some_and(|a| a.auth == Auth::KeyProvider)
+            });
+        by_call
+            || m.spaceship
+                .iter()
+                .any(|s| s.scope == scope && s.kind == SpaceshipKind::KeyAuth)
+    }
+
+    /// The call sites run from `(file, scope)` under `platform`: its own, and (per `reach`) those
+    /// further away.
+    fn walk_from(
+        &self,
+        file: usize,
+        scope: Scope,
+        platform: Option<&str>,
+        reach: Reach,
+    ) -> (Vec<CallId>, BTreeSet<CallId>) {
+        let ws = &self.report.ws;
+        let project = self.project_of.get(&file).copied();
         let own: Vec<CallId> = self
             .calls
-            .get(&(lane.0, Scope::Lane(lane.1)))
-            .map(|v| v.iter().map(|&c| (lane.0, c)).collect())
+            .get(&(file, scope))
+            .map(|v| v.iter().map(|&c| (file, c)).collect())
             .unwrap_or_default();
         let mut seen: HashSet<(usize, Scope)> = HashSet::new();
         let mut further: BTreeSet<CallId> = BTreeSet::new();
-        let mut queue: Vec<(usize, Scope)> = vec![(lane.0, Scope::Lane(lane.1))];
-        seen.insert((lane.0, Scope::Lane(lane.1)));
+        let mut queue: Vec<(usize, Scope)> = vec![(file, scope)];
+        seen.insert((file, scope));
         if reach == Reach::All {
-            for (f, file) in ws.files.iter().enumerate() {
+            for (f, model) in ws.files.iter().enumerate() {
                 if self.project_of.get(&f).copied() != project {
                     continue;
                 }
-                for (i, hook) in file
+                for (i, hook) in model
                     .ruby()
                     .map(|m| &m.hooks[..])
                     .unwrap_or_default()
@@ -150,17 +286,17 @@ impl<'a> Graph<'a> {
                 }
             }
         }
-        while let Some((f, scope)) = queue.pop() {
+        while let Some((f, sc)) = queue.pop() {
             let Some(m) = ws.files[f].ruby() else {
                 continue;
             };
             for &c in self
                 .calls
-                .get(&(f, scope))
+                .get(&(f, sc))
                 .map(Vec::as_slice)
                 .unwrap_or_default()
             {
-                if scope != Scope::Lane(lane.1) || f != lane.0 {
+                if sc != scope || f != file {
                     further.insert((f, c));
                 }
                 let Some(p) = project else {
@@ -189,196 +325,387 @@ impl<'a> Graph<'a> {
         }
         (own, further)
     }
+
+    /// The call sites a lane runs: its own body's, and (per `reach`) those further away.
+    fn walk(&self, lane: LaneId, reach: Reach) -> (Vec<CallId>, BTreeSet<CallId>) {
+        self.walk_from(lane.0, Scope::Lane(lane.1), self.lane_platform(lane), reach)
+    }
 }
 
-/// Computes the edits of one round over the current state of the report.
-pub fn plan(report: &Report, key_source: KeySource) -> Plan {
-    let ws = &report.ws;
-    let analysis = &report.analysis;
-    let mut plan = Plan::default();
-    let graph = Graph::new(report);
+/// Keyless calls of a body: its own, those in the methods it calls, and calls that pass
+/// `username:` while a key is in scope.
+#[derive(Default)]
+struct Keyless {
+    own: Vec<CallId>,
+    in_methods: Vec<CallId>,
+    username_only: Vec<CallId>,
+}
 
-    // Call sites that a blocked lane runs are left as they are.
-    let mut blocked_sites: HashSet<CallId> = HashSet::new();
-    for lv in report
-        .lanes
-        .iter()
-        .filter(|l| l.verdict == Verdict::Blocked)
-    {
-        let (own, further) = graph.walk((lv.file, lv.lane), Reach::All);
-        blocked_sites.extend(own);
-        blocked_sites.extend(further);
+impl Keyless {
+    fn is_empty(&self) -> bool {
+        self.own.is_empty() && self.in_methods.is_empty() && self.username_only.is_empty()
     }
 
-    let rewritable = |file: usize| {
-        ws.files[file]
+    fn any_keyless(&self) -> bool {
+        !self.own.is_empty() || !self.in_methods.is_empty()
+    }
+}
+
+struct Planner<'a> {
+    report: &'a Report,
+    graph: Graph<'a>,
+    key_source: KeySource,
+    /// Call sites that a blocked lane runs: left as they are.
+    blocked_sites: HashSet<CallId>,
+    /// (file, method name offset) of the calls FL010 reports.
+    iap_findings: HashSet<(usize, usize)>,
+    trees: HashMap<usize, Option<Tree>>,
+    accepted: BTreeMap<usize, Vec<Edit>>,
+    done_calls: HashSet<CallId>,
+    /// Hooks and lanes that got the key block this round.
+    keyed_hooks: Vec<HookId>,
+    keyed_lanes: Vec<LaneId>,
+    plan: Plan,
+}
+
+impl<'a> Planner<'a> {
+    fn rewritable(&self, file: usize) -> bool {
+        self.report.ws.files[file]
             .ruby()
             .is_some_and(|m| m.syntax_errors.is_empty())
-    };
-    // A key-capable Apple action that logs in: `Some(keyless)`.
-    let needs_login = |(file, call): CallId| -> Option<bool> {
-        let site = analysis.site(file, call)?;
+    }
+
+    /// A key-capable Apple action that logs in: `Some(keyless)`.
+    fn needs_login(&self, (file, call): CallId) -> Option<bool> {
+        let site = self.report.analysis.site(file, call)?;
         if site.readonly || site.apple_id_only || !site.action.takes_key_at(site.version) {
             return None;
         }
         Some(site.reached_without_key)
-    };
-    let has_username = |(file, call): CallId| {
-        ws.files[file]
-            .ruby()
-            .is_some_and(|m| m.calls[call].option("username").is_some())
-    };
-
-    let mut trees: HashMap<usize, Option<tree_sitter::Tree>> = HashMap::new();
-    let mut works: Vec<LaneWork> = Vec::new();
-    for lv in &report.lanes {
-        if !matches!(lv.verdict, Verdict::Migratable | Verdict::ApiKey) || !rewritable(lv.file) {
-            continue;
-        }
-        let Some(model) = ws.files[lv.file].ruby() else {
-            continue;
-        };
-        let lane = &model.lanes[lv.lane];
-        let (own_calls, method_calls) = graph.walk((lv.file, lv.lane), Reach::Methods);
-
-        let mut own: Vec<CallId> = Vec::new();
-        let mut in_methods: Vec<CallId> = Vec::new();
-        let mut username_only: Vec<CallId> = Vec::new();
-        for &id in &own_calls {
-            match needs_login(id) {
-                Some(true) => own.push(id),
-                Some(false) if has_username(id) => username_only.push(id),
-                _ => {}
-            }
-        }
-        for &id in &method_calls {
-            match needs_login(id) {
-                Some(true) => in_methods.push(id),
-                Some(false) if has_username(id) => username_only.push(id),
-                _ => {}
-            }
-        }
-        if own.is_empty() && in_methods.is_empty() && username_only.is_empty() {
-            continue;
-        }
-
-        let wants_block = lv.verdict == Verdict::Migratable
-            && (!own.is_empty() || !in_methods.is_empty())
-            && !analysis.keyed_at_start.contains(&(lv.file, lv.lane));
-        let mut block = None;
-        if wants_block {
-            let text = &ws.files[lv.file].source.text;
-            let Some(tree) = trees.entry(lv.file).or_insert_with(|| parse_ruby(text)) else {
-                continue;
-            };
-            if lane_reuses_api_key_name(text, tree, lane.span.start) {
-                plan.left_alone.insert(
-                    (lv.file, lv.lane),
-                    "already uses a variable named `api_key`; add the key by hand".to_string(),
-                );
-                continue;
-            }
-            match lane_edit(text, tree, lane.span.start, key_source) {
-                Ok(edit) => block = Some(edit),
-                Err(Skipped::OneLineLane { .. }) => {
-                    plan.left_alone.insert(
-                        (lv.file, lv.lane),
-                        "written on one line; add the key by hand".to_string(),
-                    );
-                    continue;
-                }
-                Err(other) => {
-                    plan.problems.push(format!(
-                        "{}: lane {}: cannot find its block ({other:?})",
-                        ws.files[lv.file].source.display,
-                        lane.qualified_name()
-                    ));
-                    continue;
-                }
-            }
-        }
-
-        let mut calls = Vec::new();
-        let mut push = |id: CallId, add_api_key: bool| {
-            let (file, call) = id;
-            if blocked_sites.contains(&id) || !rewritable(file) {
-                return;
-            }
-            let Some(site) = analysis.site(file, call) else {
-                return;
-            };
-            let Some(c) = ws.files[file].ruby().map(|m| &m.calls[call]) else {
-                return;
-            };
-            calls.push((
-                id,
-                CallFix {
-                    name: c.name_span.start..c.name_span.end,
-                    family: family(site.action.iap_option),
-                    add_api_key,
-                },
-            ));
-        };
-        for &id in &own {
-            push(id, block.is_some());
-        }
-        for &id in in_methods.iter().chain(&username_only) {
-            push(id, false);
-        }
-        works.push(LaneWork {
-            lane: (lv.file, lv.lane),
-            block,
-            calls,
-        });
     }
 
-    // Per file: the edits of each lane's work, a lane's work kept whole or dropped whole.
-    let mut accepted: BTreeMap<usize, Vec<Edit>> = BTreeMap::new();
-    let mut set_aside: Vec<String> = Vec::new();
-    let mut done_calls: HashSet<CallId> = HashSet::new();
-    for work in works {
+    fn has_username(&self, (file, call): CallId) -> bool {
+        self.report.ws.files[file]
+            .ruby()
+            .is_some_and(|m| m.calls[call].option("username").is_some())
+    }
+
+    /// A call FL010 reports: deliver/precheck with a key and the in-app purchase check on; the
+    /// call rewrite turns the check off (an explicit `true` is left as written).
+    fn iap_on(&self, (file, call): CallId) -> bool {
+        self.report.ws.files[file].ruby().is_some_and(|m| {
+            self.iap_findings
+                .contains(&(file, m.calls[call].name_span.start))
+        })
+    }
+
+    fn keyless(&self, own_calls: &[CallId], method_calls: &BTreeSet<CallId>) -> Keyless {
+        let mut k = Keyless::default();
+        for &id in own_calls {
+            match self.needs_login(id) {
+                Some(true) => k.own.push(id),
+                Some(false) if self.has_username(id) || self.iap_on(id) => k.username_only.push(id),
+                _ => {}
+            }
+        }
+        for &id in method_calls {
+            match self.needs_login(id) {
+                Some(true) => k.in_methods.push(id),
+                Some(false) if self.has_username(id) || self.iap_on(id) => k.username_only.push(id),
+                _ => {}
+            }
+        }
+        k
+    }
+
+    fn call_fix(&self, id: CallId, add_api_key: bool) -> Option<(CallId, CallFix)> {
+        let (file, call) = id;
+        if self.blocked_sites.contains(&id) || !self.rewritable(file) {
+            return None;
+        }
+        let site = self.report.analysis.site(file, call)?;
+        let c = self.report.ws.files[file].ruby().map(|m| &m.calls[call])?;
+        Some((
+            id,
+            CallFix {
+                name: c.name_span.start..c.name_span.end,
+                family: family(site.action.iap_option),
+                add_api_key,
+            },
+        ))
+    }
+
+    /// The work of a body given the key block (or not).
+    fn work(&self, unit: Unit, block: Option<Edit>, k: &Keyless) -> Work {
+        let mut calls = Vec::new();
+        for &id in &k.own {
+            calls.extend(self.call_fix(id, block.is_some()));
+        }
+        for &id in k.in_methods.iter().chain(&k.username_only) {
+            calls.extend(self.call_fix(id, false));
+        }
+        Work { unit, block, calls }
+    }
+
+    /// A body that a hook given the key block this round runs before: only the IAP option for
+    /// its keyless deliver/precheck calls now, the rest in the next round.
+    fn deferred_work(&self, unit: Unit, k: &Keyless) -> Option<Work> {
+        let calls: Vec<(CallId, CallFix)> = k
+            .own
+            .iter()
+            .chain(&k.in_methods)
+            .filter_map(|&id| self.call_fix(id, false))
+            .filter(|(_, fix)| fix.family != Family::Other)
+            .collect();
+        (!calls.is_empty()).then_some(Work {
+            unit,
+            block: None,
+            calls,
+        })
+    }
+
+    /// The key block for the lane or hook whose call starts at `at`; `Err(Some(why))` when the
+    /// body is left alone, `Err(None)` on a problem (recorded).
+    fn block_edit(&mut self, file: usize, at: usize, what: &str) -> Result<Edit, Option<String>> {
+        let text = &self.report.ws.files[file].source.text;
+        let Some(tree) = self.trees.entry(file).or_insert_with(|| parse_ruby(text)) else {
+            return Err(None);
+        };
+        if lane_reuses_api_key_name(text, tree, at) || outer_scope_assigns_api_key(text, tree, at) {
+            return Err(Some(
+                "already uses a variable named `api_key`; add the key by hand".to_string(),
+            ));
+        }
+        match lane_edit(text, tree, at, self.key_source) {
+            Ok(edit) => Ok(edit),
+            Err(Skipped::OneLineLane { .. }) => {
+                Err(Some("written on one line; add the key by hand".to_string()))
+            }
+            Err(other) => {
+                self.plan.problems.push(format!(
+                    "{}: {what}: cannot find its block ({other:?})",
+                    self.report.ws.files[file].source.display
+                ));
+                Err(None)
+            }
+        }
+    }
+
+    fn lane_deferred(&self, lane: LaneId) -> bool {
+        self.keyed_hooks
+            .iter()
+            .any(|&h| is_before(self.graph.hook(h).kind) && self.graph.runs_hook(lane, h))
+    }
+
+    /// Whether every lane the hook runs for has a key before it from a hook (or, for an after
+    /// hook, a lane body) given the key block this round.
+    fn hook_deferred(&self, hook: HookId) -> bool {
+        let h = self.graph.hook(hook);
+        let rank = hook_rank(h);
+        let runners = self.runners(hook);
+        !runners.is_empty()
+            && runners.iter().all(|lv| {
+                let lane = (lv.file, lv.lane);
+                self.keyed_hooks.iter().any(|&other| {
+                    let o = self.graph.hook(other);
+                    is_before(o.kind) && hook_rank(o) < rank && self.graph.runs_hook(lane, other)
+                }) || (!is_before(h.kind) && self.keyed_lanes.contains(&lane))
+            })
+    }
+
+    /// Whether a key is already provided before the hook's body starts, as far as the code shows:
+    /// by the hook itself, a hook that runs before it, or the top level.
+    fn hook_keyed_before(&self, hook: HookId) -> bool {
+        let h = self.graph.hook(hook);
+        let ws = &self.report.ws;
+        if self.graph.provides_key(hook.0, Scope::Hook(hook.1)) {
+            return true;
+        }
+        for (f, file) in ws.files.iter().enumerate() {
+            if !self.graph.share_project(f, hook.0) {
+                continue;
+            }
+            if self.graph.provides_key(f, Scope::TopLevel) {
+                return true;
+            }
+            for (i, o) in file
+                .ruby()
+                .map(|m| &m.hooks[..])
+                .unwrap_or_default()
+                .iter()
+                .enumerate()
+            {
+                if is_before(o.kind)
+                    && hook_rank(o) < hook_rank(h)
+                    && platforms_meet(h.platform.as_deref(), o.platform.as_deref())
+                    && self.graph.provides_key(f, Scope::Hook(i))
+                {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    /// The lanes a hook runs for.
+    fn runners(&self, hook: HookId) -> Vec<&'a LaneVerdict> {
+        self.report
+            .lanes
+            .iter()
+            .filter(|lv| self.graph.runs_hook((lv.file, lv.lane), hook))
+            .collect()
+    }
+
+    /// Records why a hook is left as it is on the migratable lanes it runs for.
+    fn leave_hook(&mut self, hook: HookId, why: &str) {
+        let h = self.graph.hook(hook);
+        let which = match &h.platform {
+            Some(p) => format!("the {p} `{}` hook", hook_word(h.kind)),
+            None => format!("the `{}` hook", hook_word(h.kind)),
+        };
+        for lv in self.runners(hook) {
+            if lv.verdict == Verdict::Migratable {
+                self.plan
+                    .left_alone
+                    .entry((lv.file, lv.lane))
+                    .or_insert_with(|| format!("runs {which}, left as it is: {why}"));
+            }
+        }
+    }
+
+    fn hook_work(&mut self, hook: HookId) -> Option<Work> {
+        let (f, i) = hook;
+        if !self.rewritable(f) {
+            return None;
+        }
+        let h = self.graph.hook(hook);
+        let runners = self.runners(hook);
+        if !runners
+            .iter()
+            .any(|lv| matches!(lv.verdict, Verdict::Migratable | Verdict::ApiKey))
+        {
+            return None;
+        }
+        let (own_calls, method_calls) =
+            self.graph
+                .walk_from(f, Scope::Hook(i), h.platform.as_deref(), Reach::Methods);
+        let k = self.keyless(&own_calls, &method_calls);
+        if k.is_empty() {
+            return None;
+        }
+        if let Some(blocked) = runners.iter().find(|lv| lv.verdict == Verdict::Blocked) {
+            if k.any_keyless() {
+                let name = self.report.ws.files[blocked.file]
+                    .ruby()
+                    .map(|m| m.lanes[blocked.lane].qualified_name())
+                    .unwrap_or_default();
+                self.leave_hook(hook, &format!("the blocked lane {name} runs it too"));
+            }
+            return None;
+        }
+        if self.hook_deferred(hook) {
+            return self.deferred_work(Unit::Hook(hook), &k);
+        }
+        let wants_block =
+            !k.own.is_empty() || (!k.in_methods.is_empty() && !self.hook_keyed_before(hook));
+        let mut block = None;
+        if wants_block {
+            match self.block_edit(f, h.span.start, hook_word(h.kind)) {
+                Ok(edit) => block = Some(edit),
+                Err(why) => {
+                    if let Some(why) = why {
+                        self.leave_hook(hook, &why);
+                    }
+                    return None;
+                }
+            }
+        }
+        Some(self.work(Unit::Hook(hook), block, &k))
+    }
+
+    fn lane_work(&mut self, lv: &LaneVerdict) -> Option<Work> {
+        if !matches!(lv.verdict, Verdict::Migratable | Verdict::ApiKey) || !self.rewritable(lv.file)
+        {
+            return None;
+        }
+        let lane_id = (lv.file, lv.lane);
+        let model = self.report.ws.files[lv.file].ruby()?;
+        let lane = &model.lanes[lv.lane];
+        let (own_calls, method_calls) = self.graph.walk(lane_id, Reach::Methods);
+        let k = self.keyless(&own_calls, &method_calls);
+        if k.is_empty() {
+            return None;
+        }
+        if self.lane_deferred(lane_id) {
+            return self.deferred_work(Unit::Lane(lane_id), &k);
+        }
+        let wants_block = lv.verdict == Verdict::Migratable
+            && k.any_keyless()
+            && !self.report.analysis.keyed_at_start.contains(&lane_id);
+        let mut block = None;
+        if wants_block {
+            let what = format!("lane {}", lane.qualified_name());
+            match self.block_edit(lv.file, lane.span.start, &what) {
+                Ok(edit) => block = Some(edit),
+                Err(why) => {
+                    if let Some(why) = why {
+                        self.plan.left_alone.insert(lane_id, why);
+                    }
+                    return None;
+                }
+            }
+        }
+        Some(self.work(Unit::Lane(lane_id), block, &k))
+    }
+
+    /// Adds a body's edits if they fit with those already accepted (else a later round retries).
+    fn accept(&mut self, work: Work) {
+        let ws = &self.report.ws;
         let mut group: Vec<(usize, Edit)> = Vec::new();
         if let Some(block) = work.block.clone() {
-            group.push((work.lane.0, block));
+            let file = match work.unit {
+                Unit::Lane((f, _)) | Unit::Hook((f, _)) => f,
+            };
+            group.push((file, block));
         }
         let mut group_calls = Vec::new();
-        let mut failed = false;
+        let mut notes = Vec::new();
         for (id, fix) in &work.calls {
-            if done_calls.contains(id) {
+            if self.done_calls.contains(id) {
                 continue;
             }
             let text = &ws.files[id.0].source.text;
-            let tree = trees.entry(id.0).or_insert_with(|| parse_ruby(text));
+            let tree = self.trees.entry(id.0).or_insert_with(|| parse_ruby(text));
             let Some(tree) = tree.as_ref() else {
-                failed = true;
-                break;
+                return;
             };
             match call_edits(text, tree, fix) {
-                Ok(edits) => {
-                    if !edits.is_empty() {
-                        group_calls.push(*id);
+                Ok(out) => {
+                    if !out.edits.is_empty() {
+                        group_calls.push((*id, fix.name.start));
                     }
-                    group.extend(edits.into_iter().map(|e| (id.0, e)));
+                    notes.extend(out.by_hand.map(|n| (id.0, n)));
+                    group.extend(out.edits.into_iter().map(|e| (id.0, e)));
                 }
                 Err(e) => {
-                    plan.problems.push(format!(
+                    self.plan.problems.push(format!(
                         "{}: cannot find the call at byte {} ({e:?})",
                         ws.files[id.0].source.display, fix.name.start
                     ));
-                    failed = true;
-                    break;
+                    return;
                 }
             }
         }
-        if failed || group.is_empty() {
-            continue;
+        if group.is_empty() {
+            self.plan.by_hand.extend(notes);
+            return;
         }
         // Check the group against what is already accepted, file by file (only the files it touches).
         let mut trial: BTreeMap<usize, Vec<Edit>> = BTreeMap::new();
         for (file, edit) in &group {
             let list = trial
                 .entry(*file)
-                .or_insert_with(|| accepted.get(file).cloned().unwrap_or_default());
+                .or_insert_with(|| self.accepted.get(file).cloned().unwrap_or_default());
             if !list.contains(edit) {
                 list.push(edit.clone());
             }
@@ -390,33 +717,121 @@ pub fn plan(report: &Report, key_source: KeySource) -> Plan {
         });
         if let Some((f, e)) = conflict {
             // Left for a later round, which starts from the rewritten text.
-            set_aside.push(format!(
-                "{}: edits for lane {}: {e}",
-                ws.files[f].source.display,
-                ws.files[work.lane.0]
-                    .ruby()
-                    .map(|m| m.lanes[work.lane.1].qualified_name())
-                    .unwrap_or_default()
+            let what = match work.unit {
+                Unit::Lane((lf, l)) => format!(
+                    "lane {}",
+                    ws.files[lf]
+                        .ruby()
+                        .map(|m| m.lanes[l].qualified_name())
+                        .unwrap_or_default()
+                ),
+                Unit::Hook(h) => format!("the `{}` hook", hook_word(self.graph.hook(h).kind)),
+            };
+            self.plan.set_aside.push(format!(
+                "{}: edits for {what}: {e}",
+                ws.files[f].source.display
             ));
-            continue;
+            return;
         }
-        accepted.extend(trial);
-        done_calls.extend(group_calls.iter().copied());
-        plan.calls.extend(group_calls);
-        plan.lanes.insert(work.lane);
+        self.accepted.extend(trial);
+        self.plan.by_hand.extend(notes);
+        for (id, at) in group_calls {
+            self.done_calls.insert(id);
+            self.plan.call_offsets.insert((id.0, at));
+        }
+        match work.unit {
+            Unit::Lane(lane) => {
+                self.plan.lanes.insert(lane);
+                if work.block.is_some() {
+                    self.keyed_lanes.push(lane);
+                }
+            }
+            Unit::Hook(hook) => {
+                self.plan.hooks.insert(hook);
+                if work.block.is_some() {
+                    self.keyed_hooks.push(hook);
+                }
+                let migrated: Vec<LaneId> = self
+                    .runners(hook)
+                    .into_iter()
+                    .filter(|lv| lv.verdict == Verdict::Migratable)
+                    .map(|lv| (lv.file, lv.lane))
+                    .collect();
+                self.plan.lanes.extend(migrated);
+            }
+        }
+    }
+}
+
+/// Computes the edits of one round over the current state of the report.
+pub fn plan(report: &Report, key_source: KeySource) -> Plan {
+    let graph = Graph::new(report);
+
+    let mut blocked_sites: HashSet<CallId> = HashSet::new();
+    for lv in report
+        .lanes
+        .iter()
+        .filter(|l| l.verdict == Verdict::Blocked)
+    {
+        let (own, further) = graph.walk((lv.file, lv.lane), Reach::All);
+        blocked_sites.extend(own);
+        blocked_sites.extend(further);
     }
 
-    plan.set_aside = set_aside;
-    for (file, edits) in accepted {
-        let text = &ws.files[file].source.text;
+    let iap_findings: HashSet<(usize, usize)> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule.code == "FL010")
+        .map(|d| (d.file, d.span.start))
+        .collect();
+
+    let hooks = graph.all_hooks();
+    let mut planner = Planner {
+        report,
+        graph,
+        key_source,
+        blocked_sites,
+        iap_findings,
+        trees: HashMap::new(),
+        accepted: BTreeMap::new(),
+        done_calls: HashSet::new(),
+        keyed_hooks: Vec::new(),
+        keyed_lanes: Vec::new(),
+        plan: Plan::default(),
+    };
+
+    // In the order things run: before hooks, lane bodies, after hooks.
+    let (before, after): (Vec<HookId>, Vec<HookId>) = hooks
+        .into_iter()
+        .partition(|&h| is_before(planner.graph.hook(h).kind));
+    for hook in before {
+        if let Some(work) = planner.hook_work(hook) {
+            planner.accept(work);
+        }
+    }
+    for lv in &report.lanes {
+        if let Some(work) = planner.lane_work(lv) {
+            planner.accept(work);
+        }
+    }
+    for hook in after {
+        if let Some(work) = planner.hook_work(hook) {
+            planner.accept(work);
+        }
+    }
+
+    let mut plan = planner.plan;
+    for (file, edits) in planner.accepted {
+        let text = &report.ws.files[file].source.text;
         match apply_edits(text, &edits) {
             Ok(new) if new != *text => {
                 plan.texts.insert(file, new);
+                plan.edits.insert(file, edits);
             }
             Ok(_) => {}
             Err(e) => plan.problems.push(format!(
                 "{}: edits refused: {e}",
-                ws.files[file].source.display
+                report.ws.files[file].source.display
             )),
         }
     }

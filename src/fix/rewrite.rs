@@ -9,6 +9,7 @@ use std::ops::Range;
 use tree_sitter::{Node, Tree};
 
 use super::edit::Edit;
+use crate::knowledge;
 
 /// Where the inserted `app_store_connect_api_key(...)` takes the key from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -29,6 +30,42 @@ pub enum Family {
     Precheck,
     /// Every other key-capable action.
     Other,
+}
+
+impl Family {
+    /// The option this family needs under an API key, as written into the code.
+    pub fn iap_option(self) -> Option<&'static str> {
+        match self {
+            Family::Deliver => Some("precheck_include_in_app_purchases: false"),
+            Family::Precheck => Some("include_in_app_purchases: false"),
+            Family::Other => None,
+        }
+    }
+
+    /// The family of an action name (`upload_to_app_store` → deliver's).
+    pub fn of_action(name: &str) -> Family {
+        match knowledge::action(name).and_then(|a| a.iap_option) {
+            Some("precheck_include_in_app_purchases") => Family::Deliver,
+            Some("include_in_app_purchases") => Family::Precheck,
+            _ => Family::Other,
+        }
+    }
+}
+
+/// Something a call needs that `--fix` cannot write, for the user to add by hand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ByHand {
+    /// Byte offset of the call's method name.
+    pub at: usize,
+    /// What to do, without the location.
+    pub what: String,
+}
+
+/// The edits for one call, and what is left to do by hand.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CallEdits {
+    pub edits: Vec<Edit>,
+    pub by_hand: Option<ByHand>,
 }
 
 /// Migrate one action call.
@@ -155,8 +192,8 @@ struct Container<'t> {
     args: Vec<Node<'t>>,
 }
 
-/// The edits for one call (and, for `pilot(opts)`, for the hash literal `opts`).
-pub fn call_edits(src: &str, tree: &Tree, fix: &CallFix) -> Result<Vec<Edit>, Skipped> {
+/// The edits for one call (and, for `deliver(opts)`, for the hash literal `opts`).
+pub fn call_edits(src: &str, tree: &Tree, fix: &CallFix) -> Result<CallEdits, Skipped> {
     let root = tree.root_node();
     let not_found = Skipped::CallNotFound { at: fix.name.start };
     let name = root
@@ -172,12 +209,15 @@ pub fn call_edits(src: &str, tree: &Tree, fix: &CallFix) -> Result<Vec<Edit>, Sk
         // `pilot`, `pilot do ... end`, `latest_testflight_build_number + 1`.
         let added = added_options(src, &[], fix);
         if added.is_empty() {
-            return Ok(Vec::new());
+            return Ok(CallEdits::default());
         }
-        return Ok(vec![Edit::insert(
-            name.end_byte(),
-            format!("({})", added.join(", ")),
-        )]);
+        return Ok(CallEdits {
+            edits: vec![Edit::insert(
+                name.end_byte(),
+                format!("({})", added.join(", ")),
+            )],
+            by_hand: None,
+        });
     };
 
     let args = args_of(arg_list);
@@ -193,79 +233,195 @@ pub fn call_edits(src: &str, tree: &Tree, fix: &CallFix) -> Result<Vec<Edit>, Sk
         },
     };
 
-    if let Some(first) = container.args.first() {
-        if container.node.kind() == "argument_list"
-            && matches!(
-                first.kind(),
-                "identifier" | "hash_splat_argument" | "splat_argument"
-            )
-        {
-            // `pilot(opts)` / `pilot(**opts)`: the key reaches it through lane_context;
-            // drop `username:` from the literal the variable was assigned, if it is there.
-            let var = if first.kind() == "identifier" {
-                Some(*first)
-            } else {
-                first.named_child(0).filter(|n| n.kind() == "identifier")
-            };
-            return Ok(var
-                .and_then(|v| hash_literal_for(src, call.unwrap_or(name), text(src, v)))
-                .map(|hash| {
-                    let c = Container {
-                        node: hash,
-                        args: args_of(hash),
-                    };
-                    match find_pair(src, &c.args, USERNAME) {
-                        Some(pair) => remove_pair(src, &c, pair, name),
-                        None => Vec::new(),
+    if container.node.kind() == "argument_list" {
+        if let Some(first) = container.args.first().copied() {
+            match first.kind() {
+                "pair" => {}
+                "identifier" | "hash_splat_argument" | "splat_argument" => {
+                    // `pilot(opts)` / `pilot(**opts)`: the key reaches it through lane_context.
+                    return Ok(variable_edits(
+                        src,
+                        call.unwrap_or(name),
+                        name,
+                        &container,
+                        first,
+                        fix,
+                    ));
+                }
+                _ => {
+                    // `deliver(base.merge(x))`: fastlane reads only the first argument, so
+                    // nothing can be added in front of it; `username:` after it is unused.
+                    let mut out = CallEdits::default();
+                    if let Some(pair) = find_pair(src, &container.args, USERNAME) {
+                        out.edits = remove_pair(src, &container, pair, name);
                     }
-                })
-                .unwrap_or_default());
+                    if let Some(opt) = iap_needed(src, &container.args, fix.family) {
+                        out.by_hand = Some(ByHand {
+                            at: name.start_byte(),
+                            what: format!(
+                                "`{opt}` in `{}` (its options come from an expression)",
+                                one_line(text(src, call.unwrap_or(name)), 60)
+                            ),
+                        });
+                    }
+                    return Ok(out);
+                }
+            }
         }
     }
 
     let added = added_options(src, &container.args, fix);
+    Ok(CallEdits {
+        edits: add_to_container(src, &container, &added, name),
+        by_hand: None,
+    })
+}
+
+/// Puts `added` into an argument list or hash literal: in place of its `username:` pair (or,
+/// with nothing to add, removes that pair), else in front of its first element.
+fn add_to_container(src: &str, container: &Container, added: &[&str], method: Node) -> Vec<Edit> {
     if let Some(pair) = find_pair(src, &container.args, USERNAME) {
         if added.is_empty() {
-            return Ok(remove_pair(src, &container, pair, name));
+            return remove_pair(src, container, pair, method);
         }
-        let sep = if first_on_line(src, pair.start_byte()) {
-            format!(
-                ",{}{}",
-                eol_at(src, pair.start_byte()),
-                line_indent(src, pair.start_byte())
-            )
-        } else {
-            ", ".to_string()
-        };
-        return Ok(vec![Edit::replace(pair.byte_range(), added.join(&sep))]);
+        return vec![Edit::replace(
+            pair.byte_range(),
+            added.join(&separator(src, pair.start_byte())),
+        )];
     }
     if added.is_empty() {
-        return Ok(Vec::new());
+        return Vec::new();
     }
     match container.args.first() {
         Some(first) => {
-            let sep = if first_on_line(src, first.start_byte()) {
-                format!(
-                    ",{}{}",
-                    eol_at(src, first.start_byte()),
-                    line_indent(src, first.start_byte())
-                )
-            } else {
-                ", ".to_string()
-            };
+            let sep = separator(src, first.start_byte());
             let mut text = added.join(&sep);
             text.push_str(&sep);
-            Ok(vec![Edit::insert(first.start_byte(), text)])
+            vec![Edit::insert(first.start_byte(), text)]
         }
         None => {
-            // `pilot()` (or `pilot({})`): right after the opening bracket.
-            let open = container.node.start_byte()
-                + src[container.node.byte_range()]
-                    .find(['(', '{'])
-                    .map_or(0, |i| i + 1);
-            Ok(vec![Edit::insert(open, added.join(", "))])
+            // `pilot()` (or `{}`): right after the opening bracket.
+            let node_text = &src[container.node.byte_range()];
+            let open =
+                container.node.start_byte() + node_text.find(['(', '{']).map_or(0, |i| i + 1);
+            let mut text = added.join(", ");
+            if container.node.kind() == "hash" {
+                // `{}` → `{ a: b }`, `{ }` → `{ a: b }`.
+                text.insert(0, ' ');
+                if src[open..].starts_with('}') {
+                    text.push(' ');
+                }
+            }
+            vec![Edit::insert(open, text)]
         }
     }
+}
+
+/// `, `, or `,` + line break + indentation when the element at `at` starts its line.
+fn separator(src: &str, at: usize) -> String {
+    if first_on_line(src, at) {
+        format!(",{}{}", eol_at(src, at), line_indent(src, at))
+    } else {
+        ", ".to_string()
+    }
+}
+
+/// The first line of `s`, cut to `max` characters.
+fn one_line(s: &str, max: usize) -> String {
+    let line = s.lines().next().unwrap_or_default();
+    if line.chars().count() > max || line.len() < s.trim_end().len() {
+        let cut: String = line.chars().take(max).collect();
+        format!("{}...", cut.trim_end())
+    } else {
+        line.to_string()
+    }
+}
+
+/// `pilot(opts)` / `deliver(**opts)`: nothing goes into the call. `username:` is removed from
+/// the hash literal last assigned to `opts` in the same lane or method; deliver and precheck get
+/// their in-app purchase option in that literal when it can be followed, else a note.
+fn variable_edits(
+    src: &str,
+    call: Node,
+    name: Node,
+    list: &Container,
+    first: Node,
+    fix: &CallFix,
+) -> CallEdits {
+    let var = match first.kind() {
+        "identifier" => Some(first),
+        _ => first.named_child(0).filter(|n| n.kind() == "identifier"),
+    };
+    let var_name = var.map(|v| text(src, v));
+    let hash = var_name.and_then(|v| hash_literal_for(src, call, v));
+    let mut out = CallEdits::default();
+    // `deliver(**opts, username: "x")`: the call's own `username:` goes too.
+    let own_username = find_pair(src, &list.args, USERNAME)
+        .map(|pair| remove_pair(src, list, pair, name))
+        .unwrap_or_default();
+
+    if fix.family.iap_option().is_some() {
+        // What the call passes: the hash's pairs and the call's own ones.
+        let mut passed: Vec<Node> = list.args[1..].to_vec();
+        if let Some(h) = hash {
+            passed.extend(args_of(h));
+        }
+        if let Some(opt) = iap_needed(src, &passed, fix.family) {
+            let followed = match (first.kind(), var_name) {
+                ("splat_argument", _) | (_, None) => Err("is not a hash variable"),
+                (_, Some(v)) => followable_hash(src, call, v),
+            };
+            match followed {
+                Ok(h) => {
+                    let c = Container {
+                        node: h,
+                        args: args_of(h),
+                    };
+                    out.edits = add_to_container(src, &c, &[opt], name);
+                    out.edits.extend(own_username);
+                    return out;
+                }
+                Err(why) => {
+                    out.by_hand = Some(ByHand {
+                        at: name.start_byte(),
+                        what: format!(
+                            "`{opt}` in `{}` (`{}` {why})",
+                            one_line(text(src, call), 60),
+                            var_name.unwrap_or_else(|| text(src, first))
+                        ),
+                    });
+                }
+            }
+        }
+    }
+
+    if let Some(hash) = hash {
+        let c = Container {
+            node: hash,
+            args: args_of(hash),
+        };
+        if let Some(pair) = find_pair(src, &c.args, USERNAME) {
+            out.edits = remove_pair(src, &c, pair, name);
+        }
+    }
+    out.edits.extend(own_username);
+    out
+}
+
+/// The in-app purchase option `family` still needs, given the options passed.
+fn iap_needed(src: &str, args: &[Node], family: Family) -> Option<&'static str> {
+    let opt = family.iap_option()?;
+    let present = match family {
+        Family::Deliver => {
+            let precheck_off = find_pair(src, args, "run_precheck_before_submit")
+                .and_then(|p| p.child_by_field_name("value"))
+                .is_some_and(|v| v.kind() == "false");
+            precheck_off || find_pair(src, args, "precheck_include_in_app_purchases").is_some()
+        }
+        Family::Precheck => find_pair(src, args, "include_in_app_purchases").is_some(),
+        Family::Other => true,
+    };
+    (!present).then_some(opt)
 }
 
 /// The options to add to a call, in order.
@@ -274,23 +430,7 @@ fn added_options(src: &str, args: &[Node], fix: &CallFix) -> Vec<&'static str> {
     if fix.add_api_key {
         added.push("api_key: api_key");
     }
-    match fix.family {
-        Family::Deliver => {
-            let precheck_off = find_pair(src, args, "run_precheck_before_submit")
-                .and_then(|p| p.child_by_field_name("value"))
-                .is_some_and(|v| v.kind() == "false");
-            if !precheck_off && find_pair(src, args, "precheck_include_in_app_purchases").is_none()
-            {
-                added.push("precheck_include_in_app_purchases: false");
-            }
-        }
-        Family::Precheck => {
-            if find_pair(src, args, "include_in_app_purchases").is_none() {
-                added.push("include_in_app_purchases: false");
-            }
-        }
-        Family::Other => {}
-    }
+    added.extend(iap_needed(src, args, fix.family));
     added
 }
 
@@ -360,47 +500,182 @@ fn remove_pair(src: &str, c: &Container, pair: Node, method: Node) -> Vec<Edit> 
     }
 }
 
-/// The hash literal last assigned to `var` before `at` in the enclosing lane or method.
-fn hash_literal_for<'t>(src: &str, at: Node<'t>, var: &str) -> Option<Node<'t>> {
-    // The enclosing `do_block`/`block`/`method` body.
-    let mut scope = at.parent();
-    while let Some(s) = scope {
-        if matches!(
-            s.kind(),
-            "do_block" | "block" | "method" | "singleton_method"
-        ) {
-            break;
+/// DSL words whose block is a lane or hook body: the scope of the locals in it.
+const BODY_WORDS: &[&str] = &[
+    "lane",
+    "private_lane",
+    "override_lane",
+    "before_all",
+    "before_each",
+    "after_each",
+    "after_all",
+    "error",
+];
+
+/// Node kinds that start a new local-variable scope.
+const SCOPE_KINDS: &[&str] = &["method", "singleton_method", "class", "module", "program"];
+
+/// The lane, hook or method body (or the top level) whose local `var` the code at `at` sees.
+/// `None` when a block on the way declares `var` as a parameter.
+fn enclosing_scope<'t>(src: &str, at: Node<'t>, var: &str) -> Option<Node<'t>> {
+    let mut node = at.parent();
+    while let Some(n) = node {
+        if SCOPE_KINDS.contains(&n.kind()) {
+            return Some(n);
         }
-        scope = s.parent();
-    }
-    let scope = scope?;
-    let mut found = None;
-    let mut stack = vec![scope];
-    while let Some(node) = stack.pop() {
-        if node.start_byte() >= at.start_byte() {
-            continue;
-        }
-        if node.kind() == "assignment" {
-            let left = node.child_by_field_name("left");
-            let right = node.child_by_field_name("right");
-            if let (Some(l), Some(r)) = (left, right) {
-                if l.kind() == "identifier" && text(src, l) == var && r.kind() == "hash" {
-                    let later = found.is_none_or(|f: Node| f.start_byte() < r.start_byte());
-                    if later {
-                        found = Some(r);
-                    }
-                }
+        if matches!(n.kind(), "do_block" | "block") {
+            let owner = n
+                .parent()
+                .filter(|p| p.kind() == "call" && p.child_by_field_name("receiver").is_none())
+                .and_then(|p| p.child_by_field_name("method"))
+                .map(|m| text(src, m));
+            if owner.is_some_and(|o| BODY_WORDS.contains(&o)) {
+                return Some(n);
+            }
+            if n.child_by_field_name("parameters")
+                .is_some_and(|p| declares(src, p, var))
+            {
+                return None;
             }
         }
+        node = n.parent();
+    }
+    None
+}
+
+/// Whether a parameter list names `var`.
+fn declares(src: &str, params: Node, var: &str) -> bool {
+    let mut stack = vec![params];
+    while let Some(n) = stack.pop() {
+        if n.kind() == "identifier" && text(src, n) == var {
+            return true;
+        }
+        let mut cursor = n.walk();
+        stack.extend(n.named_children(&mut cursor));
+    }
+    false
+}
+
+/// The nodes under `scope` that belong to it (not to methods, classes or modules inside it).
+fn scope_nodes<'t>(scope: Node<'t>) -> Vec<Node<'t>> {
+    let mut out = Vec::new();
+    let mut stack = vec![scope];
+    while let Some(node) = stack.pop() {
+        out.push(node);
         let mut cursor = node.walk();
         for child in node.named_children(&mut cursor) {
-            // Do not look into nested methods.
-            if child.kind() != "method" {
+            if !SCOPE_KINDS.contains(&child.kind()) {
                 stack.push(child);
             }
         }
     }
-    found
+    out
+}
+
+/// The hash literal last assigned to `var` before `at` in the enclosing lane or method.
+fn hash_literal_for<'t>(src: &str, at: Node<'t>, var: &str) -> Option<Node<'t>> {
+    let scope = enclosing_scope(src, at, var)?;
+    scope_nodes(scope)
+        .into_iter()
+        .filter(|n| n.kind() == "assignment" && n.start_byte() < at.start_byte())
+        .filter_map(|n| {
+            let l = n.child_by_field_name("left")?;
+            let r = n.child_by_field_name("right")?;
+            (l.kind() == "identifier" && text(src, l) == var && r.kind() == "hash").then_some(r)
+        })
+        .max_by_key(|r| r.start_byte())
+}
+
+/// Hash methods that read or change the hash in place without passing it on.
+const IN_PLACE: &[&str] = &[
+    "[]=",
+    "store",
+    "merge!",
+    "update",
+    "delete",
+    "key?",
+    "has_key?",
+    "include?",
+    "fetch",
+    "dig",
+    "empty?",
+    "any?",
+    "each",
+    "each_pair",
+];
+
+/// The hash literal assigned to `var` that the `call` passes, when options can safely be added
+/// to it: `var` is assigned once before the call in the same lane or method, a hash literal,
+/// and afterwards only passed to actions of the call's family or read and changed in place.
+fn followable_hash<'t>(src: &str, call: Node<'t>, var: &str) -> Result<Node<'t>, &'static str> {
+    const NOT_LOCAL: &str = "is not a hash literal assigned in the same lane or method";
+    let scope = enclosing_scope(src, call, var).ok_or(NOT_LOCAL)?;
+    let family = call
+        .child_by_field_name("method")
+        .map(|m| Family::of_action(text(src, m)))
+        .unwrap_or(Family::Other);
+    let nodes = scope_nodes(scope);
+    let named =
+        |n: Option<Node>| n.is_some_and(|n| n.kind() == "identifier" && text(src, n) == var);
+    let mut assigned: Vec<Node> = nodes
+        .iter()
+        .copied()
+        .filter(|n| n.start_byte() < call.start_byte())
+        .filter(|n| match n.kind() {
+            "assignment" | "operator_assignment" => named(n.child_by_field_name("left")),
+            "left_assignment_list" => {
+                let mut cursor = n.walk();
+                let hit = n
+                    .named_children(&mut cursor)
+                    .any(|c| named(Some(c)) || named(c.named_child(0)));
+                hit
+            }
+            _ => false,
+        })
+        .collect();
+    let assignment = match assigned.len() {
+        0 => return Err(NOT_LOCAL),
+        1 => assigned.remove(0),
+        _ => return Err("is assigned more than once"),
+    };
+    let hash = assignment
+        .child_by_field_name("right")
+        .filter(|r| assignment.kind() == "assignment" && r.kind() == "hash")
+        .ok_or(NOT_LOCAL)?;
+    for node in nodes {
+        if node.start_byte() < assignment.end_byte() || !named(Some(node)) {
+            continue;
+        }
+        let Some(parent) = node.parent() else {
+            continue;
+        };
+        let field_is = |field: &str| parent.child_by_field_name(field) == Some(node);
+        let passed_to_family = |list: Node| {
+            list.kind() == "argument_list"
+                && list.parent().is_some_and(|c| {
+                    c.kind() == "call"
+                        && c.child_by_field_name("receiver").is_none()
+                        && c.child_by_field_name("method")
+                            .is_some_and(|m| Family::of_action(text(src, m)) == family)
+                })
+        };
+        let fine = match parent.kind() {
+            // A method name (`x.opts`), or a later assignment of something else to it.
+            "call" if field_is("method") => true,
+            "assignment" | "operator_assignment" if field_is("left") => true,
+            "argument_list" => passed_to_family(parent),
+            "hash_splat_argument" => parent.parent().is_some_and(passed_to_family),
+            "element_reference" => field_is("object"),
+            "call" if field_is("receiver") => parent
+                .child_by_field_name("method")
+                .is_some_and(|m| IN_PLACE.contains(&text(src, m))),
+            _ => false,
+        };
+        if !fine {
+            return Err("is also used for something else");
+        }
+    }
+    Ok(hash)
 }
 
 /// Whether the lane whose call starts at `at` already uses a variable named `api_key` for
@@ -460,6 +735,77 @@ pub fn lane_reuses_api_key_name(src: &str, tree: &Tree, at: usize) -> bool {
         stack.extend(node.named_children(&mut cursor));
     }
     false
+}
+
+/// Whether code around the lane or hook whose call starts at `at` (the top level, or a block it
+/// sits in) assigns a local `api_key` before it to something other than
+/// `app_store_connect_api_key(...)`: the body closes over that variable, so an inserted
+/// `api_key = ...` would change it for everything else that reads it.
+pub fn outer_scope_assigns_api_key(src: &str, tree: &Tree, at: usize) -> bool {
+    let Some(block) = lane_block(tree, at) else {
+        return false;
+    };
+    let mut stack = vec![tree.root_node()];
+    while let Some(node) = stack.pop() {
+        if node.start_byte() >= at || node.id() == block.id() {
+            continue;
+        }
+        if let Some(scope) = assigns_api_key(src, node) {
+            // Visible in the body when its scope holds the body with no `def` in between.
+            let mut up = block.parent();
+            while let Some(n) = up {
+                if n.id() == scope.id() {
+                    return true;
+                }
+                if SCOPE_KINDS.contains(&n.kind()) {
+                    break;
+                }
+                up = n.parent();
+            }
+        }
+        let mut cursor = node.walk();
+        stack.extend(node.named_children(&mut cursor));
+    }
+    false
+}
+
+/// For an assignment to a local `api_key` (other than from `app_store_connect_api_key(...)`),
+/// the node whose locals it belongs to: the nearest enclosing block, method or the top level.
+fn assigns_api_key<'t>(src: &str, node: Node<'t>) -> Option<Node<'t>> {
+    let left = match node.kind() {
+        "assignment" | "operator_assignment" => node.child_by_field_name("left")?,
+        _ => return None,
+    };
+    let named = |n: Node| n.kind() == "identifier" && text(src, n) == "api_key";
+    let hit = if left.kind() == "left_assignment_list" {
+        let mut cursor = left.walk();
+        let hit = left.named_children(&mut cursor).any(named);
+        hit
+    } else {
+        named(left)
+    };
+    if !hit {
+        return None;
+    }
+    let right = node.child_by_field_name("right");
+    let is_key_call = node.kind() == "assignment"
+        && right.is_some_and(|r| {
+            r.kind() == "call"
+                && r.child_by_field_name("receiver").is_none()
+                && r.child_by_field_name("method")
+                    .is_some_and(|m| text(src, m) == "app_store_connect_api_key")
+        });
+    if is_key_call {
+        return None;
+    }
+    let mut up = node.parent();
+    while let Some(n) = up {
+        if SCOPE_KINDS.contains(&n.kind()) || matches!(n.kind(), "do_block" | "block" | "lambda") {
+            return Some(n);
+        }
+        up = n.parent();
+    }
+    None
 }
 
 /// The block (`do ... end` / `{ ... }`) of the lane whose call starts at `at`.
@@ -556,7 +902,7 @@ mod tests {
             family,
             add_api_key,
         };
-        let edits = call_edits(src, &tree, &fix).unwrap();
+        let edits = call_edits(src, &tree, &fix).unwrap().edits;
         apply_edits(src, &edits).unwrap()
     }
 
@@ -655,6 +1001,140 @@ mod tests {
         );
         let src = "lane :a do\n  match(**o)\nend\n";
         assert_eq!(fix_call(src, "match", Family::Other, true), src);
+    }
+
+    /// The edits and note for the first call named `name`.
+    fn fix_deliver(src: &str, name: &str) -> (String, Option<String>) {
+        let tree = parse(src);
+        let start = src.find(&format!("{name}(")).unwrap();
+        let fix = CallFix {
+            name: start..start + name.len(),
+            family: Family::of_action(name),
+            add_api_key: false,
+        };
+        let out = call_edits(src, &tree, &fix).unwrap();
+        (
+            apply_edits(src, &out.edits).unwrap(),
+            out.by_hand.map(|n| n.what),
+        )
+    }
+
+    #[test]
+    fn hash_variables_get_the_in_app_purchase_option() {
+        let (out, note) = fix_deliver(
+            "lane :a do\n  o = { force: true }\n  deliver(o)\nend\n",
+            "deliver",
+        );
+        assert_eq!(
+            out,
+            "lane :a do\n  o = { precheck_include_in_app_purchases: false, force: true }\n  deliver(o)\nend\n"
+        );
+        assert_eq!(note, None);
+        // In place of `username:`, one per line, in an empty hash, through `**`.
+        let (out, _) = fix_deliver(
+            "lane :a do\n  o = {\n    username: \"x\", # me\n    force: true,\n  }\n  appstore(**o)\nend\n",
+            "appstore",
+        );
+        assert_eq!(
+            out,
+            "lane :a do\n  o = {\n    precheck_include_in_app_purchases: false, # me\n    force: true,\n  }\n  appstore(**o)\nend\n"
+        );
+        let (out, _) = fix_deliver("lane :a do\n  o = {}\n  precheck(o)\nend\n", "precheck");
+        assert_eq!(
+            out,
+            "lane :a do\n  o = { include_in_app_purchases: false }\n  precheck(o)\nend\n"
+        );
+        // Already there, in the hash or in the call.
+        let src = "lane :a do\n  o = { run_precheck_before_submit: false }\n  deliver(o)\nend\n";
+        assert_eq!(fix_deliver(src, "deliver"), (src.to_string(), None));
+        let src = "lane :a do\n  o = { force: true }\n  deliver(**o, precheck_include_in_app_purchases: true)\nend\n";
+        assert_eq!(fix_deliver(src, "deliver"), (src.to_string(), None));
+        // Changed in place and used inside a block of the lane: still followed.
+        let (out, note) = fix_deliver(
+            "lane :a do\n  o = { a: 1 }\n  o[:b] = 2\n  o.merge!(c: 3)\n  [1].each do |i|\n    deliver(o)\n  end\nend\n",
+            "deliver",
+        );
+        assert!(
+            out.contains("o = { precheck_include_in_app_purchases: false, a: 1 }"),
+            "{out}"
+        );
+        assert_eq!(note, None);
+    }
+
+    #[test]
+    fn hashes_that_cannot_be_followed_are_named() {
+        let cases = [
+            (
+                "lane :a do |options|\n  deliver(options)\nend\n",
+                "in `deliver(options)` (`options` is not a hash literal assigned in the same lane or method)",
+            ),
+            ("def up(o)\n  deliver(o)\nend\n", "`o` is not a hash literal"),
+            (
+                "lane :a do\n  o = { a: 1 }\n  o = { a: 2 } if x\n  deliver(o)\nend\n",
+                "`o` is assigned more than once",
+            ),
+            (
+                "lane :a do\n  o = { a: 1 }\n  deliver(o)\n  pilot(o)\nend\n",
+                "`o` is also used for something else",
+            ),
+            (
+                "lane :a do\n  o = { a: 1 }\n  [o].each do |o|\n    deliver(o)\n  end\nend\n",
+                "`o` is not a hash literal",
+            ),
+            (
+                "lane :a do\n  o = base.merge(a: 1)\n  deliver(o)\nend\n",
+                "`o` is not a hash literal",
+            ),
+            ("lane :a do\n  deliver(*o)\nend\n", "`o` is not a hash variable"),
+            (
+                "lane :a do\n  deliver(base.merge(a: 1))\nend\n",
+                "in `deliver(base.merge(a: 1))` (its options come from an expression)",
+            ),
+        ];
+        for (src, why) in cases {
+            let (out, note) = fix_deliver(src, "deliver");
+            assert_eq!(out, src);
+            let note = note.unwrap_or_default();
+            assert!(
+                note.contains("precheck_include_in_app_purchases: false"),
+                "{note}"
+            );
+            assert!(note.contains(why), "{src}: {note}");
+        }
+        // Nothing goes in front of a positional argument, with or without the key.
+        let src = "deliver(options, username: \"x\")\n";
+        assert_eq!(
+            fix_call(src, "deliver", Family::Deliver, true),
+            "deliver(options)\n"
+        );
+        let src = "pilot(OPTIONS)\n";
+        assert_eq!(fix_call(src, "pilot", Family::Other, true), src);
+    }
+
+    #[test]
+    fn outer_api_key_variables_are_seen() {
+        let seen = |src: &str| {
+            let tree = parse(src);
+            let at = src
+                .find("lane :b")
+                .or_else(|| src.find("before_all"))
+                .unwrap();
+            outer_scope_assigns_api_key(src, &tree, at)
+        };
+        assert!(seen("api_key = \"x\"\nlane :b do\n  pilot\nend\n"));
+        assert!(seen(
+            "platform :ios do\n  api_key = ENV[\"K\"]\n  before_all do\n    pilot\n  end\nend\n"
+        ));
+        assert!(!seen("lane :b do\n  pilot\nend\napi_key = \"x\"\n"));
+        assert!(!seen(
+            "lane :a do\n  api_key = \"x\"\nend\nlane :b do\n  pilot\nend\n"
+        ));
+        assert!(!seen(
+            "def k\n  api_key = \"x\"\nend\nlane :b do\n  pilot\nend\n"
+        ));
+        assert!(!seen(
+            "api_key = app_store_connect_api_key(key_id: \"x\")\nlane :b do\n  pilot\nend\n"
+        ));
     }
 
     #[test]

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::baseline::Entry;
 use crate::report::Report;
 
 #[derive(Serialize)]
@@ -64,6 +65,14 @@ pub struct JsonSummary {
     pub verdicts: BTreeMap<&'static str, usize>,
 }
 
+/// What `--baseline` matched, and its entries that match nothing any more.
+#[derive(Serialize)]
+pub struct JsonBaseline<'a> {
+    pub path: &'a str,
+    pub matched: usize,
+    pub fixed: &'a [Entry],
+}
+
 #[derive(Serialize)]
 pub struct JsonReport<'a> {
     pub diagnostics: Vec<JsonDiagnostic<'a>>,
@@ -71,6 +80,9 @@ pub struct JsonReport<'a> {
     pub errors: Vec<JsonError<'a>>,
     pub notes: Vec<JsonNote<'a>>,
     pub summary: JsonSummary,
+    /// Only with `--baseline`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<JsonBaseline<'a>>,
 }
 
 /// Builds the JSON view of a report (`with_diagnostics: false` for `fastlint lanes`).
@@ -87,7 +99,7 @@ pub fn to_json(report: &Report, with_diagnostics: bool) -> JsonReport<'_> {
                 JsonDiagnostic {
                     code: d.rule.code,
                     name: d.rule.name,
-                    severity: d.rule.severity.as_str(),
+                    severity: d.severity.as_str(),
                     path: &src.display,
                     line: start.line,
                     column: start.column,
@@ -165,6 +177,11 @@ pub fn to_json(report: &Report, with_diagnostics: bool) -> JsonReport<'_> {
             },
             verdicts: report.by_verdict(),
         },
+        baseline: report.baseline.as_ref().map(|b| JsonBaseline {
+            path: &b.path,
+            matched: b.matched,
+            fixed: &b.fixed,
+        }),
     }
 }
 

@@ -1,5 +1,6 @@
 //! The human view: each diagnostic through miette (code, message, the line with the span underlined,
-//! `help:`), then the lane table, notes, errors and a summary line.
+//! `help:`), then the lane table, notes, errors and a summary line. Source lines are shown with
+//! credentials blanked out (see [`crate::secrets`]).
 
 use std::fmt;
 
@@ -25,12 +26,19 @@ impl SourceCode for Named<'_> {
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
         let inner = self.text.read_span(span, before, after)?;
+        // miette counts the column in bytes; fastlint's columns count characters.
+        let start = inner.span().offset();
+        let line_start = start.saturating_sub(inner.column());
+        let column = self
+            .text
+            .get(line_start..start)
+            .map_or(inner.column(), |prefix| prefix.chars().count());
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.to_string(),
             inner.data(),
             *inner.span(),
             inner.line(),
-            inner.column(),
+            column,
             inner.line_count(),
         )))
     }
@@ -65,7 +73,7 @@ impl miette::Diagnostic for Shown<'_> {
     }
 
     fn severity(&self) -> Option<miette::Severity> {
-        Some(match self.d.rule.severity {
+        Some(match self.d.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
         })
@@ -107,12 +115,19 @@ fn handler(color: bool) -> GraphicalReportHandler {
 
 /// Renders one diagnostic as text.
 pub fn render_diagnostic(report: &Report, d: &Diagnostic, color: bool) -> String {
+    // Credentials written in the file are never shown, whichever diagnostic points near them.
+    let text = crate::secrets::redacted_text(&report.ws.files[d.file]);
+    render_with_text(report, d, color, &text)
+}
+
+/// Renders one diagnostic over `text`, the file's text with its credentials blanked out.
+fn render_with_text(report: &Report, d: &Diagnostic, color: bool, text: &str) -> String {
     let src = &report.ws.files[d.file].source;
     let shown = Shown {
         d,
         source: Named {
             name: &src.display,
-            text: &src.text,
+            text,
         },
     };
     let mut out = String::new();
@@ -128,8 +143,14 @@ pub fn render_diagnostic(report: &Report, d: &Diagnostic, color: bool) -> String
 
 /// Writes the whole text report.
 pub fn write(report: &Report, color: bool, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    // Each file's text with its credentials blanked out, computed once per file.
+    let mut texts: std::collections::HashMap<usize, std::borrow::Cow<str>> =
+        std::collections::HashMap::new();
     for d in &report.diagnostics {
-        write!(out, "{}", render_diagnostic(report, d, color))?;
+        let text = texts
+            .entry(d.file)
+            .or_insert_with(|| crate::secrets::redacted_text(&report.ws.files[d.file]));
+        write!(out, "{}", render_with_text(report, d, color, text))?;
         writeln!(out)?;
     }
     if !report.lanes.is_empty() {

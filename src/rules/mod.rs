@@ -3,7 +3,9 @@
 
 use crate::analysis::Analysis;
 use crate::diagnostic::{Diagnostic, RuleInfo};
-use crate::load::Workspace;
+use crate::load::{Project, Workspace};
+use crate::model::{Call, FileModel, Value};
+use crate::source::FileKind;
 
 mod fl000_parse_error;
 mod fl001_username_option;
@@ -14,6 +16,16 @@ mod fl005_spaceship_login;
 mod fl006_fastlane_session;
 mod fl007_app_specific_password;
 mod fl008_no_api_key;
+mod fl009_hardcoded_credential;
+mod fl010_deliver_precheck_iap;
+mod fl011_api_key_shape;
+mod fl012_api_key_duration;
+mod fl013_enterprise_in_house;
+mod fl014_conflicting_auth;
+mod fl015_individual_key;
+mod fl016_lane_shadows_action;
+mod fl017_key_filepath_relative;
+pub(crate) mod fl100_unused_suppression;
 
 /// What every rule reads.
 pub struct Context<'a> {
@@ -38,6 +50,16 @@ pub static RULES: &[Rule] = &[
     fl006_fastlane_session::RULE,
     fl007_app_specific_password::RULE,
     fl008_no_api_key::RULE,
+    fl009_hardcoded_credential::RULE,
+    fl010_deliver_precheck_iap::RULE,
+    fl011_api_key_shape::RULE,
+    fl012_api_key_duration::RULE,
+    fl013_enterprise_in_house::RULE,
+    fl014_conflicting_auth::RULE,
+    fl015_individual_key::RULE,
+    fl016_lane_shadows_action::RULE,
+    fl017_key_filepath_relative::RULE,
+    fl100_unused_suppression::RULE,
 ];
 
 /// Looks a rule up by code (`FL001`) or name (`username-option`).
@@ -80,12 +102,16 @@ pub(crate) fn env_var_diagnostics(
                 out.push(Diagnostic::new(info, f, e.span, message).help(help));
             }
         }
+        let how = match file.source.kind {
+            FileKind::Ci(_) => EnvUse::Ci,
+            _ => EnvUse::DotEnv,
+        };
         for a in file
             .dotenv()
             .iter()
             .filter(|a| names.contains(&a.name.as_str()))
         {
-            let (message, help) = describe(&a.name, EnvUse::DotEnv);
+            let (message, help) = describe(&a.name, how);
             out.push(Diagnostic::new(info, f, a.name_span, message).help(help));
         }
     }
@@ -97,6 +123,8 @@ pub(crate) enum EnvUse {
     RubyRead,
     RubyWrite,
     DotEnv,
+    /// Set in a CI configuration file (`env:` of a GitHub workflow, a Jenkinsfile `environment`, ...).
+    Ci,
 }
 
 impl EnvUse {
@@ -105,6 +133,101 @@ impl EnvUse {
             EnvUse::RubyRead => "is read",
             EnvUse::RubyWrite => "is set",
             EnvUse::DotEnv => "is set in a fastlane .env file",
+            EnvUse::Ci => "is set in a CI configuration file",
         }
+    }
+}
+
+/// Whether any of the variables is set where the code of file `f` would see it: a `.env` file or an
+/// `ENV[...] =` write of a project that runs the file, or any CI file (CI sets the environment of
+/// every project in the repository). A file outside any project sees every `.env` file. Rules use it
+/// to stay quiet when a setting may come from there.
+pub(crate) fn env_set_for(cx: &Context, f: usize, names: &[&str]) -> bool {
+    let sets = |file: &FileModel| {
+        file.dotenv()
+            .iter()
+            .any(|a| names.contains(&a.name.as_str()) && !a.value.is_empty())
+            || file.ruby().is_some_and(|m| {
+                m.env.iter().any(|e| {
+                    e.write && names.contains(&e.name.as_str()) && e.value != Some(Value::Nil)
+                })
+            })
+    };
+    let mut in_project = false;
+    for project in projects_of(cx, f) {
+        in_project = true;
+        if project
+            .files
+            .iter()
+            .chain(&project.fastfiles)
+            .any(|&g| sets(&cx.ws.files[g]))
+        {
+            return true;
+        }
+    }
+    cx.ws
+        .files
+        .iter()
+        .any(|file| (!in_project || matches!(file.source.kind, FileKind::Ci(_))) && sets(file))
+}
+
+/// The projects whose lanes can run code of file `f` (its own folder's, and those importing it).
+pub(crate) fn projects_of<'a>(cx: &'a Context, f: usize) -> impl Iterator<Item = &'a Project> + 'a {
+    cx.ws
+        .projects
+        .iter()
+        .filter(move |p| p.fastfiles.contains(&f) || p.files.contains(&f))
+}
+
+/// The first argument of a config-file call (`type("enterprise")`, `type :enterprise`) as written,
+/// without quotes or the symbol colon.
+pub(crate) fn config_literal(file: &FileModel, call: &Call) -> Option<String> {
+    let arg = call.first_arg?;
+    let t = file.source.text.get(arg.start..arg.end)?.trim();
+    if let Some(sym) = t.strip_prefix(':') {
+        return Some(sym.to_string());
+    }
+    for q in ['"', '\x27'] {
+        if t.len() >= 2 && t.starts_with(q) && t.ends_with(q) && !t.contains("#{") {
+            return Some(t[1..t.len() - 1].to_string());
+        }
+    }
+    Some(t.to_string())
+}
+
+/// What a tool config file (`Matchfile`, `Deliverfile`, `Precheckfile`) of the projects running
+/// file `f` gives an option, as written (see [`config_literal`]).
+pub(crate) fn config_value(
+    cx: &Context,
+    f: usize,
+    config_file: &str,
+    option: &str,
+) -> Option<String> {
+    for project in projects_of(cx, f) {
+        for &g in &project.files {
+            let file = &cx.ws.files[g];
+            if !matches!(file.source.kind, FileKind::Config(name) if name == config_file) {
+                continue;
+            }
+            if let Some(call) = file.ruby().and_then(|m| {
+                m.calls
+                    .iter()
+                    .find(|c| c.name == option && c.first_arg.is_some())
+            }) {
+                return config_literal(file, call);
+            }
+        }
+    }
+    None
+}
+
+/// The text of a literal value (`"x"`, `:x`, `12`), for messages and comparisons.
+pub(crate) fn value_text(value: &Value) -> Option<String> {
+    match value {
+        Value::Str(s) | Value::Symbol(s) => Some(s.clone()),
+        Value::Int(i) => Some(i.to_string()),
+        Value::True => Some("true".into()),
+        Value::False => Some("false".into()),
+        _ => None,
     }
 }

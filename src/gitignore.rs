@@ -1,0 +1,188 @@
+//! Whether git ignores a path: the `.gitignore` files from the repository's top folder down to the
+//! path's folder, matched by the `ignore` crate's `gitignore` module (the matcher ripgrep uses).
+//!
+//! FL017 reads it: a key file path that git ignores is one the user keeps out of the repository on
+//! purpose, for CI to write before fastlane runs.
+
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use ignore::Match;
+
+/// The `.gitignore` files read so far, by folder.
+#[derive(Default)]
+pub struct GitIgnores {
+    by_dir: HashMap<PathBuf, Gitignore>,
+}
+
+impl GitIgnores {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Whether git ignores `path` (relative to the current folder, or absolute), in the repository
+    /// that holds `project_root`. Without a repository (no `.git` at or above the project root), the
+    /// project root stands for its top. A path outside the top is never ignored.
+    pub fn is_ignored(&mut self, project_root: &Path, path: &Path) -> bool {
+        let Ok(root) = project_root.canonicalize() else {
+            return false;
+        };
+        let top = root
+            .ancestors()
+            .find(|d| d.join(".git").exists())
+            .unwrap_or(&root)
+            .to_path_buf();
+        let path = if path.is_absolute() {
+            normalize(path)
+        } else {
+            match std::env::current_dir() {
+                Ok(cwd) => normalize(&cwd.join(path)),
+                Err(_) => return false,
+            }
+        };
+        // `path` is lexically normal but its folders may be symbolic links: compare from the
+        // canonical form of the deepest folder that exists.
+        let path = canonical_prefix(&path);
+        let Ok(rel) = path.strip_prefix(&top) else {
+            return false;
+        };
+        let parts: Vec<&std::ffi::OsStr> = rel
+            .components()
+            .filter_map(|c| match c {
+                Component::Normal(s) => Some(s),
+                _ => None,
+            })
+            .collect();
+        // Top-down, as git walks: a folder that is ignored hides everything below it, and within a
+        // level the deepest `.gitignore` that has a say decides (so a `!pattern` there re-includes).
+        let mut levels = vec![top.clone()];
+        let mut at = top;
+        for (i, part) in parts.iter().enumerate() {
+            at.push(part);
+            let last = i + 1 == parts.len();
+            let is_dir = !last || at.is_dir();
+            for dir in levels.iter().rev() {
+                match self.of(dir).matched(&at, is_dir) {
+                    Match::Ignore(_) => return true,
+                    Match::Whitelist(_) => break,
+                    Match::None => {}
+                }
+            }
+            if !last {
+                levels.push(at.clone());
+            }
+        }
+        false
+    }
+
+    /// The `.gitignore` of one folder (empty when there is none).
+    fn of(&mut self, dir: &Path) -> &Gitignore {
+        self.by_dir.entry(dir.to_path_buf()).or_insert_with(|| {
+            let file = dir.join(".gitignore");
+            if !file.is_file() {
+                return Gitignore::empty();
+            }
+            let mut builder = GitignoreBuilder::new(dir);
+            // A line that is not a valid glob is skipped; the others still count, as in git.
+            let _ = builder.add(&file);
+            builder.build().unwrap_or_else(|_| Gitignore::empty())
+        })
+    }
+}
+
+/// A path with `.` and `name/..` taken out, without touching the file system.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// `path` with its deepest existing ancestor replaced by that ancestor's canonical form.
+fn canonical_prefix(path: &Path) -> PathBuf {
+    for base in path.ancestors() {
+        if let Ok(canon) = base.canonicalize() {
+            let rest = path.strip_prefix(base).unwrap_or(Path::new(""));
+            return if rest.as_os_str().is_empty() {
+                canon
+            } else {
+                canon.join(rest)
+            };
+        }
+    }
+    path.to_path_buf()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn repo() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join(".git")).unwrap();
+        fs::create_dir_all(dir.path().join("app/fastlane")).unwrap();
+        dir
+    }
+
+    fn ignored(top: &Path, rel: &str) -> bool {
+        GitIgnores::new().is_ignored(&top.join("app"), &top.join("app").join(rel))
+    }
+
+    #[test]
+    fn reads_every_gitignore_from_the_top_down() {
+        let dir = repo();
+        let top = dir.path();
+        assert!(!ignored(top, "AuthKey.p8"));
+        fs::write(top.join(".gitignore"), "*.p8\n").unwrap();
+        assert!(ignored(top, "AuthKey.p8"));
+        assert!(ignored(top, "keys/ci/AuthKey.p8"));
+        assert!(!ignored(top, "api_key.json"));
+        fs::write(top.join("app/fastlane/.gitignore"), "api_key.json\n").unwrap();
+        assert!(ignored(top, "fastlane/api_key.json"));
+        // A folder's .gitignore speaks only for what is below it.
+        assert!(!ignored(top, "api_key.json"));
+    }
+
+    #[test]
+    fn a_deeper_negation_reincludes_but_not_under_an_ignored_folder() {
+        let dir = repo();
+        let top = dir.path();
+        fs::write(top.join(".gitignore"), "*.p8\nsecrets/\n").unwrap();
+        fs::write(top.join("app/.gitignore"), "!Keep.p8\n").unwrap();
+        assert!(!ignored(top, "Keep.p8"));
+        assert!(ignored(top, "Other.p8"));
+        fs::create_dir_all(top.join("app/secrets")).unwrap();
+        fs::write(top.join("app/secrets/.gitignore"), "!*\n").unwrap();
+        assert!(ignored(top, "secrets/Keep.json"));
+    }
+
+    #[test]
+    fn anchored_patterns_and_paths_outside_the_repository() {
+        let dir = repo();
+        let top = dir.path();
+        fs::write(top.join(".gitignore"), "/app/keys/\n").unwrap();
+        assert!(ignored(top, "keys/AuthKey.p8"));
+        assert!(!ignored(top, "fastlane/keys/AuthKey.p8"));
+        assert!(!ignored(top, "../../outside/AuthKey.p8"));
+    }
+
+    #[test]
+    fn without_a_repository_the_project_root_is_the_top() {
+        let dir = tempfile::tempdir().unwrap();
+        let top = dir.path();
+        fs::create_dir_all(top.join("app/fastlane")).unwrap();
+        fs::write(top.join(".gitignore"), "*.p8\n").unwrap();
+        assert!(!ignored(top, "AuthKey.p8"));
+        fs::write(top.join("app/.gitignore"), "*.p8\n").unwrap();
+        assert!(ignored(top, "AuthKey.p8"));
+    }
+}
