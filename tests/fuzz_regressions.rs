@@ -17,7 +17,6 @@ fn check_json(root: &Path) -> serde_json::Value {
 /// nests one lane inside another's match: lanes must still come out sorted by line.
 /// Found by `fastfile_mutations` (`fuzz/regressions/fastfile_mutations/lanes-out-of-order`).
 #[test]
-#[ignore = "lanes are sorted by extraction order, not by line (report.rs)"]
 fn lanes_sorted_by_line_after_error_recovery() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("fastlane")).unwrap();
@@ -36,11 +35,10 @@ fn lanes_sorted_by_line_after_error_recovery() {
 }
 
 /// tree-sitter-ruby 0.23.1's scanner keeps a heredoc word's length in one byte and asserts on
-/// it when it restores its state: a heredoc word over 255 characters aborts the whole process
-/// (SIGABRT) instead of giving a parse error. Found by `fastfile_mutations`
+/// it when it restores its state: a heredoc word over 255 characters used to abort the whole
+/// process (SIGABRT) instead of giving an error. Found by `fastfile_mutations`
 /// (`fuzz/regressions/fastfile_mutations/heredoc-word-over-255`).
 #[test]
-#[ignore = "tree-sitter-ruby aborts on heredoc words over 255 characters (parse.rs needs a guard)"]
 fn long_heredoc_word_does_not_abort() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("fastlane")).unwrap();
