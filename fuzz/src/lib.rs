@@ -302,10 +302,12 @@ fn run_once(root: &Path) -> (Report, Vec<u8>) {
 }
 
 /// Findings already reported, named in `FASTLINT_FUZZ_SKIP` (comma-separated) so a run can
-/// look past them until they are fixed (both are fixed now; the names stay for older builds):
+/// look past them until they are fixed (the first two are fixed; their names stay for older builds):
 /// - `lane-order`: lanes out of line order after error recovery (`regressions/*/lanes-out-of-order`);
 /// - `long-heredoc`: inputs with a heredoc word over 255 characters, on which tree-sitter-ruby
-///   0.23's scanner aborts the process (`regressions/*/heredoc-word-over-255`).
+///   0.23's scanner aborts the process (`regressions/*/heredoc-word-over-255`);
+/// - `fix-refused`: `--fix` planning an edit that its own re-parse then refuses (open: block
+///   parameters over two lines, `regressions/check_bytes/fix-block-params-over-two-lines`).
 fn skipped(name: &str) -> bool {
     static SKIP: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
         std::env::var("FASTLINT_FUZZ_SKIP")
@@ -371,7 +373,7 @@ fn check_fix(report: Report, content: bool) {
     };
     let outcome = fix::fix(report, key_source, &options);
     assert!(
-        outcome.problems.is_empty(),
+        outcome.problems.is_empty() || skipped("fix-refused"),
         "--fix refused its own edits: {:?}",
         outcome.problems
     );
