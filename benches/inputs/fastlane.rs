@@ -265,7 +265,7 @@ impl Ctx<'_> {
     }
 }
 
-/// A Fastfile of roughly `target_bytes`: comments, `default_platform`, hooks, `def` helpers
+/// A Fastfile of roughly `target_bytes`: comments, `default_platform`, hooks, `def` methods
 /// with heredocs, an `ios` platform block full of lanes and private lanes that call each
 /// other, an `android` block and `error`/`after_all` hooks.
 pub fn fastfile(rng: &mut Rng, target_bytes: usize) -> (String, FastfileMeta) {
@@ -319,7 +319,7 @@ pub fn fastfile(rng: &mut Rng, target_bytes: usize) -> (String, FastfileMeta) {
     }
     out.push_str("end\n\n");
 
-    // Helpers.
+    // `def` methods.
     if c.rng.chance(0.7) {
         out.push_str(
             "def release_notes\n  notes = <<~NOTES\n    What's new:\n    - username: handled in a heredoc, not an option\n    - pilot(username: \"nobody@example.com\") is only text here\n  NOTES\n  changelog = changelog_from_git_commits(commits_count: 10, pretty: \"- %s\")\n  [notes, changelog].compact.join(\"\\n\")\nend\n\n",

@@ -86,7 +86,7 @@ const JS_FILES: &[&str] = &[
     "parse.js",
     "types.d.ts",
     "constants.js",
-    "helpers.js",
+    "shared.js",
     "compat.js",
     "browser.js",
     "node.js",
