@@ -1,0 +1,59 @@
+//! Inputs the fuzz targets under `fuzz/` found, kept as regression tests. The raw fuzz inputs
+//! are in `fuzz/regressions/` (replay them with `fuzz_plain replay`, see `fuzz/README.md`).
+
+use std::path::Path;
+use std::process::Command;
+
+fn check_json(root: &Path) -> serde_json::Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_fastlint"))
+        .args(["check", ".", "--format", "json"])
+        .current_dir(root)
+        .output()
+        .expect("fastlint runs");
+    serde_json::from_slice(&out.stdout).expect("JSON output")
+}
+
+/// A broken Fastfile (lone `\r` before each line break, a mangled call) where error recovery
+/// nests one lane inside another's match: lanes must still come out sorted by line.
+/// Found by `fastfile_mutations` (`fuzz/regressions/fastfile_mutations/lanes-out-of-order`).
+#[test]
+fn lanes_sorted_by_line_after_error_recovery() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("fastlane")).unwrap();
+    let fastfile: &[u8] = b" This file contains the fastlane.tools configuration for crudrea.\r\r\n  lane :bump do |options|\r\r\n\r\r\n  private_lane :beta do\r\r\n    upload_toENV[\"FASTLANE_USER\"]_app_store(\r\r\n      username: \"mobile@example.com\", submit_for_review: false,\r\r\n      precheck_include_in_app_purchases: false\r\r\n    )\r\r\n    download_dsyms(username: ENV[\"FASTLANE_USER\"], version: \"latest\")\r\r\nplatform :android do\r\r\n  lane :deploy do\r\r\n  end\r\r\nend\r\r\nerror do |lane, exception, options|\r\r\nend\r\r";
+    std::fs::write(dir.path().join("fastlane/Fastfile"), fastfile).unwrap();
+    let v = check_json(dir.path());
+    let lines: Vec<u64> = v["lanes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["line"].as_u64().unwrap())
+        .collect();
+    let mut sorted = lines.clone();
+    sorted.sort();
+    assert_eq!(lines, sorted, "lanes out of order");
+}
+
+/// tree-sitter-ruby 0.23.1's scanner keeps a heredoc word's length in one byte and asserts on
+/// it when it restores its state: a heredoc word over 255 characters used to abort the whole
+/// process (SIGABRT) instead of giving an error. Found by `fastfile_mutations`
+/// (`fuzz/regressions/fastfile_mutations/heredoc-word-over-255`).
+#[test]
+fn long_heredoc_word_does_not_abort() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("fastlane")).unwrap();
+    let word = "x".repeat(300);
+    let fastfile = format!("lane :a do\n  notes = <<'{word}'\n  text\nend\n");
+    std::fs::write(dir.path().join("fastlane/Fastfile"), fastfile).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_fastlint"))
+        .args(["check", ".", "--format", "json"])
+        .current_dir(dir.path())
+        .output()
+        .expect("fastlint runs");
+    assert!(
+        matches!(out.status.code(), Some(1 | 2)),
+        "fastlint ended with {:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
