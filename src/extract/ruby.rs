@@ -524,6 +524,13 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
     }
 
     // Receiver-less calls, and bare names that are not local variables.
+    let defined_here: HashSet<&str> = model
+        .lanes
+        .iter()
+        .map(|l| l.name.as_str())
+        .chain(model.methods.iter().map(|m| m.name.as_str()))
+        .collect();
+    let defined_here: HashSet<String> = defined_here.into_iter().map(str::to_string).collect();
     let mut calls: Vec<Call> = Vec::with_capacity(raw.calls.len());
     for (node, name) in &raw.calls {
         calls.push(call_of(*node, *name, src, scope_at(span(*node))));
@@ -539,6 +546,10 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
             .get(&(scope, name))
             .is_some_and(|&declared| declared < s.start)
         {
+            continue;
+        }
+        if !defined_here.contains(name) && crate::knowledge::action(name).is_none() {
+            model.bare_names.push((s, scope));
             continue;
         }
         calls.push(Call {
