@@ -758,8 +758,10 @@ mod tests {
         assert_eq!(pilot.shape, ArgShape::Options);
         let deliver = m.calls.iter().find(|c| c.name == "deliver").unwrap();
         assert_eq!(deliver.scope, Scope::Method(0));
-        let setup = m.calls.iter().find(|c| c.name == "setup").unwrap();
-        assert_eq!(setup.scope, Scope::Hook(0));
+        // `setup` is no action and no lane or method here: kept aside, in the hook's scope.
+        assert!(m.calls.iter().all(|c| c.name != "setup"));
+        assert_eq!(m.bare_names.len(), 1);
+        assert_eq!(m.bare_names[0].1, Scope::Hook(0));
     }
 
     #[test]
