@@ -211,8 +211,12 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
     out.files.sort();
     // The same file reached through two spellings (`check . other`) is read once.
     let mut seen = std::collections::HashSet::new();
-    out.files
-        .retain(|f| seen.insert(std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone())));
+    // (One root cannot reach a file twice: links are not followed.)
+    if paths.len() > 1 {
+        out.files.retain(|f| {
+            seen.insert(std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone()))
+        });
+    }
     out
 }
 

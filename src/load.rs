@@ -181,6 +181,28 @@ fn canonical(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
+thread_local! {
+    static CANONICAL_DIRS: std::cell::RefCell<HashMap<PathBuf, PathBuf>> = Default::default();
+}
+
+/// The canonical form of a file's path, resolving its folder once for all the files in it.
+fn canonical_file(path: &Path) -> PathBuf {
+    match (path.parent(), path.file_name()) {
+        (Some(dir), Some(name)) if !path.is_symlink() => CANONICAL_DIRS.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            let dir = cache.entry(dir.to_path_buf()).or_insert_with(|| {
+                canonical(if dir.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    dir
+                })
+            });
+            dir.join(name)
+        }),
+        _ => canonical(path),
+    }
+}
+
 /// Reads the discovered files, follows imports, and forms projects.
 pub fn load(found: Vec<Found>, version_flag: Option<Version>) -> Workspace {
     load_with_stdin(found, version_flag, None)
@@ -210,7 +232,7 @@ pub fn load_with_stdin(
     for result in results {
         match result {
             Ok(model) => {
-                by_path.insert(canonical(&model.source.path), ws.files.len());
+                by_path.insert(canonical_file(&model.source.path), ws.files.len());
                 ws.files.push(model);
             }
             Err(e) => ws.errors.push(e),
@@ -249,12 +271,12 @@ pub fn load_with_stdin(
                     FileKind::Appfile | FileKind::Config(_) => folder == dir,
                     _ => false,
                 };
-                if !wanted || !path.is_file() || by_path.contains_key(&canonical(&path)) {
+                if !wanted || !path.is_file() || by_path.contains_key(&canonical_file(&path)) {
                     continue;
                 }
                 if let Ok(mut model) = load_file(&path, &display_path(&path), kind) {
                     model.context = true;
-                    by_path.insert(canonical(&path), ws.files.len());
+                    by_path.insert(canonical_file(&path), ws.files.len());
                     ws.files.push(model);
                 }
             }
@@ -263,10 +285,15 @@ pub fn load_with_stdin(
 
     // Group files by fastlane folder.
     let mut groups: BTreeMap<PathBuf, (PathBuf, Vec<usize>)> = BTreeMap::new();
+    let mut canonical_dirs: HashMap<PathBuf, PathBuf> = HashMap::new();
     for (i, f) in ws.files.iter().enumerate() {
         let dir = project_dir(&f.source.path, f.source.kind);
+        let key = canonical_dirs
+            .entry(dir.clone())
+            .or_insert_with(|| canonical(&dir))
+            .clone();
         groups
-            .entry(canonical(&dir))
+            .entry(key)
             .or_insert_with(|| (dir, Vec::new()))
             .1
             .push(i);
@@ -317,7 +344,7 @@ pub fn load_with_stdin(
                     .map(Path::to_path_buf)
                     .unwrap_or_default();
                 let target = lexical(&base.join(rel));
-                let key = canonical(&target);
+                let key = canonical_file(&target);
                 let idx = match by_path.get(&key) {
                     Some(&i) => i,
                     None => match load_file(&target, &display_path(&target), FileKind::Fastfile) {
@@ -388,9 +415,56 @@ pub fn load_with_stdin(
         }
     }
     load_key_files(&mut ws, &mut by_path);
+    resolve_bare_names(&mut ws.files);
     ws.errors.sort();
     ws.errors.dedup();
     ws
+}
+
+/// Turns the bare names each file kept aside into calls where some Ruby file read defines a lane
+/// or method of that name (a lane of an imported Fastfile called as `shared_lane`); the rest are
+/// local-variable reads or other tools' actions, and are dropped.
+pub fn resolve_bare_names(files: &mut [FileModel]) {
+    if files
+        .iter()
+        .filter_map(FileModel::ruby)
+        .all(|m| m.bare_names.is_empty())
+    {
+        return;
+    }
+    let mut defined: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for model in files.iter().filter_map(FileModel::ruby) {
+        defined.extend(model.lanes.iter().map(|l| l.name.clone()));
+        defined.extend(model.methods.iter().map(|m| m.name.clone()));
+    }
+    for file in files.iter_mut() {
+        let text = &file.source.text;
+        let Contents::Ruby(model) = &mut file.contents else {
+            continue;
+        };
+        let before = model.calls.len();
+        for (span, scope) in std::mem::take(&mut model.bare_names) {
+            let name = &text[span.start..span.end];
+            if defined.contains(name) {
+                model.calls.push(crate::model::Call {
+                    name: name.to_string(),
+                    name_span: span,
+                    span,
+                    scope,
+                    shape: crate::model::ArgShape::None,
+                    args_span: None,
+                    parens: false,
+                    first_arg: None,
+                    first_string: None,
+                    has_block: false,
+                    options: Vec::new(),
+                });
+            }
+        }
+        if model.calls.len() != before {
+            model.calls.sort_by_key(|c| (c.span.start, c.span.end));
+        }
+    }
 }
 
 /// The folder a project's actions run in, from one of its own files: the parent of the fastlane

@@ -242,6 +242,11 @@ pub struct RubyModel {
     pub methods: Vec<MethodDef>,
     /// Receiver-less calls in source order.
     pub calls: Vec<Call>,
+    /// Bare names (`build`, `upload`) that are neither an action fastlint knows nor a lane or
+    /// method of this file: a local variable read, another tool's action, or a lane or method
+    /// of another Fastfile. Kept small until all files are read, then turned into calls where
+    /// another file defines the name (`load::resolve_bare_names`).
+    pub bare_names: Vec<(Span, Scope)>,
     pub env: Vec<EnvAccess>,
     pub spaceship: Vec<SpaceshipUse>,
     pub imports: Vec<Import>,

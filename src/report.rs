@@ -80,7 +80,9 @@ pub fn sort_diagnostics(ws: &Workspace, diagnostics: &mut Vec<Diagnostic>) {
 
 impl Report {
     /// Analyses a loaded workspace and runs every rule.
-    pub fn build(ws: Workspace, options: &CheckOptions) -> Self {
+    pub fn build(mut ws: Workspace, options: &CheckOptions) -> Self {
+        // Files rewritten by --fix come back with their bare names unresolved.
+        crate::load::resolve_bare_names(&mut ws.files);
         let analysis = analyse(&ws, options.key_from_env);
         let mut diagnostics = rules::run_all(&Context {
             ws: &ws,

@@ -12,35 +12,51 @@ use super::nesting::Nesting;
 use crate::model::*;
 use crate::parse::{syntax_errors, RUBY_QUERY};
 
+/// A receiver-less call that structures the Fastfile: `lane`, `platform`, a hook.
+fn structure<'t>(call: Node<'t>, method: Node<'t>, src: &str, raw: &mut Raw<'t>) {
+    let Some(block) = call.child_by_field_name("block") else {
+        return;
+    };
+    let first_arg = || {
+        let args = call.child_by_field_name("arguments")?;
+        let mut walk = args.walk();
+        let first = args
+            .named_children(&mut walk)
+            .find(|a| a.kind() != "comment");
+        first
+    };
+    match text(method, src) {
+        keyword @ ("lane" | "private_lane" | "override_lane") => {
+            if let Some(name) = first_arg() {
+                raw.lanes
+                    .push((call, name, block, keyword == "private_lane"));
+            }
+        }
+        "platform" => {
+            if let Some(name) = first_arg() {
+                raw.platforms.push((call, name, block));
+            }
+        }
+        keyword => {
+            if let Some(kind) = HookKind::from_keyword(keyword) {
+                raw.hooks.push((call, kind, block));
+            }
+        }
+    }
+}
+
 /// Capture indices of `queries/ruby.scm`, looked up by name once.
 struct Captures {
-    lane: u32,
-    lane_keyword: u32,
-    lane_name: u32,
-    lane_block: u32,
-    platform: u32,
-    platform_name: u32,
-    platform_block: u32,
-    hook: u32,
-    hook_keyword: u32,
-    hook_block: u32,
-    def: u32,
-    def_name: u32,
     call: u32,
-    call_name: u32,
+    def: u32,
     identifier: u32,
-    local: u32,
+    declares: u32,
+    declares_name: u32,
+    declares_loop: u32,
     not_a_call: u32,
-    rcall: u32,
-    rcall_receiver: u32,
-    rcall_method: u32,
-    env: u32,
-    env_key: u32,
-    constant_path: u32,
-    constant_path_inner: u32,
+    element: u32,
     assign: u32,
-    assign_left: u32,
-    assign_right: u32,
+    constant_path: u32,
     comment: u32,
 }
 
@@ -51,33 +67,16 @@ static CAPTURES: std::sync::LazyLock<Captures> = std::sync::LazyLock::new(|| {
             .unwrap_or_else(|| panic!("queries/ruby.scm defines @{name}"))
     };
     Captures {
-        lane: idx("lane"),
-        lane_keyword: idx("lane.keyword"),
-        lane_name: idx("lane.name"),
-        lane_block: idx("lane.block"),
-        platform: idx("platform"),
-        platform_name: idx("platform.name"),
-        platform_block: idx("platform.block"),
-        hook: idx("hook"),
-        hook_keyword: idx("hook.keyword"),
-        hook_block: idx("hook.block"),
-        def: idx("def"),
-        def_name: idx("def.name"),
         call: idx("call"),
-        call_name: idx("call.name"),
+        def: idx("def"),
         identifier: idx("identifier"),
-        local: idx("local"),
+        declares: idx("declares"),
+        declares_name: idx("declares.name"),
+        declares_loop: idx("declares.loop"),
         not_a_call: idx("not_a_call"),
-        rcall: idx("rcall"),
-        rcall_receiver: idx("rcall.receiver"),
-        rcall_method: idx("rcall.method"),
-        env: idx("env"),
-        env_key: idx("env.key"),
-        constant_path: idx("constant_path"),
-        constant_path_inner: idx("constant_path.inner"),
+        element: idx("element"),
         assign: idx("assign"),
-        assign_left: idx("assign.left"),
-        assign_right: idx("assign.right"),
+        constant_path: idx("constant_path"),
         comment: idx("comment"),
     }
 });
@@ -235,56 +234,67 @@ pub fn extract(tree: &Tree, src: &str) -> RubyModel {
     let mut cursor = QueryCursor::new();
     let mut matches = cursor.matches(&RUBY_QUERY, tree.root_node(), src.as_bytes());
     while let Some(m) = matches.next() {
-        let get = |idx: u32| {
-            m.captures
-                .iter()
-                .find(|cap| cap.index == idx)
-                .map(|cap| cap.node)
-        };
-        if let (Some(n), Some(kw), Some(name), Some(block)) = (
-            get(c.lane),
-            get(c.lane_keyword),
-            get(c.lane_name),
-            get(c.lane_block),
-        ) {
-            raw.lanes
-                .push((n, name, block, text(kw, src) == "private_lane"));
-        } else if let (Some(n), Some(name), Some(block)) =
-            (get(c.platform), get(c.platform_name), get(c.platform_block))
-        {
-            raw.platforms.push((n, name, block));
-        } else if let (Some(n), Some(kw), Some(block)) =
-            (get(c.hook), get(c.hook_keyword), get(c.hook_block))
-        {
-            if let Some(kind) = HookKind::from_keyword(text(kw, src)) {
-                raw.hooks.push((n, kind, block));
+        for capture in m.captures {
+            let n = capture.node;
+            let field = |name: &str| n.child_by_field_name(name);
+            match capture.index {
+                i if i == c.call => match (field("receiver"), field("method")) {
+                    (None, Some(method)) if method.kind() == "identifier" => {
+                        structure(n, method, src, &mut raw);
+                        raw.calls.push((n, method));
+                    }
+                    (Some(receiver), Some(method)) => raw.rcalls.push((n, receiver, method)),
+                    _ => {}
+                },
+                i if i == c.def => {
+                    if let Some(name) = field("name") {
+                        raw.defs.push((n, name));
+                    }
+                }
+                i if i == c.identifier => raw.identifiers.push(n),
+                i if i == c.declares || i == c.not_a_call => {
+                    let mut walk = n.walk();
+                    let names = n
+                        .named_children(&mut walk)
+                        .filter(|child| child.kind() == "identifier");
+                    if i == c.declares {
+                        raw.locals.extend(names);
+                    } else {
+                        raw.not_calls.extend(names);
+                    }
+                }
+                i if i == c.declares_name || i == c.declares_loop => {
+                    let name = if i == c.declares_name {
+                        field("name")
+                    } else {
+                        field("pattern")
+                    };
+                    raw.locals
+                        .extend(name.filter(|name| name.kind() == "identifier"));
+                }
+                i if i == c.element => {
+                    let is_env = field("object").is_some_and(|o| is_env(text(o, src)));
+                    if is_env && n.named_child(1).is_some() {
+                        raw.env.push(n);
+                    }
+                }
+                i if i == c.assign => {
+                    if let (Some(left), Some(right)) = (field("left"), field("right")) {
+                        if left.kind() == "identifier" {
+                            raw.locals.push(left);
+                        }
+                        raw.assigns.push((n, left, right));
+                    }
+                }
+                i if i == c.constant_path => {
+                    raw.constant_paths.push(n);
+                    if let Some(scope) = field("scope").filter(|s| s.kind() == "scope_resolution") {
+                        raw.inner_paths.push(scope);
+                    }
+                }
+                i if i == c.comment => raw.comments.push(n),
+                _ => {}
             }
-        } else if let (Some(n), Some(name)) = (get(c.def), get(c.def_name)) {
-            raw.defs.push((n, name));
-        } else if let (Some(n), Some(name)) = (get(c.call), get(c.call_name)) {
-            raw.calls.push((n, name));
-        } else if let Some(n) = get(c.identifier) {
-            raw.identifiers.push(n);
-        } else if let Some(n) = get(c.local) {
-            raw.locals.push(n);
-        } else if let Some(n) = get(c.not_a_call) {
-            raw.not_calls.push(n);
-        } else if let (Some(n), Some(recv), Some(method)) =
-            (get(c.rcall), get(c.rcall_receiver), get(c.rcall_method))
-        {
-            raw.rcalls.push((n, recv, method));
-        } else if let (Some(n), Some(_key)) = (get(c.env), get(c.env_key)) {
-            raw.env.push(n);
-        } else if let Some(n) = get(c.constant_path_inner) {
-            raw.inner_paths.push(n);
-        } else if let Some(n) = get(c.constant_path) {
-            raw.constant_paths.push(n);
-        } else if let (Some(n), Some(left), Some(right)) =
-            (get(c.assign), get(c.assign_left), get(c.assign_right))
-        {
-            raw.assigns.push((n, left, right));
-        } else if let Some(n) = get(c.comment) {
-            raw.comments.push(n);
         }
     }
     build(raw, tree, src)
@@ -514,6 +524,13 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
     }
 
     // Receiver-less calls, and bare names that are not local variables.
+    let defined_here: HashSet<&str> = model
+        .lanes
+        .iter()
+        .map(|l| l.name.as_str())
+        .chain(model.methods.iter().map(|m| m.name.as_str()))
+        .collect();
+    let defined_here: HashSet<String> = defined_here.into_iter().map(str::to_string).collect();
     let mut calls: Vec<Call> = Vec::with_capacity(raw.calls.len());
     for (node, name) in &raw.calls {
         calls.push(call_of(*node, *name, src, scope_at(span(*node))));
@@ -529,6 +546,10 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
             .get(&(scope, name))
             .is_some_and(|&declared| declared < s.start)
         {
+            continue;
+        }
+        if !defined_here.contains(name) && crate::knowledge::action(name).is_none() {
+            model.bare_names.push((s, scope));
             continue;
         }
         calls.push(Call {
@@ -737,8 +758,10 @@ mod tests {
         assert_eq!(pilot.shape, ArgShape::Options);
         let deliver = m.calls.iter().find(|c| c.name == "deliver").unwrap();
         assert_eq!(deliver.scope, Scope::Method(0));
-        let setup = m.calls.iter().find(|c| c.name == "setup").unwrap();
-        assert_eq!(setup.scope, Scope::Hook(0));
+        // `setup` is no action and no lane or method here: kept aside, in the hook's scope.
+        assert!(m.calls.iter().all(|c| c.name != "setup"));
+        assert_eq!(m.bare_names.len(), 1);
+        assert_eq!(m.bare_names[0].1, Scope::Hook(0));
     }
 
     #[test]

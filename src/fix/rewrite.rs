@@ -853,7 +853,11 @@ pub fn lane_edit(
         .child(0)
         .filter(|c| matches!(c.kind(), "do" | "{"))
         .ok_or(Skipped::LaneNotFound { at })?;
-    let insert_at = line_end_incl(src, opener.end_byte());
+    // After `do`, or after block parameters that may run over several lines (`do |lane,\n options|`).
+    let opened = block
+        .child_by_field_name("parameters")
+        .map_or(opener.end_byte(), |p| p.end_byte().max(opener.end_byte()));
+    let insert_at = line_end_incl(src, opened);
     let body = block.child_by_field_name("body");
     if insert_at >= block.end_byte() || !src[..insert_at].ends_with('\n') {
         return Err(Skipped::OneLineLane { at });
@@ -875,7 +879,7 @@ pub fn lane_edit(
             (format!("{lane_indent}{unit}"), unit)
         }
     };
-    let eol = eol_at(src, opener.end_byte());
+    let eol = eol_at(src, opened);
     Ok(Edit::insert(
         insert_at,
         key_block(&indent, unit, eol, key_source),
@@ -1161,6 +1165,18 @@ mod tests {
             fix_call("precheck\n", "precheck", Family::Precheck, false),
             "precheck(include_in_app_purchases: false)\n"
         );
+    }
+
+    #[test]
+    fn key_block_goes_after_parameters_over_two_lines() {
+        let src = "lane :beta do |lane,\n    options|\n  pilot\nend\n";
+        let tree = parse(src);
+        let edit = lane_edit(src, &tree, 0, KeySource::File).unwrap();
+        let out = apply_edits(src, &[edit]).unwrap();
+        assert!(out.starts_with(
+            "lane :beta do |lane,\n    options|\n  api_key = app_store_connect_api_key(\n"
+        ));
+        assert!(!parse(&out).root_node().has_error());
     }
 
     #[test]
