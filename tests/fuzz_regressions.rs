@@ -63,7 +63,6 @@ fn long_heredoc_word_does_not_abort() {
 /// `--fix` refuses its own rewrite. Found by `check_bytes`
 /// (`fuzz/regressions/check_bytes/fix-block-params-over-two-lines`).
 #[test]
-#[ignore = "the key block is inserted after the `do` line, inside a parameter list that spans lines (fix/rewrite.rs lane_edit)"]
 fn fix_key_block_after_multi_line_block_parameters() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("fastlane")).unwrap();

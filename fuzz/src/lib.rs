@@ -302,11 +302,11 @@ fn run_once(root: &Path) -> (Report, Vec<u8>) {
 }
 
 /// Findings already reported, named in `FASTLINT_FUZZ_SKIP` (comma-separated) so a run can
-/// look past them until they are fixed (the first two are fixed; their names stay for older builds):
+/// look past them until they are fixed (all three are fixed; the names stay for replaying older builds):
 /// - `lane-order`: lanes out of line order after error recovery (`regressions/*/lanes-out-of-order`);
 /// - `long-heredoc`: inputs with a heredoc word over 255 characters, on which tree-sitter-ruby
 ///   0.23's scanner aborts the process (`regressions/*/heredoc-word-over-255`);
-/// - `fix-refused`: `--fix` planning an edit that its own re-parse then refuses (open: block
+/// - `fix-refused`: `--fix` planning an edit that its own re-parse then refuses (block
 ///   parameters over two lines, `regressions/check_bytes/fix-block-params-over-two-lines`).
 fn skipped(name: &str) -> bool {
     static SKIP: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
