@@ -175,7 +175,6 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
         }
         let walker = WalkDir::new(root)
             .follow_links(false)
-            .sort_by_file_name()
             .into_iter()
             .filter_entry(|e| {
                 e.depth() == 0 || !e.file_type().is_dir() || !is_pruned(e.file_name())

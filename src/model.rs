@@ -177,7 +177,8 @@ pub struct Call {
     pub parens: bool,
     /// The first argument, if any.
     pub first_arg: Option<Span>,
-    /// The first argument's value when it is a plain string literal (`import "../Fastfile"`).
+    /// For `import "../Fastfile"`: the path, when it is a plain string literal (other calls' string
+    /// arguments are not kept).
     pub first_string: Option<String>,
     /// It takes a block (`apple_id { ENV["X"] }`).
     pub has_block: bool,

@@ -602,6 +602,12 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
             _ => {}
         }
     }
+    // Every file's model is held until the end of the run: no spare capacity.
+    for call in &mut calls {
+        call.options.shrink_to_fit();
+    }
+    calls.shrink_to_fit();
+    model.bare_names.shrink_to_fit();
     model.calls = calls;
     model.env.sort_by_key(|e| (e.span.start, e.span.end));
     model.spaceship.sort_by_key(|s| (s.span.start, s.span.end));
@@ -625,7 +631,9 @@ fn call_of(node: Node, name: Node, src: &str, scope: Scope) -> Call {
             .collect();
         if let Some(first) = children.first() {
             first_arg = Some(span(*first));
-            first_string = string_literal(*first, src);
+            if text(name, src) == "import" {
+                first_string = string_literal(*first, src);
+            }
             shape = match first.kind() {
                 "pair" => ArgShape::Options,
                 "hash" => ArgShape::Options,
