@@ -319,26 +319,9 @@ fn skipped(name: &str) -> bool {
     SKIP.iter().any(|s| s == name)
 }
 
-/// Whether `text` starts a heredoc whose word is longer than 255 characters, the way
-/// tree-sitter-ruby's scanner reads it (a quoted word runs to the closing quote, across lines).
+/// Whether `text` holds a heredoc word too long for the Ruby parser (fastlint refuses such files).
 pub fn has_long_heredoc_word(text: &[u8]) -> bool {
-    let text = String::from_utf8_lossy(text);
-    let mut rest: &str = &text;
-    while let Some(i) = rest.find("<<") {
-        let after = rest[i + 2..].trim_start_matches(['~', '-']);
-        let len = match after.chars().next() {
-            Some(q @ ('\'' | '"' | '`')) => after[1..].chars().take_while(|c| *c != q).count(),
-            _ => after
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_')
-                .count(),
-        };
-        if len > 250 {
-            return true;
-        }
-        rest = &rest[i + 2..];
-    }
-    false
+    fastlint::parse::unsupported(&String::from_utf8_lossy(text)).is_some()
 }
 
 /// Runs the whole pipeline over `files` and panics when a property does not hold.
