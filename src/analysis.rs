@@ -465,178 +465,40 @@ impl<'a> Walker<'a, '_> {
 
 /// Analyses every project of the workspace.
 pub fn analyse(ws: &Workspace, key_from_env: bool) -> Analysis {
+    use rayon::prelude::*;
+    // Projects are independent: analyse them in parallel, then merge in project order so the
+    // result does not depend on scheduling.
+    let parts: Vec<(Analysis, LaneRuns)> = (0..ws.projects.len())
+        .into_par_iter()
+        .map(|i| analyse_project(ws, i, key_from_env))
+        .collect();
     let mut analysis = Analysis::default();
-    let mut lane_runs: HashMap<(usize, usize), (bool, Reaches)> = HashMap::new();
-    for (project_index, project) in ws.projects.iter().enumerate() {
-        let index = Index::new(ws, project_index);
-        let mut base = KeyState {
-            any: key_from_env,
-            vars: 0,
-        };
-        // dotenv reads the first of the fastlane folder and its parent that holds `.env*` files.
-        let in_folder = |f: &usize| {
-            let path = &ws.files[*f].source.path;
-            let parent = path
-                .parent()
-                .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()));
-            parent
-                == Some(std::fs::canonicalize(&project.dir).unwrap_or_else(|_| project.dir.clone()))
-        };
-        let dotenv: Vec<usize> = project
-            .files
-            .iter()
-            .copied()
-            .filter(|&f| ws.files[f].source.kind == FileKind::DotEnv)
-            .collect();
-        let dotenv: Vec<usize> = if dotenv.iter().any(in_folder) {
-            dotenv.into_iter().filter(in_folder).collect()
-        } else {
-            dotenv
-        };
-        for &f in &dotenv {
-            for a in ws.files[f].dotenv() {
-                if !a.value.is_empty() {
-                    if let Some(bit) = key_var_bit(&a.name) {
-                        base.vars |= bit;
-                    }
+    let mut lane_runs: LaneRuns = HashMap::new();
+    for (part, runs) in parts {
+        for (key, site) in part.sites {
+            match analysis.sites.entry(key) {
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(site);
+                }
+                std::collections::hash_map::Entry::Occupied(mut o) => {
+                    let merged = o.get_mut();
+                    merged.apple_id_only |= site.apple_id_only;
+                    merged.readonly &= site.readonly;
+                    merged.reached_without_key |= site.reached_without_key;
                 }
             }
         }
-        let mut memo = HashMap::new();
-        let mut visited = HashSet::new();
-        let mut top_reaches = Reaches::default();
-        // Top-level code runs once, when the Fastfile is loaded.
-        {
-            let mut walker = Walker {
-                index: &index,
-                platform: None,
-                memo: &mut memo,
-                stack: Vec::new(),
-                visited: &mut visited,
-                sites: &mut analysis.sites,
-            };
-            for &f in &project.fastfiles {
-                base = walker.merge(Target::TopLevel(f), base, &mut top_reaches);
-            }
-        }
-
-        let home: HashSet<usize> = project.files.iter().copied().collect();
-        let mut record = |f: usize, l: usize, reaches: Reaches, keyed: bool| {
-            let entry = lane_runs.entry((f, l));
-            use std::collections::hash_map::Entry;
-            match entry {
-                Entry::Vacant(v) => {
-                    v.insert((home.contains(&f), reaches));
+        analysis.keyed_at_start.extend(part.keyed_at_start);
+        for (key, (home, reaches)) in runs {
+            match lane_runs.entry(key) {
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert((home, reaches));
                 }
-                Entry::Occupied(mut o) => {
-                    if home.contains(&f) && !o.get().0 {
+                std::collections::hash_map::Entry::Occupied(mut o) => {
+                    if home && !o.get().0 {
                         o.insert((true, reaches));
                     }
                 }
-            }
-            if keyed {
-                analysis.keyed_at_start.insert((f, l));
-            }
-        };
-
-        // Every public lane, started from the command line.
-        let mut lanes: Vec<(usize, usize)> = Vec::new();
-        for &f in &project.fastfiles {
-            if let Some(m) = ws.files[f].ruby() {
-                lanes.extend((0..m.lanes.len()).map(|l| (f, l)));
-            }
-        }
-        let mut private_runs: HashMap<(usize, usize), Reaches> = HashMap::new();
-        let mut private_keyed: HashMap<(usize, usize), bool> = HashMap::new();
-        for &(f, l) in &lanes {
-            let lane = &ws.files[f]
-                .ruby()
-                .map(|m| &m.lanes[l])
-                .expect("lane of a Ruby file");
-            if lane.private {
-                continue;
-            }
-            let platform = lane.platform.as_deref();
-            let mut walker = Walker {
-                index: &index,
-                platform,
-                memo: &mut memo,
-                stack: Vec::new(),
-                visited: &mut visited,
-                sites: &mut analysis.sites,
-            };
-            let mut reaches = Reaches::default();
-            let mut state = base;
-            for hook in index.hooks_of(HookKind::BeforeAll, platform) {
-                state = walker.merge(Target::Hook(hook.0, hook.1), state, &mut reaches);
-            }
-            let mut before_each_state = state;
-            for hook in index.hooks_of(HookKind::BeforeEach, platform) {
-                before_each_state = walker
-                    .run(Target::Hook(hook.0, hook.1), before_each_state)
-                    .0;
-            }
-            state = walker.switch_to_lane(f, l, state, &mut reaches);
-            for hook in index.hooks_of(HookKind::AfterAll, platform) {
-                state = walker.merge(Target::Hook(hook.0, hook.1), state, &mut reaches);
-            }
-            reaches.normalize();
-            record(f, l, reaches, before_each_state.any);
-        }
-
-        // Private lanes take the union of the runs that called them; uncalled code runs on its own.
-        for ((target, platform, state), summary) in memo.iter() {
-            let _ = platform;
-            if let Target::Lane(f, l) = *target {
-                private_runs.entry((f, l)).or_default().extend(&summary.1);
-                let keyed = private_keyed.entry((f, l)).or_insert(true);
-                *keyed &= state.any;
-            }
-        }
-        let mut leftovers: Vec<(Target, Option<&str>)> = Vec::new();
-        for &(f, l) in &lanes {
-            let lane = &ws.files[f].ruby().expect("Ruby file").lanes[l];
-            if lane.private && !visited.contains(&Target::Lane(f, l)) {
-                leftovers.push((Target::Lane(f, l), lane.platform.as_deref()));
-            }
-        }
-        for &f in &project.fastfiles {
-            let Some(m) = ws.files[f].ruby() else {
-                continue;
-            };
-            for i in 0..m.methods.len() {
-                if !visited.contains(&Target::Method(f, i)) {
-                    leftovers.push((Target::Method(f, i), None));
-                }
-            }
-            for (i, hook) in m.hooks.iter().enumerate() {
-                if !visited.contains(&Target::Hook(f, i)) {
-                    leftovers.push((Target::Hook(f, i), hook.platform.as_deref()));
-                }
-            }
-        }
-        for (target, platform) in leftovers {
-            let mut walker = Walker {
-                index: &index,
-                platform,
-                memo: &mut memo,
-                stack: Vec::new(),
-                visited: &mut visited,
-                sites: &mut analysis.sites,
-            };
-            let summary = walker.run(target, base);
-            if let Target::Lane(f, l) = target {
-                private_runs.insert((f, l), summary.1.clone());
-                private_keyed.insert((f, l), base.any);
-            }
-        }
-        for &(f, l) in &lanes {
-            let lane = &ws.files[f].ruby().expect("Ruby file").lanes[l];
-            if lane.private {
-                let mut reaches = private_runs.remove(&(f, l)).unwrap_or_default();
-                reaches.normalize();
-                let keyed = private_keyed.get(&(f, l)).copied().unwrap_or(false);
-                record(f, l, reaches, keyed);
             }
         }
     }
@@ -691,4 +553,189 @@ pub fn lane_calls(ws: &Workspace) -> Vec<((usize, usize), (usize, usize))> {
     edges.sort_unstable();
     edges.dedup();
     edges
+}
+
+/// Lane runs by (file, lane), with whether the lane's file lives in the project that ran it.
+type LaneRuns = HashMap<(usize, usize), (bool, Reaches)>;
+
+/// The analysis of one project.
+fn analyse_project(
+    ws: &Workspace,
+    project_index: usize,
+    key_from_env: bool,
+) -> (Analysis, LaneRuns) {
+    let mut analysis = Analysis::default();
+    let mut lane_runs: LaneRuns = HashMap::new();
+    let project = &ws.projects[project_index];
+    let index = Index::new(ws, project_index);
+    let mut base = KeyState {
+        any: key_from_env,
+        vars: 0,
+    };
+    // dotenv reads the first of the fastlane folder and its parent that holds `.env*` files.
+    let in_folder = |f: &usize| {
+        let path = &ws.files[*f].source.path;
+        let parent = path
+            .parent()
+            .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()));
+        parent == Some(std::fs::canonicalize(&project.dir).unwrap_or_else(|_| project.dir.clone()))
+    };
+    let dotenv: Vec<usize> = project
+        .files
+        .iter()
+        .copied()
+        .filter(|&f| ws.files[f].source.kind == FileKind::DotEnv)
+        .collect();
+    let dotenv: Vec<usize> = if dotenv.iter().any(in_folder) {
+        dotenv.into_iter().filter(in_folder).collect()
+    } else {
+        dotenv
+    };
+    for &f in &dotenv {
+        for a in ws.files[f].dotenv() {
+            if !a.value.is_empty() {
+                if let Some(bit) = key_var_bit(&a.name) {
+                    base.vars |= bit;
+                }
+            }
+        }
+    }
+    let mut memo = HashMap::new();
+    let mut visited = HashSet::new();
+    let mut top_reaches = Reaches::default();
+    // Top-level code runs once, when the Fastfile is loaded.
+    {
+        let mut walker = Walker {
+            index: &index,
+            platform: None,
+            memo: &mut memo,
+            stack: Vec::new(),
+            visited: &mut visited,
+            sites: &mut analysis.sites,
+        };
+        for &f in &project.fastfiles {
+            base = walker.merge(Target::TopLevel(f), base, &mut top_reaches);
+        }
+    }
+
+    let home: HashSet<usize> = project.files.iter().copied().collect();
+    let mut record = |f: usize, l: usize, reaches: Reaches, keyed: bool| {
+        let entry = lane_runs.entry((f, l));
+        use std::collections::hash_map::Entry;
+        match entry {
+            Entry::Vacant(v) => {
+                v.insert((home.contains(&f), reaches));
+            }
+            Entry::Occupied(mut o) => {
+                if home.contains(&f) && !o.get().0 {
+                    o.insert((true, reaches));
+                }
+            }
+        }
+        if keyed {
+            analysis.keyed_at_start.insert((f, l));
+        }
+    };
+
+    // Every public lane, started from the command line.
+    let mut lanes: Vec<(usize, usize)> = Vec::new();
+    for &f in &project.fastfiles {
+        if let Some(m) = ws.files[f].ruby() {
+            lanes.extend((0..m.lanes.len()).map(|l| (f, l)));
+        }
+    }
+    let mut private_runs: HashMap<(usize, usize), Reaches> = HashMap::new();
+    let mut private_keyed: HashMap<(usize, usize), bool> = HashMap::new();
+    for &(f, l) in &lanes {
+        let lane = &ws.files[f]
+            .ruby()
+            .map(|m| &m.lanes[l])
+            .expect("lane of a Ruby file");
+        if lane.private {
+            continue;
+        }
+        let platform = lane.platform.as_deref();
+        let mut walker = Walker {
+            index: &index,
+            platform,
+            memo: &mut memo,
+            stack: Vec::new(),
+            visited: &mut visited,
+            sites: &mut analysis.sites,
+        };
+        let mut reaches = Reaches::default();
+        let mut state = base;
+        for hook in index.hooks_of(HookKind::BeforeAll, platform) {
+            state = walker.merge(Target::Hook(hook.0, hook.1), state, &mut reaches);
+        }
+        let mut before_each_state = state;
+        for hook in index.hooks_of(HookKind::BeforeEach, platform) {
+            before_each_state = walker
+                .run(Target::Hook(hook.0, hook.1), before_each_state)
+                .0;
+        }
+        state = walker.switch_to_lane(f, l, state, &mut reaches);
+        for hook in index.hooks_of(HookKind::AfterAll, platform) {
+            state = walker.merge(Target::Hook(hook.0, hook.1), state, &mut reaches);
+        }
+        reaches.normalize();
+        record(f, l, reaches, before_each_state.any);
+    }
+
+    // Private lanes take the union of the runs that called them; uncalled code runs on its own.
+    for ((target, platform, state), summary) in memo.iter() {
+        let _ = platform;
+        if let Target::Lane(f, l) = *target {
+            private_runs.entry((f, l)).or_default().extend(&summary.1);
+            let keyed = private_keyed.entry((f, l)).or_insert(true);
+            *keyed &= state.any;
+        }
+    }
+    let mut leftovers: Vec<(Target, Option<&str>)> = Vec::new();
+    for &(f, l) in &lanes {
+        let lane = &ws.files[f].ruby().expect("Ruby file").lanes[l];
+        if lane.private && !visited.contains(&Target::Lane(f, l)) {
+            leftovers.push((Target::Lane(f, l), lane.platform.as_deref()));
+        }
+    }
+    for &f in &project.fastfiles {
+        let Some(m) = ws.files[f].ruby() else {
+            continue;
+        };
+        for i in 0..m.methods.len() {
+            if !visited.contains(&Target::Method(f, i)) {
+                leftovers.push((Target::Method(f, i), None));
+            }
+        }
+        for (i, hook) in m.hooks.iter().enumerate() {
+            if !visited.contains(&Target::Hook(f, i)) {
+                leftovers.push((Target::Hook(f, i), hook.platform.as_deref()));
+            }
+        }
+    }
+    for (target, platform) in leftovers {
+        let mut walker = Walker {
+            index: &index,
+            platform,
+            memo: &mut memo,
+            stack: Vec::new(),
+            visited: &mut visited,
+            sites: &mut analysis.sites,
+        };
+        let summary = walker.run(target, base);
+        if let Target::Lane(f, l) = target {
+            private_runs.insert((f, l), summary.1.clone());
+            private_keyed.insert((f, l), base.any);
+        }
+    }
+    for &(f, l) in &lanes {
+        let lane = &ws.files[f].ruby().expect("Ruby file").lanes[l];
+        if lane.private {
+            let mut reaches = private_runs.remove(&(f, l)).unwrap_or_default();
+            reaches.normalize();
+            let keyed = private_keyed.get(&(f, l)).copied().unwrap_or(false);
+            record(f, l, reaches, keyed);
+        }
+    }
+    (analysis, lane_runs)
 }

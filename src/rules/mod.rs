@@ -71,11 +71,16 @@ pub fn find(code_or_name: &str) -> Option<&'static Rule> {
 
 /// Runs every rule.
 pub fn run_all(cx: &Context) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for rule in RULES {
-        (rule.check)(cx, &mut out);
-    }
-    out
+    use rayon::prelude::*;
+    // Rules only read the model: run them side by side (the result keeps rule order).
+    RULES
+        .par_iter()
+        .flat_map_iter(|rule| {
+            let mut out = Vec::new();
+            (rule.check)(cx, &mut out);
+            out
+        })
+        .collect()
 }
 
 /// Diagnostics for every access of the given variables, in Ruby and in `.env` files.
