@@ -8,6 +8,9 @@
 //! - a second `--fix` changes nothing and `--diff` is then empty;
 //! - every lane that was fixable is `api-key` afterwards.
 
+mod ci_common;
+
+use ci_common::copy_dir;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -28,19 +31,6 @@ fn cases() -> Vec<PathBuf> {
         v.len()
     );
     v
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 /// All files under `dir`, relative, sorted.

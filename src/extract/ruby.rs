@@ -445,19 +445,20 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
     }
 
     // ENV["X"] reads (writes were taken from the assignments above).
+    let env_read = |name: String, node: Node| EnvAccess {
+        name,
+        span: span(node),
+        write: false,
+        scope: scope_at(span(node)),
+        value: None,
+        value_span: None,
+    };
     for node in &raw.env {
         if assigned.contains(&node.id()) {
             continue;
         }
         if let Some(name) = env_name(*node, src) {
-            model.env.push(EnvAccess {
-                name,
-                span: span(*node),
-                write: false,
-                scope: scope_at(span(*node)),
-                value: None,
-                value_span: None,
-            });
+            model.env.push(env_read(name, *node));
         }
     }
 
@@ -465,14 +466,7 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
     for (node, receiver, method) in &raw.rcalls {
         let method_name = text(*method, src);
         if let Some(name) = env_name(*node, src) {
-            model.env.push(EnvAccess {
-                name,
-                span: span(*node),
-                write: false,
-                scope: scope_at(span(*node)),
-                value: None,
-                value_span: None,
-            });
+            model.env.push(env_read(name, *node));
             continue;
         }
         if !matches!(receiver.kind(), "constant" | "scope_resolution") {

@@ -94,21 +94,7 @@ fn lane_table(report: &Report, out: &mut String) {
             continue;
         };
         let private = if lane.private { " (private)" } else { "" };
-        let why = l
-            .reasons
-            .iter()
-            .map(|r| {
-                let src = &files[r.file].source;
-                format!(
-                    "{} {} ({}:{})",
-                    r.code,
-                    r.message,
-                    src.display,
-                    src.line_of(r.span.start)
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("; ");
+        let why = super::table::why(report, l);
         out.push_str(&format!(
             "| `{}`{private} | `{}:{}` | {} | {} |\n",
             cell(&lane.qualified_name()),

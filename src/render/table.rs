@@ -1,6 +1,26 @@
 //! The lane table: lane, file:line, verdict, why.
 
 use crate::report::Report;
+use crate::verdict::LaneVerdict;
+
+/// Why a lane has its verdict, in one line: `FL008 ... (fastlane/Fastfile:14); ...`.
+pub fn why(report: &Report, lane: &LaneVerdict) -> String {
+    let files = &report.ws.files;
+    lane.reasons
+        .iter()
+        .map(|r| {
+            let src = &files[r.file].source;
+            format!(
+                "{} {} ({}:{})",
+                r.code,
+                r.message,
+                src.display,
+                src.line_of(r.span.start)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
 
 /// Writes the lane table (nothing when there are no lanes).
 pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
@@ -20,21 +40,7 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
             file.source.display,
             file.source.line_of(lane.span.start)
         );
-        let why = l
-            .reasons
-            .iter()
-            .map(|r| {
-                let src = &files[r.file].source;
-                format!(
-                    "{} {} ({}:{})",
-                    r.code,
-                    r.message,
-                    src.display,
-                    src.line_of(r.span.start)
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("; ");
+        let why = why(report, l);
         rows.push([name, location, l.verdict.as_str().to_string(), why]);
     }
     if rows.is_empty() {

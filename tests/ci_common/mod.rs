@@ -1,4 +1,4 @@
-//! Shared by the `ci_*` tests: run the binary in a folder, copy a fixture into a temporary folder.
+//! Shared by the `ci_*` tests and `fix_golden`: run the binary in a folder, copy a fixture into a temporary folder.
 
 #![allow(dead_code)]
 
