@@ -1,16 +1,17 @@
 //! Turns a Ruby syntax tree (Fastfile, Appfile, config file) into a [`RubyModel`].
 //!
-//! The node shapes are matched by `queries/ruby.scm`; this module walks the captures, assigns each
-//! item to the lane, hook or method it runs in, and reads literal values.
+//! The node kinds it reads are named by `queries/ruby.scm` (compiled by [`crate::query`]); this
+//! module walks the tree once, assigns each item to the lane, hook or method it runs in, and reads
+//! literal values.
 
 use std::collections::{HashMap, HashSet};
 
-use streaming_iterator::StreamingIterator;
-use tree_sitter::{Node, QueryCursor, Tree};
+use tree_sitter::{Node, Tree};
 
 use super::nesting::Nesting;
 use crate::model::*;
-use crate::parse::{syntax_errors, RUBY_QUERY};
+use crate::parse::syntax_errors;
+use crate::query::{Capture, Fields, FIELDS, RUBY_KINDS};
 
 /// A receiver-less call that structures the Fastfile: `lane`, `platform`, a hook.
 fn structure<'t>(call: Node<'t>, method: Node<'t>, src: &str, raw: &mut Raw<'t>) {
@@ -44,42 +45,6 @@ fn structure<'t>(call: Node<'t>, method: Node<'t>, src: &str, raw: &mut Raw<'t>)
         }
     }
 }
-
-/// Capture indices of `queries/ruby.scm`, looked up by name once.
-struct Captures {
-    call: u32,
-    def: u32,
-    identifier: u32,
-    declares: u32,
-    declares_name: u32,
-    declares_loop: u32,
-    not_a_call: u32,
-    element: u32,
-    assign: u32,
-    constant_path: u32,
-    comment: u32,
-}
-
-static CAPTURES: std::sync::LazyLock<Captures> = std::sync::LazyLock::new(|| {
-    let q = &*RUBY_QUERY;
-    let idx = |name: &str| {
-        q.capture_index_for_name(name)
-            .unwrap_or_else(|| panic!("queries/ruby.scm defines @{name}"))
-    };
-    Captures {
-        call: idx("call"),
-        def: idx("def"),
-        identifier: idx("identifier"),
-        declares: idx("declares"),
-        declares_name: idx("declares.name"),
-        declares_loop: idx("declares.loop"),
-        not_a_call: idx("not_a_call"),
-        element: idx("element"),
-        assign: idx("assign"),
-        constant_path: idx("constant_path"),
-        comment: idx("comment"),
-    }
-});
 
 fn span(node: Node) -> Span {
     Span::new(node.start_byte(), node.end_byte())
@@ -229,75 +194,89 @@ struct Raw<'t> {
 
 /// Extracts the model of one Ruby file.
 pub fn extract(tree: &Tree, src: &str) -> RubyModel {
-    let c = &*CAPTURES;
+    let kinds = &*RUBY_KINDS;
+    let f = &*FIELDS;
     let mut raw = Raw::default();
-    let mut cursor = QueryCursor::new();
-    let mut matches = cursor.matches(&RUBY_QUERY, tree.root_node(), src.as_bytes());
-    while let Some(m) = matches.next() {
-        for capture in m.captures {
-            let n = capture.node;
-            let field = |name: &str| n.child_by_field_name(name);
-            match capture.index {
-                i if i == c.call => match (field("receiver"), field("method")) {
-                    (None, Some(method)) if method.kind() == "identifier" => {
-                        structure(n, method, src, &mut raw);
-                        raw.calls.push((n, method));
-                    }
-                    (Some(receiver), Some(method)) => raw.rcalls.push((n, receiver, method)),
-                    _ => {}
-                },
-                i if i == c.def => {
-                    if let Some(name) = field("name") {
-                        raw.defs.push((n, name));
-                    }
-                }
-                i if i == c.identifier => raw.identifiers.push(n),
-                i if i == c.declares || i == c.not_a_call => {
-                    let mut walk = n.walk();
-                    let names = n
-                        .named_children(&mut walk)
-                        .filter(|child| child.kind() == "identifier");
-                    if i == c.declares {
-                        raw.locals.extend(names);
-                    } else {
-                        raw.not_calls.extend(names);
-                    }
-                }
-                i if i == c.declares_name || i == c.declares_loop => {
-                    let name = if i == c.declares_name {
-                        field("name")
-                    } else {
-                        field("pattern")
-                    };
-                    raw.locals
-                        .extend(name.filter(|name| name.kind() == "identifier"));
-                }
-                i if i == c.element => {
-                    let is_env = field("object").is_some_and(|o| is_env(text(o, src)));
-                    if is_env && n.named_child(1).is_some() {
-                        raw.env.push(n);
-                    }
-                }
-                i if i == c.assign => {
-                    if let (Some(left), Some(right)) = (field("left"), field("right")) {
-                        if left.kind() == "identifier" {
-                            raw.locals.push(left);
-                        }
-                        raw.assigns.push((n, left, right));
-                    }
-                }
-                i if i == c.constant_path => {
-                    raw.constant_paths.push(n);
-                    if let Some(scope) = field("scope").filter(|s| s.kind() == "scope_resolution") {
-                        raw.inner_paths.push(scope);
-                    }
-                }
-                i if i == c.comment => raw.comments.push(n),
-                _ => {}
+    // One pre-order walk over the whole tree (ERROR nodes included): each node of a kind that
+    // `queries/ruby.scm` names is handled as its capture.
+    let mut cursor = tree.walk();
+    'walk: loop {
+        let n = cursor.node();
+        if let Some(capture) = kinds.capture(n.kind_id()) {
+            capture_node(capture, n, f, src, &mut raw);
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                break 'walk;
             }
         }
     }
     build(raw, tree, src)
+}
+
+/// Records one node the query captures.
+fn capture_node<'t>(capture: Capture, n: Node<'t>, f: &Fields, src: &str, raw: &mut Raw<'t>) {
+    let field = |id: u16| n.child_by_field_id(id);
+    match capture {
+        Capture::Call => match (field(f.receiver), field(f.method)) {
+            (None, Some(method)) if method.kind() == "identifier" => {
+                structure(n, method, src, raw);
+                raw.calls.push((n, method));
+            }
+            (Some(receiver), Some(method)) => raw.rcalls.push((n, receiver, method)),
+            _ => {}
+        },
+        Capture::Def => {
+            if let Some(name) = field(f.name) {
+                raw.defs.push((n, name));
+            }
+        }
+        Capture::Identifier => raw.identifiers.push(n),
+        Capture::Declares | Capture::NotACall => {
+            let mut walk = n.walk();
+            let names = n
+                .named_children(&mut walk)
+                .filter(|child| child.kind() == "identifier");
+            if capture == Capture::Declares {
+                raw.locals.extend(names);
+            } else {
+                raw.not_calls.extend(names);
+            }
+        }
+        Capture::DeclaresName | Capture::DeclaresLoop => {
+            let name = if capture == Capture::DeclaresName {
+                field(f.name)
+            } else {
+                field(f.pattern)
+            };
+            raw.locals
+                .extend(name.filter(|name| name.kind() == "identifier"));
+        }
+        Capture::Element => {
+            let is_env = field(f.object).is_some_and(|o| is_env(text(o, src)));
+            if is_env && n.named_child(1).is_some() {
+                raw.env.push(n);
+            }
+        }
+        Capture::Assign => {
+            if let (Some(left), Some(right)) = (field(f.left), field(f.right)) {
+                if left.kind() == "identifier" {
+                    raw.locals.push(left);
+                }
+                raw.assigns.push((n, left, right));
+            }
+        }
+        Capture::ConstantPath => {
+            raw.constant_paths.push(n);
+            if let Some(scope) = field(f.scope).filter(|s| s.kind() == "scope_resolution") {
+                raw.inner_paths.push(scope);
+            }
+        }
+        Capture::Comment => raw.comments.push(n),
+    }
 }
 
 fn line_indent(src: &str, offset: usize) -> String {
