@@ -76,15 +76,13 @@ impl KindTable {
             let capture =
                 Capture::from_name(capture.trim()).ok_or_else(|| at("an unknown capture"))?;
             let mut found = false;
-            for id in 0..by_kind.len() {
-                let id16 = id as u16;
-                if language.node_kind_is_named(id16)
-                    && language.node_kind_for_id(id16) == Some(kind)
-                {
-                    if by_kind[id].is_some_and(|c| c != capture) {
+            for (id, slot) in by_kind.iter_mut().enumerate() {
+                let id = id as u16;
+                if language.node_kind_is_named(id) && language.node_kind_for_id(id) == Some(kind) {
+                    if slot.is_some_and(|c| c != capture) {
                         return Err(at("a node kind captured twice"));
                     }
-                    by_kind[id] = Some(capture);
+                    *slot = Some(capture);
                     found = true;
                 }
             }
