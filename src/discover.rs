@@ -6,7 +6,7 @@
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
-use walkdir::WalkDir;
+use std::sync::Mutex;
 
 use crate::knowledge::CONFIG_FILES;
 use crate::source::{CiKind, FileKind};
@@ -137,6 +137,71 @@ fn classify_ci(path: &Path, name: &str) -> Option<CiKind> {
     })
 }
 
+/// Walks a folder tree in parallel (the `ignore` crate's walker, with all of its ignore-file
+/// filters off: fastlane reads git-ignored files such as `fastlane/.env` too). Links are not
+/// followed (a link is classified by its name like a file), and pruned folders are never opened.
+fn walk_tree(root: &Path, out: &mut Discovery) {
+    let files = Mutex::new(Vec::new());
+    let errors = Mutex::new(Vec::new());
+    ignore::WalkBuilder::new(root)
+        .standard_filters(false)
+        .follow_links(false)
+        .threads(rayon::current_num_threads())
+        .filter_entry(|e| {
+            e.depth() == 0
+                || !e.file_type().is_some_and(|t| t.is_dir())
+                || !is_pruned(e.file_name())
+        })
+        .build_parallel()
+        .run(|| {
+            let (files, errors) = (&files, &errors);
+            Box::new(move |entry| {
+                match entry {
+                    Ok(entry) if entry.file_type().is_some_and(|t| !t.is_dir()) => {
+                        if let Some(kind) = classify(entry.path()) {
+                            let found = Found {
+                                display: display_path(entry.path()),
+                                path: entry.into_path(),
+                                kind,
+                            };
+                            files.lock().unwrap_or_else(|p| p.into_inner()).push(found);
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        let (path, message) = describe(&e);
+                        let error = FileError {
+                            display: display_path(path.as_deref().unwrap_or(root)),
+                            message,
+                        };
+                        errors.lock().unwrap_or_else(|p| p.into_inner()).push(error);
+                    }
+                }
+                ignore::WalkState::Continue
+            })
+        });
+    out.files
+        .extend(files.into_inner().unwrap_or_else(|p| p.into_inner()));
+    out.errors
+        .extend(errors.into_inner().unwrap_or_else(|p| p.into_inner()));
+}
+
+/// The path a walk error is about, if it names one, and what went wrong.
+fn describe(error: &ignore::Error) -> (Option<PathBuf>, String) {
+    match error {
+        ignore::Error::WithPath { path, err } => {
+            let (_, message) = describe(err);
+            (Some(path.clone()), message)
+        }
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            describe(err)
+        }
+        ignore::Error::Loop { child, .. } => (Some(child.clone()), error.to_string()),
+        ignore::Error::Io(io) => (None, io.to_string()),
+        other => (None, other.to_string()),
+    }
+}
+
 /// Walks every path and returns the fastlane files in a stable order.
 pub fn discover(paths: &[PathBuf]) -> Discovery {
     let mut out = Discovery::default();
@@ -173,39 +238,7 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
             });
             continue;
         }
-        let walker = WalkDir::new(root)
-            .follow_links(false)
-            .into_iter()
-            .filter_entry(|e| {
-                e.depth() == 0 || !e.file_type().is_dir() || !is_pruned(e.file_name())
-            });
-        for entry in walker {
-            let entry = match entry {
-                Ok(e) => e,
-                Err(e) => {
-                    let display = e
-                        .path()
-                        .map(display_path)
-                        .unwrap_or_else(|| display_path(root));
-                    let message = e
-                        .io_error()
-                        .map(|io| io.to_string())
-                        .unwrap_or_else(|| e.to_string());
-                    out.errors.push(FileError { display, message });
-                    continue;
-                }
-            };
-            if entry.file_type().is_dir() {
-                continue;
-            }
-            if let Some(kind) = classify(entry.path()) {
-                out.files.push(Found {
-                    display: display_path(entry.path()),
-                    path: entry.into_path(),
-                    kind,
-                });
-            }
-        }
+        walk_tree(root, &mut out);
     }
     out.files.sort();
     // The same file reached through two spellings (`check . other`) is read once.
