@@ -575,10 +575,8 @@ fn analyse_project(
     // dotenv reads the first of the fastlane folder and its parent that holds `.env*` files.
     let in_folder = |f: &usize| {
         let path = &ws.files[*f].source.path;
-        let parent = path
-            .parent()
-            .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()));
-        parent == Some(std::fs::canonicalize(&project.dir).unwrap_or_else(|_| project.dir.clone()))
+        path.parent().map(crate::load::canonical_dir)
+            == Some(crate::load::canonical_dir(&project.dir))
     };
     let dotenv: Vec<usize> = project
         .files

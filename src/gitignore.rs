@@ -10,10 +10,15 @@ use std::path::{Component, Path, PathBuf};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::Match;
 
-/// The `.gitignore` files read so far, by folder.
+/// The `.gitignore` files read so far, by folder, and the file system lookups already made.
 #[derive(Default)]
 pub struct GitIgnores {
     by_dir: HashMap<PathBuf, Gitignore>,
+    /// Project root → the top of its repository (canonical).
+    tops: HashMap<PathBuf, Option<PathBuf>>,
+    /// Path → its canonical form, or `None` where it does not exist.
+    canonical: HashMap<PathBuf, Option<PathBuf>>,
+    cwd: Option<Option<PathBuf>>,
 }
 
 impl GitIgnores {
@@ -25,25 +30,21 @@ impl GitIgnores {
     /// that holds `project_root`. Without a repository (no `.git` at or above the project root), the
     /// project root stands for its top. A path outside the top is never ignored.
     pub fn is_ignored(&mut self, project_root: &Path, path: &Path) -> bool {
-        let Ok(root) = project_root.canonicalize() else {
+        let Some(top) = self.top(project_root) else {
             return false;
         };
-        let top = root
-            .ancestors()
-            .find(|d| d.join(".git").exists())
-            .unwrap_or(&root)
-            .to_path_buf();
         let path = if path.is_absolute() {
             normalize(path)
         } else {
-            match std::env::current_dir() {
-                Ok(cwd) => normalize(&cwd.join(path)),
-                Err(_) => return false,
+            let cwd = self.cwd.get_or_insert_with(|| std::env::current_dir().ok());
+            match cwd {
+                Some(cwd) => normalize(&cwd.join(path)),
+                None => return false,
             }
         };
         // `path` is lexically normal but its folders may be symbolic links: compare from the
         // canonical form of the deepest folder that exists.
-        let path = canonical_prefix(&path);
+        let path = self.canonical_prefix(&path);
         let Ok(rel) = path.strip_prefix(&top) else {
             return false;
         };
@@ -76,6 +77,48 @@ impl GitIgnores {
         false
     }
 
+    /// The top of the repository that holds `project_root`: the nearest folder at or above it with
+    /// a `.git`, else the project root itself. `None` when the project root does not exist.
+    fn top(&mut self, project_root: &Path) -> Option<PathBuf> {
+        if let Some(top) = self.tops.get(project_root) {
+            return top.clone();
+        }
+        let top = project_root.canonicalize().ok().map(|root| {
+            root.ancestors()
+                .find(|d| d.join(".git").exists())
+                .unwrap_or(&root)
+                .to_path_buf()
+        });
+        self.tops.insert(project_root.to_path_buf(), top.clone());
+        top
+    }
+
+    /// `path` with its deepest existing ancestor replaced by that ancestor's canonical form.
+    fn canonical_prefix(&mut self, path: &Path) -> PathBuf {
+        for base in path.ancestors() {
+            let canon = match self.canonical.get(base) {
+                Some(hit) => hit.clone(),
+                None => {
+                    // A missing path is skipped with one `lstat`, not a `realpath`.
+                    let canon = std::fs::symlink_metadata(base)
+                        .ok()
+                        .and_then(|_| base.canonicalize().ok());
+                    self.canonical.insert(base.to_path_buf(), canon.clone());
+                    canon
+                }
+            };
+            if let Some(canon) = canon {
+                let rest = path.strip_prefix(base).unwrap_or(Path::new(""));
+                return if rest.as_os_str().is_empty() {
+                    canon
+                } else {
+                    canon.join(rest)
+                };
+            }
+        }
+        path.to_path_buf()
+    }
+
     /// The `.gitignore` of one folder (empty when there is none).
     fn of(&mut self, dir: &Path) -> &Gitignore {
         self.by_dir.entry(dir.to_path_buf()).or_insert_with(|| {
@@ -104,21 +147,6 @@ fn normalize(path: &Path) -> PathBuf {
         }
     }
     out
-}
-
-/// `path` with its deepest existing ancestor replaced by that ancestor's canonical form.
-fn canonical_prefix(path: &Path) -> PathBuf {
-    for base in path.ancestors() {
-        if let Ok(canon) = base.canonicalize() {
-            let rest = path.strip_prefix(base).unwrap_or(Path::new(""));
-            return if rest.as_os_str().is_empty() {
-                canon
-            } else {
-                canon.join(rest)
-            };
-        }
-    }
-    path.to_path_buf()
 }
 
 #[cfg(test)]

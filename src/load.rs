@@ -185,20 +185,39 @@ thread_local! {
     static CANONICAL_DIRS: std::cell::RefCell<HashMap<PathBuf, PathBuf>> = Default::default();
 }
 
+/// The canonical form of a folder, remembered for the rest of the run. A folder that is not a
+/// symbolic link is its canonical parent joined with its name, so each new folder costs one
+/// `lstat` rather than a `realpath` that reads every component again.
+pub fn canonical_dir(dir: &Path) -> PathBuf {
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    if let Some(hit) = CANONICAL_DIRS.with(|cache| cache.borrow().get(dir).cloned()) {
+        return hit;
+    }
+    let resolved = match (dir.parent(), dir.file_name()) {
+        (Some(parent), Some(name))
+            if !parent.as_os_str().is_empty()
+                && std::fs::symlink_metadata(dir).is_ok_and(|m| !m.file_type().is_symlink()) =>
+        {
+            canonical_dir(parent).join(name)
+        }
+        _ => canonical(dir),
+    };
+    CANONICAL_DIRS.with(|cache| {
+        cache
+            .borrow_mut()
+            .insert(dir.to_path_buf(), resolved.clone())
+    });
+    resolved
+}
+
 /// The canonical form of a file's path, resolving its folder once for all the files in it.
 fn canonical_file(path: &Path) -> PathBuf {
     match (path.parent(), path.file_name()) {
-        (Some(dir), Some(name)) if !path.is_symlink() => CANONICAL_DIRS.with(|cache| {
-            let mut cache = cache.borrow_mut();
-            let dir = cache.entry(dir.to_path_buf()).or_insert_with(|| {
-                canonical(if dir.as_os_str().is_empty() {
-                    Path::new(".")
-                } else {
-                    dir
-                })
-            });
-            dir.join(name)
-        }),
+        (Some(dir), Some(name)) if !path.is_symlink() => canonical_dir(dir).join(name),
         _ => canonical(path),
     }
 }
@@ -290,7 +309,7 @@ pub fn load_with_stdin(
         let dir = project_dir(&f.source.path, f.source.kind);
         let key = canonical_dirs
             .entry(dir.clone())
-            .or_insert_with(|| canonical(&dir))
+            .or_insert_with(|| canonical_dir(&dir))
             .clone();
         groups
             .entry(key)
@@ -510,7 +529,7 @@ fn ancestors(dir: &Path) -> Vec<PathBuf> {
     if dir.is_relative() {
         let mut up = PathBuf::from(".");
         loop {
-            let at_root = canonical(&up).parent().is_none();
+            let at_root = canonical_dir(&up).parent().is_none();
             out.push(up.clone());
             if at_root || out.len() > 256 {
                 break;
@@ -678,7 +697,7 @@ fn find_gemfile_lock(
     let mut visited = Vec::new();
     let mut found = None;
     for d in ancestors(dir) {
-        let key = canonical(&d);
+        let key = canonical_dir(&d);
         if let Some(hit) = cache.get(&key) {
             found = hit.clone();
             break;
