@@ -15,11 +15,11 @@ use crate::query::{Capture, Fields, FIELDS, RUBY_KINDS};
 
 /// A receiver-less call that structures the Fastfile: `lane`, `platform`, a hook.
 fn structure<'t>(call: Node<'t>, method: Node<'t>, src: &str, raw: &mut Raw<'t>) {
-    let Some(block) = call.child_by_field_name("block") else {
+    let Some(block) = call.child_by_field_id(FIELDS.block) else {
         return;
     };
     let first_arg = || {
-        let args = call.child_by_field_name("arguments")?;
+        let args = call.child_by_field_id(FIELDS.arguments)?;
         let mut walk = args.walk();
         let first = args
             .named_children(&mut walk)
@@ -91,7 +91,7 @@ fn is_env(constant: &str) -> bool {
 fn env_name(node: Node, src: &str) -> Option<String> {
     match node.kind() {
         "element_reference" => {
-            let object = node.child_by_field_name("object")?;
+            let object = node.child_by_field_id(FIELDS.object)?;
             if !is_env(text(object, src)) {
                 return None;
             }
@@ -99,12 +99,12 @@ fn env_name(node: Node, src: &str) -> Option<String> {
             string_literal(key, src)
         }
         "call" => {
-            let receiver = node.child_by_field_name("receiver")?;
-            let method = node.child_by_field_name("method")?;
+            let receiver = node.child_by_field_id(FIELDS.receiver)?;
+            let method = node.child_by_field_id(FIELDS.method)?;
             if !is_env(text(receiver, src)) || !matches!(text(method, src), "fetch" | "[]") {
                 return None;
             }
-            let args = node.child_by_field_name("arguments")?;
+            let args = node.child_by_field_id(FIELDS.arguments)?;
             string_literal(args.named_child(0)?, src)
         }
         _ => None,
@@ -136,7 +136,7 @@ pub fn value_of(node: Node, src: &str) -> Value {
 
 /// The option key of a pair: `key:`, `:key =>`, `"key" =>`.
 fn pair_key(pair: Node, src: &str) -> Option<String> {
-    let key = pair.child_by_field_name("key")?;
+    let key = pair.child_by_field_id(FIELDS.key)?;
     Some(match key.kind() {
         "hash_key_symbol" | "identifier" | "constant" => text(key, src).to_string(),
         "simple_symbol" | "delimited_symbol" | "string" => name_of(key, src),
@@ -144,34 +144,38 @@ fn pair_key(pair: Node, src: &str) -> Option<String> {
     })
 }
 
-fn options_of_pairs<'t>(
-    pairs: impl Iterator<Item = Node<'t>>,
-    src: &str,
-    via_variable: bool,
-) -> Vec<Opt> {
-    pairs
-        .filter(|p| p.kind() == "pair")
-        .filter_map(|pair| {
-            let key = pair_key(pair, src)?;
-            let value_node = pair.child_by_field_name("value");
-            let entries = match value_node {
-                Some(v) if v.kind() == "hash" => {
-                    let mut cursor = v.walk();
-                    let pairs: Vec<Node> = v.named_children(&mut cursor).collect();
-                    options_of_pairs(pairs.into_iter(), src, via_variable)
-                }
-                _ => Vec::new(),
-            };
-            Some(Opt {
-                key,
-                span: span(pair),
-                value: value_node.map(|v| value_of(v, src)).unwrap_or(Value::Other),
-                value_span: value_node.map(span).unwrap_or_else(|| span(pair)),
-                via_variable,
-                entries,
-            })
-        })
-        .collect()
+/// Adds the option a `pair` node writes (`key: value`, with the pairs of a hash value as its
+/// entries) to `out`; other nodes add nothing.
+fn push_option(pair: Node, src: &str, via_variable: bool, out: &mut Vec<Opt>) {
+    if pair.kind() != "pair" {
+        return;
+    }
+    let Some(key) = pair_key(pair, src) else {
+        return;
+    };
+    let value_node = pair.child_by_field_id(FIELDS.value);
+    let entries = match value_node {
+        Some(v) if v.kind() == "hash" => options_of_hash(v, src, via_variable),
+        _ => Vec::new(),
+    };
+    out.push(Opt {
+        key,
+        span: span(pair),
+        value: value_node.map(|v| value_of(v, src)).unwrap_or(Value::Other),
+        value_span: value_node.map(span).unwrap_or_else(|| span(pair)),
+        via_variable,
+        entries,
+    });
+}
+
+/// The options written by the pairs of a `hash` node.
+fn options_of_hash(hash: Node, src: &str, via_variable: bool) -> Vec<Opt> {
+    let mut out = Vec::new();
+    let mut cursor = hash.walk();
+    for pair in hash.named_children(&mut cursor) {
+        push_option(pair, src, via_variable, &mut out);
+    }
+    out
 }
 
 #[derive(Default)]
@@ -289,8 +293,8 @@ fn line_indent(src: &str, offset: usize) -> String {
 
 /// Where the first line of a block's body starts, when the block opens on a line of its own.
 fn body_line_start(block: Node, src: &str) -> Option<usize> {
-    let body = block.child_by_field_name("body");
-    let open_end = match block.child_by_field_name("parameters") {
+    let body = block.child_by_field_id(FIELDS.body);
+    let open_end = match block.child_by_field_id(FIELDS.parameters) {
         Some(params) => params.end_byte(),
         None => block.child(0)?.end_byte(),
     };
@@ -341,7 +345,7 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
             private: *private,
             span: s,
             block: span(*block),
-            body: block.child_by_field_name("body").map(span),
+            body: block.child_by_field_id(FIELDS.body).map(span),
             body_line_start: body_line_start(*block, src),
             indent: line_indent(src, s.start),
         });
@@ -455,7 +459,7 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
         let is_setter = assigned.contains(&node.id());
         if let Some(kind) = spaceship_kind(receiver_text, method_name, is_setter) {
             let end = node
-                .child_by_field_name("arguments")
+                .child_by_field_id(FIELDS.arguments)
                 .map(|a| a.start_byte())
                 .unwrap_or(node.end_byte());
             let password = if kind == SpaceshipKind::Login {
@@ -551,10 +555,7 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
                 })
                 .max_by_key(|(_, _, at, _)| *at);
             if let Some((_, _, _, hash)) = found {
-                let mut cursor = hash.walk();
-                let pairs: Vec<Node> = hash.named_children(&mut cursor).collect();
-                call.options
-                    .extend(options_of_pairs(pairs.into_iter(), src, true));
+                call.options.extend(options_of_hash(*hash, src, true));
                 *resolved = true;
             }
         }
@@ -588,13 +589,13 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
 }
 
 fn call_of(node: Node, name: Node, src: &str, scope: Scope) -> Call {
-    let args = node.child_by_field_name("arguments");
+    let args = node.child_by_field_id(FIELDS.arguments);
     let mut shape = ArgShape::None;
     let mut options = Vec::new();
     let mut first_arg = None;
     let mut first_string = None;
     let mut parens = false;
-    let has_block = node.child_by_field_name("block").is_some();
+    let has_block = node.child_by_field_id(FIELDS.block).is_some();
     if let Some(args) = args {
         parens = text(args, src).starts_with('(');
         let mut cursor = args.walk();
@@ -626,12 +627,8 @@ fn call_of(node: Node, name: Node, src: &str, scope: Scope) -> Call {
         }
         for child in &children {
             match child.kind() {
-                "pair" => options.extend(options_of_pairs(std::iter::once(*child), src, false)),
-                "hash" => {
-                    let mut c2 = child.walk();
-                    let pairs: Vec<Node> = child.named_children(&mut c2).collect();
-                    options.extend(options_of_pairs(pairs.into_iter(), src, false));
-                }
+                "pair" => push_option(*child, src, false, &mut options),
+                "hash" => options.extend(options_of_hash(*child, src, false)),
                 _ => {}
             }
         }
@@ -653,7 +650,7 @@ fn call_of(node: Node, name: Node, src: &str, scope: Scope) -> Call {
 
 /// The second argument of a `login(user, password)` call, when it is a non-empty string literal.
 fn literal_password(call: Node, src: &str) -> Option<Span> {
-    let args = call.child_by_field_name("arguments")?;
+    let args = call.child_by_field_id(FIELDS.arguments)?;
     let mut cursor = args.walk();
     let second = args
         .named_children(&mut cursor)
