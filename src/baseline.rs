@@ -64,10 +64,10 @@ pub fn entries(report: &Report) -> Vec<Entry> {
             Entry {
                 path: source.display.clone(),
                 code: d.rule.code.to_string(),
-                lane: d.lane.clone(),
+                lane: d.lane.as_deref().map(str::to_string),
                 hash: line_hash(d.rule.code, &diagnostic_line(source, d)),
                 line: source.line_of(d.span.start),
-                message: d.message.clone(),
+                message: d.message.to_string(),
             }
         })
         .collect()

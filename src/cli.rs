@@ -323,8 +323,18 @@ fn stdin_files(name: &Path) -> Vec<Found> {
 }
 
 /// Loads and analyses the paths (or standard input): everything the rules find, before the configuration
-/// and suppressions decide what is reported.
+/// and suppressions decide what is reported. Every file's whole model is kept (`--fix` needs it).
 pub fn load_report(args: &CommonArgs, setup: &Setup) -> Report {
+    load_report_with(args, setup, false)
+}
+
+/// Like [`load_report`], but each project's models are dropped once its rules have run
+/// ([`crate::pipeline`]): what `check` and `lanes` print needs no more.
+fn check_report(args: &CommonArgs, setup: &Setup) -> Report {
+    load_report_with(args, setup, args.stdin_filename.is_none())
+}
+
+fn load_report_with(args: &CommonArgs, setup: &Setup, by_project: bool) -> Report {
     init_threads(args.threads);
     let config = &setup.config;
     let (found, errors) = match &args.stdin_filename {
@@ -338,25 +348,26 @@ pub fn load_report(args: &CommonArgs, setup: &Setup) -> Report {
             (discovery.files, discovery.errors)
         }
     };
+    let options = CheckOptions {
+        key_from_env: args.key_from_env,
+    };
+    let version = args.fastlane_version.or(config.fastlane_version);
+    if by_project {
+        let mut report = crate::pipeline::check(found, version, &options);
+        report.ws.errors.extend(errors);
+        report.ws.errors.sort();
+        return report;
+    }
     let stdin = args.stdin_filename.as_deref().zip(setup.stdin.as_deref());
-    let mut ws = load_with_stdin(
-        found,
-        args.fastlane_version.or(config.fastlane_version),
-        stdin,
-    );
+    let mut ws = load_with_stdin(found, version, stdin);
     ws.errors.extend(errors);
     ws.errors.sort();
-    Report::build(
-        ws,
-        &CheckOptions {
-            key_from_env: args.key_from_env,
-        },
-    )
+    Report::build(ws, &options)
 }
 
 /// Loads and analyses the paths (or standard input), then applies the configuration and suppressions.
 pub fn build_report(args: &CommonArgs, setup: &Setup) -> Report {
-    let mut report = load_report(args, setup);
+    let mut report = check_report(args, setup);
     gate::apply(&mut report, &setup.config);
     if let Some(name) = &args.stdin_filename {
         // Only the file read from standard input is reported on.

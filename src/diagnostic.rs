@@ -45,10 +45,29 @@ pub struct Diagnostic {
     /// Index of the file in the workspace.
     pub file: usize,
     pub span: Span,
-    pub message: String,
-    pub help: Option<String>,
+    pub message: Text,
+    pub help: Option<Text>,
     /// The qualified lane it sits in (`ios beta`), if any.
-    pub lane: Option<String>,
+    pub lane: Option<Text>,
+}
+
+/// A finding's text. Most texts repeat word for word across findings (a rule's help, a lane's
+/// name, the same message on every lane of a generated Fastfile), so each distinct text is
+/// stored once for the run.
+pub type Text = std::sync::Arc<str>;
+
+/// The shared copy of `text`.
+pub fn intern(text: impl Into<String> + AsRef<str>) -> Text {
+    use std::collections::HashSet;
+    use std::sync::{LazyLock, Mutex};
+    static TEXTS: LazyLock<Mutex<HashSet<Text>>> = LazyLock::new(Default::default);
+    let mut texts = TEXTS.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(t) = texts.get(text.as_ref()) {
+        return t.clone();
+    }
+    let t: Text = Text::from(text.into());
+    texts.insert(t.clone());
+    t
 }
 
 impl Diagnostic {
@@ -56,21 +75,21 @@ impl Diagnostic {
         rule: &'static RuleInfo,
         file: usize,
         span: Span,
-        message: impl Into<String>,
+        message: impl Into<String> + AsRef<str>,
     ) -> Self {
         Self {
             rule,
             severity: rule.severity,
             file,
             span,
-            message: message.into(),
+            message: intern(message),
             help: None,
             lane: None,
         }
     }
 
-    pub fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+    pub fn help(mut self, help: impl Into<String> + AsRef<str>) -> Self {
+        self.help = Some(intern(help));
         self
     }
 }

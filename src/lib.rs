@@ -21,6 +21,7 @@ pub mod knowledge;
 pub mod load;
 pub mod model;
 pub mod parse;
+pub mod pipeline;
 pub mod query;
 pub mod render;
 pub mod report;

@@ -137,7 +137,7 @@ pub fn model_of(source: SourceFile) -> FileModel {
 }
 
 /// The fastlane folder a file belongs to.
-fn project_dir(path: &Path, kind: FileKind) -> PathBuf {
+pub fn project_dir(path: &Path, kind: FileKind) -> PathBuf {
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let dir = if dir.as_os_str().is_empty() {
         PathBuf::from(".")
@@ -215,7 +215,7 @@ pub fn canonical_dir(dir: &Path) -> PathBuf {
 }
 
 /// The canonical form of a file's path, resolving its folder once for all the files in it.
-fn canonical_file(path: &Path) -> PathBuf {
+pub fn canonical_file(path: &Path) -> PathBuf {
     match (path.parent(), path.file_name()) {
         (Some(dir), Some(name)) if !path.is_symlink() => canonical_dir(dir).join(name),
         _ => canonical(path),

@@ -254,6 +254,9 @@ pub struct RubyModel {
     pub syntax_errors: Vec<Span>,
     /// Comments (`# ...`, `=begin ... =end`), in source order.
     pub comments: Vec<Span>,
+    /// Where secrets were found before the calls were dropped (see [`crate::pipeline`]): still
+    /// blanked out when the source is printed.
+    pub redactions: Vec<Span>,
 }
 
 /// One `KEY=value` line of a `.env` file.

@@ -24,7 +24,13 @@ pub struct Report {
     pub suppressed: Vec<Suppressed>,
     /// What `--baseline` matched and what it lists as fixed.
     pub baseline: Option<BaselineOutcome>,
+    /// Which lanes call which, kept when the calls themselves were dropped ([`crate::pipeline`]);
+    /// `None` while the models still hold them.
+    pub lane_calls: Option<Vec<LaneCall>>,
 }
+
+/// A lane calling another, each as (file, lane).
+pub type LaneCall = ((usize, usize), (usize, usize));
 
 /// Options that change what is found.
 #[derive(Clone, Debug, Default)]
@@ -47,7 +53,7 @@ impl<'a> LaneFinder<'a> {
     }
 
     /// The qualified name of the innermost lane around `span` in `file`.
-    pub fn lane_at(&mut self, file: usize, span: Span) -> Option<String> {
+    pub fn lane_at(&mut self, file: usize, span: Span) -> Option<crate::diagnostic::Text> {
         let model = self.ws.files[file].ruby()?;
         let nesting = self.index.entry(file).or_insert_with(|| {
             Nesting::new(
@@ -61,7 +67,7 @@ impl<'a> LaneFinder<'a> {
         });
         nesting
             .innermost(span)
-            .map(|i| model.lanes[i].qualified_name())
+            .map(|i| crate::diagnostic::intern(model.lanes[i].qualified_name()))
     }
 }
 
@@ -76,6 +82,38 @@ pub fn sort_diagnostics(ws: &Workspace, diagnostics: &mut Vec<Diagnostic>) {
         pa.cmp(pb).then_with(|| key(a).cmp(&key(b)))
     });
     diagnostics.dedup_by(|a, b| key(a) == key(b));
+}
+
+/// Sorts notes by path, position and message, and drops duplicates.
+pub fn sort_notes(ws: &mut Workspace) {
+    let files = &ws.files;
+    ws.notes.sort_by(|a, b| {
+        (&files[a.file].source.display, a.span, &a.message).cmp(&(
+            &files[b.file].source.display,
+            b.span,
+            &b.message,
+        ))
+    });
+    ws.notes
+        .dedup_by(|a, b| (a.file, a.span, &a.message) == (b.file, b.span, &b.message));
+}
+
+/// Sorts lane verdicts by path, then by where the lane starts.
+pub fn sort_lanes(ws: &Workspace, lanes: &mut [LaneVerdict]) {
+    lanes.sort_by(|a, b| {
+        let (pa, pb) = (
+            &ws.files[a.file].source.display,
+            &ws.files[b.file].source.display,
+        );
+        let start = |l: &LaneVerdict| {
+            ws.files[l.file]
+                .ruby()
+                .map_or(0, |m| m.lanes[l.lane].span.start)
+        };
+        pa.cmp(pb)
+            .then(start(a).cmp(&start(b)))
+            .then(a.lane.cmp(&b.lane))
+    });
 }
 
 impl Report {
@@ -94,20 +132,8 @@ impl Report {
         }
         sort_diagnostics(&ws, &mut diagnostics);
         let mut lanes = verdicts(&ws, &analysis);
-        lanes.sort_by(|a, b| {
-            let (pa, pb) = (
-                &ws.files[a.file].source.display,
-                &ws.files[b.file].source.display,
-            );
-            let start = |l: &LaneVerdict| {
-                ws.files[l.file]
-                    .ruby()
-                    .map_or(0, |m| m.lanes[l.lane].span.start)
-            };
-            pa.cmp(pb)
-                .then(start(a).cmp(&start(b)))
-                .then(a.lane.cmp(&b.lane))
-        });
+        sort_lanes(&ws, &mut lanes);
+        sort_notes(&mut ws);
         Report {
             ws,
             analysis,
@@ -115,6 +141,15 @@ impl Report {
             lanes,
             suppressed: Vec::new(),
             baseline: None,
+            lane_calls: None,
+        }
+    }
+
+    /// Which lanes call which.
+    pub fn lane_calls(&self) -> std::borrow::Cow<'_, [LaneCall]> {
+        match &self.lane_calls {
+            Some(edges) => std::borrow::Cow::Borrowed(edges),
+            None => std::borrow::Cow::Owned(crate::analysis::lane_calls(&self.ws)),
         }
     }
 

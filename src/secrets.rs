@@ -344,17 +344,29 @@ fn collect(file: &FileModel, strict: bool) -> Vec<Secret> {
     kept
 }
 
+/// Where the file's secrets are: what FL009 reports, placeholders and template values, and what
+/// was found before the file's calls were dropped.
+pub fn spans(file: &FileModel) -> Vec<Span> {
+    let mut spans: Vec<Span> = collect(file, false).into_iter().map(|s| s.span).collect();
+    if let Some(model) = file.ruby() {
+        spans.extend(model.redactions.iter().copied());
+    }
+    spans.sort();
+    spans.dedup();
+    spans
+}
+
 /// The file's text with every secret's bytes replaced by `*` (line breaks kept, so positions and
 /// lines stay the same).
 pub fn redacted_text(file: &FileModel) -> Cow<'_, str> {
-    let secrets = collect(file, false);
-    if secrets.is_empty() {
+    let spans = spans(file);
+    if spans.is_empty() {
         return Cow::Borrowed(&file.source.text);
     }
     let mut bytes = file.source.text.as_bytes().to_vec();
-    for s in &secrets {
-        let end = s.span.end.min(bytes.len());
-        for b in &mut bytes[s.span.start.min(end)..end] {
+    for span in &spans {
+        let end = span.end.min(bytes.len());
+        for b in &mut bytes[span.start.min(end)..end] {
             if *b != b'\n' && *b != b'\r' {
                 *b = b'*';
             }

@@ -69,13 +69,15 @@ pub struct SourceFile {
     pub display: String,
     pub kind: FileKind,
     pub text: String,
-    line_starts: Vec<usize>,
+    /// Where each line starts (`u32`: a file fastlint reads is far below 4 GB, and a run keeps
+    /// this for every file).
+    line_starts: Vec<u32>,
 }
 
 impl SourceFile {
     pub fn new(path: PathBuf, display: String, kind: FileKind, text: String) -> Self {
         let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .chain(text.match_indices('\n').map(|(i, _)| i as u32 + 1))
             .collect();
         Self {
             path,
@@ -89,8 +91,8 @@ impl SourceFile {
     /// The line and column of a byte offset (clamped to the text).
     pub fn position(&self, offset: usize) -> Position {
         let offset = offset.min(self.text.len());
-        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
-        let start = self.line_starts[line];
+        let line = self.line_starts.partition_point(|&s| s as usize <= offset) - 1;
+        let start = self.line_starts[line] as usize;
         let mut end = offset;
         while !self.text.is_char_boundary(end) {
             end -= 1;
@@ -104,12 +106,12 @@ impl SourceFile {
     /// The 1-based column of a byte offset counted in UTF-16 code units (SARIF's default column kind).
     pub fn utf16_column(&self, offset: usize) -> usize {
         let offset = offset.min(self.text.len());
-        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let line = self.line_starts.partition_point(|&s| s as usize <= offset) - 1;
         let mut end = offset;
         while !self.text.is_char_boundary(end) {
             end -= 1;
         }
-        self.text[self.line_starts[line]..end]
+        self.text[self.line_starts[line] as usize..end]
             .chars()
             .map(char::len_utf16)
             .sum::<usize>()
@@ -126,13 +128,11 @@ impl SourceFile {
         let start = self
             .line_starts
             .get(line - 1)
-            .copied()
-            .unwrap_or(self.text.len());
+            .map_or(self.text.len(), |&s| s as usize);
         let end = self
             .line_starts
             .get(line)
-            .copied()
-            .unwrap_or(self.text.len());
+            .map_or(self.text.len(), |&s| s as usize);
         let text = &self.text[start..end];
         let trimmed = text.trim_end_matches(['\n', '\r']);
         start..start + trimmed.len()

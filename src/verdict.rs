@@ -44,7 +44,7 @@ pub struct Reason {
     pub file: usize,
     pub span: Span,
     pub code: &'static str,
-    pub message: String,
+    pub message: crate::diagnostic::Text,
 }
 
 /// A lane with its verdict.
@@ -82,24 +82,30 @@ pub fn verdicts(ws: &Workspace, analysis: &Analysis) -> Vec<LaneVerdict> {
                             file,
                             span: c.name_span,
                             code: code("FL004"),
-                            message: format!(
+                            message: crate::diagnostic::intern(format!(
                                 "`{}` needs an Apple ID at fastlane {}",
                                 c.name, site.version
-                            ),
+                            )),
                         });
                     } else if !reach.has_key {
                         keyless.push(Reason {
                             file,
                             span: c.name_span,
                             code: code("FL008"),
-                            message: format!("`{}` runs with no API key in scope", c.name),
+                            message: crate::diagnostic::intern(format!(
+                                "`{}` runs with no API key in scope",
+                                c.name
+                            )),
                         });
                         if let Some(opt) = c.option("username") {
                             keyless.push(Reason {
                                 file,
                                 span: opt.span,
                                 code: code("FL001"),
-                                message: format!("`{}` is given `username:`", c.name),
+                                message: crate::diagnostic::intern(format!(
+                                    "`{}` is given `username:`",
+                                    c.name
+                                )),
                             });
                         }
                     }
@@ -115,7 +121,10 @@ pub fn verdicts(ws: &Workspace, analysis: &Analysis) -> Vec<LaneVerdict> {
                         file,
                         span: s.span,
                         code: code("FL005"),
-                        message: format!("`{}` logs in with an Apple ID", s.text),
+                        message: crate::diagnostic::intern(format!(
+                            "`{}` logs in with an Apple ID",
+                            s.text
+                        )),
                     });
                 }
             }

@@ -35,7 +35,7 @@ pub fn annotation(report: &Report, d: &Diagnostic) -> String {
     let source = &report.ws.files[d.file].source;
     let start = source.position(d.span.start);
     let end = source.position(d.span.end);
-    let mut message = d.message.clone();
+    let mut message = d.message.to_string();
     if let Some(help) = &d.help {
         message.push_str("\nhelp: ");
         message.push_str(help);

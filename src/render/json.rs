@@ -85,65 +85,105 @@ pub struct JsonReport<'a> {
     pub baseline: Option<JsonBaseline<'a>>,
 }
 
+/// The JSON view of one diagnostic.
+pub fn diagnostic<'a>(
+    report: &'a Report,
+    d: &'a crate::diagnostic::Diagnostic,
+) -> JsonDiagnostic<'a> {
+    let src = &report.ws.files[d.file].source;
+    let start = src.position(d.span.start);
+    let end = src.position(d.span.end);
+    JsonDiagnostic {
+        code: d.rule.code,
+        name: d.rule.name,
+        severity: d.severity.as_str(),
+        path: &src.display,
+        line: start.line,
+        column: start.column,
+        end_line: end.line,
+        end_column: end.column,
+        message: &d.message,
+        help: d.help.as_deref(),
+        lane: d.lane.as_deref(),
+    }
+}
+
+/// The JSON view of one lane verdict (none for a lane of a file that is not Ruby).
+fn lane<'a>(report: &'a Report, l: &'a crate::verdict::LaneVerdict) -> Option<JsonLane<'a>> {
+    let files = &report.ws.files;
+    let file = &files[l.file];
+    let lane = &file.ruby()?.lanes[l.lane];
+    Some(JsonLane {
+        path: &file.source.display,
+        line: file.source.line_of(lane.span.start),
+        platform: lane.platform.as_deref(),
+        name: &lane.name,
+        private: lane.private,
+        verdict: l.verdict.as_str(),
+        fixable: l.fixable,
+        reasons: l
+            .reasons
+            .iter()
+            .map(|r| JsonReason {
+                code: r.code,
+                path: &files[r.file].source.display,
+                line: files[r.file].source.line_of(r.span.start),
+                message: &r.message,
+            })
+            .collect(),
+    })
+}
+
+/// A sequence serialized as it is produced, element by element, never held whole.
+struct Each<F>(F);
+
+impl<F, I> Serialize for Each<F>
+where
+    F: Fn() -> I,
+    I: IntoIterator,
+    I::Item: Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq((self.0)())
+    }
+}
+
+/// [`JsonReport`] with the diagnostics and lanes produced while they are written.
+#[derive(Serialize)]
+struct JsonReportStream<'a, D: Serialize, L: Serialize> {
+    diagnostics: D,
+    lanes: L,
+    errors: Vec<JsonError<'a>>,
+    notes: Vec<JsonNote<'a>>,
+    summary: JsonSummary,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<JsonBaseline<'a>>,
+}
+
 /// Builds the JSON view of a report (`with_diagnostics: false` for `fastlint lanes`).
 pub fn to_json(report: &Report, with_diagnostics: bool) -> JsonReport<'_> {
-    let files = &report.ws.files;
-    let diagnostics = if with_diagnostics {
-        report
+    let mut json = to_json_without_items(report, with_diagnostics);
+    if with_diagnostics {
+        json.diagnostics = report
             .diagnostics
             .iter()
-            .map(|d| {
-                let src = &files[d.file].source;
-                let start = src.position(d.span.start);
-                let end = src.position(d.span.end);
-                JsonDiagnostic {
-                    code: d.rule.code,
-                    name: d.rule.name,
-                    severity: d.severity.as_str(),
-                    path: &src.display,
-                    line: start.line,
-                    column: start.column,
-                    end_line: end.line,
-                    end_column: end.column,
-                    message: &d.message,
-                    help: d.help.as_deref(),
-                    lane: d.lane.as_deref(),
-                }
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let lanes = report
+            .map(|d| diagnostic(report, d))
+            .collect();
+    }
+    json.lanes = report
         .lanes
         .iter()
-        .filter_map(|l| {
-            let file = &files[l.file];
-            let lane = &file.ruby()?.lanes[l.lane];
-            Some(JsonLane {
-                path: &file.source.display,
-                line: file.source.line_of(lane.span.start),
-                platform: lane.platform.as_deref(),
-                name: &lane.name,
-                private: lane.private,
-                verdict: l.verdict.as_str(),
-                fixable: l.fixable,
-                reasons: l
-                    .reasons
-                    .iter()
-                    .map(|r| JsonReason {
-                        code: r.code,
-                        path: &files[r.file].source.display,
-                        line: files[r.file].source.line_of(r.span.start),
-                        message: &r.message,
-                    })
-                    .collect(),
-            })
-        })
+        .filter_map(|l| lane(report, l))
         .collect();
+    json
+}
+
+/// The JSON view without its diagnostics and lanes: errors, notes, the summary, the baseline.
+fn to_json_without_items(report: &Report, with_diagnostics: bool) -> JsonReport<'_> {
+    let files = &report.ws.files;
     JsonReport {
-        diagnostics,
-        lanes,
+        diagnostics: Vec::new(),
+        lanes: Vec::new(),
         errors: report
             .errors()
             .iter()
@@ -191,6 +231,27 @@ pub fn write(
     with_diagnostics: bool,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &to_json(report, with_diagnostics))?;
+    // The small parts are built first; diagnostics and lanes are written as they are made.
+    let JsonReport {
+        errors,
+        notes,
+        summary,
+        baseline,
+        ..
+    } = to_json_without_items(report, with_diagnostics);
+    let shown: &[crate::diagnostic::Diagnostic] = if with_diagnostics {
+        &report.diagnostics
+    } else {
+        &[]
+    };
+    let stream = JsonReportStream {
+        diagnostics: Each(|| shown.iter().map(|d| diagnostic(report, d))),
+        lanes: Each(|| report.lanes.iter().filter_map(|l| lane(report, l))),
+        errors,
+        notes,
+        summary,
+        baseline,
+    };
+    serde_json::to_writer_pretty(&mut *out, &stream)?;
     writeln!(out)
 }

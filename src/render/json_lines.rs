@@ -3,8 +3,8 @@
 use crate::report::Report;
 
 pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    for d in super::json::to_json(report, true).diagnostics {
-        serde_json::to_writer(&mut *out, &d)?;
+    for d in &report.diagnostics {
+        serde_json::to_writer(&mut *out, &super::json::diagnostic(report, d))?;
         writeln!(out)?;
     }
     Ok(())

@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 
-use crate::analysis::lane_calls;
 use crate::report::Report;
 use crate::verdict::Verdict;
 
@@ -132,8 +131,8 @@ pub fn graph(report: &Report) -> String {
             class(l.verdict)
         ));
     }
-    for (from, to) in lane_calls(&report.ws) {
-        if let (Some(a), Some(b)) = (index.get(&from), index.get(&to)) {
+    for (from, to) in report.lane_calls().iter() {
+        if let (Some(a), Some(b)) = (index.get(from), index.get(to)) {
             out.push_str(&format!("  L{a} --> L{b}\n"));
         }
     }

@@ -81,7 +81,7 @@ fn result(
     let n = occurrences.next(&format!("{}\0{hash}", source.display));
     let text = match &d.help {
         Some(help) => format!("{}.\nHelp: {help}", d.message),
-        None => d.message.clone(),
+        None => d.message.to_string(),
     };
     let mut r = json!({
         "ruleId": d.rule.code,
@@ -103,7 +103,7 @@ fn result(
         "properties": {"name": d.rule.name},
     });
     if let Some(lane) = &d.lane {
-        r["properties"]["lane"] = json!(lane);
+        r["properties"]["lane"] = json!(&**lane);
     }
     if let Some(s) = suppression {
         let kind = match s.kind {
