@@ -301,6 +301,28 @@ fn run_once(root: &Path) -> (Report, Vec<u8>) {
     (report, json)
 }
 
+/// `check` as the binary runs it: one project at a time, models dropped after the rules.
+fn run_by_project(root: &Path) -> Vec<u8> {
+    let discovery = discover(&[root.to_path_buf()]);
+    let mut report = fastlint::pipeline::check(discovery.files, None, &CheckOptions::default());
+    report.ws.errors.extend(discovery.errors);
+    report.ws.errors.sort();
+    let mut json = Vec::new();
+    render::json::write(&report, true, &mut json).expect("JSON output");
+    let mut sink = Vec::new();
+    render::text::write(&report, false, &mut sink).expect("text output");
+    render::markdown::write(
+        &report,
+        render::markdown::Parts {
+            graph: true,
+            findings: true,
+        },
+        &mut sink,
+    )
+    .expect("markdown output");
+    json
+}
+
 /// Findings already reported, named in `FASTLINT_FUZZ_SKIP` (comma-separated) so a run can
 /// look past them until they are fixed (all three are fixed; the names stay for replaying older builds):
 /// - `lane-order`: lanes out of line order after error recovery (`regressions/*/lanes-out-of-order`);
@@ -335,6 +357,10 @@ pub fn check(scratch: &Scratch, files: &[(String, Vec<u8>)]) {
     check_json(&v, files, &scratch.root);
     let (_again, json2) = run_once(&scratch.root);
     assert!(json == json2, "two runs over the same files differ");
+    assert!(
+        json == run_by_project(&scratch.root),
+        "checking one project at a time reports otherwise than a single load"
+    );
     let content = files.iter().map(|(_, b)| b.len()).sum::<usize>() % 2 == 1;
     check_fix(report, content);
 }
