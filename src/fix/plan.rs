@@ -137,6 +137,10 @@ struct Graph<'a> {
     project_of: HashMap<usize, usize>,
     /// Every project whose Fastfiles include a file.
     projects_of: HashMap<usize, Vec<usize>>,
+    /// Files with hooks, in file order, by the project whose lanes they see (`None`: no project).
+    hook_files: HashMap<Option<usize>, Vec<usize>>,
+    /// The report's lane verdicts (indices into `report.lanes`) per file.
+    verdicts_of: HashMap<usize, Vec<usize>>,
 }
 
 impl<'a> Graph<'a> {
@@ -149,7 +153,12 @@ impl<'a> Graph<'a> {
             calls: HashMap::new(),
             project_of: HashMap::new(),
             projects_of: HashMap::new(),
+            hook_files: HashMap::new(),
+            verdicts_of: HashMap::new(),
         };
+        for (i, lv) in report.lanes.iter().enumerate() {
+            g.verdicts_of.entry(lv.file).or_default().push(i);
+        }
         for (p, project) in ws.projects.iter().enumerate() {
             for &f in &project.fastfiles {
                 g.project_of.entry(f).or_insert(p);
@@ -171,9 +180,24 @@ impl<'a> Graph<'a> {
                 for (i, call) in m.calls.iter().enumerate() {
                     g.calls.entry((f, call.scope)).or_default().push(i);
                 }
+                if !m.hooks.is_empty() {
+                    let project = g.project_of.get(&f).copied();
+                    g.hook_files.entry(project).or_default().push(f);
+                }
             }
         }
         g
+    }
+
+    /// The files whose code runs in a project with `file`'s (`file` included); a file may come
+    /// more than once.
+    fn project_mates(&self, file: usize) -> impl Iterator<Item = usize> + '_ {
+        self.projects_of
+            .get(&file)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .flat_map(|&p| self.report.ws.projects[p].fastfiles.iter().copied())
     }
 
     fn hook(&self, (f, i): HookId) -> &'a Hook {
@@ -204,6 +228,27 @@ impl<'a> Graph<'a> {
         h.kind != HookKind::Error
             && self.share_project(lane.0, hook.0)
             && (h.platform.is_none() || h.platform.as_deref() == self.lane_platform(lane))
+    }
+
+    /// The lanes `hook` runs for, as indices into `report.lanes`, in its order.
+    fn runners(&self, hook: HookId) -> Vec<usize> {
+        let mut runners: Vec<usize> = self
+            .project_mates(hook.0)
+            .flat_map(|f| {
+                self.verdicts_of
+                    .get(&f)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default()
+            })
+            .copied()
+            .filter(|&i| {
+                let lv = &self.report.lanes[i];
+                self.runs_hook((lv.file, lv.lane), hook)
+            })
+            .collect();
+        runners.sort_unstable();
+        runners.dedup();
+        runners
     }
 
     /// Every hook of the workspace, in the order fastlane runs them.
@@ -268,11 +313,13 @@ impl<'a> Graph<'a> {
         let mut queue: Vec<(usize, Scope)> = vec![(file, scope)];
         seen.insert((file, scope));
         if reach == Reach::All {
-            for (f, model) in ws.files.iter().enumerate() {
-                if self.project_of.get(&f).copied() != project {
-                    continue;
-                }
-                for (i, hook) in model
+            for &f in self
+                .hook_files
+                .get(&project)
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+            {
+                for (i, hook) in ws.files[f]
                     .ruby()
                     .map(|m| &m.hooks[..])
                     .unwrap_or_default()
@@ -362,9 +409,13 @@ struct Planner<'a> {
     trees: HashMap<usize, Option<Tree>>,
     accepted: BTreeMap<usize, Vec<Edit>>,
     done_calls: HashSet<CallId>,
-    /// Hooks and lanes that got the key block this round.
-    keyed_hooks: Vec<HookId>,
-    keyed_lanes: Vec<LaneId>,
+    /// The lanes each hook runs for (indices into `report.lanes`).
+    runners: HashMap<HookId, Vec<usize>>,
+    /// Lanes run by a before hook that got the key block this round, with the lowest
+    /// [`hook_rank`] of such a hook.
+    keyed_before: HashMap<LaneId, usize>,
+    /// Lanes that got the key block this round.
+    keyed_lanes: HashSet<LaneId>,
     plan: Plan,
 }
 
@@ -492,9 +543,7 @@ impl<'a> Planner<'a> {
     }
 
     fn lane_deferred(&self, lane: LaneId) -> bool {
-        self.keyed_hooks
-            .iter()
-            .any(|&h| is_before(self.graph.hook(h).kind) && self.graph.runs_hook(lane, h))
+        self.keyed_before.contains_key(&lane)
     }
 
     /// Whether every lane the hook runs for has a key before it from a hook (or, for an after
@@ -506,10 +555,10 @@ impl<'a> Planner<'a> {
         !runners.is_empty()
             && runners.iter().all(|lv| {
                 let lane = (lv.file, lv.lane);
-                self.keyed_hooks.iter().any(|&other| {
-                    let o = self.graph.hook(other);
-                    is_before(o.kind) && hook_rank(o) < rank && self.graph.runs_hook(lane, other)
-                }) || (!is_before(h.kind) && self.keyed_lanes.contains(&lane))
+                self.keyed_before
+                    .get(&lane)
+                    .is_some_and(|&before| Some(before) < rank)
+                    || (!is_before(h.kind) && self.keyed_lanes.contains(&lane))
             })
     }
 
@@ -521,14 +570,11 @@ impl<'a> Planner<'a> {
         if self.graph.provides_key(hook.0, Scope::Hook(hook.1)) {
             return true;
         }
-        for (f, file) in ws.files.iter().enumerate() {
-            if !self.graph.share_project(f, hook.0) {
-                continue;
-            }
+        for f in self.graph.project_mates(hook.0) {
             if self.graph.provides_key(f, Scope::TopLevel) {
                 return true;
             }
-            for (i, o) in file
+            for (i, o) in ws.files[f]
                 .ruby()
                 .map(|m| &m.hooks[..])
                 .unwrap_or_default()
@@ -549,11 +595,16 @@ impl<'a> Planner<'a> {
 
     /// The lanes a hook runs for.
     fn runners(&self, hook: HookId) -> Vec<&'a LaneVerdict> {
-        self.report
-            .lanes
-            .iter()
-            .filter(|lv| self.graph.runs_hook((lv.file, lv.lane), hook))
-            .collect()
+        let lanes = &self.report.lanes;
+        match self.runners.get(&hook) {
+            Some(runners) => runners.iter().map(|&i| &lanes[i]).collect(),
+            None => self
+                .graph
+                .runners(hook)
+                .into_iter()
+                .map(|i| &lanes[i])
+                .collect(),
+        }
     }
 
     /// Records why a hook is left as it is on the migratable lanes it runs for.
@@ -743,21 +794,27 @@ impl<'a> Planner<'a> {
             Unit::Lane(lane) => {
                 self.plan.lanes.insert(lane);
                 if work.block.is_some() {
-                    self.keyed_lanes.push(lane);
+                    self.keyed_lanes.insert(lane);
                 }
             }
             Unit::Hook(hook) => {
                 self.plan.hooks.insert(hook);
-                if work.block.is_some() {
-                    self.keyed_hooks.push(hook);
+                let runners = self.runners(hook);
+                let h = self.graph.hook(hook);
+                if let (true, true, Some(rank)) =
+                    (work.block.is_some(), is_before(h.kind), hook_rank(h))
+                {
+                    for lv in &runners {
+                        let before = self.keyed_before.entry((lv.file, lv.lane)).or_insert(rank);
+                        *before = (*before).min(rank);
+                    }
                 }
-                let migrated: Vec<LaneId> = self
-                    .runners(hook)
-                    .into_iter()
-                    .filter(|lv| lv.verdict == Verdict::Migratable)
-                    .map(|lv| (lv.file, lv.lane))
-                    .collect();
-                self.plan.lanes.extend(migrated);
+                self.plan.lanes.extend(
+                    runners
+                        .iter()
+                        .filter(|lv| lv.verdict == Verdict::Migratable)
+                        .map(|lv| (lv.file, lv.lane)),
+                );
             }
         }
     }
@@ -786,6 +843,7 @@ pub fn plan(report: &Report, key_source: KeySource) -> Plan {
         .collect();
 
     let hooks = graph.all_hooks();
+    let runners = hooks.iter().map(|&h| (h, graph.runners(h))).collect();
     let mut planner = Planner {
         report,
         graph,
@@ -795,8 +853,9 @@ pub fn plan(report: &Report, key_source: KeySource) -> Plan {
         trees: HashMap::new(),
         accepted: BTreeMap::new(),
         done_calls: HashSet::new(),
-        keyed_hooks: Vec::new(),
-        keyed_lanes: Vec::new(),
+        runners,
+        keyed_before: HashMap::new(),
+        keyed_lanes: HashSet::new(),
         plan: Plan::default(),
     };
 
