@@ -13,7 +13,10 @@ pub mod rewrite;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::load::model_of;
+use rayon::prelude::*;
+
+use crate::load::{model_of_tree, Workspace};
+use crate::model::FileModel;
 use crate::parse::{parse_ruby, syntax_errors};
 use crate::report::{CheckOptions, Report};
 use crate::source::SourceFile;
@@ -119,40 +122,33 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
             notes.push((*file, note.at, original, note.what.clone()));
         }
         let Report { mut ws, .. } = report;
-        let mut changed = false;
         let mut edits = plan.edits;
-        for (file, text) in plan.texts {
-            let ok = parse_ruby(&text).is_some_and(|t| syntax_errors(&t).is_empty());
+        // The edits applied this round, per file.
+        let mut moved: BTreeMap<usize, Vec<Edit>> = BTreeMap::new();
+        for (file, model) in remodel(&ws, plan.texts) {
             let old = &ws.files[file].source;
-            if !ok {
+            let Some(model) = model else {
                 problems.push(format!(
                     "{}: the rewrite would introduce a syntax error; the file is kept as it is (please report this)",
                     old.display
                 ));
                 continue;
-            }
+            };
             originals.entry(file).or_insert_with(|| old.text.clone());
-            let moved = edits.remove(&file).unwrap_or_default();
-            calls = calls
-                .into_iter()
-                .map(|(f, at)| {
-                    (
-                        f,
-                        if f == file {
-                            moved_offset(&moved, at)
-                        } else {
-                            at
-                        },
-                    )
-                })
-                .collect();
-            for note in notes.iter_mut().filter(|n| n.0 == file) {
-                note.1 = moved_offset(&moved, note.1);
-            }
-            history.entry(file).or_default().push(moved);
-            let source = SourceFile::new(old.path.clone(), old.display.clone(), old.kind, text);
-            ws.files[file] = model_of(source);
-            changed = true;
+            moved.insert(file, edits.remove(&file).unwrap_or_default());
+            ws.files[file] = model;
+        }
+        let changed = !moved.is_empty();
+        let follow = |(file, at): (usize, usize)| match moved.get(&file) {
+            Some(edits) => moved_offset(edits, at),
+            None => at,
+        };
+        calls = calls.into_iter().map(|c| (c.0, follow(c))).collect();
+        for note in &mut notes {
+            note.1 = follow((note.0, note.1));
+        }
+        for (file, edits) in moved {
+            history.entry(file).or_default().push(edits);
         }
         lanes.extend(plan.lanes);
         hooks.extend(plan.hooks);
@@ -249,6 +245,24 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
         problems,
         rounds,
     }
+}
+
+/// The model of each rewritten text, or `None` where the text has a syntax error; each text is
+/// parsed once, on the thread pool. In file order.
+fn remodel(ws: &Workspace, texts: BTreeMap<usize, String>) -> Vec<(usize, Option<FileModel>)> {
+    let texts: Vec<(usize, String)> = texts.into_iter().collect();
+    texts
+        .into_par_iter()
+        .map(|(file, text)| {
+            let tree = parse_ruby(&text).filter(|t| syntax_errors(t).is_empty());
+            let model = tree.map(|tree| {
+                let old = &ws.files[file].source;
+                let source = SourceFile::new(old.path.clone(), old.display.clone(), old.kind, text);
+                model_of_tree(source, &tree)
+            });
+            (file, model)
+        })
+        .collect()
 }
 
 /// Where byte offset `at` of a rewritten text came from before `edits` were applied (text
