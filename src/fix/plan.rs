@@ -18,6 +18,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
+use rayon::prelude::*;
 use tree_sitter::Tree;
 
 use crate::knowledge::{self, Auth};
@@ -28,8 +29,8 @@ use crate::verdict::{LaneVerdict, Verdict};
 
 use super::edit::{apply_edits, Edit};
 use super::rewrite::{
-    call_edits, lane_edit, lane_reuses_api_key_name, outer_scope_assigns_api_key, ByHand, CallFix,
-    Family, KeySource, Skipped,
+    call_edits, lane_edit, lane_reuses_api_key_name, outer_scope_assigns_api_key, ByHand,
+    CallEdits, CallFix, Family, KeySource, Skipped,
 };
 
 /// A lane, as `(file index, lane index)`.
@@ -379,6 +380,64 @@ impl<'a> Graph<'a> {
     }
 }
 
+/// What the syntax tree says about putting the key block at the top of a lane or hook.
+#[derive(Clone, Debug)]
+enum BlockFact {
+    /// The key block to insert.
+    Edit(Edit),
+    /// The body, or the scope around it, already uses a variable named `api_key`.
+    ReusesApiKey,
+    /// The block has no place there.
+    Skipped(Skipped),
+}
+
+/// Where the key block goes in the lane or hook whose call starts at `at`, or why it does not.
+fn block_fact(text: &str, tree: &Tree, at: usize, key_source: KeySource) -> BlockFact {
+    if lane_reuses_api_key_name(text, tree, at) || outer_scope_assigns_api_key(text, tree, at) {
+        return BlockFact::ReusesApiKey;
+    }
+    match lane_edit(text, tree, at, key_source) {
+        Ok(edit) => BlockFact::Edit(edit),
+        Err(skipped) => BlockFact::Skipped(skipped),
+    }
+}
+
+/// The edits `--fix` may want in one file, worked out from its syntax tree up front so that the
+/// tree need not be kept while planning.
+#[derive(Default)]
+struct FileFacts {
+    /// Key blocks, by the byte offset of the lane or hook call.
+    blocks: HashMap<usize, BlockFact>,
+    /// Call rewrites, by (call index, whether `api_key:` is added).
+    calls: HashMap<(usize, bool), (CallFix, Result<CallEdits, Skipped>)>,
+}
+
+/// What to work out for a file: key block offsets and call rewrites (with their call index).
+#[derive(Default)]
+struct Wanted {
+    blocks: Vec<usize>,
+    calls: Vec<(usize, CallFix)>,
+}
+
+impl FileFacts {
+    fn new(text: &str, tree: &Tree, wanted: Wanted, key_source: KeySource) -> Self {
+        let blocks = wanted
+            .blocks
+            .into_iter()
+            .map(|at| (at, block_fact(text, tree, at, key_source)))
+            .collect();
+        let calls = wanted
+            .calls
+            .into_iter()
+            .map(|(call, fix)| {
+                let edits = call_edits(text, tree, &fix);
+                ((call, fix.add_api_key), (fix, edits))
+            })
+            .collect();
+        FileFacts { blocks, calls }
+    }
+}
+
 /// Keyless calls of a body: its own, those in the methods it calls, and calls that pass
 /// `username:` while a key is in scope.
 #[derive(Default)]
@@ -406,7 +465,8 @@ struct Planner<'a> {
     blocked_sites: HashSet<CallId>,
     /// (file, method name offset) of the calls FL010 reports.
     iap_findings: HashSet<(usize, usize)>,
-    trees: HashMap<usize, Option<Tree>>,
+    /// Per file, what its syntax tree says (`None`: it does not parse).
+    facts: HashMap<usize, Option<FileFacts>>,
     accepted: BTreeMap<usize, Vec<Edit>>,
     done_calls: HashSet<CallId>,
     /// The lanes each hook runs for (indices into `report.lanes`).
@@ -448,6 +508,151 @@ impl<'a> Planner<'a> {
             self.iap_findings
                 .contains(&(file, m.calls[call].name_span.start))
         })
+    }
+
+    /// Whether a call can be among a body's [`Keyless`] calls.
+    fn may_rewrite(&self, id: CallId) -> bool {
+        self.needs_login(id)
+            .is_some_and(|keyless| keyless || self.has_username(id) || self.iap_on(id))
+    }
+
+    /// The calls that the lanes and hooks to migrate run (from their bodies and the methods
+    /// they call) and that may be keyless.
+    fn reached(&self) -> HashSet<CallId> {
+        let mut reached = HashSet::new();
+        for lv in &self.report.lanes {
+            if matches!(lv.verdict, Verdict::Migratable | Verdict::ApiKey)
+                && self.rewritable(lv.file)
+            {
+                let (own, further) = self.graph.walk((lv.file, lv.lane), Reach::Methods);
+                reached.extend(own);
+                reached.extend(further);
+            }
+        }
+        for &(f, i) in self.runners.keys() {
+            if self.rewritable(f) {
+                let platform = self.graph.hook((f, i)).platform.as_deref();
+                let (own, further) =
+                    self.graph
+                        .walk_from(f, Scope::Hook(i), platform, Reach::Methods);
+                reached.extend(own);
+                reached.extend(further);
+            }
+        }
+        reached.retain(|&id| self.may_rewrite(id));
+        reached
+    }
+
+    /// The key blocks and call rewrites a file may be asked for: the block for each migratable
+    /// lane and each hook, and the rewrites of each of its calls in `calls` (with `api_key:` too
+    /// for calls in a lane or hook body).
+    fn wanted(&self, file: usize, calls: &HashSet<CallId>) -> Wanted {
+        let mut wanted = Wanted::default();
+        let Some(m) = self.report.ws.files[file].ruby() else {
+            return wanted;
+        };
+        for (c, call) in m.calls.iter().enumerate() {
+            if !calls.contains(&(file, c)) {
+                continue;
+            }
+            let in_body = matches!(call.scope, Scope::Lane(_) | Scope::Hook(_));
+            for add_api_key in [false, true] {
+                if add_api_key && !in_body {
+                    continue;
+                }
+                if let Some((_, fix)) = self.call_fix((file, c), add_api_key) {
+                    wanted.calls.push((c, fix));
+                }
+            }
+        }
+        if wanted.calls.is_empty() {
+            return wanted;
+        }
+        for &i in self
+            .graph
+            .verdicts_of
+            .get(&file)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
+            let lv = &self.report.lanes[i];
+            if lv.verdict == Verdict::Migratable {
+                wanted.blocks.push(m.lanes[lv.lane].span.start);
+            }
+        }
+        wanted.blocks.extend(m.hooks.iter().map(|h| h.span.start));
+        wanted
+    }
+
+    /// Parses, on the thread pool, every file with calls that may be rewritten, and keeps what
+    /// the trees say instead of the trees.
+    fn prepare(&mut self) {
+        let reached = self.reached();
+        let mut files: Vec<usize> = reached.iter().map(|&(f, _)| f).collect();
+        files.sort_unstable();
+        files.dedup();
+        let files: Vec<(usize, Wanted)> = files
+            .into_iter()
+            .map(|f| (f, self.wanted(f, &reached)))
+            .filter(|(_, w)| !w.calls.is_empty())
+            .collect();
+        let ws = &self.report.ws;
+        let key_source = self.key_source;
+        let facts: Vec<(usize, Option<FileFacts>)> = files
+            .into_par_iter()
+            .map(|(f, wanted)| {
+                let text = &ws.files[f].source.text;
+                let facts =
+                    parse_ruby(text).map(|tree| FileFacts::new(text, &tree, wanted, key_source));
+                (f, facts)
+            })
+            .collect();
+        self.facts.extend(facts);
+    }
+
+    /// What a file's tree says, worked out now if [`Planner::prepare`] did not.
+    fn facts_of(&mut self, file: usize) -> Option<&FileFacts> {
+        if !self.facts.contains_key(&file) {
+            let text = &self.report.ws.files[file].source.text;
+            let count = self.report.ws.files[file]
+                .ruby()
+                .map_or(0, |m| m.calls.len());
+            let calls: HashSet<CallId> = (0..count)
+                .map(|c| (file, c))
+                .filter(|&id| self.may_rewrite(id))
+                .collect();
+            let facts = parse_ruby(text).map(|tree| {
+                FileFacts::new(text, &tree, self.wanted(file, &calls), self.key_source)
+            });
+            self.facts.insert(file, facts);
+        }
+        self.facts.get(&file).and_then(Option::as_ref)
+    }
+
+    /// The key block for the lane or hook whose call starts at `at`; `None` if the file does
+    /// not parse.
+    fn block_fact(&mut self, file: usize, at: usize) -> Option<BlockFact> {
+        if let Some(fact) = self.facts_of(file)?.blocks.get(&at) {
+            return Some(fact.clone());
+        }
+        let text = &self.report.ws.files[file].source.text;
+        let tree = parse_ruby(text)?;
+        Some(block_fact(text, &tree, at, self.key_source))
+    }
+
+    /// The edits for a call; `None` if its file does not parse.
+    fn call_fact(
+        &mut self,
+        (file, call): CallId,
+        fix: &CallFix,
+    ) -> Option<Result<CallEdits, Skipped>> {
+        match self.facts_of(file)?.calls.get(&(call, fix.add_api_key)) {
+            Some((known, edits)) if known == fix => return Some(edits.clone()),
+            _ => {}
+        }
+        let text = &self.report.ws.files[file].source.text;
+        let tree = parse_ruby(text)?;
+        Some(call_edits(text, &tree, fix))
     }
 
     fn keyless(&self, own_calls: &[CallId], method_calls: &BTreeSet<CallId>) -> Keyless {
@@ -518,21 +723,15 @@ impl<'a> Planner<'a> {
     /// The key block for the lane or hook whose call starts at `at`; `Err(Some(why))` when the
     /// body is left alone, `Err(None)` on a problem (recorded).
     fn block_edit(&mut self, file: usize, at: usize, what: &str) -> Result<Edit, Option<String>> {
-        let text = &self.report.ws.files[file].source.text;
-        let Some(tree) = self.trees.entry(file).or_insert_with(|| parse_ruby(text)) else {
-            return Err(None);
-        };
-        if lane_reuses_api_key_name(text, tree, at) || outer_scope_assigns_api_key(text, tree, at) {
-            return Err(Some(
+        match self.block_fact(file, at).ok_or(None)? {
+            BlockFact::Edit(edit) => Ok(edit),
+            BlockFact::ReusesApiKey => Err(Some(
                 "already uses a variable named `api_key`; add the key by hand".to_string(),
-            ));
-        }
-        match lane_edit(text, tree, at, self.key_source) {
-            Ok(edit) => Ok(edit),
-            Err(Skipped::OneLineLane { .. }) => {
+            )),
+            BlockFact::Skipped(Skipped::OneLineLane { .. }) => {
                 Err(Some("written on one line; add the key by hand".to_string()))
             }
-            Err(other) => {
+            BlockFact::Skipped(other) => {
                 self.plan.problems.push(format!(
                     "{}: {what}: cannot find its block ({other:?})",
                     self.report.ws.files[file].source.display
@@ -725,12 +924,10 @@ impl<'a> Planner<'a> {
             if self.done_calls.contains(id) {
                 continue;
             }
-            let text = &ws.files[id.0].source.text;
-            let tree = self.trees.entry(id.0).or_insert_with(|| parse_ruby(text));
-            let Some(tree) = tree.as_ref() else {
+            let Some(edits) = self.call_fact(*id, fix) else {
                 return;
             };
-            match call_edits(text, tree, fix) {
+            match edits {
                 Ok(out) => {
                     if !out.edits.is_empty() {
                         group_calls.push((*id, fix.name.start));
@@ -850,7 +1047,7 @@ pub fn plan(report: &Report, key_source: KeySource) -> Plan {
         key_source,
         blocked_sites,
         iap_findings,
-        trees: HashMap::new(),
+        facts: HashMap::new(),
         accepted: BTreeMap::new(),
         done_calls: HashSet::new(),
         runners,
@@ -858,6 +1055,8 @@ pub fn plan(report: &Report, key_source: KeySource) -> Plan {
         keyed_lanes: HashSet::new(),
         plan: Plan::default(),
     };
+
+    planner.prepare();
 
     // In the order things run: before hooks, lane bodies, after hooks.
     let (before, after): (Vec<HookId>, Vec<HookId>) = hooks
