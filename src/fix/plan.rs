@@ -19,7 +19,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use rayon::prelude::*;
-use tree_sitter::Tree;
+use tree_sitter::{Node, Tree};
 
 use crate::knowledge::{self, Auth};
 use crate::model::{Hook, HookKind, Scope, SpaceshipKind};
@@ -29,8 +29,8 @@ use crate::verdict::{LaneVerdict, Verdict};
 
 use super::edit::{apply_edits, Edit};
 use super::rewrite::{
-    call_edits, lane_edit, lane_reuses_api_key_name, outer_scope_assigns_api_key, ByHand,
-    CallEdits, CallFix, Family, KeySource, Skipped,
+    api_key_assignments, call_edits, lane_edit, lane_reuses_api_key_name, outer_scope_assigns,
+    ByHand, CallEdits, CallFix, Family, KeySource, Skipped,
 };
 
 /// A lane, as `(file index, lane index)`.
@@ -392,8 +392,15 @@ enum BlockFact {
 }
 
 /// Where the key block goes in the lane or hook whose call starts at `at`, or why it does not.
-fn block_fact(text: &str, tree: &Tree, at: usize, key_source: KeySource) -> BlockFact {
-    if lane_reuses_api_key_name(text, tree, at) || outer_scope_assigns_api_key(text, tree, at) {
+/// `assignments` are the file's [`api_key_assignments`].
+fn block_fact(
+    text: &str,
+    tree: &Tree,
+    assignments: &[(usize, Node)],
+    at: usize,
+    key_source: KeySource,
+) -> BlockFact {
+    if lane_reuses_api_key_name(text, tree, at) || outer_scope_assigns(assignments, tree, at) {
         return BlockFact::ReusesApiKey;
     }
     match lane_edit(text, tree, at, key_source) {
@@ -421,10 +428,15 @@ struct Wanted {
 
 impl FileFacts {
     fn new(text: &str, tree: &Tree, wanted: Wanted, key_source: KeySource) -> Self {
+        let assignments = if wanted.blocks.is_empty() {
+            Vec::new()
+        } else {
+            api_key_assignments(text, tree)
+        };
         let blocks = wanted
             .blocks
             .into_iter()
-            .map(|at| (at, block_fact(text, tree, at, key_source)))
+            .map(|at| (at, block_fact(text, tree, &assignments, at, key_source)))
             .collect();
         let calls = wanted
             .calls
@@ -637,7 +649,8 @@ impl<'a> Planner<'a> {
         }
         let text = &self.report.ws.files[file].source.text;
         let tree = parse_ruby(text)?;
-        Some(block_fact(text, &tree, at, self.key_source))
+        let assignments = api_key_assignments(text, &tree);
+        Some(block_fact(text, &tree, &assignments, at, self.key_source))
     }
 
     /// The edits for a call; `None` if its file does not parse.

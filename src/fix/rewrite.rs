@@ -742,31 +742,50 @@ pub fn lane_reuses_api_key_name(src: &str, tree: &Tree, at: usize) -> bool {
 /// `app_store_connect_api_key(...)`: the body closes over that variable, so an inserted
 /// `api_key = ...` would change it for everything else that reads it.
 pub fn outer_scope_assigns_api_key(src: &str, tree: &Tree, at: usize) -> bool {
-    let Some(block) = lane_block(tree, at) else {
-        return false;
-    };
+    outer_scope_assigns(&api_key_assignments(src, tree), tree, at)
+}
+
+/// The assignments to a local `api_key` (other than from `app_store_connect_api_key(...)`) in a
+/// file, as (start byte, the node whose locals it belongs to): what
+/// [`outer_scope_assigns`] looks through, gathered once per file.
+pub fn api_key_assignments<'t>(src: &str, tree: &'t Tree) -> Vec<(usize, Node<'t>)> {
+    let mut out = Vec::new();
     let mut stack = vec![tree.root_node()];
     while let Some(node) = stack.pop() {
-        if node.start_byte() >= at || node.id() == block.id() {
-            continue;
-        }
         if let Some(scope) = assigns_api_key(src, node) {
-            // Visible in the body when its scope holds the body with no `def` in between.
-            let mut up = block.parent();
-            while let Some(n) = up {
-                if n.id() == scope.id() {
-                    return true;
-                }
-                if SCOPE_KINDS.contains(&n.kind()) {
-                    break;
-                }
-                up = n.parent();
-            }
+            out.push((node.start_byte(), scope));
         }
         let mut cursor = node.walk();
         stack.extend(node.named_children(&mut cursor));
     }
-    false
+    out
+}
+
+/// [`outer_scope_assigns_api_key`], given the file's [`api_key_assignments`]: one of them starts
+/// before the lane or hook at `at` and its scope holds the body with no `def` in between.
+pub fn outer_scope_assigns(assignments: &[(usize, Node)], tree: &Tree, at: usize) -> bool {
+    if assignments.iter().all(|&(start, _)| start >= at) {
+        return false;
+    }
+    let Some(block) = lane_block(tree, at) else {
+        return false;
+    };
+    assignments.iter().any(|&(start, scope)| {
+        if start >= at {
+            return false;
+        }
+        let mut up = block.parent();
+        while let Some(n) = up {
+            if n.id() == scope.id() {
+                return true;
+            }
+            if SCOPE_KINDS.contains(&n.kind()) {
+                return false;
+            }
+            up = n.parent();
+        }
+        false
+    })
 }
 
 /// For an assignment to a local `api_key` (other than from `app_store_connect_api_key(...)`),
