@@ -750,6 +750,9 @@ pub fn outer_scope_assigns_api_key(src: &str, tree: &Tree, at: usize) -> bool {
 /// [`outer_scope_assigns`] looks through, gathered once per file.
 pub fn api_key_assignments<'t>(src: &str, tree: &'t Tree) -> Vec<(usize, Node<'t>)> {
     let mut out = Vec::new();
+    if !has_api_key_word(src) {
+        return out;
+    }
     let mut stack = vec![tree.root_node()];
     while let Some(node) = stack.pop() {
         if let Some(scope) = assigns_api_key(src, node) {
@@ -759,6 +762,19 @@ pub fn api_key_assignments<'t>(src: &str, tree: &'t Tree) -> Vec<(usize, Node<'t
         stack.extend(node.named_children(&mut cursor));
     }
     out
+}
+
+/// Whether `api_key` appears in `src` as a word of its own (not inside a longer name, nor as a
+/// `api_key:` label): a cheap test that a file has no local of that name, so most files need no
+/// walk over their tree.
+fn has_api_key_word(src: &str) -> bool {
+    let bytes = src.as_bytes();
+    let name_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+    src.match_indices("api_key").any(|(i, m)| {
+        let before = i.checked_sub(1).map(|j| bytes[j]);
+        let after = bytes.get(i + m.len()).copied();
+        !before.is_some_and(name_byte) && !after.is_some_and(|b| name_byte(b) || b == b':')
+    })
 }
 
 /// [`outer_scope_assigns_api_key`], given the file's [`api_key_assignments`]: one of them starts
@@ -1157,6 +1173,20 @@ mod tests {
         ));
         assert!(!seen(
             "api_key = app_store_connect_api_key(key_id: \"x\")\nlane :b do\n  pilot\nend\n"
+        ));
+        assert!(seen("a, api_key = 1, 2\nlane :b do\n  pilot\nend\n"));
+        assert!(seen("api_key||=1\nlane :b do\n  pilot\nend\n"));
+    }
+
+    #[test]
+    fn api_key_words_are_told_from_longer_names_and_labels() {
+        assert!(has_api_key_word("api_key = 1"));
+        assert!(has_api_key_word("x(api_key)"));
+        assert!(has_api_key_word("a,api_key=1"));
+        assert!(!has_api_key_word("app_store_connect_api_key(key_id: 1)"));
+        assert!(!has_api_key_word("pilot(api_key: k, api_key_path: p)"));
+        assert!(!has_api_key_word(
+            "api_keys = 1; my_api_key = 2; api_keyé = 3"
         ));
     }
 
