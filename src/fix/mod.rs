@@ -28,6 +28,9 @@ pub use rewrite::KeySource;
 /// Rounds of plan → apply → re-analyse before giving up on reaching a fixed point.
 pub const MAX_ROUNDS: usize = 8;
 
+/// How many rewritten files are re-modelled together on the thread pool.
+const REMODEL_CHUNK: usize = 128;
+
 /// A file `--fix` rewrites.
 #[derive(Debug, Clone)]
 pub struct FileChange {
@@ -125,18 +128,26 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
         let mut edits = plan.edits;
         // The edits applied this round, per file.
         let mut moved: BTreeMap<usize, Vec<Edit>> = BTreeMap::new();
-        for (file, model) in remodel(&ws, plan.texts) {
-            let old = &ws.files[file].source;
-            let Some(model) = model else {
-                problems.push(format!(
+        // A chunk at a time, so that the old and new models of every file are not all held at once.
+        let mut texts = plan.texts.into_iter();
+        loop {
+            let chunk: Vec<(usize, String)> = texts.by_ref().take(REMODEL_CHUNK).collect();
+            if chunk.is_empty() {
+                break;
+            }
+            for (file, model) in remodel(&ws, chunk) {
+                let old = &ws.files[file].source;
+                let Some(model) = model else {
+                    problems.push(format!(
                     "{}: the rewrite would introduce a syntax error; the file is kept as it is (please report this)",
                     old.display
                 ));
-                continue;
-            };
-            originals.entry(file).or_insert_with(|| old.text.clone());
-            moved.insert(file, edits.remove(&file).unwrap_or_default());
-            ws.files[file] = model;
+                    continue;
+                };
+                originals.entry(file).or_insert_with(|| old.text.clone());
+                moved.insert(file, edits.remove(&file).unwrap_or_default());
+                ws.files[file] = model;
+            }
         }
         let changed = !moved.is_empty();
         let follow = |(file, at): (usize, usize)| match moved.get(&file) {
@@ -248,9 +259,8 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
 }
 
 /// The model of each rewritten text, or `None` where the text has a syntax error; each text is
-/// parsed once, on the thread pool. In file order.
-fn remodel(ws: &Workspace, texts: BTreeMap<usize, String>) -> Vec<(usize, Option<FileModel>)> {
-    let texts: Vec<(usize, String)> = texts.into_iter().collect();
+/// parsed once, on the thread pool. In the order given.
+fn remodel(ws: &Workspace, texts: Vec<(usize, String)>) -> Vec<(usize, Option<FileModel>)> {
     texts
         .into_par_iter()
         .map(|(file, text)| {
