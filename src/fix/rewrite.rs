@@ -685,6 +685,13 @@ pub fn lane_reuses_api_key_name(src: &str, tree: &Tree, at: usize) -> bool {
     let Some(block) = lane_block(tree, at) else {
         return false;
     };
+    // Every name looked at below lies in the block's text.
+    if src
+        .get(block.byte_range())
+        .is_some_and(|body| !body.contains("api_key"))
+    {
+        return false;
+    }
     let mut stack = vec![block];
     while let Some(node) = stack.pop() {
         match node.kind() {
