@@ -617,14 +617,24 @@ fn fix_or_diff(args: &CheckArgs, setup: &Setup) -> ExitCode {
 
     // --fix: write each file atomically, then show what was applied and what remains.
     let mut shown = String::new();
-    for change in &outcome.changes {
-        if let Err(e) = fix::atomic::write_atomic(&change.path, change.after.as_bytes()) {
-            eprintln!("error: {}: cannot write: {e}", change.display);
-            failed = true;
-            continue;
+    // Written on the thread pool (each write waits on the disk), reported in file order.
+    let written: Vec<std::io::Result<String>> = outcome
+        .changes
+        .par_iter()
+        .map(|change| {
+            fix::atomic::write_atomic(&change.path, change.after.as_bytes())?;
+            let d = fix::diff::unified_diff(&change.display, &change.before, &change.after);
+            Ok(if color { fix::diff::colorize(&d) } else { d })
+        })
+        .collect();
+    for (change, result) in outcome.changes.iter().zip(written) {
+        match result {
+            Ok(d) => shown.push_str(&d),
+            Err(e) => {
+                eprintln!("error: {}: cannot write: {e}", change.display);
+                failed = true;
+            }
         }
-        let d = fix::diff::unified_diff(&change.display, &change.before, &change.after);
-        shown.push_str(&if color { fix::diff::colorize(&d) } else { d });
     }
     let summary = outcome.summary(true) + &removed_note;
     let report = &outcome.report;

@@ -136,6 +136,20 @@ pub fn model_of(source: SourceFile) -> FileModel {
     }
 }
 
+/// Builds a model from text already parsed: `tree` is `source`'s Ruby syntax tree (other kinds
+/// of file are modelled from their text alone).
+pub fn model_of_tree(source: SourceFile, tree: &tree_sitter::Tree) -> FileModel {
+    if !source.kind.is_ruby() {
+        return model_of(source);
+    }
+    let contents = Contents::Ruby(extract::ruby::extract(tree, &source.text));
+    FileModel {
+        source,
+        contents,
+        context: false,
+    }
+}
+
 /// The fastlane folder a file belongs to.
 pub fn project_dir(path: &Path, kind: FileKind) -> PathBuf {
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();

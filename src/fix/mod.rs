@@ -13,7 +13,10 @@ pub mod rewrite;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::load::model_of;
+use rayon::prelude::*;
+
+use crate::load::{model_of_tree, Workspace};
+use crate::model::FileModel;
 use crate::parse::{parse_ruby, syntax_errors};
 use crate::report::{CheckOptions, Report};
 use crate::source::SourceFile;
@@ -24,6 +27,9 @@ pub use rewrite::KeySource;
 
 /// Rounds of plan → apply → re-analyse before giving up on reaching a fixed point.
 pub const MAX_ROUNDS: usize = 8;
+
+/// How many rewritten files are re-modelled together on the thread pool.
+const REMODEL_CHUNK: usize = 128;
 
 /// A file `--fix` rewrites.
 #[derive(Debug, Clone)]
@@ -119,40 +125,41 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
             notes.push((*file, note.at, original, note.what.clone()));
         }
         let Report { mut ws, .. } = report;
-        let mut changed = false;
         let mut edits = plan.edits;
-        for (file, text) in plan.texts {
-            let ok = parse_ruby(&text).is_some_and(|t| syntax_errors(&t).is_empty());
-            let old = &ws.files[file].source;
-            if !ok {
-                problems.push(format!(
+        // The edits applied this round, per file.
+        let mut moved: BTreeMap<usize, Vec<Edit>> = BTreeMap::new();
+        // A chunk at a time, so that the old and new models of every file are not all held at once.
+        let mut texts = plan.texts.into_iter();
+        loop {
+            let chunk: Vec<(usize, String)> = texts.by_ref().take(REMODEL_CHUNK).collect();
+            if chunk.is_empty() {
+                break;
+            }
+            for (file, model) in remodel(&ws, chunk) {
+                let old = &ws.files[file].source;
+                let Some(model) = model else {
+                    problems.push(format!(
                     "{}: the rewrite would introduce a syntax error; the file is kept as it is (please report this)",
                     old.display
                 ));
-                continue;
+                    continue;
+                };
+                originals.entry(file).or_insert_with(|| old.text.clone());
+                moved.insert(file, edits.remove(&file).unwrap_or_default());
+                ws.files[file] = model;
             }
-            originals.entry(file).or_insert_with(|| old.text.clone());
-            let moved = edits.remove(&file).unwrap_or_default();
-            calls = calls
-                .into_iter()
-                .map(|(f, at)| {
-                    (
-                        f,
-                        if f == file {
-                            moved_offset(&moved, at)
-                        } else {
-                            at
-                        },
-                    )
-                })
-                .collect();
-            for note in notes.iter_mut().filter(|n| n.0 == file) {
-                note.1 = moved_offset(&moved, note.1);
-            }
-            history.entry(file).or_default().push(moved);
-            let source = SourceFile::new(old.path.clone(), old.display.clone(), old.kind, text);
-            ws.files[file] = model_of(source);
-            changed = true;
+        }
+        let changed = !moved.is_empty();
+        let follow = |(file, at): (usize, usize)| match moved.get(&file) {
+            Some(edits) => moved_offset(edits, at),
+            None => at,
+        };
+        calls = calls.into_iter().map(|c| (c.0, follow(c))).collect();
+        for note in &mut notes {
+            note.1 = follow((note.0, note.1));
+        }
+        for (file, edits) in moved {
+            history.entry(file).or_default().push(edits);
         }
         lanes.extend(plan.lanes);
         hooks.extend(plan.hooks);
@@ -249,6 +256,23 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
         problems,
         rounds,
     }
+}
+
+/// The model of each rewritten text, or `None` where the text has a syntax error; each text is
+/// parsed once, on the thread pool. In the order given.
+fn remodel(ws: &Workspace, texts: Vec<(usize, String)>) -> Vec<(usize, Option<FileModel>)> {
+    texts
+        .into_par_iter()
+        .map(|(file, text)| {
+            let tree = parse_ruby(&text).filter(|t| syntax_errors(t).is_empty());
+            let model = tree.map(|tree| {
+                let old = &ws.files[file].source;
+                let source = SourceFile::new(old.path.clone(), old.display.clone(), old.kind, text);
+                model_of_tree(source, &tree)
+            });
+            (file, model)
+        })
+        .collect()
 }
 
 /// Where byte offset `at` of a rewritten text came from before `edits` were applied (text

@@ -18,7 +18,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use tree_sitter::Tree;
+use rayon::prelude::*;
+use tree_sitter::{Node, Tree};
 
 use crate::knowledge::{self, Auth};
 use crate::model::{Hook, HookKind, Scope, SpaceshipKind};
@@ -28,8 +29,8 @@ use crate::verdict::{LaneVerdict, Verdict};
 
 use super::edit::{apply_edits, Edit};
 use super::rewrite::{
-    call_edits, lane_edit, lane_reuses_api_key_name, outer_scope_assigns_api_key, ByHand, CallFix,
-    Family, KeySource, Skipped,
+    api_key_assignments, call_edits, lane_edit, lane_reuses_api_key_name, outer_scope_assigns,
+    ByHand, CallEdits, CallFix, Family, KeySource, Skipped,
 };
 
 /// A lane, as `(file index, lane index)`.
@@ -137,6 +138,10 @@ struct Graph<'a> {
     project_of: HashMap<usize, usize>,
     /// Every project whose Fastfiles include a file.
     projects_of: HashMap<usize, Vec<usize>>,
+    /// Files with hooks, in file order, by the project whose lanes they see (`None`: no project).
+    hook_files: HashMap<Option<usize>, Vec<usize>>,
+    /// The report's lane verdicts (indices into `report.lanes`) per file.
+    verdicts_of: HashMap<usize, Vec<usize>>,
 }
 
 impl<'a> Graph<'a> {
@@ -149,7 +154,12 @@ impl<'a> Graph<'a> {
             calls: HashMap::new(),
             project_of: HashMap::new(),
             projects_of: HashMap::new(),
+            hook_files: HashMap::new(),
+            verdicts_of: HashMap::new(),
         };
+        for (i, lv) in report.lanes.iter().enumerate() {
+            g.verdicts_of.entry(lv.file).or_default().push(i);
+        }
         for (p, project) in ws.projects.iter().enumerate() {
             for &f in &project.fastfiles {
                 g.project_of.entry(f).or_insert(p);
@@ -171,9 +181,24 @@ impl<'a> Graph<'a> {
                 for (i, call) in m.calls.iter().enumerate() {
                     g.calls.entry((f, call.scope)).or_default().push(i);
                 }
+                if !m.hooks.is_empty() {
+                    let project = g.project_of.get(&f).copied();
+                    g.hook_files.entry(project).or_default().push(f);
+                }
             }
         }
         g
+    }
+
+    /// The files whose code runs in a project with `file`'s (`file` included); a file may come
+    /// more than once.
+    fn project_mates(&self, file: usize) -> impl Iterator<Item = usize> + '_ {
+        self.projects_of
+            .get(&file)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .flat_map(|&p| self.report.ws.projects[p].fastfiles.iter().copied())
     }
 
     fn hook(&self, (f, i): HookId) -> &'a Hook {
@@ -204,6 +229,27 @@ impl<'a> Graph<'a> {
         h.kind != HookKind::Error
             && self.share_project(lane.0, hook.0)
             && (h.platform.is_none() || h.platform.as_deref() == self.lane_platform(lane))
+    }
+
+    /// The lanes `hook` runs for, as indices into `report.lanes`, in its order.
+    fn runners(&self, hook: HookId) -> Vec<usize> {
+        let mut runners: Vec<usize> = self
+            .project_mates(hook.0)
+            .flat_map(|f| {
+                self.verdicts_of
+                    .get(&f)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default()
+            })
+            .copied()
+            .filter(|&i| {
+                let lv = &self.report.lanes[i];
+                self.runs_hook((lv.file, lv.lane), hook)
+            })
+            .collect();
+        runners.sort_unstable();
+        runners.dedup();
+        runners
     }
 
     /// Every hook of the workspace, in the order fastlane runs them.
@@ -268,11 +314,13 @@ impl<'a> Graph<'a> {
         let mut queue: Vec<(usize, Scope)> = vec![(file, scope)];
         seen.insert((file, scope));
         if reach == Reach::All {
-            for (f, model) in ws.files.iter().enumerate() {
-                if self.project_of.get(&f).copied() != project {
-                    continue;
-                }
-                for (i, hook) in model
+            for &f in self
+                .hook_files
+                .get(&project)
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+            {
+                for (i, hook) in ws.files[f]
                     .ruby()
                     .map(|m| &m.hooks[..])
                     .unwrap_or_default()
@@ -332,6 +380,76 @@ impl<'a> Graph<'a> {
     }
 }
 
+/// What the syntax tree says about putting the key block at the top of a lane or hook.
+#[derive(Clone, Debug)]
+enum BlockFact {
+    /// The key block to insert.
+    Edit(Edit),
+    /// The body, or the scope around it, already uses a variable named `api_key`.
+    ReusesApiKey,
+    /// The block has no place there.
+    Skipped(Skipped),
+}
+
+/// Where the key block goes in the lane or hook whose call starts at `at`, or why it does not.
+/// `assignments` are the file's [`api_key_assignments`].
+fn block_fact(
+    text: &str,
+    tree: &Tree,
+    assignments: &[(usize, Node)],
+    at: usize,
+    key_source: KeySource,
+) -> BlockFact {
+    if lane_reuses_api_key_name(text, tree, at) || outer_scope_assigns(assignments, tree, at) {
+        return BlockFact::ReusesApiKey;
+    }
+    match lane_edit(text, tree, at, key_source) {
+        Ok(edit) => BlockFact::Edit(edit),
+        Err(skipped) => BlockFact::Skipped(skipped),
+    }
+}
+
+/// The edits `--fix` may want in one file, worked out from its syntax tree up front so that the
+/// tree need not be kept while planning.
+#[derive(Default)]
+struct FileFacts {
+    /// Key blocks, by the byte offset of the lane or hook call.
+    blocks: HashMap<usize, BlockFact>,
+    /// Call rewrites, by (call index, whether `api_key:` is added).
+    calls: HashMap<(usize, bool), (CallFix, Result<CallEdits, Skipped>)>,
+}
+
+/// What to work out for a file: key block offsets and call rewrites (with their call index).
+#[derive(Default)]
+struct Wanted {
+    blocks: Vec<usize>,
+    calls: Vec<(usize, CallFix)>,
+}
+
+impl FileFacts {
+    fn new(text: &str, tree: &Tree, wanted: Wanted, key_source: KeySource) -> Self {
+        let assignments = if wanted.blocks.is_empty() {
+            Vec::new()
+        } else {
+            api_key_assignments(text, tree)
+        };
+        let blocks = wanted
+            .blocks
+            .into_iter()
+            .map(|at| (at, block_fact(text, tree, &assignments, at, key_source)))
+            .collect();
+        let calls = wanted
+            .calls
+            .into_iter()
+            .map(|(call, fix)| {
+                let edits = call_edits(text, tree, &fix);
+                ((call, fix.add_api_key), (fix, edits))
+            })
+            .collect();
+        FileFacts { blocks, calls }
+    }
+}
+
 /// Keyless calls of a body: its own, those in the methods it calls, and calls that pass
 /// `username:` while a key is in scope.
 #[derive(Default)]
@@ -359,12 +477,17 @@ struct Planner<'a> {
     blocked_sites: HashSet<CallId>,
     /// (file, method name offset) of the calls FL010 reports.
     iap_findings: HashSet<(usize, usize)>,
-    trees: HashMap<usize, Option<Tree>>,
+    /// Per file, what its syntax tree says (`None`: it does not parse).
+    facts: HashMap<usize, Option<FileFacts>>,
     accepted: BTreeMap<usize, Vec<Edit>>,
     done_calls: HashSet<CallId>,
-    /// Hooks and lanes that got the key block this round.
-    keyed_hooks: Vec<HookId>,
-    keyed_lanes: Vec<LaneId>,
+    /// The lanes each hook runs for (indices into `report.lanes`).
+    runners: HashMap<HookId, Vec<usize>>,
+    /// Lanes run by a before hook that got the key block this round, with the lowest
+    /// [`hook_rank`] of such a hook.
+    keyed_before: HashMap<LaneId, usize>,
+    /// Lanes that got the key block this round.
+    keyed_lanes: HashSet<LaneId>,
     plan: Plan,
 }
 
@@ -397,6 +520,152 @@ impl<'a> Planner<'a> {
             self.iap_findings
                 .contains(&(file, m.calls[call].name_span.start))
         })
+    }
+
+    /// Whether a call can be among a body's [`Keyless`] calls.
+    fn may_rewrite(&self, id: CallId) -> bool {
+        self.needs_login(id)
+            .is_some_and(|keyless| keyless || self.has_username(id) || self.iap_on(id))
+    }
+
+    /// The calls that the lanes and hooks to migrate run (from their bodies and the methods
+    /// they call) and that may be keyless.
+    fn reached(&self) -> HashSet<CallId> {
+        let mut reached = HashSet::new();
+        for lv in &self.report.lanes {
+            if matches!(lv.verdict, Verdict::Migratable | Verdict::ApiKey)
+                && self.rewritable(lv.file)
+            {
+                let (own, further) = self.graph.walk((lv.file, lv.lane), Reach::Methods);
+                reached.extend(own);
+                reached.extend(further);
+            }
+        }
+        for &(f, i) in self.runners.keys() {
+            if self.rewritable(f) {
+                let platform = self.graph.hook((f, i)).platform.as_deref();
+                let (own, further) =
+                    self.graph
+                        .walk_from(f, Scope::Hook(i), platform, Reach::Methods);
+                reached.extend(own);
+                reached.extend(further);
+            }
+        }
+        reached.retain(|&id| self.may_rewrite(id));
+        reached
+    }
+
+    /// The key blocks and call rewrites a file may be asked for: the block for each migratable
+    /// lane and each hook, and the rewrites of each of its calls in `calls` (with `api_key:` too
+    /// for calls in a lane or hook body).
+    fn wanted(&self, file: usize, calls: &HashSet<CallId>) -> Wanted {
+        let mut wanted = Wanted::default();
+        let Some(m) = self.report.ws.files[file].ruby() else {
+            return wanted;
+        };
+        for (c, call) in m.calls.iter().enumerate() {
+            if !calls.contains(&(file, c)) {
+                continue;
+            }
+            let in_body = matches!(call.scope, Scope::Lane(_) | Scope::Hook(_));
+            for add_api_key in [false, true] {
+                if add_api_key && !in_body {
+                    continue;
+                }
+                if let Some((_, fix)) = self.call_fix((file, c), add_api_key) {
+                    wanted.calls.push((c, fix));
+                }
+            }
+        }
+        if wanted.calls.is_empty() {
+            return wanted;
+        }
+        for &i in self
+            .graph
+            .verdicts_of
+            .get(&file)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
+            let lv = &self.report.lanes[i];
+            if lv.verdict == Verdict::Migratable {
+                wanted.blocks.push(m.lanes[lv.lane].span.start);
+            }
+        }
+        wanted.blocks.extend(m.hooks.iter().map(|h| h.span.start));
+        wanted
+    }
+
+    /// Parses, on the thread pool, every file with calls that may be rewritten, and keeps what
+    /// the trees say instead of the trees.
+    fn prepare(&mut self) {
+        let reached = self.reached();
+        let mut files: Vec<usize> = reached.iter().map(|&(f, _)| f).collect();
+        files.sort_unstable();
+        files.dedup();
+        let files: Vec<(usize, Wanted)> = files
+            .into_iter()
+            .map(|f| (f, self.wanted(f, &reached)))
+            .filter(|(_, w)| !w.calls.is_empty())
+            .collect();
+        let ws = &self.report.ws;
+        let key_source = self.key_source;
+        let facts: Vec<(usize, Option<FileFacts>)> = files
+            .into_par_iter()
+            .map(|(f, wanted)| {
+                let text = &ws.files[f].source.text;
+                let facts =
+                    parse_ruby(text).map(|tree| FileFacts::new(text, &tree, wanted, key_source));
+                (f, facts)
+            })
+            .collect();
+        self.facts.extend(facts);
+    }
+
+    /// What a file's tree says, worked out now if [`Planner::prepare`] did not.
+    fn facts_of(&mut self, file: usize) -> Option<&FileFacts> {
+        if !self.facts.contains_key(&file) {
+            let text = &self.report.ws.files[file].source.text;
+            let count = self.report.ws.files[file]
+                .ruby()
+                .map_or(0, |m| m.calls.len());
+            let calls: HashSet<CallId> = (0..count)
+                .map(|c| (file, c))
+                .filter(|&id| self.may_rewrite(id))
+                .collect();
+            let facts = parse_ruby(text).map(|tree| {
+                FileFacts::new(text, &tree, self.wanted(file, &calls), self.key_source)
+            });
+            self.facts.insert(file, facts);
+        }
+        self.facts.get(&file).and_then(Option::as_ref)
+    }
+
+    /// The key block for the lane or hook whose call starts at `at`; `None` if the file does
+    /// not parse.
+    fn block_fact(&mut self, file: usize, at: usize) -> Option<BlockFact> {
+        if let Some(fact) = self.facts_of(file)?.blocks.get(&at) {
+            return Some(fact.clone());
+        }
+        let text = &self.report.ws.files[file].source.text;
+        let tree = parse_ruby(text)?;
+        let assignments = api_key_assignments(text, &tree);
+        Some(block_fact(text, &tree, &assignments, at, self.key_source))
+    }
+
+    /// The edits for a call; `None` if its file does not parse.
+    fn call_fact(
+        &mut self,
+        (file, call): CallId,
+        fix: &CallFix,
+    ) -> Option<Result<CallEdits, Skipped>> {
+        match self.facts_of(file)?.calls.get(&(call, fix.add_api_key)) {
+            Some((known, edits)) if known == fix => return Some(edits.clone()),
+            _ => {}
+        }
+        let text = &self.report.ws.files[file].source.text;
+        let tree = parse_ruby(text)?;
+        Some(call_edits(text, &tree, fix))
     }
 
     fn keyless(&self, own_calls: &[CallId], method_calls: &BTreeSet<CallId>) -> Keyless {
@@ -467,21 +736,15 @@ impl<'a> Planner<'a> {
     /// The key block for the lane or hook whose call starts at `at`; `Err(Some(why))` when the
     /// body is left alone, `Err(None)` on a problem (recorded).
     fn block_edit(&mut self, file: usize, at: usize, what: &str) -> Result<Edit, Option<String>> {
-        let text = &self.report.ws.files[file].source.text;
-        let Some(tree) = self.trees.entry(file).or_insert_with(|| parse_ruby(text)) else {
-            return Err(None);
-        };
-        if lane_reuses_api_key_name(text, tree, at) || outer_scope_assigns_api_key(text, tree, at) {
-            return Err(Some(
+        match self.block_fact(file, at).ok_or(None)? {
+            BlockFact::Edit(edit) => Ok(edit),
+            BlockFact::ReusesApiKey => Err(Some(
                 "already uses a variable named `api_key`; add the key by hand".to_string(),
-            ));
-        }
-        match lane_edit(text, tree, at, self.key_source) {
-            Ok(edit) => Ok(edit),
-            Err(Skipped::OneLineLane { .. }) => {
+            )),
+            BlockFact::Skipped(Skipped::OneLineLane { .. }) => {
                 Err(Some("written on one line; add the key by hand".to_string()))
             }
-            Err(other) => {
+            BlockFact::Skipped(other) => {
                 self.plan.problems.push(format!(
                     "{}: {what}: cannot find its block ({other:?})",
                     self.report.ws.files[file].source.display
@@ -492,9 +755,7 @@ impl<'a> Planner<'a> {
     }
 
     fn lane_deferred(&self, lane: LaneId) -> bool {
-        self.keyed_hooks
-            .iter()
-            .any(|&h| is_before(self.graph.hook(h).kind) && self.graph.runs_hook(lane, h))
+        self.keyed_before.contains_key(&lane)
     }
 
     /// Whether every lane the hook runs for has a key before it from a hook (or, for an after
@@ -506,10 +767,10 @@ impl<'a> Planner<'a> {
         !runners.is_empty()
             && runners.iter().all(|lv| {
                 let lane = (lv.file, lv.lane);
-                self.keyed_hooks.iter().any(|&other| {
-                    let o = self.graph.hook(other);
-                    is_before(o.kind) && hook_rank(o) < rank && self.graph.runs_hook(lane, other)
-                }) || (!is_before(h.kind) && self.keyed_lanes.contains(&lane))
+                self.keyed_before
+                    .get(&lane)
+                    .is_some_and(|&before| Some(before) < rank)
+                    || (!is_before(h.kind) && self.keyed_lanes.contains(&lane))
             })
     }
 
@@ -521,14 +782,11 @@ impl<'a> Planner<'a> {
         if self.graph.provides_key(hook.0, Scope::Hook(hook.1)) {
             return true;
         }
-        for (f, file) in ws.files.iter().enumerate() {
-            if !self.graph.share_project(f, hook.0) {
-                continue;
-            }
+        for f in self.graph.project_mates(hook.0) {
             if self.graph.provides_key(f, Scope::TopLevel) {
                 return true;
             }
-            for (i, o) in file
+            for (i, o) in ws.files[f]
                 .ruby()
                 .map(|m| &m.hooks[..])
                 .unwrap_or_default()
@@ -549,11 +807,16 @@ impl<'a> Planner<'a> {
 
     /// The lanes a hook runs for.
     fn runners(&self, hook: HookId) -> Vec<&'a LaneVerdict> {
-        self.report
-            .lanes
-            .iter()
-            .filter(|lv| self.graph.runs_hook((lv.file, lv.lane), hook))
-            .collect()
+        let lanes = &self.report.lanes;
+        match self.runners.get(&hook) {
+            Some(runners) => runners.iter().map(|&i| &lanes[i]).collect(),
+            None => self
+                .graph
+                .runners(hook)
+                .into_iter()
+                .map(|i| &lanes[i])
+                .collect(),
+        }
     }
 
     /// Records why a hook is left as it is on the migratable lanes it runs for.
@@ -674,12 +937,10 @@ impl<'a> Planner<'a> {
             if self.done_calls.contains(id) {
                 continue;
             }
-            let text = &ws.files[id.0].source.text;
-            let tree = self.trees.entry(id.0).or_insert_with(|| parse_ruby(text));
-            let Some(tree) = tree.as_ref() else {
+            let Some(edits) = self.call_fact(*id, fix) else {
                 return;
             };
-            match call_edits(text, tree, fix) {
+            match edits {
                 Ok(out) => {
                     if !out.edits.is_empty() {
                         group_calls.push((*id, fix.name.start));
@@ -743,21 +1004,27 @@ impl<'a> Planner<'a> {
             Unit::Lane(lane) => {
                 self.plan.lanes.insert(lane);
                 if work.block.is_some() {
-                    self.keyed_lanes.push(lane);
+                    self.keyed_lanes.insert(lane);
                 }
             }
             Unit::Hook(hook) => {
                 self.plan.hooks.insert(hook);
-                if work.block.is_some() {
-                    self.keyed_hooks.push(hook);
+                let runners = self.runners(hook);
+                let h = self.graph.hook(hook);
+                if let (true, true, Some(rank)) =
+                    (work.block.is_some(), is_before(h.kind), hook_rank(h))
+                {
+                    for lv in &runners {
+                        let before = self.keyed_before.entry((lv.file, lv.lane)).or_insert(rank);
+                        *before = (*before).min(rank);
+                    }
                 }
-                let migrated: Vec<LaneId> = self
-                    .runners(hook)
-                    .into_iter()
-                    .filter(|lv| lv.verdict == Verdict::Migratable)
-                    .map(|lv| (lv.file, lv.lane))
-                    .collect();
-                self.plan.lanes.extend(migrated);
+                self.plan.lanes.extend(
+                    runners
+                        .iter()
+                        .filter(|lv| lv.verdict == Verdict::Migratable)
+                        .map(|lv| (lv.file, lv.lane)),
+                );
             }
         }
     }
@@ -786,19 +1053,23 @@ pub fn plan(report: &Report, key_source: KeySource) -> Plan {
         .collect();
 
     let hooks = graph.all_hooks();
+    let runners = hooks.iter().map(|&h| (h, graph.runners(h))).collect();
     let mut planner = Planner {
         report,
         graph,
         key_source,
         blocked_sites,
         iap_findings,
-        trees: HashMap::new(),
+        facts: HashMap::new(),
         accepted: BTreeMap::new(),
         done_calls: HashSet::new(),
-        keyed_hooks: Vec::new(),
-        keyed_lanes: Vec::new(),
+        runners,
+        keyed_before: HashMap::new(),
+        keyed_lanes: HashSet::new(),
         plan: Plan::default(),
     };
+
+    planner.prepare();
 
     // In the order things run: before hooks, lane bodies, after hooks.
     let (before, after): (Vec<HookId>, Vec<HookId>) = hooks

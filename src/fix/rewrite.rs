@@ -685,6 +685,13 @@ pub fn lane_reuses_api_key_name(src: &str, tree: &Tree, at: usize) -> bool {
     let Some(block) = lane_block(tree, at) else {
         return false;
     };
+    // Every name looked at below lies in the block's text.
+    if src
+        .get(block.byte_range())
+        .is_some_and(|body| !body.contains("api_key"))
+    {
+        return false;
+    }
     let mut stack = vec![block];
     while let Some(node) = stack.pop() {
         match node.kind() {
@@ -742,31 +749,66 @@ pub fn lane_reuses_api_key_name(src: &str, tree: &Tree, at: usize) -> bool {
 /// `app_store_connect_api_key(...)`: the body closes over that variable, so an inserted
 /// `api_key = ...` would change it for everything else that reads it.
 pub fn outer_scope_assigns_api_key(src: &str, tree: &Tree, at: usize) -> bool {
-    let Some(block) = lane_block(tree, at) else {
-        return false;
-    };
+    outer_scope_assigns(&api_key_assignments(src, tree), tree, at)
+}
+
+/// The assignments to a local `api_key` (other than from `app_store_connect_api_key(...)`) in a
+/// file, as (start byte, the node whose locals it belongs to): what
+/// [`outer_scope_assigns`] looks through, gathered once per file.
+pub fn api_key_assignments<'t>(src: &str, tree: &'t Tree) -> Vec<(usize, Node<'t>)> {
+    let mut out = Vec::new();
+    if !has_api_key_word(src) {
+        return out;
+    }
     let mut stack = vec![tree.root_node()];
     while let Some(node) = stack.pop() {
-        if node.start_byte() >= at || node.id() == block.id() {
-            continue;
-        }
         if let Some(scope) = assigns_api_key(src, node) {
-            // Visible in the body when its scope holds the body with no `def` in between.
-            let mut up = block.parent();
-            while let Some(n) = up {
-                if n.id() == scope.id() {
-                    return true;
-                }
-                if SCOPE_KINDS.contains(&n.kind()) {
-                    break;
-                }
-                up = n.parent();
-            }
+            out.push((node.start_byte(), scope));
         }
         let mut cursor = node.walk();
         stack.extend(node.named_children(&mut cursor));
     }
-    false
+    out
+}
+
+/// Whether `api_key` appears in `src` as a word of its own (not inside a longer name, nor as a
+/// `api_key:` label): a cheap test that a file has no local of that name, so most files need no
+/// walk over their tree.
+fn has_api_key_word(src: &str) -> bool {
+    let bytes = src.as_bytes();
+    let name_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+    src.match_indices("api_key").any(|(i, m)| {
+        let before = i.checked_sub(1).map(|j| bytes[j]);
+        let after = bytes.get(i + m.len()).copied();
+        !before.is_some_and(name_byte) && !after.is_some_and(|b| name_byte(b) || b == b':')
+    })
+}
+
+/// [`outer_scope_assigns_api_key`], given the file's [`api_key_assignments`]: one of them starts
+/// before the lane or hook at `at` and its scope holds the body with no `def` in between.
+pub fn outer_scope_assigns(assignments: &[(usize, Node)], tree: &Tree, at: usize) -> bool {
+    if assignments.iter().all(|&(start, _)| start >= at) {
+        return false;
+    }
+    let Some(block) = lane_block(tree, at) else {
+        return false;
+    };
+    assignments.iter().any(|&(start, scope)| {
+        if start >= at {
+            return false;
+        }
+        let mut up = block.parent();
+        while let Some(n) = up {
+            if n.id() == scope.id() {
+                return true;
+            }
+            if SCOPE_KINDS.contains(&n.kind()) {
+                return false;
+            }
+            up = n.parent();
+        }
+        false
+    })
 }
 
 /// For an assignment to a local `api_key` (other than from `app_store_connect_api_key(...)`),
@@ -1138,6 +1180,20 @@ mod tests {
         ));
         assert!(!seen(
             "api_key = app_store_connect_api_key(key_id: \"x\")\nlane :b do\n  pilot\nend\n"
+        ));
+        assert!(seen("a, api_key = 1, 2\nlane :b do\n  pilot\nend\n"));
+        assert!(seen("api_key||=1\nlane :b do\n  pilot\nend\n"));
+    }
+
+    #[test]
+    fn api_key_words_are_told_from_longer_names_and_labels() {
+        assert!(has_api_key_word("api_key = 1"));
+        assert!(has_api_key_word("x(api_key)"));
+        assert!(has_api_key_word("a,api_key=1"));
+        assert!(!has_api_key_word("app_store_connect_api_key(key_id: 1)"));
+        assert!(!has_api_key_word("pilot(api_key: k, api_key_path: p)"));
+        assert!(!has_api_key_word(
+            "api_keys = 1; my_api_key = 2; api_keyé = 3"
         ));
     }
 
