@@ -133,6 +133,9 @@ pub struct CommonArgs {
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Largest file read (default 10MB; also KB, or bytes; 0: no limit). A larger one is an error.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_file_size: Option<u64>,
     /// Write the report to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -206,6 +209,33 @@ pub struct GateArgs {
 
 fn parse_version(s: &str) -> Result<Version, String> {
     s.parse()
+}
+
+/// `10MB`, `512KB`, `1048576` (bytes), `0`.
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let lower = t.to_ascii_lowercase();
+    let (digits, unit) = match lower.find(|c: char| !c.is_ascii_digit() && c != '.') {
+        Some(i) => lower.split_at(i),
+        None => (lower.as_str(), ""),
+    };
+    let unit: f64 = match unit.trim() {
+        "" | "b" => 1.0,
+        "k" | "kb" => 1e3,
+        "m" | "mb" => 1e6,
+        "g" | "gb" => 1e9,
+        _ => {
+            return Err(format!(
+                "`{t}` is not a size: write 10MB, 512KB or a number of bytes"
+            ))
+        }
+    };
+    match digits.parse::<f64>() {
+        Ok(n) if n >= 0.0 && n.is_finite() => Ok((n * unit).round() as u64),
+        _ => Err(format!(
+            "`{t}` is not a size: write 10MB, 512KB or a number of bytes"
+        )),
+    }
 }
 
 fn init_threads(threads: Option<usize>) {
@@ -336,6 +366,9 @@ fn check_report(args: &CommonArgs, setup: &Setup) -> Report {
 
 fn load_report_with(args: &CommonArgs, setup: &Setup, by_project: bool) -> Report {
     init_threads(args.threads);
+    if let Some(bytes) = args.max_file_size {
+        crate::load::set_max_file_size(bytes);
+    }
     let config = &setup.config;
     let (found, errors) = match &args.stdin_filename {
         Some(name) => (stdin_files(name), Vec::new()),

@@ -74,13 +74,68 @@ pub struct KeyPathRef {
     pub loaded: Option<usize>,
 }
 
+/// The largest file fastlint reads by default: 10 MB. Real fastlane files are a few kilobytes;
+/// tree-sitter's tree for dense Ruby takes up to ~100 bytes per byte of source, so a 50 MB
+/// Fastfile would need gigabytes. A larger file is an error naming it, and the run goes on.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 10_000_000;
+
+static MAX_FILE_SIZE: std::sync::atomic::AtomicU64 =
+    std::sync::atomic::AtomicU64::new(DEFAULT_MAX_FILE_SIZE);
+
+/// Sets the largest file read, in bytes, for the rest of the run (`--max-file-size`; 0: no limit).
+pub fn set_max_file_size(bytes: u64) {
+    MAX_FILE_SIZE.store(bytes, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Why a file of `len` bytes is not read, if it is too large.
+pub fn too_large(len: u64) -> Option<String> {
+    let limit = MAX_FILE_SIZE.load(std::sync::atomic::Ordering::Relaxed);
+    (limit > 0 && len > limit).then(|| {
+        format!(
+            "{} is larger than the {} fastlint reads; a fastlane file this large is generated, not written (`--max-file-size` raises the limit)",
+            human_size(len),
+            human_size(limit)
+        )
+    })
+}
+
+/// `12.5 MB`, `300 KB`, `12 bytes`.
+fn human_size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1_000_000 => format!("{:.1} MB", b as f64 / 1e6).replace(".0 MB", " MB"),
+        b if b >= 1_000 => format!("{:.1} KB", b as f64 / 1e3).replace(".0 KB", " KB"),
+        b => format!("{b} bytes"),
+    }
+}
+
+/// Reads a file whole, refusing one larger than the limit before reading it (and one that grows
+/// past it while being read).
+fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let len = file.metadata().map_err(|e| e.to_string())?.len();
+    if let Some(problem) = too_large(len) {
+        return Err(problem);
+    }
+    let limit = MAX_FILE_SIZE.load(std::sync::atomic::Ordering::Relaxed);
+    let mut bytes = Vec::with_capacity(len as usize);
+    let cap = if limit == 0 { u64::MAX } else { limit + 1 };
+    file.take(cap)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if let Some(problem) = too_large(bytes.len() as u64) {
+        return Err(problem);
+    }
+    Ok(bytes)
+}
+
 /// Reads one file and builds its model. Binary and non-UTF-8 files are errors.
 pub fn load_file(path: &Path, display: &str, kind: FileKind) -> Result<FileModel, FileError> {
     let error = |message: String| FileError {
         display: display.to_string(),
         message,
     };
-    let bytes = std::fs::read(path).map_err(|e| error(e.to_string()))?;
+    let bytes = read_limited(path).map_err(error)?;
     if kind == FileKind::PrivateKey
         && (bytes.iter().take(8192).any(|b| *b == 0) || std::str::from_utf8(&bytes).is_err())
     {
@@ -251,12 +306,18 @@ pub fn load_with_stdin(
     let results: Vec<Result<FileModel, FileError>> = found
         .par_iter()
         .map(|f| match stdin {
-            Some((path, text)) if path == f.path => Ok(model_of(SourceFile::new(
-                f.path.clone(),
-                f.display.clone(),
-                f.kind,
-                text.to_string(),
-            ))),
+            Some((path, text)) if path == f.path => match too_large(text.len() as u64) {
+                Some(message) => Err(FileError {
+                    display: f.display.clone(),
+                    message,
+                }),
+                None => Ok(model_of(SourceFile::new(
+                    f.path.clone(),
+                    f.display.clone(),
+                    f.kind,
+                    text.to_string(),
+                ))),
+            },
             _ => load_file(&f.path, &f.display, f.kind),
         })
         .collect();

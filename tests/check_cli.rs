@@ -1174,6 +1174,64 @@ fn assert_error_names(r: &Report, needle: &str) {
     );
 }
 
+/// A Fastfile with one lane and a generated comment block that makes it `bytes` long or a
+/// little more.
+fn generated_fastfile(bytes: usize) -> String {
+    let mut text = String::from("lane :generated do\n  pilot(username: \"a@example.com\")\nend\n");
+    let mut i = 0;
+    while text.len() < bytes {
+        text.push_str(&format!(
+            "# build {i}: 0123456789abcdef0123456789abcdef0123456789abcdef\n"
+        ));
+        i += 1;
+    }
+    text
+}
+
+#[test]
+fn a_file_over_the_size_limit_is_an_error_and_the_run_goes_on() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    good_project(dir.path());
+    let huge = dir.path().join("huge").join("fastlane");
+    std::fs::create_dir_all(&huge).expect("mkdir");
+    std::fs::write(huge.join("Fastfile"), generated_fastfile(1_200_000)).expect("write");
+
+    let r = check_json(dir.path(), &["--max-file-size", "1MB"], &["."]);
+    r.run.assert_exit(2);
+    assert_error_names(&r, "huge/fastlane/Fastfile");
+    assert_error_names(&r, "larger than the 1 MB fastlint reads");
+    assert_good_project_reported(&r);
+    assert!(
+        r.lanes()
+            .iter()
+            .all(|l| l["path"] != "huge/fastlane/Fastfile"),
+        "{}",
+        r.run.describe()
+    );
+
+    // Under the default limit (10 MB) it is read, as it is with no limit at all.
+    for extra in [&[][..], &["--max-file-size", "0"][..]] {
+        let r = check_json(dir.path(), extra, &["."]);
+        r.run.assert_exit(1);
+        assert!(r.errors().is_empty(), "{}", r.run.describe());
+        assert_eq!(
+            r.lane("generated")["verdict"],
+            "migratable",
+            "{}",
+            r.run.describe()
+        );
+    }
+}
+
+#[test]
+fn a_size_that_is_not_one_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    good_project(dir.path());
+    let run = run_in(dir.path(), &["check", "--max-file-size", "ten", "."]);
+    run.assert_exit(2);
+    assert!(run.stderr.contains("is not a size"), "{}", run.describe());
+}
+
 #[test]
 fn binary_fastfile_is_an_error_and_the_run_goes_on() {
     let dir = tempfile::tempdir().expect("tempdir");
