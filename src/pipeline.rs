@@ -49,9 +49,9 @@ pub fn check(found: Vec<Found>, version: Option<Version>, options: &CheckOptions
             found,
         })
         .collect();
-    let mut pieces: Vec<Option<Piece>> = groups
+    let mut pieces: Vec<Piece> = groups
         .par_iter()
-        .map(|g| Some(run(g, version, options)))
+        .map(|g| run(g, version, options))
         .collect();
 
     // Folders that import each other's Fastfiles are checked again together, until none do.
@@ -71,7 +71,6 @@ pub fn check(found: Vec<Found>, version: Option<Version>, options: &CheckOptions
         }
         let mut any = false;
         for (i, piece) in pieces.iter().enumerate() {
-            let Some(piece) = piece else { continue };
             for dir in &piece.imports_from {
                 if let Some(&j) = owner.get(dir) {
                     let (a, b) = (root(&mut joined, i), root(&mut joined, j));
@@ -99,22 +98,19 @@ pub fn check(found: Vec<Found>, version: Option<Version>, options: &CheckOptions
             into.dirs.extend(group.dirs);
             into.found.extend(group.found);
         }
-        let mut old: BTreeMap<usize, Option<Piece>> = std::mem::take(&mut pieces)
-            .into_iter()
-            .enumerate()
-            .collect();
+        let mut old: Vec<Option<Piece>> =
+            std::mem::take(&mut pieces).into_iter().map(Some).collect();
         for (r, mut group) in merged {
             group.found.sort();
-            let piece = if rerun.contains(&r) {
-                Some(run(&group, version, options))
-            } else {
-                old.remove(&r).flatten()
+            let piece = match old[r].take() {
+                Some(piece) if !rerun.contains(&r) => piece,
+                _ => run(&group, version, options),
             };
             groups.push(group);
             pieces.push(piece);
         }
     }
-    merge(pieces.into_iter().flatten().map(|p| p.report).collect())
+    merge(pieces.into_iter().map(|p| p.report).collect())
 }
 
 /// Checks one group and slims its report.
@@ -143,6 +139,10 @@ fn run(group: &Group, version: Option<Version>, options: &CheckOptions) -> Piece
 /// Drops what only the analysis and the rules read: calls, options, ENV and Spaceship uses.
 fn slim(ws: &mut Workspace) {
     for file in &mut ws.files {
+        if file.ruby().is_none() {
+            continue;
+        }
+        // Found from the calls about to go: kept so printed source stays blanked out.
         let redactions = crate::secrets::spans(file);
         if let Contents::Ruby(model) = &mut file.contents {
             model.redactions = redactions;
