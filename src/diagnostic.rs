@@ -56,18 +56,21 @@ pub struct Diagnostic {
 /// stored once for the run.
 pub type Text = std::sync::Arc<str>;
 
-/// The shared copy of `text`.
+/// The shared copy of `text`. Each worker thread keeps its own set (no lock in the per-project
+/// work), so a text is stored at most once per thread.
 pub fn intern(text: impl Into<String> + AsRef<str>) -> Text {
-    use std::collections::HashSet;
-    use std::sync::{LazyLock, Mutex};
-    static TEXTS: LazyLock<Mutex<HashSet<Text>>> = LazyLock::new(Default::default);
-    let mut texts = TEXTS.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(t) = texts.get(text.as_ref()) {
-        return t.clone();
+    thread_local! {
+        static TEXTS: std::cell::RefCell<std::collections::HashSet<Text>> = Default::default();
     }
-    let t: Text = Text::from(text.into());
-    texts.insert(t.clone());
-    t
+    TEXTS.with(|texts| {
+        let mut texts = texts.borrow_mut();
+        if let Some(t) = texts.get(text.as_ref()) {
+            return t.clone();
+        }
+        let t: Text = Text::from(text.into());
+        texts.insert(t.clone());
+        t
+    })
 }
 
 impl Diagnostic {
