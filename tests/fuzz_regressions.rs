@@ -87,3 +87,31 @@ fn fix_key_block_after_multi_line_block_parameters() {
         "{diff}"
     );
 }
+
+/// A lone `\r` after `do` is a space to Ruby, so `do\rpilot(` starts the lane's body on the `do`
+/// line: the key block cannot go on the next line (inside `pilot(`), and the lane is left for a
+/// hand edit instead of `--fix` refusing its own rewrite. Found by `check_bytes`
+/// (`fuzz/regressions/check_bytes/fix-lone-cr-after-do`).
+#[test]
+fn fix_leaves_a_lane_whose_body_starts_on_the_do_line_after_a_lone_cr() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("fastlane")).unwrap();
+    std::fs::write(
+        dir.path().join("fastlane/Fastfile"),
+        "lane :beta do\rpilot(\n  skip_waiting_for_build_processing: true\n)\nend\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_fastlint"))
+        .args(["check", ".", "--diff"])
+        .current_dir(dir.path())
+        .output()
+        .expect("fastlint runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("would introduce a syntax error"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("beta written on one line"), "{stderr}");
+    // Nothing to change: `--diff` exits 0.
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}

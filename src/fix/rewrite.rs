@@ -901,10 +901,15 @@ pub fn lane_edit(
         .map_or(opener.end_byte(), |p| p.end_byte().max(opener.end_byte()));
     let insert_at = line_end_incl(src, opened);
     let body = block.child_by_field_name("body");
-    if insert_at >= block.end_byte() || !src[..insert_at].ends_with('\n') {
+    let first_stmt = body.and_then(|b| args_of(b).into_iter().next());
+    // The body must start on a line of its own: a lone `\r` after `do` is a space to Ruby, so
+    // `do\rpilot(...` puts the first statement on the `do` line.
+    if insert_at >= block.end_byte()
+        || !src[..insert_at].ends_with('\n')
+        || first_stmt.is_some_and(|s| s.start_byte() < insert_at)
+    {
         return Err(Skipped::OneLineLane { at });
     }
-    let first_stmt = body.and_then(|b| args_of(b).into_iter().next());
     let lane_indent = line_indent(src, call.start_byte());
     let (indent, unit) = match first_stmt {
         Some(stmt) => {
