@@ -58,24 +58,25 @@ fn long_heredoc_word_does_not_abort() {
     );
 }
 
+/// `fastlint check . --diff` over a fastlane folder holding one Fastfile.
+fn diff_of(fastfile: &str) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("fastlane")).unwrap();
+    std::fs::write(dir.path().join("fastlane/Fastfile"), fastfile).unwrap();
+    Command::new(env!("CARGO_BIN_EXE_fastlint"))
+        .args(["check", ".", "--diff"])
+        .current_dir(dir.path())
+        .output()
+        .expect("fastlint runs")
+}
+
 /// Block parameters written over two lines (`do |options,` / `extra|`): the key block must go
 /// after the parameter list, not after the line holding `do`, where it would split the list and
 /// `--fix` refuses its own rewrite. Found by `check_bytes`
 /// (`fuzz/regressions/check_bytes/fix-block-params-over-two-lines`).
 #[test]
 fn fix_key_block_after_multi_line_block_parameters() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("fastlane")).unwrap();
-    std::fs::write(
-        dir.path().join("fastlane/Fastfile"),
-        "lane :beta do |options,\n               extra|\n  pilot\nend\n",
-    )
-    .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_fastlint"))
-        .args(["check", ".", "--diff"])
-        .current_dir(dir.path())
-        .output()
-        .expect("fastlint runs");
+    let out = diff_of("lane :beta do |options,\n               extra|\n  pilot\nend\n");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         !stderr.contains("would introduce a syntax error"),
@@ -94,18 +95,7 @@ fn fix_key_block_after_multi_line_block_parameters() {
 /// (`fuzz/regressions/check_bytes/fix-lone-cr-after-do`).
 #[test]
 fn fix_leaves_a_lane_whose_body_starts_on_the_do_line_after_a_lone_cr() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("fastlane")).unwrap();
-    std::fs::write(
-        dir.path().join("fastlane/Fastfile"),
-        "lane :beta do\rpilot(\n  skip_waiting_for_build_processing: true\n)\nend\n",
-    )
-    .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_fastlint"))
-        .args(["check", ".", "--diff"])
-        .current_dir(dir.path())
-        .output()
-        .expect("fastlint runs");
+    let out = diff_of("lane :beta do\rpilot(\n  skip_waiting_for_build_processing: true\n)\nend\n");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         !stderr.contains("would introduce a syntax error"),

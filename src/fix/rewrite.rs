@@ -167,6 +167,17 @@ fn args_of(node: Node) -> Vec<Node> {
         .collect()
 }
 
+/// Whether an assignment node assigns what `app_store_connect_api_key(...)` returns.
+fn assigns_key_call(src: &str, node: Node) -> bool {
+    node.kind() == "assignment"
+        && node.child_by_field_name("right").is_some_and(|r| {
+            r.kind() == "call"
+                && r.child_by_field_name("receiver").is_none()
+                && r.child_by_field_name("method")
+                    .is_some_and(|m| text(src, m) == "app_store_connect_api_key")
+        })
+}
+
 /// The option name of a `pair` (`name: v`, `:name => v`, `"name": v`).
 fn pair_key<'s>(src: &'s str, pair: Node) -> Option<&'s str> {
     let key = pair.child_by_field_name("key")?;
@@ -697,18 +708,10 @@ pub fn lane_reuses_api_key_name(src: &str, tree: &Tree, at: usize) -> bool {
         match node.kind() {
             "assignment" | "operator_assignment" => {
                 let left = node.child_by_field_name("left");
-                if left.is_some_and(|l| l.kind() == "identifier" && text(src, l) == "api_key") {
-                    let right = node.child_by_field_name("right");
-                    let is_key_call = node.kind() == "assignment"
-                        && right.is_some_and(|r| {
-                            r.kind() == "call"
-                                && r.child_by_field_name("receiver").is_none()
-                                && r.child_by_field_name("method")
-                                    .is_some_and(|m| text(src, m) == "app_store_connect_api_key")
-                        });
-                    if !is_key_call {
-                        return true;
-                    }
+                if left.is_some_and(|l| l.kind() == "identifier" && text(src, l) == "api_key")
+                    && !assigns_key_call(src, node)
+                {
+                    return true;
                 }
             }
             "block_parameters" | "lambda_parameters" => {
@@ -829,15 +832,7 @@ fn assigns_api_key<'t>(src: &str, node: Node<'t>) -> Option<Node<'t>> {
     if !hit {
         return None;
     }
-    let right = node.child_by_field_name("right");
-    let is_key_call = node.kind() == "assignment"
-        && right.is_some_and(|r| {
-            r.kind() == "call"
-                && r.child_by_field_name("receiver").is_none()
-                && r.child_by_field_name("method")
-                    .is_some_and(|m| text(src, m) == "app_store_connect_api_key")
-        });
-    if is_key_call {
+    if assigns_key_call(src, node) {
         return None;
     }
     let mut up = node.parent();
