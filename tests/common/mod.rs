@@ -233,7 +233,7 @@ pub fn check_invariants(run: &Run, json: &Value) {
         "exit status does not match the report\n{ctx}"
     );
 
-    let lane_names: Vec<String> = lanes.iter().map(qualified_name).collect();
+    let lane_names: std::collections::HashSet<String> = lanes.iter().map(qualified_name).collect();
     let mut prev: Option<(String, u64, u64, String)> = None;
     for d in diags {
         let code = s(d, "code");
