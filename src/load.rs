@@ -540,19 +540,9 @@ pub fn resolve_bare_names(files: &mut [FileModel]) {
         for (span, scope) in std::mem::take(&mut model.bare_names) {
             let name = &text[span.start..span.end];
             if defined.contains(name) {
-                model.calls.push(crate::model::Call {
-                    name: name.to_string(),
-                    name_span: span,
-                    span,
-                    scope,
-                    shape: crate::model::ArgShape::None,
-                    args_span: None,
-                    parens: false,
-                    first_arg: None,
-                    first_string: None,
-                    has_block: false,
-                    options: Vec::new(),
-                });
+                model
+                    .calls
+                    .push(crate::model::Call::bare(name, span, scope));
             }
         }
         if model.calls.len() != before {

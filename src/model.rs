@@ -187,6 +187,23 @@ pub struct Call {
 }
 
 impl Call {
+    /// A call written as a bare name, with no arguments or block (`pilot`, `shared_lane`).
+    pub fn bare(name: &str, span: Span, scope: Scope) -> Self {
+        Call {
+            name: name.to_string(),
+            name_span: span,
+            span,
+            scope,
+            shape: ArgShape::None,
+            args_span: None,
+            parens: false,
+            first_arg: None,
+            first_string: None,
+            has_block: false,
+            options: Vec::new(),
+        }
+    }
+
     pub fn option(&self, key: &str) -> Option<&Opt> {
         self.options.iter().find(|o| o.key == key)
     }

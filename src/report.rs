@@ -185,6 +185,16 @@ impl Report {
         m
     }
 
+    /// The verdicts that occur, with their counts: `2 api-key, 1 migratable`.
+    pub fn verdict_summary(&self) -> String {
+        self.by_verdict()
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(v, n)| format!("{n} {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// The process exit status: 2 if anything errored, else 1 if findings remain, else 0.
     pub fn exit_code(&self) -> u8 {
         if !self.ws.errors.is_empty() {

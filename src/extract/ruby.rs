@@ -529,19 +529,7 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
             model.bare_names.push((s, scope));
             continue;
         }
-        calls.push(Call {
-            name: name.to_string(),
-            name_span: s,
-            span: s,
-            scope,
-            shape: ArgShape::None,
-            args_span: None,
-            parens: false,
-            first_arg: None,
-            first_string: None,
-            has_block: false,
-            options: Vec::new(),
-        });
+        calls.push(Call::bare(name, s, scope));
     }
     calls.sort_by_key(|c| (c.span.start, c.span.end));
 

@@ -49,13 +49,7 @@ fn counts(report: &Report, with_findings: bool) -> String {
         .filter(|d| d.severity == crate::diagnostic::Severity::Error)
         .count();
     let warnings = report.diagnostics.len() - errors;
-    let verdicts = report
-        .by_verdict()
-        .into_iter()
-        .filter(|(_, n)| *n > 0)
-        .map(|(v, n)| format!("{n} {v}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let verdicts = report.verdict_summary();
     let mut line = format!(
         "**{} file(s), {} lane(s)",
         report.ws.files.len(),

@@ -172,13 +172,7 @@ pub fn write(report: &Report, color: bool, out: &mut dyn std::io::Write) -> std:
 
 /// `3 files, 5 lanes (...), 7 diagnostics (...)` and any errors.
 pub fn write_summary(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let verdicts = report
-        .by_verdict()
-        .into_iter()
-        .filter(|(_, n)| *n > 0)
-        .map(|(v, n)| format!("{n} {v}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let verdicts = report.verdict_summary();
     let codes = report
         .by_code()
         .into_iter()
