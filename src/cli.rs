@@ -9,7 +9,7 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 
 use crate::config::{self, Config};
-use crate::discover::{classify, discover, display_path, Found};
+use crate::discover::{classify, discover, display_path, FileError, Found};
 use crate::fix;
 use crate::load::load_with_stdin;
 use crate::report::{CheckOptions, Report};
@@ -365,37 +365,67 @@ fn check_report(args: &CommonArgs, setup: &Setup) -> Report {
 }
 
 fn load_report_with(args: &CommonArgs, setup: &Setup, by_project: bool) -> Report {
+    let options = CheckOptions {
+        key_from_env: args.key_from_env,
+    };
+    if by_project {
+        if let Some((found, errors, version)) = found_files(args, setup) {
+            let mut report = crate::pipeline::check(found, version, &options);
+            add_errors(&mut report.ws, errors);
+            return report;
+        }
+    }
+    let (found, errors) = match &args.stdin_filename {
+        Some(name) => {
+            init_run(args);
+            (stdin_files(name), Vec::new())
+        }
+        None => discovered(args, setup),
+    };
+    let version = args.fastlane_version.or(setup.config.fastlane_version);
+    let stdin = args.stdin_filename.as_deref().zip(setup.stdin.as_deref());
+    let mut ws = load_with_stdin(found, version, stdin);
+    add_errors(&mut ws, errors);
+    Report::build(ws, &options)
+}
+
+/// The files to check, the paths that could not be walked and the fastlane version, when they
+/// come from the file system rather than standard input.
+fn found_files(
+    args: &CommonArgs,
+    setup: &Setup,
+) -> Option<(Vec<Found>, Vec<FileError>, Option<Version>)> {
+    if args.stdin_filename.is_some() {
+        return None;
+    }
+    let (found, errors) = discovered(args, setup);
+    let version = args.fastlane_version.or(setup.config.fastlane_version);
+    Some((found, errors, version))
+}
+
+/// Sets the run's thread count and file-size limit.
+fn init_run(args: &CommonArgs) {
     init_threads(args.threads);
     if let Some(bytes) = args.max_file_size {
         crate::load::set_max_file_size(bytes);
     }
-    let config = &setup.config;
-    let (found, errors) = match &args.stdin_filename {
-        Some(name) => (stdin_files(name), Vec::new()),
-        None => {
-            let mut discovery = discover(&args.paths);
-            // Excluded files are skipped unless named on the command line.
-            discovery
-                .files
-                .retain(|f| args.paths.contains(&f.path) || !config.is_excluded(&f.path));
-            (discovery.files, discovery.errors)
-        }
-    };
-    let options = CheckOptions {
-        key_from_env: args.key_from_env,
-    };
-    let version = args.fastlane_version.or(config.fastlane_version);
-    if by_project {
-        let mut report = crate::pipeline::check(found, version, &options);
-        report.ws.errors.extend(errors);
-        report.ws.errors.sort();
-        return report;
-    }
-    let stdin = args.stdin_filename.as_deref().zip(setup.stdin.as_deref());
-    let mut ws = load_with_stdin(found, version, stdin);
+}
+
+/// Walks the paths given, leaving out excluded files that were not named.
+fn discovered(args: &CommonArgs, setup: &Setup) -> (Vec<Found>, Vec<FileError>) {
+    init_run(args);
+    let mut discovery = discover(&args.paths);
+    // Excluded files are skipped unless named on the command line.
+    discovery
+        .files
+        .retain(|f| args.paths.contains(&f.path) || !setup.config.is_excluded(&f.path));
+    (discovery.files, discovery.errors)
+}
+
+/// Adds the paths that could not be walked to a run's errors.
+fn add_errors(ws: &mut crate::load::Workspace, errors: Vec<FileError>) {
     ws.errors.extend(errors);
     ws.errors.sort();
-    Report::build(ws, &options)
 }
 
 /// Loads and analyses the paths (or standard input), then applies the configuration and suppressions.
@@ -599,7 +629,6 @@ fn step_summary(report: &Report) -> std::io::Result<()> {
 /// `check --fix` and `check --diff`.
 fn fix_or_diff(args: &CheckArgs, setup: &Setup) -> ExitCode {
     let common = &args.common;
-    let report = load_report(common, setup);
     let key_source = match args.key_source {
         Some(KeySourceArg::File) => fix::KeySource::File,
         Some(KeySourceArg::Content) => fix::KeySource::Content,
@@ -608,9 +637,19 @@ fn fix_or_diff(args: &CheckArgs, setup: &Setup) -> ExitCode {
     let options = CheckOptions {
         key_from_env: common.key_from_env,
     };
-    let outcome = fix::fix(report, key_source, &options);
     // Suppressions the migration made stale (or that were stale already) go too.
-    let (mut outcome, removed) = suppress::fix_unused(outcome, &setup.config, &options);
+    let (mut outcome, removed) = match found_files(common, setup) {
+        Some((found, errors, version)) => {
+            let (mut outcome, removed) =
+                crate::pipeline::fix(found, version, &options, key_source, &setup.config);
+            add_errors(&mut outcome.report.ws, errors);
+            (outcome, removed)
+        }
+        None => {
+            let outcome = fix::fix(load_report(common, setup), key_source, &options);
+            suppress::fix_unused(outcome, &setup.config, &options)
+        }
+    };
     gate::apply(&mut outcome.report, &setup.config);
     let json = common.format == Format::Json;
     let color = !json && output_color(common);
@@ -650,16 +689,29 @@ fn fix_or_diff(args: &CheckArgs, setup: &Setup) -> ExitCode {
 
     // --fix: write each file atomically, then show what was applied and what remains.
     let mut shown = String::new();
-    // Written on the thread pool (each write waits on the disk), reported in file order.
-    let written: Vec<std::io::Result<String>> = outcome
+    // Written several at a time (each write waits on the disk), reported in file order.
+    let files: Vec<(&Path, &[u8])> = outcome
+        .changes
+        .iter()
+        .map(|c| (c.path.as_path(), c.after.as_bytes()))
+        .collect();
+    let written = fix::atomic::write_all_atomic(&files);
+    let diffs: Vec<String> = outcome
         .changes
         .par_iter()
         .map(|change| {
-            fix::atomic::write_atomic(&change.path, change.after.as_bytes())?;
             let d = fix::diff::unified_diff(&change.display, &change.before, &change.after);
-            Ok(if color { fix::diff::colorize(&d) } else { d })
+            if color {
+                fix::diff::colorize(&d)
+            } else {
+                d
+            }
         })
         .collect();
+    let written = written
+        .into_iter()
+        .zip(diffs)
+        .map(|(result, d)| result.map(|()| d));
     for (change, result) in outcome.changes.iter().zip(written) {
         match result {
             Ok(d) => shown.push_str(&d),

@@ -144,6 +144,7 @@ pub fn load_file(path: &Path, display: &str, kind: FileKind) -> Result<FileModel
             source: SourceFile::new(path.to_path_buf(), display.to_string(), kind, String::new()),
             contents: Contents::PrivateKey,
             context: false,
+            tree: None,
         });
     }
     if bytes.iter().take(8192).any(|b| *b == 0) {
@@ -174,11 +175,18 @@ pub fn load_file(path: &Path, display: &str, kind: FileKind) -> Result<FileModel
 
 /// Builds a model from text already in memory (tests, stdin).
 pub fn model_of(source: SourceFile) -> FileModel {
+    if source.kind.is_ruby() {
+        return match parse_ruby(&source.text) {
+            Some(tree) => model_of_tree(source, tree),
+            None => FileModel {
+                source,
+                contents: Contents::Ruby(Default::default()),
+                context: false,
+                tree: None,
+            },
+        };
+    }
     let contents = match source.kind {
-        k if k.is_ruby() => match parse_ruby(&source.text) {
-            Some(tree) => Contents::Ruby(extract::ruby::extract(&tree, &source.text)),
-            None => Contents::Ruby(Default::default()),
-        },
         FileKind::Ci(ci) => Contents::Ci(extract::ci::extract(ci, &source.text)),
         FileKind::KeyJson => Contents::KeyJson(extract::keyjson::extract(&source.text)),
         FileKind::PrivateKey => Contents::PrivateKey,
@@ -188,20 +196,22 @@ pub fn model_of(source: SourceFile) -> FileModel {
         source,
         contents,
         context: false,
+        tree: None,
     }
 }
 
-/// Builds a model from text already parsed: `tree` is `source`'s Ruby syntax tree (other kinds
-/// of file are modelled from their text alone).
-pub fn model_of_tree(source: SourceFile, tree: &tree_sitter::Tree) -> FileModel {
+/// Builds a model from text already parsed: `tree` is `source`'s Ruby syntax tree, kept in the
+/// model (other kinds of file are modelled from their text alone).
+pub fn model_of_tree(source: SourceFile, tree: tree_sitter::Tree) -> FileModel {
     if !source.kind.is_ruby() {
         return model_of(source);
     }
-    let contents = Contents::Ruby(extract::ruby::extract(tree, &source.text));
+    let contents = Contents::Ruby(extract::ruby::extract(&tree, &source.text));
     FileModel {
         source,
         contents,
         context: false,
+        tree: Some(tree),
     }
 }
 

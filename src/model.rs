@@ -332,6 +332,10 @@ pub struct FileModel {
     /// Read only as context for the files that were asked for (the Appfile, config and `.env` files
     /// beside a Fastfile given by name): it shapes the analysis but nothing in it is reported.
     pub context: bool,
+    /// The syntax tree of a Ruby file, kept while its project is analysed so that `--fix` can
+    /// place its edits and re-parse the result incrementally; dropped with the rest of the model
+    /// (see [`crate::pipeline`]).
+    pub tree: Option<tree_sitter::Tree>,
 }
 
 impl FileModel {

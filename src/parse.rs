@@ -56,6 +56,17 @@ pub fn unsupported(text: &str) -> Option<String> {
 /// Parses Ruby text. A leading byte order mark is read as blanks, so byte offsets stay those of `text`.
 /// Returns `None` for text the parser cannot take (see [`unsupported`]).
 pub fn parse_ruby(text: &str) -> Option<Tree> {
+    parse_with(text, None)
+}
+
+/// Parses Ruby text that was edited since `old` was parsed from it, reusing what the edits did
+/// not touch. `old` must have been told of every edit ([`Tree::edit`]); the result is the tree
+/// [`parse_ruby`] gives.
+pub fn reparse_ruby(text: &str, old: &Tree) -> Option<Tree> {
+    parse_with(text, Some(old))
+}
+
+fn parse_with(text: &str, old: Option<&Tree>) -> Option<Tree> {
     if unsupported(text).is_some() {
         return None;
     }
@@ -65,9 +76,9 @@ pub fn parse_ruby(text: &str) -> Option<Tree> {
             let mut blanked = String::with_capacity(text.len());
             blanked.push_str("   ");
             blanked.push_str(rest);
-            parser.parse(&blanked, None)
+            parser.parse(&blanked, old)
         } else {
-            parser.parse(text, None)
+            parser.parse(text, old)
         }
     })
 }

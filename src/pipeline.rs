@@ -1,5 +1,6 @@
-//! `check` one project at a time: load, analyse and run the rules for each fastlane folder on its
-//! own, keep what the printers need, and drop the rest before the next folders are read.
+//! `check` and `--fix` one project at a time: load, analyse and run the rules (and rewrite) for
+//! each fastlane folder on its own, keep what the printers need, and drop the rest before the
+//! next folders are read.
 //!
 //! Projects are independent in fastlane except through `import`: a Fastfile may import another
 //! folder's Fastfile, whose lanes are then analysed where they are imported (see [`crate::load`]).
@@ -9,17 +10,21 @@
 //! What is kept of each file: its source (for positions, snippets and fingerprints), its lanes,
 //! platforms, hooks, methods and comments, and where its secrets are (for redaction). Calls,
 //! options and ENV accesses, which make up most of a model, are dropped once the folder's rules
-//! have run. `--fix` needs them all and keeps the single load.
+//! have run, and each file's syntax tree, which `--fix` reuses to place its edits and to re-parse
+//! its rewrites, lives only while its folder is worked on.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 
 use rayon::prelude::*;
 
+use crate::config::Config;
 use crate::discover::Found;
+use crate::fix::{self, KeySource, Outcome};
 use crate::load::{self, Workspace};
 use crate::model::Contents;
 use crate::report::{sort_diagnostics, sort_lanes, sort_notes, CheckOptions, Report};
+use crate::suppress;
 use crate::version::Version;
 
 /// A group of fastlane folders checked together.
@@ -29,14 +34,122 @@ struct Group {
     found: Vec<Found>,
 }
 
-/// The report of one group, slimmed, and the checked folders outside it whose Fastfiles it imports.
-struct Piece {
-    report: Report,
+/// What was made of one group, and the fastlane folders outside it whose Fastfiles it imports.
+struct Piece<T> {
+    part: T,
     imports_from: BTreeSet<PathBuf>,
 }
 
 /// Loads, analyses and runs every rule, a group of folders at a time.
 pub fn check(found: Vec<Found>, version: Option<Version>, options: &CheckOptions) -> Report {
+    let reports = by_group(found, |group| {
+        let ws = load::load(group.found.clone(), version);
+        let imports_from = imports_from(&ws, &group.dirs);
+        let mut report = Report::build(ws, options);
+        keep_for_printing(&mut report);
+        Piece {
+            part: report,
+            imports_from,
+        }
+    });
+    merge(reports).0
+}
+
+/// `--fix` (or `--diff`), a group of folders at a time: each group is loaded, rewritten in memory
+/// until it settles, rid of the suppressions the rewrite made unused, and slimmed like a checked
+/// one; each file's tree lives only while its group is worked on. Nothing is written. Returns the
+/// outcome over every file and how many unused suppressions were removed.
+pub fn fix(
+    found: Vec<Found>,
+    version: Option<Version>,
+    options: &CheckOptions,
+    key_source: KeySource,
+    config: &Config,
+) -> (Outcome, usize) {
+    let parts = by_group(found, |group| {
+        let ws = load::load(group.found.clone(), version);
+        let imports_from = imports_from(&ws, &group.dirs);
+        let outcome = fix::fix(Report::build(ws, options), key_source, options);
+        let (mut outcome, removed) = suppress::fix_unused(outcome, config, options);
+        keep_for_printing(&mut outcome.report);
+        Piece {
+            part: (outcome, removed),
+            imports_from,
+        }
+    });
+    let mut removed = 0;
+    let mut reports = Vec::with_capacity(parts.len());
+    let mut rest = Vec::with_capacity(parts.len());
+    for (outcome, n) in parts {
+        removed += n;
+        let Outcome {
+            report,
+            changes,
+            calls,
+            lanes,
+            hooks,
+            left,
+            by_hand,
+            problems,
+            rounds,
+        } = outcome;
+        reports.push(report);
+        rest.push((
+            changes, calls, lanes, hooks, left, by_hand, problems, rounds,
+        ));
+    }
+    let (report, index) = merge(reports);
+    let mut outcome = Outcome {
+        report,
+        changes: Vec::new(),
+        calls: 0,
+        lanes: 0,
+        hooks: 0,
+        left: Vec::new(),
+        by_hand: Vec::new(),
+        problems: Vec::new(),
+        rounds: 0,
+    };
+    for ((changes, calls, lanes, hooks, left, by_hand, problems, rounds), index) in
+        rest.into_iter().zip(index)
+    {
+        outcome.changes.extend(changes.into_iter().map(|mut c| {
+            c.file = index[c.file];
+            c
+        }));
+        outcome.calls += calls;
+        outcome.lanes += lanes;
+        outcome.hooks += hooks;
+        outcome.left.extend(left.into_iter().map(|mut l| {
+            l.lane.0 = index[l.lane.0];
+            l
+        }));
+        outcome.by_hand.extend(by_hand);
+        outcome.problems.extend(problems);
+        outcome.rounds = outcome.rounds.max(rounds);
+    }
+    // In the orders a single load of every file gives.
+    outcome
+        .changes
+        .sort_by(|a, b| a.display.cmp(&b.display).then(a.file.cmp(&b.file)));
+    let order: HashMap<(usize, usize), usize> = outcome
+        .report
+        .lanes
+        .iter()
+        .enumerate()
+        .map(|(i, l)| ((l.file, l.lane), i))
+        .collect();
+    outcome.left.sort_by_key(|l| order.get(&l.lane).copied());
+    outcome.by_hand.sort();
+    outcome.problems.sort();
+    (outcome, removed)
+}
+
+/// Runs `run` on each fastlane folder's files, on the thread pool; then, until no group imports
+/// a Fastfile of another, runs it again on the groups joined: folders one of which imports the
+/// other's Fastfile, or that import the same Fastfile from a folder outside them all. In the order
+/// of the groups' first folders.
+fn by_group<T: Send>(found: Vec<Found>, run: impl Fn(&Group) -> Piece<T> + Sync) -> Vec<T> {
     let mut groups: BTreeMap<PathBuf, Vec<Found>> = BTreeMap::new();
     for f in found {
         let dir = load::canonical_dir(&load::project_dir(&f.path, f.kind));
@@ -49,12 +162,8 @@ pub fn check(found: Vec<Found>, version: Option<Version>, options: &CheckOptions
             found,
         })
         .collect();
-    let mut pieces: Vec<Piece> = groups
-        .par_iter()
-        .map(|g| run(g, version, options))
-        .collect();
+    let mut pieces: Vec<Piece<T>> = groups.par_iter().map(&run).collect();
 
-    // Folders that import each other's Fastfiles are checked again together, until none do.
     loop {
         let owner: HashMap<&PathBuf, usize> = groups
             .iter()
@@ -69,15 +178,19 @@ pub fn check(found: Vec<Found>, version: Option<Version>, options: &CheckOptions
             }
             i
         }
+        // Folders outside every group, by the first group that imports from them.
+        let mut outside: HashMap<&PathBuf, usize> = HashMap::new();
         let mut any = false;
         for (i, piece) in pieces.iter().enumerate() {
             for dir in &piece.imports_from {
-                if let Some(&j) = owner.get(dir) {
-                    let (a, b) = (root(&mut joined, i), root(&mut joined, j));
-                    if a != b {
-                        joined[a.max(b)] = a.min(b);
-                        any = true;
-                    }
+                let j = match owner.get(dir) {
+                    Some(&j) => j,
+                    None => *outside.entry(dir).or_insert(i),
+                };
+                let (a, b) = (root(&mut joined, i), root(&mut joined, j));
+                if a != b {
+                    joined[a.max(b)] = a.min(b);
+                    any = true;
                 }
             }
         }
@@ -98,47 +211,47 @@ pub fn check(found: Vec<Found>, version: Option<Version>, options: &CheckOptions
             into.dirs.extend(group.dirs);
             into.found.extend(group.found);
         }
-        let mut old: Vec<Option<Piece>> =
+        let mut old: Vec<Option<Piece<T>>> =
             std::mem::take(&mut pieces).into_iter().map(Some).collect();
         for (r, mut group) in merged {
             group.found.sort();
             let piece = match old[r].take() {
                 Some(piece) if !rerun.contains(&r) => piece,
-                _ => run(&group, version, options),
+                _ => run(&group),
             };
             groups.push(group);
             pieces.push(piece);
         }
     }
-    merge(pieces.into_iter().map(|p| p.report).collect())
+    pieces.into_iter().map(|p| p.part).collect()
 }
 
-/// Checks one group and slims its report.
-fn run(group: &Group, version: Option<Version>, options: &CheckOptions) -> Piece {
-    let ws = load::load(group.found.clone(), version);
-    let mut imports_from = BTreeSet::new();
+/// The fastlane folders outside `dirs` whose Fastfiles were loaded (imported) with the group.
+fn imports_from(ws: &Workspace, dirs: &BTreeSet<PathBuf>) -> BTreeSet<PathBuf> {
+    let mut out = BTreeSet::new();
     for project in &ws.projects {
         for &f in &project.fastfiles {
             let source = &ws.files[f].source;
             let dir = load::canonical_dir(&load::project_dir(&source.path, source.kind));
-            if !group.dirs.contains(&dir) {
-                imports_from.insert(dir);
+            if !dirs.contains(&dir) {
+                out.insert(dir);
             }
         }
     }
-    let mut report = Report::build(ws, options);
+    out
+}
+
+/// Keeps of an analysed group what the printers need: the lane-call edges, and the slimmed models.
+fn keep_for_printing(report: &mut Report) {
     report.lane_calls = Some(crate::analysis::lane_calls(&report.ws));
     slim(&mut report.ws);
     report.analysis = Default::default();
-    Piece {
-        report,
-        imports_from,
-    }
 }
 
 /// Drops what only the analysis and the rules read: calls, options, ENV and Spaceship uses.
 fn slim(ws: &mut Workspace) {
     for file in &mut ws.files {
+        file.tree = None;
         if file.ruby().is_none() {
             continue;
         }
@@ -159,8 +272,9 @@ fn slim(ws: &mut Workspace) {
     }
 }
 
-/// Joins the groups' reports into one, as a single load of every file would have given it.
-fn merge(reports: Vec<Report>) -> Report {
+/// Joins the groups' reports into one, as a single load of every file would have given it, with
+/// where each group's files went in it.
+fn merge(reports: Vec<Report>) -> (Report, Vec<Vec<usize>>) {
     // Sized once: growing by doubling would hold two copies of each list for a moment.
     let mut ws = Workspace {
         files: Vec::with_capacity(reports.iter().map(|r| r.ws.files.len()).sum()),
@@ -171,6 +285,7 @@ fn merge(reports: Vec<Report>) -> Report {
     let mut lane_calls = Vec::new();
     // A file read by two groups (a JSON key file both use) is kept once.
     let mut seen: HashMap<PathBuf, usize> = HashMap::new();
+    let mut indexes = Vec::with_capacity(reports.len());
     for report in reports {
         let Report {
             ws: part,
@@ -225,6 +340,7 @@ fn merge(reports: Vec<Report>) -> Report {
             l.reasons.iter_mut().for_each(|r| r.file = index[r.file]);
             l
         }));
+        indexes.push(index);
     }
     ws.errors.sort();
     ws.errors.dedup();
@@ -232,7 +348,7 @@ fn merge(reports: Vec<Report>) -> Report {
     sort_diagnostics(&ws, &mut diagnostics);
     sort_lanes(&ws, &mut lanes);
     lanes.dedup_by(|a, b| (a.file, a.lane) == (b.file, b.lane));
-    Report {
+    let report = Report {
         ws,
         analysis: Default::default(),
         diagnostics,
@@ -244,5 +360,6 @@ fn merge(reports: Vec<Report>) -> Report {
             lane_calls.dedup();
             lane_calls
         }),
-    }
+    };
+    (report, indexes)
 }

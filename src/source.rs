@@ -88,6 +88,14 @@ impl SourceFile {
         }
     }
 
+    /// The 0-based row and byte column of a byte offset (clamped to the text): a syntax tree's
+    /// point.
+    pub fn point(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let row = self.line_starts.partition_point(|&s| s as usize <= offset) - 1;
+        (row, offset - self.line_starts[row] as usize)
+    }
+
     /// The line and column of a byte offset (clamped to the text).
     pub fn position(&self, offset: usize) -> Position {
         let offset = offset.min(self.text.len());

@@ -446,7 +446,9 @@ pub fn fix_unused(
         let source = SourceFile::new(old.path.clone(), old.display.clone(), old.kind, text);
         ws.files[file] = model_of(source);
     }
-    outcome.changes.sort_by_key(|c| c.file);
+    outcome
+        .changes
+        .sort_by(|a, b| a.display.cmp(&b.display).then(a.file.cmp(&b.file)));
     outcome.report = Report::build(ws, options);
     (outcome, count)
 }

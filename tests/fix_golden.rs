@@ -328,6 +328,21 @@ fn summary_names_the_options_to_add_by_hand() {
     let fixed = std::fs::read_to_string(work.join("fastlane/Fastfile")).unwrap();
     assert_eq!(fixed.lines().nth(100), Some("    deliver(options)"));
     assert_eq!(fixed.lines().nth(141), Some("    deliver(opts)"));
+    // Run again, the notes on the calls FL010 still reports stay (the options of the other three
+    // are not known, so FL010 does not report them): what is left to do by hand does not depend
+    // on there being anything else to change.
+    let again = fastlint(&work, &["check", "--fix", "."]);
+    let stdout = String::from_utf8_lossy(&again.stdout);
+    let want = format!(
+        "0 files changed, 0 calls migrated in 0 lanes{head}\
+         fastlane/Fastfile:130: {iap} `deliver(opts)` (`opts` is also used for something else), \
+         fastlane/Fastfile:142: {iap} `deliver(opts)` (`opts` is assigned more than once)\n"
+    );
+    assert!(stdout.contains(&want), "{want}\n{stdout}");
+    assert_eq!(
+        std::fs::read_to_string(work.join("fastlane/Fastfile")).unwrap(),
+        fixed
+    );
 }
 
 #[test]

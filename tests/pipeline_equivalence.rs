@@ -1,13 +1,17 @@
-//! `check` runs one project at a time and drops each project's models once its rules have run
-//! (`fastlint::pipeline`); `--fix` loads everything at once. Both must report the same: this
-//! renders every fixture both ways, as JSON and as the markdown lane graph, and compares them.
+//! `check` and `--fix` run one project at a time and drop each project's models once its rules
+//! have run (`fastlint::pipeline`). They must report (and rewrite) what a single load of every file
+//! gives: this renders every fixture both ways, as JSON and as the markdown lane graph, with
+//! `--fix`'s diffs and summary, and compares them.
 
 use std::path::{Path, PathBuf};
 
+use fastlint::config::Config;
 use fastlint::discover::discover;
+use fastlint::fix::{self, KeySource, Outcome};
 use fastlint::load::load;
-use fastlint::render;
+use fastlint::parse::parse_ruby;
 use fastlint::report::{CheckOptions, Report};
+use fastlint::{pipeline, render, suppress};
 
 fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -29,7 +33,54 @@ fn both_ways(paths: &[PathBuf]) -> ((String, String), (String, String)) {
     (rendered(&whole), rendered(&by_project))
 }
 
+/// What `--fix` shows and leaves: each diff, both summaries, problems, rounds, the count of
+/// suppressions removed, and the JSON report of the rewritten files.
+fn fix_rendered(outcome: &Outcome, removed: usize) -> String {
+    let mut out = String::new();
+    for c in &outcome.changes {
+        out.push_str(&fix::diff::unified_diff(&c.display, &c.before, &c.after));
+    }
+    out.push_str(&format!(
+        "{}\n{}\nproblems: {:?}\nrounds: {}\nremoved: {removed}\n",
+        outcome.summary(true),
+        outcome.summary(false),
+        outcome.problems,
+        outcome.rounds
+    ));
+    out + &rendered(&outcome.report).0
+}
+
+fn fixed_both_ways(paths: &[PathBuf]) -> (String, String) {
+    let options = CheckOptions::default();
+    let config = Config::default();
+    let whole = fix::fix(
+        Report::build(load(discover(paths).files, None), &options),
+        KeySource::File,
+        &options,
+    );
+    let (whole, whole_removed) = suppress::fix_unused(whole, &config, &options);
+    let (by_project, removed) = pipeline::fix(
+        discover(paths).files,
+        None,
+        &options,
+        KeySource::File,
+        &config,
+    );
+    (
+        fix_rendered(&whole, whole_removed),
+        fix_rendered(&by_project, removed),
+    )
+}
+
 fn assert_same(paths: &[PathBuf]) {
+    let (whole, by_project) = fixed_both_ways(paths);
+    if whole != by_project {
+        let diff = similar::TextDiff::from_lines(&whole, &by_project)
+            .unified_diff()
+            .header("whole load", "by project")
+            .to_string();
+        panic!("{paths:?}: --fix differs\n{diff}");
+    }
     let (whole, by_project) = both_ways(paths);
     assert!(
         whole.0 == by_project.0,
@@ -109,5 +160,89 @@ fn a_folder_that_imports_another_is_checked_together_with_it() {
     assert!(
         graph.contains("-->"),
         "the call from beta to upload is drawn: {graph}"
+    );
+}
+
+#[test]
+fn folders_that_import_the_same_fastfile_are_checked_and_fixed_together() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    // `lib/Fastfile` is outside both folders given: each imports it, and each runs its lane
+    // after setting up a key of its own or not.
+    write(
+        &root.join("lib/Fastfile"),
+        "private_lane :upload do\n  pilot(username: \"me@example.com\")\nend\n",
+    );
+    write(
+        &root.join("a/fastlane/Fastfile"),
+        "import \"../../lib/Fastfile\"\n\nlane :beta do\n  upload\nend\n",
+    );
+    write(
+        &root.join("b/fastlane/Fastfile"),
+        "import \"../../lib/Fastfile\"\n\nlane :release do\n  upload\n  deliver\nend\n",
+    );
+    let paths = [root.join("a"), root.join("b")];
+    assert_same(&paths);
+    let (whole, _) = fixed_both_ways(&paths);
+    // `b`'s lane gets the key block, and so does the shared lane: once, though two folders run it.
+    assert_eq!(whole.matches("+++ ").count(), 2, "{whole}");
+    assert_eq!(whole.matches("lib/Fastfile\n").count(), 2, "{whole}");
+}
+
+/// Each node's kind, byte range and row/column range, in tree order.
+type Shape = (u16, usize, usize, tree_sitter::Point, tree_sitter::Point);
+
+fn shape(tree: &tree_sitter::Tree) -> Vec<Shape> {
+    let mut out = Vec::new();
+    let mut cursor = tree.walk();
+    'walk: loop {
+        let n = cursor.node();
+        out.push((
+            n.kind_id(),
+            n.start_byte(),
+            n.end_byte(),
+            n.start_position(),
+            n.end_position(),
+        ));
+        if cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_trees_fix_parses_again_incrementally_are_those_a_fresh_parse_gives() {
+    let options = CheckOptions::default();
+    let paths = [repo_root().join("fixtures")];
+    let outcome = fix::fix(
+        Report::build(load(discover(&paths).files, None), &options),
+        KeySource::File,
+        &options,
+    );
+    assert!(outcome.changes.len() > 20, "{}", outcome.changes.len());
+    let mut compared = 0;
+    for change in &outcome.changes {
+        let file = &outcome.report.ws.files[change.file];
+        let Some(kept) = &file.tree else {
+            continue;
+        };
+        let fresh = parse_ruby(&file.source.text).expect("parses");
+        assert!(
+            shape(kept) == shape(&fresh),
+            "{}: the incremental tree differs from a fresh parse",
+            change.display
+        );
+        compared += 1;
+    }
+    assert_eq!(
+        compared,
+        outcome.changes.len(),
+        "every rewritten file kept its tree"
     );
 }

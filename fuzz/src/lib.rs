@@ -362,16 +362,46 @@ pub fn check(scratch: &Scratch, files: &[(String, Vec<u8>)]) {
         "checking one project at a time reports otherwise than a single load"
     );
     let content = files.iter().map(|(_, b)| b.len()).sum::<usize>() % 2 == 1;
-    check_fix(report, content);
+    check_fix(report, content, &scratch.root);
 }
 
 fn parses_clean(text: &str) -> bool {
     parse_ruby(text).is_some_and(|t| syntax_errors(&t).is_empty())
 }
 
+/// Each node's kind and byte range, in tree order.
+fn shape(tree: &tree_sitter::Tree) -> Vec<(u16, std::ops::Range<usize>)> {
+    let mut out = Vec::new();
+    let mut cursor = tree.walk();
+    'walk: loop {
+        let n = cursor.node();
+        out.push((n.kind_id(), n.byte_range()));
+        if cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+        }
+    }
+    out
+}
+
+/// What `--fix` would write and say, to compare two ways of running it.
+fn fix_summary(outcome: &fix::Outcome) -> String {
+    let mut out = String::new();
+    for c in &outcome.changes {
+        out.push_str(&fix::diff::unified_diff(&c.display, &c.before, &c.after));
+    }
+    out + &outcome.summary(true)
+}
+
 /// `--fix` in memory: it never rewrites a file with a syntax error, every result re-parses
-/// without one, it refuses none of its own edits, and a second run changes nothing.
-fn check_fix(report: Report, content: bool) {
+/// without one (and the tree re-parsed incrementally is the one a fresh parse gives), it
+/// refuses none of its own edits, a second run changes nothing, and fixing one project at a
+/// time does what a single load does.
+fn check_fix(report: Report, content: bool, root: &Path) {
     let key_source = if content {
         fix::KeySource::Content
     } else {
@@ -381,6 +411,24 @@ fn check_fix(report: Report, content: bool) {
         key_from_env: false,
     };
     let outcome = fix::fix(report, key_source, &options);
+    let config = fastlint::config::Config::default();
+    let (by_project, _) = fastlint::pipeline::fix(
+        discover(&[root.to_path_buf()]).files,
+        None,
+        &options,
+        key_source,
+        &config,
+    );
+    let whole = fastlint::suppress::fix_unused(
+        fix::fix(run_once(root).0, key_source, &options),
+        &config,
+        &options,
+    )
+    .0;
+    assert!(
+        fix_summary(&whole) == fix_summary(&by_project),
+        "fixing one project at a time does otherwise than a single load"
+    );
     assert!(
         outcome.problems.is_empty() || skipped("fix-refused"),
         "--fix refused its own edits: {:?}",
@@ -399,6 +447,15 @@ fn check_fix(report: Report, content: bool) {
             c.after
         );
         let _ = fix::diff::unified_diff(&c.display, &c.before, &c.after);
+        if let (Some(kept), Some(fresh)) =
+            (&outcome.report.ws.files[c.file].tree, parse_ruby(&c.after))
+        {
+            assert!(
+                shape(kept) == shape(&fresh),
+                "the tree of {} re-parsed after the edits is not that of a fresh parse",
+                c.display
+            );
+        }
     }
     let _ = outcome.summary(true);
     if !outcome.changes.is_empty() {

@@ -39,6 +39,38 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// How many files [`write_all_atomic`] writes at once: each write mostly waits on the disk
+/// (`fsync`), so more writes are in flight than there are cores.
+pub const WRITERS: usize = 16;
+
+/// Writes each `(path, contents)` with [`write_atomic`], up to [`WRITERS`] at a time. The results
+/// are in the order given.
+pub fn write_all_atomic(files: &[(&Path, &[u8])]) -> Vec<std::io::Result<()>> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<std::io::Result<()>>>> =
+        Mutex::new(files.iter().map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..WRITERS.min(files.len()) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some((path, contents)) = files.get(i) else {
+                    break;
+                };
+                let result = write_atomic(path, contents);
+                results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(result);
+            });
+        }
+    });
+    results
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err(std::io::Error::other("not written"))))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,6 +115,29 @@ mod tests {
         assert_eq!(mode, 0o754);
         assert_eq!(std::fs::read(&path).unwrap(), b"new");
         assert!(leftovers(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn writes_many_files_and_reports_each_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths: Vec<_> = (0..40)
+            .map(|i| dir.path().join(format!("f{i}")))
+            .chain([dir.path().join("nope").join("Fastfile")])
+            .collect();
+        let texts: Vec<String> = (0..paths.len()).map(|i| format!("text {i}\n")).collect();
+        let files: Vec<(&Path, &[u8])> = paths
+            .iter()
+            .zip(&texts)
+            .map(|(p, t)| (p.as_path(), t.as_bytes()))
+            .collect();
+        let results = write_all_atomic(&files);
+        assert_eq!(results.len(), 41);
+        for (i, r) in results.iter().enumerate().take(40) {
+            assert!(r.is_ok(), "{i}: {r:?}");
+            assert_eq!(std::fs::read_to_string(&paths[i]).unwrap(), texts[i]);
+        }
+        assert!(results[40].is_err());
+        assert!(write_all_atomic(&[]).is_empty());
     }
 
     #[test]

@@ -7,6 +7,10 @@
 use std::fmt;
 use std::ops::Range;
 
+use tree_sitter::{InputEdit, Point, Tree};
+
+use crate::source::SourceFile;
+
 /// Replace the bytes in `range` of the original source with `replacement`.
 /// An empty range is an insertion at `range.start`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +47,34 @@ impl Edit {
     /// An edit with an empty range.
     pub fn is_insertion(&self) -> bool {
         self.range.start == self.range.end
+    }
+}
+
+/// Tells `tree`, parsed from `source`, about `edits` (a set [`apply_edits`] accepted), so that
+/// the edited text can be re-parsed incrementally ([`crate::parse::reparse_ruby`]).
+pub fn edit_tree(tree: &mut Tree, source: &SourceFile, edits: &[Edit]) {
+    let mut sorted: Vec<&Edit> = edits.iter().collect();
+    sorted.sort_by_key(|e| (e.range.start, e.range.end));
+    // From the last edit back, so that each edit's offsets are still those of `source`.
+    for e in sorted.into_iter().rev() {
+        let point = |(row, column): (usize, usize)| Point { row, column };
+        let start = source.point(e.range.start);
+        let inserted = &e.replacement;
+        let new_end = match inserted.rfind('\n') {
+            Some(last) => (
+                start.0 + inserted.matches('\n').count(),
+                inserted.len() - last - 1,
+            ),
+            None => (start.0, start.1 + inserted.len()),
+        };
+        tree.edit(&InputEdit {
+            start_byte: e.range.start,
+            old_end_byte: e.range.end,
+            new_end_byte: e.range.start + inserted.len(),
+            start_position: point(start),
+            old_end_position: point(source.point(e.range.end)),
+            new_end_position: point(new_end),
+        });
     }
 }
 
@@ -151,6 +183,79 @@ pub fn apply_edits(source: &str, edits: &[Edit]) -> Result<String, EditError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every node's kind, bytes and points.
+    fn shape(tree: &Tree) -> Vec<(u16, Range<usize>, Point, Point)> {
+        let mut out = Vec::new();
+        let mut cursor = tree.walk();
+        'walk: loop {
+            let n = cursor.node();
+            out.push((
+                n.kind_id(),
+                n.byte_range(),
+                n.start_position(),
+                n.end_position(),
+            ));
+            if cursor.goto_first_child() {
+                continue;
+            }
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    break 'walk;
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn an_edited_tree_parses_again_to_the_tree_of_the_new_text() {
+        use crate::parse::{parse_ruby, reparse_ruby};
+        let cases: Vec<(&str, Vec<Edit>)> = vec![
+            // Inserted text that ends mid-line, before a token on the same line.
+            (
+                "lane :a do\n  pilot(skip: true)\nend\n",
+                vec![Edit::insert(19, "api_key: k, ")],
+            ),
+            // Several lines in, ending mid-line; a replacement and a deletion further on.
+            (
+                "lane :a do\r\n  pilot(username: \"é@x\", skip: true)\r\n  deliver\r\nend\r\n",
+                vec![
+                    Edit::insert(12, "k = key(\r\n    id: 1\r\n  ); "),
+                    Edit::replace(20..40, "api_key: k"),
+                    Edit::delete(50..59),
+                ],
+            ),
+            // Long stretches after the edits, on their lines and below, for the parser to reuse.
+            (
+                "lane :a do\n  pilot(skip: true, groups: [\"a\", \"b\", \"c\", \"d\"], notes: { x: 1, y: [2, 3] })\n  deliver(force: true, options: { a: [1, 2], b: { c: 3 } })\n  slack(message: \"done\")\nend\n\nlane :b do\n  gym(scheme: \"App\", export_options: { method: \"app-store\" })\nend\n",
+                vec![
+                    Edit::insert(19, "api_key: k, "),
+                    Edit::insert(96, "api_key: k,\n    "),
+                    Edit::replace(2..2, "# a\n  "),
+                ],
+            ),
+            // After a byte order mark, on the first line.
+            (
+                "\u{feff}lane :a do\n  pilot\nend\n",
+                vec![Edit::insert(3, "# é\n"), Edit::replace(18..23, "pilot(api_key: k)")],
+            ),
+        ];
+        for (text, edits) in cases {
+            let source = SourceFile::new(
+                "F".into(),
+                "F".into(),
+                crate::source::FileKind::Fastfile,
+                text.into(),
+            );
+            let new = apply_edits(text, &edits).unwrap();
+            let mut tree = parse_ruby(text).unwrap();
+            edit_tree(&mut tree, &source, &edits);
+            let again = reparse_ruby(&new, &tree).unwrap();
+            let fresh = parse_ruby(&new).unwrap();
+            assert_eq!(shape(&again), shape(&fresh), "{new:?}");
+        }
+    }
 
     #[test]
     fn no_edits_is_identity() {

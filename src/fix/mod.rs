@@ -17,7 +17,7 @@ use rayon::prelude::*;
 
 use crate::load::{model_of_tree, Workspace};
 use crate::model::FileModel;
-use crate::parse::{parse_ruby, syntax_errors};
+use crate::parse::{parse_ruby, reparse_ruby, syntax_errors};
 use crate::report::{CheckOptions, Report};
 use crate::source::SourceFile;
 use crate::verdict::Verdict;
@@ -44,6 +44,8 @@ pub struct FileChange {
 /// A lane `--fix` did not migrate, and why.
 #[derive(Debug, Clone)]
 pub struct LeftLane {
+    /// The lane, as (file, lane).
+    pub lane: plan::LaneId,
     pub name: String,
     pub why: String,
 }
@@ -96,6 +98,20 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
         let plan = plan::plan(&report, key_source);
         left.extend(plan.left_alone);
         problems.extend(plan.problems);
+        // Whether or not anything else changes: what is left to do by hand does not depend on
+        // the other files of the run.
+        for (file, note) in &plan.by_hand {
+            let original = history
+                .get(file)
+                .map(|rounds| {
+                    rounds
+                        .iter()
+                        .rev()
+                        .fold(note.at, |at, edits| original_offset(edits, at))
+                })
+                .unwrap_or(note.at);
+            notes.push((*file, note.at, original, note.what.clone()));
+        }
         if plan.texts.is_empty() {
             break;
         }
@@ -112,18 +128,6 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
         }
         rounds += 1;
         calls.extend(plan.call_offsets.iter().copied());
-        for (file, note) in &plan.by_hand {
-            let original = history
-                .get(file)
-                .map(|rounds| {
-                    rounds
-                        .iter()
-                        .rev()
-                        .fold(note.at, |at, edits| original_offset(edits, at))
-                })
-                .unwrap_or(note.at);
-            notes.push((*file, note.at, original, note.what.clone()));
-        }
         let Report { mut ws, .. } = report;
         let mut edits = plan.edits;
         // The edits applied this round, per file.
@@ -135,7 +139,7 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
             if chunk.is_empty() {
                 break;
             }
-            for (file, model) in remodel(&ws, chunk) {
+            for (file, model) in remodel(&ws, chunk, &edits) {
                 let old = &ws.files[file].source;
                 let Some(model) = model else {
                     problems.push(format!(
@@ -169,7 +173,7 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
         }
     }
 
-    let changes: Vec<FileChange> = originals
+    let mut changes: Vec<FileChange> = originals
         .iter()
         .map(|(f, b)| (*f, b.clone()))
         .filter_map(|(file, before)| {
@@ -183,6 +187,9 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
             })
         })
         .collect();
+    // In path order, as files are found.
+    changes.sort_by(|a, b| a.display.cmp(&b.display).then(a.file.cmp(&b.file)));
+    problems.sort();
 
     // Lanes left as they are: blocked ones, and migratable ones the rewrite could not move.
     let mut left_lanes = Vec::new();
@@ -224,7 +231,11 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
             }
             _ => continue,
         };
-        left_lanes.push(LeftLane { name, why });
+        left_lanes.push(LeftLane {
+            lane: (lv.file, lv.lane),
+            name,
+            why,
+        });
     }
 
     let by_hand: Vec<ByHandNote> = notes
@@ -259,16 +270,29 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
 }
 
 /// The model of each rewritten text, or `None` where the text has a syntax error; each text is
-/// parsed once, on the thread pool. In the order given.
-fn remodel(ws: &Workspace, texts: Vec<(usize, String)>) -> Vec<(usize, Option<FileModel>)> {
+/// parsed once, on the thread pool, incrementally from the old tree where the model kept it. In
+/// the order given.
+fn remodel(
+    ws: &Workspace,
+    texts: Vec<(usize, String)>,
+    edits: &BTreeMap<usize, Vec<Edit>>,
+) -> Vec<(usize, Option<FileModel>)> {
     texts
         .into_par_iter()
         .map(|(file, text)| {
-            let tree = parse_ruby(&text).filter(|t| syntax_errors(t).is_empty());
-            let model = tree.map(|tree| {
-                let old = &ws.files[file].source;
+            let old = &ws.files[file];
+            let tree = match (&old.tree, edits.get(&file)) {
+                (Some(tree), Some(edits)) => {
+                    let mut tree = tree.clone();
+                    edit::edit_tree(&mut tree, &old.source, edits);
+                    reparse_ruby(&text, &tree)
+                }
+                _ => parse_ruby(&text),
+            };
+            let model = tree.filter(|t| syntax_errors(t).is_empty()).map(|tree| {
+                let old = &old.source;
                 let source = SourceFile::new(old.path.clone(), old.display.clone(), old.kind, text);
-                model_of_tree(source, &tree)
+                model_of_tree(source, tree)
             });
             (file, model)
         })

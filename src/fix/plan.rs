@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use tree_sitter::{Node, Tree};
 
 use crate::knowledge::{self, Auth};
-use crate::model::{Hook, HookKind, Scope, SpaceshipKind};
+use crate::model::{FileModel, Hook, HookKind, Scope, SpaceshipKind};
 use crate::parse::parse_ruby;
 use crate::report::Report;
 use crate::verdict::{LaneVerdict, Verdict};
@@ -32,6 +32,14 @@ use super::rewrite::{
     api_key_assignments, call_edits, lane_edit, lane_reuses_api_key_name, outer_scope_assigns,
     ByHand, CallEdits, CallFix, Family, KeySource, Skipped,
 };
+
+/// The syntax tree of a file: the one its model kept, else parsed now.
+fn tree_of(file: &FileModel) -> Option<Tree> {
+    match &file.tree {
+        Some(tree) => Some(tree.clone()),
+        None => parse_ruby(&file.source.text),
+    }
+}
 
 /// A lane, as `(file index, lane index)`.
 pub type LaneId = (usize, usize);
@@ -614,8 +622,8 @@ impl<'a> Planner<'a> {
             .into_par_iter()
             .map(|(f, wanted)| {
                 let text = &ws.files[f].source.text;
-                let facts =
-                    parse_ruby(text).map(|tree| FileFacts::new(text, &tree, wanted, key_source));
+                let facts = tree_of(&ws.files[f])
+                    .map(|tree| FileFacts::new(text, &tree, wanted, key_source));
                 (f, facts)
             })
             .collect();
@@ -633,7 +641,7 @@ impl<'a> Planner<'a> {
                 .map(|c| (file, c))
                 .filter(|&id| self.may_rewrite(id))
                 .collect();
-            let facts = parse_ruby(text).map(|tree| {
+            let facts = tree_of(&self.report.ws.files[file]).map(|tree| {
                 FileFacts::new(text, &tree, self.wanted(file, &calls), self.key_source)
             });
             self.facts.insert(file, facts);
@@ -648,7 +656,7 @@ impl<'a> Planner<'a> {
             return Some(fact.clone());
         }
         let text = &self.report.ws.files[file].source.text;
-        let tree = parse_ruby(text)?;
+        let tree = tree_of(&self.report.ws.files[file])?;
         let assignments = api_key_assignments(text, &tree);
         Some(block_fact(text, &tree, &assignments, at, self.key_source))
     }
@@ -664,7 +672,7 @@ impl<'a> Planner<'a> {
             _ => {}
         }
         let text = &self.report.ws.files[file].source.text;
-        let tree = parse_ruby(text)?;
+        let tree = tree_of(&self.report.ws.files[file])?;
         Some(call_edits(text, &tree, fix))
     }
 
