@@ -82,6 +82,15 @@ fn is_fastlane_dir(dir: &Path) -> bool {
 /// Decides what a file is from its name (and, for `.env` files, where it is).
 pub fn classify(path: &Path) -> Option<FileKind> {
     let name = path.file_name()?.to_str()?;
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    classify_in(dir, name)
+}
+
+/// [`classify`] for the file `name` in folder `dir`.
+fn classify_in(dir: &Path, name: &str) -> Option<FileKind> {
     if name == "Fastfile" || (name.ends_with("Fastfile") && !name.starts_with('.')) {
         return Some(FileKind::Fastfile);
     }
@@ -91,7 +100,7 @@ pub fn classify(path: &Path) -> Option<FileKind> {
     if let Some(config) = CONFIG_FILES.iter().find(|c| **c == name) {
         return Some(FileKind::Config(config));
     }
-    if let Some(kind) = classify_ci(path, name) {
+    if let Some(kind) = classify_ci(dir, name) {
         return Some(FileKind::Ci(kind));
     }
     if name.ends_with(".p8") && name.len() > 3 {
@@ -99,12 +108,6 @@ pub fn classify(path: &Path) -> Option<FileKind> {
     }
     if name == ".env" || name.starts_with(".env.") {
         // dotenv loads from the fastlane folder, or from its parent when the folder has none.
-        let dir = path.parent().unwrap_or(Path::new("."));
-        let dir = if dir.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            dir
-        };
         if is_fastlane_dir(dir) || dir.join("fastlane").is_dir() || dir.join(".fastlane").is_dir() {
             return Some(FileKind::DotEnv);
         }
@@ -113,23 +116,23 @@ pub fn classify(path: &Path) -> Option<FileKind> {
 }
 
 /// CI configuration files, by name and folder.
-fn classify_ci(path: &Path, name: &str) -> Option<CiKind> {
-    let parent = path.parent();
-    let parent_name = parent.and_then(Path::file_name).and_then(OsStr::to_str);
+fn classify_ci(dir: &Path, name: &str) -> Option<CiKind> {
     let yaml = name.ends_with(".yml") || name.ends_with(".yaml");
+    if !yaml && name != "Jenkinsfile" {
+        return None;
+    }
+    fn name_of(p: &Path) -> Option<&str> {
+        p.file_name().and_then(OsStr::to_str)
+    }
+    let parent_name = name_of(dir);
     Some(match name {
         ".gitlab-ci.yml" | ".gitlab-ci.yaml" => CiKind::GitLab,
         "bitrise.yml" | "bitrise.yaml" => CiKind::Bitrise,
         "azure-pipelines.yml" | "azure-pipelines.yaml" => CiKind::Azure,
         "Jenkinsfile" => CiKind::Jenkins,
         "config.yml" | "config.yaml" if parent_name == Some(".circleci") => CiKind::CircleCi,
-        _ if yaml
-            && parent_name == Some("workflows")
-            && parent
-                .and_then(Path::parent)
-                .and_then(Path::file_name)
-                .and_then(OsStr::to_str)
-                == Some(".github") =>
+        _ if parent_name == Some("workflows")
+            && dir.parent().and_then(name_of) == Some(".github") =>
         {
             CiKind::GitHub
         }
@@ -137,68 +140,89 @@ fn classify_ci(path: &Path, name: &str) -> Option<CiKind> {
     })
 }
 
-/// Walks a folder tree in parallel (the `ignore` crate's walker, with all of its ignore-file
-/// filters off: fastlane reads git-ignored files such as `fastlane/.env` too). Links are not
-/// followed (a link is classified by its name like a file), and pruned folders are never opened.
+/// Walks a folder tree in parallel, a folder per task on the thread pool the rest of the run
+/// uses. Links are not followed (a link is classified by its name like a file), and pruned
+/// folders are never opened. Every file is kept whatever ignore files say: fastlane reads
+/// git-ignored files such as `fastlane/.env` too.
 fn walk_tree(root: &Path, out: &mut Discovery) {
-    let files = Mutex::new(Vec::new());
+    let found = Mutex::new(Vec::new());
     let errors = Mutex::new(Vec::new());
-    ignore::WalkBuilder::new(root)
-        .standard_filters(false)
-        .follow_links(false)
-        .threads(rayon::current_num_threads())
-        .filter_entry(|e| {
-            e.depth() == 0
-                || !e.file_type().is_some_and(|t| t.is_dir())
-                || !is_pruned(e.file_name())
-        })
-        .build_parallel()
-        .run(|| {
-            let (files, errors) = (&files, &errors);
-            Box::new(move |entry| {
-                match entry {
-                    Ok(entry) if entry.file_type().is_some_and(|t| !t.is_dir()) => {
-                        if let Some(kind) = classify(entry.path()) {
-                            let found = Found {
-                                display: display_path(entry.path()),
-                                path: entry.into_path(),
-                                kind,
-                            };
-                            files.lock().unwrap_or_else(|p| p.into_inner()).push(found);
-                        }
-                    }
-                    Ok(_) => {}
-                    Err(e) => {
-                        let (path, message) = describe(&e);
-                        let error = FileError {
-                            display: display_path(path.as_deref().unwrap_or(root)),
-                            message,
-                        };
-                        errors.lock().unwrap_or_else(|p| p.into_inner()).push(error);
-                    }
-                }
-                ignore::WalkState::Continue
-            })
-        });
+    let walk = Walk {
+        found: &found,
+        errors: &errors,
+    };
+    rayon::scope(|scope| walk.folder(scope, root.to_path_buf()));
     out.files
-        .extend(files.into_inner().unwrap_or_else(|p| p.into_inner()));
+        .extend(found.into_inner().unwrap_or_else(|p| p.into_inner()));
     out.errors
         .extend(errors.into_inner().unwrap_or_else(|p| p.into_inner()));
 }
 
-/// The path a walk error is about, if it names one, and what went wrong.
-fn describe(error: &ignore::Error) -> (Option<PathBuf>, String) {
-    match error {
-        ignore::Error::WithPath { path, err } => {
-            let (_, message) = describe(err);
-            (Some(path.clone()), message)
+/// What a walk collects, shared by its tasks.
+#[derive(Clone, Copy)]
+struct Walk<'a> {
+    found: &'a Mutex<Vec<Found>>,
+    errors: &'a Mutex<Vec<FileError>>,
+}
+
+impl<'a> Walk<'a> {
+    /// Lists `dir`: files are classified by name, each folder not pruned becomes a task.
+    fn folder<'s>(self, scope: &rayon::Scope<'s>, dir: PathBuf)
+    where
+        'a: 's,
+    {
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) => return self.error(&dir, &e),
+        };
+        let mut found = Vec::new();
+        for entry in entries {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    self.error(&dir, &e);
+                    continue;
+                }
+            };
+            let name = entry.file_name();
+            let is_dir = match entry.file_type() {
+                Ok(t) => t.is_dir(),
+                Err(e) => {
+                    self.error(&entry.path(), &e);
+                    continue;
+                }
+            };
+            if is_dir {
+                if !is_pruned(&name) {
+                    let path = entry.path();
+                    scope.spawn(move |scope| self.folder(scope, path));
+                }
+            } else if let Some(kind) = name.to_str().and_then(|n| classify_in(&dir, n)) {
+                let path = entry.path();
+                found.push(Found {
+                    display: display_path(&path),
+                    path,
+                    kind,
+                });
+            }
         }
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
-            describe(err)
+        if !found.is_empty() {
+            self.found
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .extend(found);
         }
-        ignore::Error::Loop { child, .. } => (Some(child.clone()), error.to_string()),
-        ignore::Error::Io(io) => (None, io.to_string()),
-        other => (None, other.to_string()),
+    }
+
+    fn error(self, path: &Path, e: &std::io::Error) {
+        let error = FileError {
+            display: display_path(path),
+            message: e.to_string(),
+        };
+        self.errors
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(error);
     }
 }
 
