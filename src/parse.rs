@@ -83,6 +83,25 @@ fn parse_with(text: &str, old: Option<&Tree>) -> Option<Tree> {
     })
 }
 
+/// Every node of `tree`, as its kind and byte range, in tree order: what two trees of the same
+/// text are compared by (fastlint reads byte offsets only, never rows and columns).
+pub fn outline(tree: &Tree) -> Vec<(u16, std::ops::Range<usize>)> {
+    let mut out = Vec::new();
+    let mut cursor = tree.walk();
+    loop {
+        let node = cursor.node();
+        out.push((node.kind_id(), node.byte_range()));
+        if cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return out;
+            }
+        }
+    }
+}
+
 /// Byte ranges of syntax errors: each outermost ERROR node and each MISSING node.
 pub fn syntax_errors(tree: &Tree) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();

@@ -9,7 +9,7 @@ use fastlint::config::Config;
 use fastlint::discover::discover;
 use fastlint::fix::{self, KeySource, Outcome};
 use fastlint::load::load;
-use fastlint::parse::parse_ruby;
+use fastlint::parse::{outline, parse_ruby};
 use fastlint::report::{CheckOptions, Report};
 use fastlint::{pipeline, render, suppress};
 
@@ -189,33 +189,6 @@ fn folders_that_import_the_same_fastfile_are_checked_and_fixed_together() {
     assert_eq!(whole.matches("lib/Fastfile\n").count(), 2, "{whole}");
 }
 
-/// Each node's kind, byte range and row/column range, in tree order.
-type Shape = (u16, usize, usize, tree_sitter::Point, tree_sitter::Point);
-
-fn shape(tree: &tree_sitter::Tree) -> Vec<Shape> {
-    let mut out = Vec::new();
-    let mut cursor = tree.walk();
-    'walk: loop {
-        let n = cursor.node();
-        out.push((
-            n.kind_id(),
-            n.start_byte(),
-            n.end_byte(),
-            n.start_position(),
-            n.end_position(),
-        ));
-        if cursor.goto_first_child() {
-            continue;
-        }
-        while !cursor.goto_next_sibling() {
-            if !cursor.goto_parent() {
-                break 'walk;
-            }
-        }
-    }
-    out
-}
-
 #[test]
 fn the_trees_fix_parses_again_incrementally_are_those_a_fresh_parse_gives() {
     let options = CheckOptions::default();
@@ -234,7 +207,7 @@ fn the_trees_fix_parses_again_incrementally_are_those_a_fresh_parse_gives() {
         };
         let fresh = parse_ruby(&file.source.text).expect("parses");
         assert!(
-            shape(kept) == shape(&fresh),
+            outline(kept) == outline(&fresh),
             "{}: the incremental tree differs from a fresh parse",
             change.display
         );

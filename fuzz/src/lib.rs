@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use fastlint::discover::discover;
 use fastlint::fix;
 use fastlint::load::load;
-use fastlint::parse::{parse_ruby, syntax_errors};
+use fastlint::parse::{outline, parse_ruby, syntax_errors};
 use fastlint::render;
 use fastlint::report::{CheckOptions, Report};
 use inputs::rng::Rng;
@@ -369,25 +369,6 @@ fn parses_clean(text: &str) -> bool {
     parse_ruby(text).is_some_and(|t| syntax_errors(&t).is_empty())
 }
 
-/// Each node's kind and byte range, in tree order.
-fn shape(tree: &tree_sitter::Tree) -> Vec<(u16, std::ops::Range<usize>)> {
-    let mut out = Vec::new();
-    let mut cursor = tree.walk();
-    'walk: loop {
-        let n = cursor.node();
-        out.push((n.kind_id(), n.byte_range()));
-        if cursor.goto_first_child() {
-            continue;
-        }
-        while !cursor.goto_next_sibling() {
-            if !cursor.goto_parent() {
-                break 'walk;
-            }
-        }
-    }
-    out
-}
-
 /// What `--fix` would write and say, to compare two ways of running it.
 fn fix_summary(outcome: &fix::Outcome) -> String {
     let mut out = String::new();
@@ -451,7 +432,7 @@ fn check_fix(report: Report, content: bool, root: &Path) {
             (&outcome.report.ws.files[c.file].tree, parse_ruby(&c.after))
         {
             assert!(
-                shape(kept) == shape(&fresh),
+                outline(kept) == outline(&fresh),
                 "the tree of {} re-parsed after the edits is not that of a fresh parse",
                 c.display
             );

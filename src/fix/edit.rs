@@ -184,33 +184,9 @@ pub fn apply_edits(source: &str, edits: &[Edit]) -> Result<String, EditError> {
 mod tests {
     use super::*;
 
-    /// Every node's kind, bytes and points.
-    fn shape(tree: &Tree) -> Vec<(u16, Range<usize>, Point, Point)> {
-        let mut out = Vec::new();
-        let mut cursor = tree.walk();
-        'walk: loop {
-            let n = cursor.node();
-            out.push((
-                n.kind_id(),
-                n.byte_range(),
-                n.start_position(),
-                n.end_position(),
-            ));
-            if cursor.goto_first_child() {
-                continue;
-            }
-            while !cursor.goto_next_sibling() {
-                if !cursor.goto_parent() {
-                    break 'walk;
-                }
-            }
-        }
-        out
-    }
-
     #[test]
     fn an_edited_tree_parses_again_to_the_tree_of_the_new_text() {
-        use crate::parse::{parse_ruby, reparse_ruby};
+        use crate::parse::{outline, parse_ruby, reparse_ruby};
         let cases: Vec<(&str, Vec<Edit>)> = vec![
             // Inserted text that ends mid-line, before a token on the same line.
             (
@@ -253,7 +229,7 @@ mod tests {
             edit_tree(&mut tree, &source, &edits);
             let again = reparse_ruby(&new, &tree).unwrap();
             let fresh = parse_ruby(&new).unwrap();
-            assert_eq!(shape(&again), shape(&fresh), "{new:?}");
+            assert_eq!(outline(&again), outline(&fresh), "{new:?}");
         }
     }
 
