@@ -353,7 +353,8 @@ fn stdin_files(name: &Path) -> Vec<Found> {
 }
 
 /// Loads and analyses the paths (or standard input): everything the rules find, before the configuration
-/// and suppressions decide what is reported. Every file's whole model is kept (`--fix` needs it).
+/// and suppressions decide what is reported. Every file's whole model is kept (`--fix` on standard
+/// input needs it; from the file system, `--fix` works one folder at a time, see [`crate::pipeline`]).
 pub fn load_report(args: &CommonArgs, setup: &Setup) -> Report {
     load_report_with(args, setup, false)
 }

@@ -1,9 +1,11 @@
 //! `check --fix` / `--diff`: rewrite migratable lanes to use an App Store Connect API key.
 //!
 //! A fix is data: [`plan`] turns the analysed project into byte-range [`edit::Edit`]s, [`edit`]
-//! applies them (sorted, non-overlapping), and this module re-parses the result, refuses any new
-//! syntax error, re-analyses and repeats until nothing changes (at most [`MAX_ROUNDS`] rounds). Only
-//! then are files written, each atomically ([`atomic`]); [`diff`] renders what changed.
+//! applies them (sorted, non-overlapping), and this module re-parses the result (incrementally,
+//! from the tree each model keeps), refuses any new syntax error, re-analyses and repeats until
+//! nothing changes (at most [`MAX_ROUNDS`] rounds). Only then are files written, each atomically
+//! ([`atomic`]); [`diff`] renders what changed. [`crate::pipeline::fix`] runs this a fastlane
+//! folder at a time.
 
 pub mod atomic;
 pub mod diff;
