@@ -1,0 +1,126 @@
+//! `--fix` killed at any moment leaves every file either as it was or as `--fix` writes it, never
+//! half-written: each file is written to a temporary file beside it, flushed, and renamed over it.
+//! A kill can leave such temporary files (`.NAME.*.fastlint-tmp`) behind, nothing else.
+
+mod ci_common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use ci_common::copy_dir;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every file under `dir`, by path relative to it.
+fn contents(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let bytes = std::fs::read(&p).unwrap();
+                out.insert(p.strip_prefix(dir).unwrap().to_path_buf(), bytes);
+            }
+        }
+    }
+    out
+}
+
+/// Many projects: each `fixtures/fix` case's `before/` folder, several times over.
+fn make_projects(dir: &Path) {
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(root().join("fixtures/fix"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("before").is_dir())
+        .collect();
+    cases.sort();
+    for copy in 0..8 {
+        for case in &cases {
+            let name = case.file_name().unwrap().to_string_lossy();
+            copy_dir(&case.join("before"), &dir.join(format!("{name}-{copy}")));
+        }
+    }
+}
+
+fn fix(dir: &Path) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_fastlint"))
+        .args(["check", "--fix", "--format", "json", "."])
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn a_kill_at_any_moment_leaves_each_file_old_or_new() {
+    let tmp = tempfile::tempdir().unwrap();
+    let original_dir = tmp.path().join("original");
+    make_projects(&original_dir);
+    let original = contents(&original_dir);
+
+    // What a run to the end writes.
+    let done_dir = tmp.path().join("done");
+    copy_dir(&original_dir, &done_dir);
+    let start = Instant::now();
+    fix(&done_dir).wait().unwrap();
+    let full_run = start.elapsed();
+    let done = contents(&done_dir);
+    let rewritten = original.iter().filter(|(p, b)| done[*p] != **b).count();
+    assert!(rewritten > 100, "only {rewritten} files rewritten");
+    assert_eq!(
+        done.len(),
+        original.len(),
+        "a full run leaves no extra file"
+    );
+
+    let mut partial = 0;
+    let steps = 24;
+    for step in 0..steps {
+        let dir = tmp.path().join(format!("killed-{step}"));
+        copy_dir(&original_dir, &dir);
+        let mut child = fix(&dir);
+        // Spread over the length of a full run, and a little past it.
+        std::thread::sleep(full_run.mul_f64(step as f64 / (steps - 4) as f64));
+        let _ = child.kill();
+        child.wait().unwrap();
+        let after = contents(&dir);
+        let mut new = 0;
+        for (path, bytes) in &after {
+            match original.get(path) {
+                Some(old) if bytes == old => {}
+                Some(_) => {
+                    assert!(
+                        *bytes == done[path],
+                        "{}: neither the old nor the new file after a kill at step {step}",
+                        path.display()
+                    );
+                    new += 1;
+                }
+                None => {
+                    let name = path.file_name().unwrap().to_string_lossy();
+                    assert!(
+                        name.starts_with('.') && name.ends_with(".fastlint-tmp"),
+                        "{}: an unexpected file after a kill at step {step}",
+                        path.display()
+                    );
+                }
+            }
+        }
+        for path in original.keys() {
+            assert!(after.contains_key(path), "{} is gone", path.display());
+        }
+        if new > 0 && new < rewritten {
+            partial += 1;
+        }
+    }
+    // How many kills landed while files were being replaced (timing-dependent, so not asserted).
+    eprintln!("{partial} of {steps} kills landed between the first and the last rename");
+}
