@@ -10,7 +10,7 @@
 
 mod ci_common;
 
-use ci_common::copy_dir;
+use ci_common::{copy_dir, fix_cases, snapshot};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -19,36 +19,13 @@ fn root() -> PathBuf {
 }
 
 fn cases() -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(root().join("fixtures/fix"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.join("before").is_dir())
-        .collect();
-    v.sort();
+    let v = fix_cases();
     assert!(
         v.len() >= 15,
         "expected the fix fixtures, found {}",
         v.len()
     );
     v
-}
-
-/// All files under `dir`, relative, sorted.
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let p = entry.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p.strip_prefix(dir).unwrap().to_path_buf());
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 fn fastlint(dir: &Path, args: &[&str]) -> Output {
@@ -68,16 +45,6 @@ fn fix_args(case: &Path, flag: &'static str) -> Vec<&'static str> {
     }
     args.push(".");
     args
-}
-
-fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    files(dir)
-        .into_iter()
-        .map(|f| {
-            let bytes = std::fs::read(dir.join(&f)).unwrap();
-            (f, bytes)
-        })
-        .collect()
 }
 
 fn lanes(dir: &Path) -> Vec<serde_json::Value> {

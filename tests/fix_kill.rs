@@ -9,38 +9,16 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use ci_common::copy_dir;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use ci_common::{copy_dir, fix_cases, snapshot};
 
 /// Every file under `dir`, by path relative to it.
 fn contents(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let p = entry.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let bytes = std::fs::read(&p).unwrap();
-                out.insert(p.strip_prefix(dir).unwrap().to_path_buf(), bytes);
-            }
-        }
-    }
-    out
+    snapshot(dir).into_iter().collect()
 }
 
 /// Many projects: each `fixtures/fix` case's `before/` folder, several times over.
 fn make_projects(dir: &Path) {
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(root().join("fixtures/fix"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.join("before").is_dir())
-        .collect();
-    cases.sort();
+    let cases = fix_cases();
     for copy in 0..8 {
         for case in &cases {
             let name = case.file_name().unwrap().to_string_lossy();

@@ -112,9 +112,13 @@ fn every_fixture_project_reports_the_same_either_way() {
     assert_same(&[root.join("fixtures")]);
 }
 
-fn write(path: &Path, text: &str) {
-    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-    std::fs::write(path, text).expect("write");
+/// Writes each `(path under root, text)`.
+fn write_all(root: &Path, files: &[(&str, &str)]) {
+    for (rel, text) in files {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
 }
 
 #[test]
@@ -123,17 +127,22 @@ fn a_folder_that_imports_another_is_checked_together_with_it() {
     let root = dir.path();
     // `shared` is a library of lanes: its private lane is analysed where `app` imports it, with
     // the key `app` sets up first.
-    write(
-        &root.join("shared/fastlane/Fastfile"),
-        "private_lane :upload do\n  pilot\nend\n",
-    );
-    write(
-        &root.join("app/fastlane/Fastfile"),
-        "import \"../../shared/fastlane/Fastfile\"\n\nlane :beta do\n  app_store_connect_api_key(key_id: \"K\", issuer_id: \"I\", key_filepath: \"k.p8\")\n  upload\nend\n",
-    );
-    write(
-        &root.join("other/fastlane/Fastfile"),
-        "lane :release do\n  deliver(username: \"me@example.com\")\nend\n",
+    write_all(
+        root,
+        &[
+            (
+                "shared/fastlane/Fastfile",
+                "private_lane :upload do\n  pilot\nend\n",
+            ),
+            (
+                "app/fastlane/Fastfile",
+                "import \"../../shared/fastlane/Fastfile\"\n\nlane :beta do\n  app_store_connect_api_key(key_id: \"K\", issuer_id: \"I\", key_filepath: \"k.p8\")\n  upload\nend\n",
+            ),
+            (
+                "other/fastlane/Fastfile",
+                "lane :release do\n  deliver(username: \"me@example.com\")\nend\n",
+            ),
+        ],
     );
     assert_same(&[root.to_path_buf()]);
     let (_, (json, graph)) = both_ways(&[root.to_path_buf()]);
@@ -169,17 +178,22 @@ fn folders_that_import_the_same_fastfile_are_checked_and_fixed_together() {
     let root = dir.path();
     // `lib/Fastfile` is outside both folders given: each imports it, and each runs its lane
     // after setting up a key of its own or not.
-    write(
-        &root.join("lib/Fastfile"),
-        "private_lane :upload do\n  pilot(username: \"me@example.com\")\nend\n",
-    );
-    write(
-        &root.join("a/fastlane/Fastfile"),
-        "import \"../../lib/Fastfile\"\n\nlane :beta do\n  upload\nend\n",
-    );
-    write(
-        &root.join("b/fastlane/Fastfile"),
-        "import \"../../lib/Fastfile\"\n\nlane :release do\n  upload\n  deliver\nend\n",
+    write_all(
+        root,
+        &[
+            (
+                "lib/Fastfile",
+                "private_lane :upload do\n  pilot(username: \"me@example.com\")\nend\n",
+            ),
+            (
+                "a/fastlane/Fastfile",
+                "import \"../../lib/Fastfile\"\n\nlane :beta do\n  upload\nend\n",
+            ),
+            (
+                "b/fastlane/Fastfile",
+                "import \"../../lib/Fastfile\"\n\nlane :release do\n  upload\n  deliver\nend\n",
+            ),
+        ],
     );
     let paths = [root.join("a"), root.join("b")];
     assert_same(&paths);
