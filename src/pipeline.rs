@@ -79,24 +79,11 @@ pub fn fix(
     });
     let mut removed = 0;
     let mut reports = Vec::with_capacity(parts.len());
-    let mut rest = Vec::with_capacity(parts.len());
-    for (outcome, n) in parts {
+    let mut outcomes = Vec::with_capacity(parts.len());
+    for (mut outcome, n) in parts {
         removed += n;
-        let Outcome {
-            report,
-            changes,
-            calls,
-            lanes,
-            hooks,
-            left,
-            by_hand,
-            problems,
-            rounds,
-        } = outcome;
-        reports.push(report);
-        rest.push((
-            changes, calls, lanes, hooks, left, by_hand, problems, rounds,
-        ));
+        reports.push(std::mem::take(&mut outcome.report));
+        outcomes.push(outcome);
     }
     let (report, index) = merge(reports);
     let mut outcome = Outcome {
@@ -110,23 +97,23 @@ pub fn fix(
         problems: Vec::new(),
         rounds: 0,
     };
-    for ((changes, calls, lanes, hooks, left, by_hand, problems, rounds), index) in
-        rest.into_iter().zip(index)
-    {
-        outcome.changes.extend(changes.into_iter().map(|mut c| {
-            c.file = index[c.file];
-            c
-        }));
-        outcome.calls += calls;
-        outcome.lanes += lanes;
-        outcome.hooks += hooks;
-        outcome.left.extend(left.into_iter().map(|mut l| {
+    for (part, index) in outcomes.into_iter().zip(index) {
+        outcome
+            .changes
+            .extend(part.changes.into_iter().map(|mut c| {
+                c.file = index[c.file];
+                c
+            }));
+        outcome.calls += part.calls;
+        outcome.lanes += part.lanes;
+        outcome.hooks += part.hooks;
+        outcome.left.extend(part.left.into_iter().map(|mut l| {
             l.lane.0 = index[l.lane.0];
             l
         }));
-        outcome.by_hand.extend(by_hand);
-        outcome.problems.extend(problems);
-        outcome.rounds = outcome.rounds.max(rounds);
+        outcome.by_hand.extend(part.by_hand);
+        outcome.problems.extend(part.problems);
+        outcome.rounds = outcome.rounds.max(part.rounds);
     }
     // In the orders a single load of every file gives.
     outcome

@@ -14,6 +14,7 @@ use crate::suppress::Suppressed;
 use crate::verdict::{verdicts, LaneVerdict, Verdict};
 
 /// Everything a run found.
+#[derive(Default)]
 pub struct Report {
     pub ws: Workspace,
     pub analysis: Analysis,
