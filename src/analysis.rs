@@ -681,8 +681,7 @@ fn analyse_project(
     }
 
     // Private lanes take the union of the runs that called them; uncalled code runs on its own.
-    for ((target, platform, state), summary) in memo.iter() {
-        let _ = platform;
+    for ((target, _, state), summary) in memo.iter() {
         if let Target::Lane(f, l) = *target {
             private_runs.entry((f, l)).or_default().extend(&summary.1);
             let keyed = private_keyed.entry((f, l)).or_insert(true);
