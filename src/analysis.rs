@@ -6,7 +6,7 @@
 //! Works over the small model only; callee summaries are memoised, so shared lanes are walked once
 //! per key state and cycles end.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::rc::Rc;
 use std::sync::LazyLock;
 

@@ -60,7 +60,7 @@ pub type Text = std::sync::Arc<str>;
 /// work), so a text is stored at most once per thread.
 pub fn intern(text: impl Into<String> + AsRef<str>) -> Text {
     thread_local! {
-        static TEXTS: std::cell::RefCell<std::collections::HashSet<Text>> = Default::default();
+        static TEXTS: std::cell::RefCell<foldhash::HashSet<Text>> = Default::default();
     }
     TEXTS.with(|texts| {
         let mut texts = texts.borrow_mut();

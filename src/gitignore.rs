@@ -4,7 +4,7 @@
 //! FL017 reads it: a key file path that git ignores is one the user keeps out of the repository on
 //! purpose, for CI to write before fastlane runs.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::path::{Component, Path, PathBuf};
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};

@@ -1,7 +1,9 @@
 //! Reads discovered files, parses and extracts them in parallel, follows `import`s, and groups the
 //! files into projects (one per fastlane folder) with their fastlane version.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashMapExt};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -404,7 +406,7 @@ pub fn load_with_stdin(
     }
 
     let mut lock_cache: HashMap<PathBuf, Option<(Version, String)>> = HashMap::new();
-    let mut noted: std::collections::HashSet<(usize, Span)> = Default::default();
+    let mut noted: foldhash::HashSet<(usize, Span)> = Default::default();
     for (_, (dir, files)) in groups {
         let mut fastfiles: Vec<usize> = files
             .iter()
@@ -491,7 +493,7 @@ pub fn load_with_stdin(
     }
     // A Fastfile that another folder imports is a library of lanes: it is analysed where it is
     // imported, not on its own (its private lanes are called from there).
-    let imported: std::collections::HashSet<usize> = ws
+    let imported: foldhash::HashSet<usize> = ws
         .projects
         .iter()
         .flat_map(|p| p.fastfiles.iter().filter(|f| !p.files.contains(f)).copied())
@@ -536,7 +538,7 @@ pub fn resolve_bare_names(files: &mut [FileModel]) {
     {
         return;
     }
-    let mut defined: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut defined: foldhash::HashSet<String> = foldhash::HashSet::default();
     for model in files.iter().filter_map(FileModel::ruby) {
         defined.extend(model.lanes.iter().map(|l| l.name.clone()));
         defined.extend(model.methods.iter().map(|m| m.name.clone()));
@@ -702,7 +704,7 @@ pub fn key_path_literals(file: &FileModel) -> Vec<(Span, String, bool)> {
 /// Resolves every key file path literal and reads the JSON key files that exist.
 fn load_key_files(ws: &mut Workspace, by_path: &mut HashMap<PathBuf, usize>) {
     let mut refs = Vec::new();
-    let mut seen: std::collections::HashSet<(usize, Span, PathBuf)> = Default::default();
+    let mut seen: foldhash::HashSet<(usize, Span, PathBuf)> = Default::default();
     for project in &ws.projects {
         let Some(&home) = project.files.first() else {
             continue;

@@ -13,7 +13,9 @@
 //! have run, and each file's syntax tree, which `--fix` reuses to place its edits and to re-parse
 //! its rewrites, lives only while its folder is worked on.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use foldhash::{HashMap, HashMapExt};
 use std::path::PathBuf;
 
 use rayon::prelude::*;

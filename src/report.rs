@@ -1,6 +1,8 @@
 //! The results of a run, sorted and ready for any printer: diagnostics, lane verdicts, errors, notes.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashMapExt};
 
 use crate::analysis::{analyse, Analysis};
 use crate::baseline::BaselineOutcome;

@@ -4,7 +4,7 @@
 //! module walks the tree once, assigns each item to the lane, hook or method it runs in, and reads
 //! literal values.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use tree_sitter::{Node, Tree};
 
