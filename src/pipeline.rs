@@ -42,6 +42,25 @@ struct Piece<T> {
     imports_from: BTreeSet<PathBuf>,
 }
 
+/// A group's report, with the canonical path of each of its files (found on the group's thread,
+/// so that joining the reports makes no file system calls).
+struct Part {
+    report: Report,
+    keys: Vec<PathBuf>,
+}
+
+impl Part {
+    fn new(report: Report) -> Self {
+        let keys = report
+            .ws
+            .files
+            .iter()
+            .map(|f| load::canonical_file(&f.source.path))
+            .collect();
+        Part { report, keys }
+    }
+}
+
 /// Loads, analyses and runs every rule, a group of folders at a time.
 pub fn check(found: Vec<Found>, version: Option<Version>, options: &CheckOptions) -> Report {
     let reports = by_group(found, |group| {
@@ -50,7 +69,7 @@ pub fn check(found: Vec<Found>, version: Option<Version>, options: &CheckOptions
         let mut report = Report::build(ws, options);
         keep_for_printing(&mut report);
         Piece {
-            part: report,
+            part: Part::new(report),
             imports_from,
         }
     });
@@ -74,17 +93,18 @@ pub fn fix(
         let outcome = fix::fix(Report::build(ws, options), key_source, options);
         let (mut outcome, removed) = suppress::fix_unused(outcome, config, options);
         keep_for_printing(&mut outcome.report);
+        let part = Part::new(std::mem::take(&mut outcome.report));
         Piece {
-            part: (outcome, removed),
+            part: (part, outcome, removed),
             imports_from,
         }
     });
     let mut removed = 0;
     let mut reports = Vec::with_capacity(parts.len());
     let mut outcomes = Vec::with_capacity(parts.len());
-    for (mut outcome, n) in parts {
+    for (part, outcome, n) in parts {
         removed += n;
-        reports.push(std::mem::take(&mut outcome.report));
+        reports.push(part);
         outcomes.push(outcome);
     }
     let (report, index) = merge(reports);
@@ -263,19 +283,20 @@ fn slim(ws: &mut Workspace) {
 
 /// Joins the groups' reports into one, as a single load of every file would have given it, with
 /// where each group's files went in it.
-fn merge(reports: Vec<Report>) -> (Report, Vec<Vec<usize>>) {
+fn merge(reports: Vec<Part>) -> (Report, Vec<Vec<usize>>) {
     // Sized once: growing by doubling would hold two copies of each list for a moment.
     let mut ws = Workspace {
-        files: Vec::with_capacity(reports.iter().map(|r| r.ws.files.len()).sum()),
+        files: Vec::with_capacity(reports.iter().map(|r| r.report.ws.files.len()).sum()),
         ..Default::default()
     };
-    let mut diagnostics = Vec::with_capacity(reports.iter().map(|r| r.diagnostics.len()).sum());
-    let mut lanes = Vec::with_capacity(reports.iter().map(|r| r.lanes.len()).sum());
+    let mut diagnostics =
+        Vec::with_capacity(reports.iter().map(|r| r.report.diagnostics.len()).sum());
+    let mut lanes = Vec::with_capacity(reports.iter().map(|r| r.report.lanes.len()).sum());
     let mut lane_calls = Vec::new();
     // A file read by two groups (a JSON key file both use) is kept once.
     let mut seen: HashMap<PathBuf, usize> = HashMap::new();
     let mut indexes = Vec::with_capacity(reports.len());
-    for report in reports {
+    for Part { report, keys } in reports {
         let Report {
             ws: part,
             diagnostics: part_diagnostics,
@@ -284,8 +305,7 @@ fn merge(reports: Vec<Report>) -> (Report, Vec<Vec<usize>>) {
             ..
         } = report;
         let mut index = Vec::with_capacity(part.files.len());
-        for file in part.files {
-            let key = load::canonical_file(&file.source.path);
+        for (file, key) in part.files.into_iter().zip(keys) {
             match seen.get(&key) {
                 Some(&i) => {
                     // Read as context by one group and found by another: it was found.
