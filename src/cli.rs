@@ -406,6 +406,7 @@ fn found_files(
 
 /// Sets the run's thread count and file-size limit.
 fn init_run(args: &CommonArgs) {
+    crate::memo::begin_run();
     init_threads(args.threads);
     if let Some(bytes) = args.max_file_size {
         crate::load::set_max_file_size(bytes);

@@ -18,6 +18,8 @@ pub struct GitIgnores {
     tops: HashMap<PathBuf, Option<PathBuf>>,
     /// Path → its canonical form, or `None` where it does not exist.
     canonical: HashMap<PathBuf, Option<PathBuf>>,
+    /// Canonical folder → whether it holds a `.git`.
+    has_git: HashMap<PathBuf, bool>,
     cwd: Option<Option<PathBuf>>,
 }
 
@@ -83,9 +85,15 @@ impl GitIgnores {
         if let Some(top) = self.tops.get(project_root) {
             return top.clone();
         }
-        let top = project_root.canonicalize().ok().map(|root| {
+        let top = std::fs::metadata(project_root).ok().map(|_| {
+            let root = crate::load::canonical_dir(project_root);
             root.ancestors()
-                .find(|d| d.join(".git").exists())
+                .find(|d| {
+                    *self
+                        .has_git
+                        .entry(d.to_path_buf())
+                        .or_insert_with(|| d.join(".git").exists())
+                })
                 .unwrap_or(&root)
                 .to_path_buf()
         });
@@ -100,9 +108,9 @@ impl GitIgnores {
                 Some(hit) => hit.clone(),
                 None => {
                     // A missing path is skipped with one `lstat`, not a `realpath`.
-                    let canon = std::fs::symlink_metadata(base)
+                    let canon = std::fs::metadata(base)
                         .ok()
-                        .and_then(|_| base.canonicalize().ok());
+                        .map(|_| crate::load::canonical_dir(base));
                     self.canonical.insert(base.to_path_buf(), canon.clone());
                     canon
                 }

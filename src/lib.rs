@@ -19,6 +19,7 @@ pub mod gate;
 pub mod gitignore;
 pub mod knowledge;
 pub mod load;
+pub mod memo;
 pub mod model;
 pub mod parse;
 pub mod pipeline;

@@ -262,10 +262,6 @@ fn canonical(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
-thread_local! {
-    static CANONICAL_DIRS: std::cell::RefCell<HashMap<PathBuf, PathBuf>> = Default::default();
-}
-
 /// The canonical form of a folder, remembered for the rest of the run. A folder that is not a
 /// symbolic link is its canonical parent joined with its name, so each new folder costs one
 /// `lstat` rather than a `realpath` that reads every component again.
@@ -275,7 +271,7 @@ pub fn canonical_dir(dir: &Path) -> PathBuf {
     } else {
         dir
     };
-    if let Some(hit) = CANONICAL_DIRS.with(|cache| cache.borrow().get(dir).cloned()) {
+    if let Some(hit) = crate::memo::with(|memo| memo.canonical_dirs.get(dir).cloned()) {
         return hit;
     }
     let resolved = match (dir.parent(), dir.file_name()) {
@@ -287,20 +283,28 @@ pub fn canonical_dir(dir: &Path) -> PathBuf {
         }
         _ => canonical(dir),
     };
-    CANONICAL_DIRS.with(|cache| {
-        cache
-            .borrow_mut()
+    crate::memo::with(|memo| {
+        memo.canonical_dirs
             .insert(dir.to_path_buf(), resolved.clone())
     });
     resolved
 }
 
-/// The canonical form of a file's path, resolving its folder once for all the files in it.
+/// The canonical form of a file's path, resolving its folder once for all the files in it;
+/// remembered for the rest of the run.
 pub fn canonical_file(path: &Path) -> PathBuf {
-    match (path.parent(), path.file_name()) {
+    if let Some(hit) = crate::memo::with(|memo| memo.canonical_files.get(path).cloned()) {
+        return hit;
+    }
+    let resolved = match (path.parent(), path.file_name()) {
         (Some(dir), Some(name)) if !path.is_symlink() => canonical_dir(dir).join(name),
         _ => canonical(path),
-    }
+    };
+    crate::memo::with(|memo| {
+        memo.canonical_files
+            .insert(path.to_path_buf(), resolved.clone())
+    });
+    resolved
 }
 
 /// Reads the discovered files, follows imports, and forms projects.
@@ -365,10 +369,16 @@ pub fn load_with_stdin(
             let Ok(entries) = std::fs::read_dir(&folder) else {
                 continue;
             };
-            let mut paths: Vec<PathBuf> =
-                entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+            // Whether each entry is a file, from the listing itself where it can tell.
+            let mut paths: Vec<(PathBuf, Option<bool>)> = entries
+                .filter_map(|e| e.ok())
+                .map(|e| {
+                    let file = e.file_type().ok().filter(|t| !t.is_symlink());
+                    (e.path(), file.map(|t| t.is_file()))
+                })
+                .collect();
             paths.sort();
-            for path in paths {
+            for (path, is_file) in paths {
                 let Some(kind) = crate::discover::classify(&path) else {
                     continue;
                 };
@@ -377,7 +387,10 @@ pub fn load_with_stdin(
                     FileKind::Appfile | FileKind::Config(_) => folder == dir,
                     _ => false,
                 };
-                if !wanted || !path.is_file() || by_path.contains_key(&canonical_file(&path)) {
+                if !wanted
+                    || !is_file.unwrap_or_else(|| path.is_file())
+                    || by_path.contains_key(&canonical_file(&path))
+                {
                     continue;
                 }
                 if let Ok(mut model) = load_file(&path, &display_path(&path), kind) {
@@ -405,7 +418,6 @@ pub fn load_with_stdin(
             .push(i);
     }
 
-    let mut lock_cache: HashMap<PathBuf, Option<(Version, String)>> = HashMap::new();
     let mut noted: foldhash::HashSet<(usize, Span)> = Default::default();
     for (_, (dir, files)) in groups {
         let mut fastfiles: Vec<usize> = files
@@ -478,7 +490,7 @@ pub fn load_with_stdin(
 
         let (version, version_source) = match version_flag {
             Some(v) => (v, VersionSource::Flag),
-            None => match find_gemfile_lock(&dir, &mut lock_cache) {
+            None => match find_gemfile_lock(&dir) {
                 Some((v, path)) => (v, VersionSource::GemfileLock(path)),
                 None => (version::NEWEST_KNOWN, VersionSource::Assumed),
             },
@@ -767,16 +779,13 @@ fn load_key_files(ws: &mut Workspace, by_path: &mut HashMap<PathBuf, usize>) {
 }
 
 /// The nearest `Gemfile.lock` at or above `dir` that locks fastlane.
-fn find_gemfile_lock(
-    dir: &Path,
-    cache: &mut HashMap<PathBuf, Option<(Version, String)>>,
-) -> Option<(Version, String)> {
+fn find_gemfile_lock(dir: &Path) -> Option<(Version, String)> {
     let mut visited = Vec::new();
     let mut found = None;
     for d in ancestors(dir) {
         let key = canonical_dir(&d);
-        if let Some(hit) = cache.get(&key) {
-            found = hit.clone();
+        if let Some(hit) = crate::memo::with(|memo| memo.gemfile_locks.get(&key).cloned()) {
+            found = hit;
             break;
         }
         visited.push(key);
@@ -788,8 +797,10 @@ fn find_gemfile_lock(
             }
         }
     }
-    for d in visited {
-        cache.insert(d, found.clone());
-    }
+    crate::memo::with(|memo| {
+        for d in visited {
+            memo.gemfile_locks.insert(d, found.clone());
+        }
+    });
     found
 }

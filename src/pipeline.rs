@@ -63,6 +63,7 @@ impl Part {
 
 /// Loads, analyses and runs every rule, a group of folders at a time.
 pub fn check(found: Vec<Found>, version: Option<Version>, options: &CheckOptions) -> Report {
+    crate::memo::begin_run();
     let reports = by_group(found, |group| {
         let ws = load::load(group.found.clone(), version);
         let imports_from = imports_from(&ws, &group.dirs);
@@ -87,6 +88,7 @@ pub fn fix(
     key_source: KeySource,
     config: &Config,
 ) -> (Outcome, usize) {
+    crate::memo::begin_run();
     let parts = by_group(found, |group| {
         let ws = load::load(group.found.clone(), version);
         let imports_from = imports_from(&ws, &group.dirs);

@@ -1,0 +1,66 @@
+//! What a run learns of the file system, kept for the rest of the run: the canonical form of each
+//! folder and file, the `Gemfile.lock` that governs a folder, and the `.gitignore` files read. A run checks
+//! thousands of fastlane folders that share their parents, so each of these is looked up once
+//! rather than once per folder.
+//!
+//! Each thread keeps its own ([`with`]), so the per-folder work takes no lock. [`begin_run`]
+//! starts every thread's afresh: a file changed between two runs in one process is read again.
+
+use std::cell::RefCell;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use foldhash::HashMap;
+
+use crate::gitignore::GitIgnores;
+use crate::version::Version;
+
+static RUN: AtomicU64 = AtomicU64::new(0);
+
+/// What one thread has learnt during the current run.
+#[derive(Default)]
+pub struct Memo {
+    /// Folder → its canonical form.
+    pub canonical_dirs: HashMap<PathBuf, PathBuf>,
+    /// File → its canonical form.
+    pub canonical_files: HashMap<PathBuf, PathBuf>,
+    /// Canonical folder → the fastlane version of the `Gemfile.lock` at or above it, with that
+    /// file's path as shown.
+    pub gemfile_locks: HashMap<PathBuf, Option<(Version, String)>>,
+    pub gitignores: GitIgnores,
+}
+
+thread_local! {
+    static MEMO: RefCell<(u64, Memo)> = RefCell::default();
+}
+
+/// Starts a new run: what every thread remembers is forgotten before its next use.
+pub fn begin_run() {
+    RUN.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Runs `f` with this thread's memo of the current run. `f` must not call `with` again.
+pub fn with<R>(f: impl FnOnce(&mut Memo) -> R) -> R {
+    MEMO.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        let run = RUN.load(Ordering::Relaxed);
+        if memo.0 != run {
+            *memo = (run, Memo::default());
+        }
+        f(&mut memo.1)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_run_forgets_what_the_last_one_learnt() {
+        let key = PathBuf::from("/nowhere/memo-test");
+        with(|m| m.canonical_dirs.insert(key.clone(), key.clone()));
+        assert!(with(|m| m.canonical_dirs.contains_key(&key)));
+        begin_run();
+        assert!(!with(|m| m.canonical_dirs.contains_key(&key)));
+    }
+}
