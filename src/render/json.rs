@@ -134,30 +134,62 @@ fn lane<'a>(report: &'a Report, l: &'a crate::verdict::LaneVerdict) -> Option<Js
     })
 }
 
-/// A sequence serialized as it is produced, element by element, never held whole.
-struct Each<F>(F);
-
-impl<F, I> Serialize for Each<F>
-where
-    F: Fn() -> I,
-    I: IntoIterator,
-    I::Item: Serialize,
-{
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq((self.0)())
-    }
-}
-
-/// [`JsonReport`] with the diagnostics and lanes produced while they are written.
+/// The parts of [`JsonReport`] that follow the diagnostics and lanes.
 #[derive(Serialize)]
-struct JsonReportStream<'a, D: Serialize, L: Serialize> {
-    diagnostics: D,
-    lanes: L,
+struct JsonReportRest<'a> {
     errors: Vec<JsonError<'a>>,
     notes: Vec<JsonNote<'a>>,
     summary: JsonSummary,
     #[serde(skip_serializing_if = "Option::is_none")]
     baseline: Option<JsonBaseline<'a>>,
+}
+
+/// How many items are rendered side by side before they are written: enough to keep every thread
+/// busy, few enough that the report is never held whole.
+const BATCH: usize = 4096;
+
+/// Writes `"name": [items]` as `serde_json`'s pretty printer does at the second level of the
+/// report, rendering the items on the thread pool a batch at a time, in order.
+fn write_items<'a, T: Sync, J: Serialize>(
+    out: &mut dyn std::io::Write,
+    name: &str,
+    items: &'a [T],
+    view: impl Fn(&'a T) -> Option<J> + Sync,
+) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    write!(out, "  \"{name}\": [")?;
+    let mut first = true;
+    for batch in items.chunks(BATCH) {
+        let rendered: Vec<Vec<u8>> = batch
+            .par_chunks(64)
+            .map(|chunk| {
+                let mut buf = Vec::new();
+                for item in chunk.iter().filter_map(&view) {
+                    let text = serde_json::to_vec_pretty(&item).map_err(std::io::Error::other)?;
+                    buf.extend_from_slice(b",\n    ");
+                    // Strings are escaped, so every raw newline starts a line of the item.
+                    for (i, line) in text.split(|b| *b == b'\n').enumerate() {
+                        if i > 0 {
+                            buf.extend_from_slice(b"\n    ");
+                        }
+                        buf.extend_from_slice(line);
+                    }
+                }
+                Ok(buf)
+            })
+            .collect::<std::io::Result<_>>()?;
+        for buf in rendered.iter().filter(|b| !b.is_empty()) {
+            // Each item was written after ",\n    ": the first of all goes after "[\n    ".
+            let skip = if first { 1 } else { 0 };
+            first = false;
+            out.write_all(&buf[skip..])?;
+        }
+    }
+    if first {
+        write!(out, "]")
+    } else {
+        write!(out, "\n  ]")
+    }
 }
 
 /// Builds the JSON view of a report (`with_diagnostics: false` for `fastlint lanes`).
@@ -225,13 +257,13 @@ fn to_json_without_items(report: &Report, with_diagnostics: bool) -> JsonReport<
     }
 }
 
-/// Writes the JSON report.
+/// Writes the JSON report: what `serde_json::to_writer_pretty` writes for [`to_json`], with the
+/// diagnostics and lanes rendered on the thread pool as they are written.
 pub fn write(
     report: &Report,
     with_diagnostics: bool,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    // The small parts are built first; diagnostics and lanes are written as they are made.
     let JsonReport {
         errors,
         notes,
@@ -244,14 +276,72 @@ pub fn write(
     } else {
         &[]
     };
-    let stream = JsonReportStream {
-        diagnostics: Each(|| shown.iter().map(|d| diagnostic(report, d))),
-        lanes: Each(|| report.lanes.iter().filter_map(|l| lane(report, l))),
+    writeln!(out, "{{")?;
+    write_items(out, "diagnostics", shown, |d| Some(diagnostic(report, d)))?;
+    writeln!(out, ",")?;
+    write_items(out, "lanes", &report.lanes, |l| lane(report, l))?;
+    writeln!(out, ",")?;
+    let rest = serde_json::to_vec_pretty(&JsonReportRest {
         errors,
         notes,
         summary,
         baseline,
-    };
-    serde_json::to_writer_pretty(&mut *out, &stream)?;
+    })
+    .map_err(std::io::Error::other)?;
+    // The rest's own braces give way to the report's.
+    out.write_all(rest.strip_prefix(b"{\n").unwrap_or(&rest))?;
     writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report_of(files: &[(&str, String)]) -> (tempfile::TempDir, Report) {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let found = crate::discover::discover(&[dir.path().to_path_buf()]).files;
+        let report = crate::pipeline::check(found, None, &Default::default());
+        (dir, report)
+    }
+
+    /// The report as `serde_json` pretty-prints it whole.
+    fn whole(report: &Report, with_diagnostics: bool) -> String {
+        serde_json::to_string_pretty(&to_json(report, with_diagnostics)).unwrap() + "\n"
+    }
+
+    #[test]
+    fn written_as_the_pretty_printer_writes_it_whole() {
+        // More lanes and diagnostics than one batch holds, and none at all.
+        let mut many = String::new();
+        for i in 0..BATCH + 300 {
+            many.push_str(&format!(
+                "lane :l{i} do\n  pilot(username: \"me@example.com\", changelog: \"a\\nb\")\nend\n"
+            ));
+        }
+        let cases = [
+            vec![],
+            vec![("fastlane/Fastfile", "lane :a do\n  gym\nend\n".to_string())],
+            vec![
+                ("fastlane/Fastfile", many),
+                ("fastlane/Appfile", "apple_id \"me@example.com\"\n".to_string()),
+                ("broken/fastlane/Fastfile", "lane :b do\n  pilot(\nend\n".to_string()),
+            ],
+        ];
+        for files in cases {
+            let (_dir, report) = report_of(&files);
+            for with_diagnostics in [true, false] {
+                let mut out = Vec::new();
+                write(&report, with_diagnostics, &mut out).unwrap();
+                assert_eq!(
+                    String::from_utf8(out).unwrap(),
+                    whole(&report, with_diagnostics)
+                );
+            }
+        }
+    }
 }
