@@ -13,13 +13,12 @@ use ignore::Match;
 /// The `.gitignore` files read so far, by folder, and the file system lookups already made.
 #[derive(Default)]
 pub struct GitIgnores {
-    by_dir: HashMap<PathBuf, Gitignore>,
+    /// Folder → its `.gitignore`, `None` where it has none.
+    by_dir: HashMap<PathBuf, Option<Gitignore>>,
     /// Project root → the top of its repository (canonical).
     tops: HashMap<PathBuf, Option<PathBuf>>,
     /// Path → its canonical form, or `None` where it does not exist.
     canonical: HashMap<PathBuf, Option<PathBuf>>,
-    /// Canonical folder → whether it holds a `.git`.
-    has_git: HashMap<PathBuf, bool>,
     cwd: Option<Option<PathBuf>>,
 }
 
@@ -66,7 +65,10 @@ impl GitIgnores {
             let last = i + 1 == parts.len();
             let is_dir = !last || at.is_dir();
             for dir in levels.iter().rev() {
-                match self.of(dir).matched(&at, is_dir) {
+                let Some(gitignore) = self.of(dir) else {
+                    continue;
+                };
+                match gitignore.matched(&at, is_dir) {
                     Match::Ignore(_) => return true,
                     Match::Whitelist(_) => break,
                     Match::None => {}
@@ -88,12 +90,7 @@ impl GitIgnores {
         let top = std::fs::metadata(project_root).ok().map(|_| {
             let root = crate::load::canonical_dir(project_root);
             root.ancestors()
-                .find(|d| {
-                    *self
-                        .has_git
-                        .entry(d.to_path_buf())
-                        .or_insert_with(|| d.join(".git").exists())
-                })
+                .find(|d| crate::memo::has_git(d))
                 .unwrap_or(&root)
                 .to_path_buf()
         });
@@ -127,18 +124,21 @@ impl GitIgnores {
         path.to_path_buf()
     }
 
-    /// The `.gitignore` of one folder (empty when there is none).
-    fn of(&mut self, dir: &Path) -> &Gitignore {
-        self.by_dir.entry(dir.to_path_buf()).or_insert_with(|| {
-            let file = dir.join(".gitignore");
-            if !file.is_file() {
-                return Gitignore::empty();
-            }
-            let mut builder = GitignoreBuilder::new(dir);
-            // A line that is not a valid glob is skipped; the others still count, as in git.
-            let _ = builder.add(&file);
-            builder.build().unwrap_or_else(|_| Gitignore::empty())
-        })
+    /// The `.gitignore` of one folder, if it has one.
+    fn of(&mut self, dir: &Path) -> Option<&Gitignore> {
+        self.by_dir
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| {
+                let file = dir.join(".gitignore");
+                if !file.is_file() {
+                    return None;
+                }
+                let mut builder = GitignoreBuilder::new(dir);
+                // A line that is not a valid glob is skipped; the others still count, as in git.
+                let _ = builder.add(&file);
+                builder.build().ok()
+            })
+            .as_ref()
     }
 }
 

@@ -319,6 +319,7 @@ pub fn load_with_stdin(
     version_flag: Option<Version>,
     stdin: Option<(&Path, &str)>,
 ) -> Workspace {
+    crate::memo::forget_files();
     let results: Vec<Result<FileModel, FileError>> = found
         .par_iter()
         .map(|f| match stdin {
@@ -781,7 +782,7 @@ fn load_key_files(ws: &mut Workspace, by_path: &mut HashMap<PathBuf, usize>) {
 /// The nearest `Gemfile.lock` at or above `dir` that locks fastlane.
 fn find_gemfile_lock(dir: &Path) -> Option<(Version, String)> {
     let mut visited = Vec::new();
-    let mut found = None;
+    let mut found: Option<std::rc::Rc<(Version, String)>> = None;
     for d in ancestors(dir) {
         let key = canonical_dir(&d);
         if let Some(hit) = crate::memo::with(|memo| memo.gemfile_locks.get(&key).cloned()) {
@@ -792,7 +793,7 @@ fn find_gemfile_lock(dir: &Path) -> Option<(Version, String)> {
         let lock = d.join("Gemfile.lock");
         if let Ok(text) = std::fs::read_to_string(&lock) {
             if let Some(v) = version::from_gemfile_lock(&text) {
-                found = Some((v, display_path(&lock)));
+                found = Some(std::rc::Rc::new((v, display_path(&lock))));
                 break;
             }
         }
@@ -802,5 +803,5 @@ fn find_gemfile_lock(dir: &Path) -> Option<(Version, String)> {
             memo.gemfile_locks.insert(d, found.clone());
         }
     });
-    found
+    found.map(|f| (*f).clone())
 }

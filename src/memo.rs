@@ -1,5 +1,5 @@
 //! What a run learns of the file system, kept for the rest of the run: the canonical form of each
-//! folder and file, the `Gemfile.lock` that governs a folder, and the `.gitignore` files read. A run checks
+//! folder and file, the `Gemfile.lock` that governs a folder, and which folders hold a `.git`. A run checks
 //! thousands of fastlane folders that share their parents, so each of these is looked up once
 //! rather than once per folder.
 //!
@@ -8,11 +8,11 @@
 
 use std::cell::RefCell;
 use std::path::PathBuf;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use foldhash::HashMap;
 
-use crate::gitignore::GitIgnores;
 use crate::version::Version;
 
 static RUN: AtomicU64 = AtomicU64::new(0);
@@ -22,12 +22,13 @@ static RUN: AtomicU64 = AtomicU64::new(0);
 pub struct Memo {
     /// Folder → its canonical form.
     pub canonical_dirs: HashMap<PathBuf, PathBuf>,
-    /// File → its canonical form.
+    /// File → its canonical form, for the folders being loaded (see [`forget_files`]).
     pub canonical_files: HashMap<PathBuf, PathBuf>,
     /// Canonical folder → the fastlane version of the `Gemfile.lock` at or above it, with that
     /// file's path as shown.
-    pub gemfile_locks: HashMap<PathBuf, Option<(Version, String)>>,
-    pub gitignores: GitIgnores,
+    pub gemfile_locks: HashMap<PathBuf, Option<Rc<(Version, String)>>>,
+    /// Canonical folder → whether it holds a `.git`.
+    pub has_git: HashMap<PathBuf, bool>,
 }
 
 thread_local! {
@@ -37,6 +38,29 @@ thread_local! {
 /// Starts a new run: what every thread remembers is forgotten before its next use.
 pub fn begin_run() {
     RUN.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Ends a run: every thread of the pool forgets what it learnt, so that the memory goes to
+/// printing the report.
+pub fn end_run() {
+    begin_run();
+    rayon::broadcast(|_| with(|_| ()));
+}
+
+/// Forgets the canonical forms of files: each folder's files are looked up while it is loaded
+/// and checked, so only the folders at hand are kept.
+pub fn forget_files() {
+    with(|memo| memo.canonical_files.clear());
+}
+
+/// Whether the (canonical) folder `dir` holds a `.git`, looked up once per run and thread.
+pub fn has_git(dir: &std::path::Path) -> bool {
+    if let Some(&hit) = with(|memo| memo.has_git.get(dir).copied()).as_ref() {
+        return hit;
+    }
+    let found = dir.join(".git").exists();
+    with(|memo| memo.has_git.insert(dir.to_path_buf(), found));
+    found
 }
 
 /// Runs `f` with this thread's memo of the current run. `f` must not call `with` again.

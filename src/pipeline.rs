@@ -74,6 +74,7 @@ pub fn check(found: Vec<Found>, version: Option<Version>, options: &CheckOptions
             imports_from,
         }
     });
+    crate::memo::end_run();
     merge(reports).0
 }
 
@@ -109,6 +110,7 @@ pub fn fix(
         reports.push(part);
         outcomes.push(outcome);
     }
+    crate::memo::end_run();
     let (report, index) = merge(reports);
     let mut outcome = Outcome {
         report,

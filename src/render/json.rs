@@ -146,7 +146,7 @@ struct JsonReportRest<'a> {
 
 /// How many items are rendered side by side before they are written: enough to keep every thread
 /// busy, few enough that the report is never held whole.
-const BATCH: usize = 4096;
+const BATCH: usize = 1024;
 
 /// Writes `"name": [items]` as `serde_json`'s pretty printer does at the second level of the
 /// report, rendering the items on the thread pool a batch at a time, in order.
@@ -328,8 +328,14 @@ mod tests {
             vec![("fastlane/Fastfile", "lane :a do\n  gym\nend\n".to_string())],
             vec![
                 ("fastlane/Fastfile", many),
-                ("fastlane/Appfile", "apple_id \"me@example.com\"\n".to_string()),
-                ("broken/fastlane/Fastfile", "lane :b do\n  pilot(\nend\n".to_string()),
+                (
+                    "fastlane/Appfile",
+                    "apple_id \"me@example.com\"\n".to_string(),
+                ),
+                (
+                    "broken/fastlane/Fastfile",
+                    "lane :b do\n  pilot(\nend\n".to_string(),
+                ),
             ],
         ];
         for files in cases {

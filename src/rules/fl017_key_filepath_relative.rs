@@ -8,6 +8,7 @@ use std::path::{Component, Path, PathBuf};
 use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, RuleInfo, Severity};
 use crate::discover::display_path;
+use crate::gitignore::GitIgnores;
 use crate::load::KeyPathRef;
 use crate::model::Span;
 
@@ -75,8 +76,7 @@ pub const RULE: Rule = Rule { info: &INFO, check };
 fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     // One finding per place, and none when the path exists from any project that runs the file.
     let mut by_place: BTreeMap<(usize, Span), Vec<&KeyPathRef>> = BTreeMap::new();
-    // The run's `.gitignore` files, taken for this check and given back after it.
-    let mut ignores = crate::memo::with(|memo| std::mem::take(&mut memo.gitignores));
+    let mut ignores = GitIgnores::new();
     for r in &cx.ws.key_paths {
         by_place.entry((r.file, r.span)).or_default().push(r);
     }
@@ -99,7 +99,6 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         }
         out.push(nowhere(f, span, refs[0]));
     }
-    crate::memo::with(|memo| memo.gitignores = ignores);
 }
 
 fn what(r: &KeyPathRef) -> &'static str {
