@@ -298,7 +298,8 @@ fn merge(reports: Vec<Part>) -> (Report, Vec<Vec<usize>>) {
     let mut lanes = Vec::with_capacity(reports.iter().map(|r| r.report.lanes.len()).sum());
     let mut lane_calls = Vec::new();
     // A file read by two groups (a JSON key file both use) is kept once.
-    let mut seen: HashMap<PathBuf, usize> = HashMap::new();
+    // Keyed by the canonical path's bytes: hashing a `Path` parses its components.
+    let mut seen: HashMap<std::ffi::OsString, usize> = HashMap::new();
     let mut indexes = Vec::with_capacity(reports.len());
     for Part { report, keys } in reports {
         let Report {
@@ -310,6 +311,7 @@ fn merge(reports: Vec<Part>) -> (Report, Vec<Vec<usize>>) {
         } = report;
         let mut index = Vec::with_capacity(part.files.len());
         for (file, key) in part.files.into_iter().zip(keys) {
+            let key = key.into_os_string();
             match seen.get(&key) {
                 Some(&i) => {
                     // Read as context by one group and found by another: it was found.

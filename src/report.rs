@@ -74,28 +74,40 @@ impl<'a> LaneFinder<'a> {
     }
 }
 
+/// Each file's place in the order of the paths shown: files shown alike share a place. Sorting by
+/// it orders as comparing the paths would, without comparing strings each time.
+fn path_ranks(ws: &Workspace) -> Vec<u32> {
+    let files = &ws.files;
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    order.sort_by(|&a, &b| files[a].source.display.cmp(&files[b].source.display));
+    let mut ranks = vec![0; files.len()];
+    let mut rank = 0;
+    for (i, &f) in order.iter().enumerate() {
+        if i > 0 && files[f].source.display != files[order[i - 1]].source.display {
+            rank += 1;
+        }
+        ranks[f] = rank;
+    }
+    ranks
+}
+
 /// Sorts diagnostics by path, position and code, and drops duplicates.
 pub fn sort_diagnostics(ws: &Workspace, diagnostics: &mut Vec<Diagnostic>) {
+    let ranks = path_ranks(ws);
     let key = |d: &Diagnostic| (d.file, d.span.start, d.span.end, d.rule.code);
     diagnostics.sort_by(|a, b| {
-        let (pa, pb) = (
-            &ws.files[a.file].source.display,
-            &ws.files[b.file].source.display,
-        );
-        pa.cmp(pb).then_with(|| key(a).cmp(&key(b)))
+        ranks[a.file]
+            .cmp(&ranks[b.file])
+            .then_with(|| key(a).cmp(&key(b)))
     });
     diagnostics.dedup_by(|a, b| key(a) == key(b));
 }
 
 /// Sorts notes by path, position and message, and drops duplicates.
 pub fn sort_notes(ws: &mut Workspace) {
-    let files = &ws.files;
+    let ranks = path_ranks(ws);
     ws.notes.sort_by(|a, b| {
-        (&files[a.file].source.display, a.span, &a.message).cmp(&(
-            &files[b.file].source.display,
-            b.span,
-            &b.message,
-        ))
+        (ranks[a.file], a.span, &a.message).cmp(&(ranks[b.file], b.span, &b.message))
     });
     ws.notes
         .dedup_by(|a, b| (a.file, a.span, &a.message) == (b.file, b.span, &b.message));
@@ -103,17 +115,15 @@ pub fn sort_notes(ws: &mut Workspace) {
 
 /// Sorts lane verdicts by path, then by where the lane starts.
 pub fn sort_lanes(ws: &Workspace, lanes: &mut [LaneVerdict]) {
+    let ranks = path_ranks(ws);
+    let start = |l: &LaneVerdict| {
+        ws.files[l.file]
+            .ruby()
+            .map_or(0, |m| m.lanes[l.lane].span.start)
+    };
     lanes.sort_by(|a, b| {
-        let (pa, pb) = (
-            &ws.files[a.file].source.display,
-            &ws.files[b.file].source.display,
-        );
-        let start = |l: &LaneVerdict| {
-            ws.files[l.file]
-                .ruby()
-                .map_or(0, |m| m.lanes[l.lane].span.start)
-        };
-        pa.cmp(pb)
+        ranks[a.file]
+            .cmp(&ranks[b.file])
             .then(start(a).cmp(&start(b)))
             .then(a.lane.cmp(&b.lane))
     });
