@@ -163,9 +163,13 @@ pub fn fix(
 /// other's Fastfile, or that import the same Fastfile from a folder outside them all. In the order
 /// of the groups' first folders.
 fn by_group<T: Send>(found: Vec<Found>, run: impl Fn(&Group) -> Piece<T> + Sync) -> Vec<T> {
+    // Each file's fastlane folder is found on the thread pool (a file system lookup per folder).
+    let keyed: Vec<(PathBuf, Found)> = found
+        .into_par_iter()
+        .map(|f| (load::canonical_dir(&load::project_dir(&f.path, f.kind)), f))
+        .collect();
     let mut groups: BTreeMap<PathBuf, Vec<Found>> = BTreeMap::new();
-    for f in found {
-        let dir = load::canonical_dir(&load::project_dir(&f.path, f.kind));
+    for (dir, f) in keyed {
         groups.entry(dir).or_default().push(f);
     }
     let mut groups: Vec<Group> = groups

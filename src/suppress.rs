@@ -227,10 +227,14 @@ struct Judged {
 
 impl Judged {
     fn new(ws: &Workspace, diagnostics: &[Diagnostic]) -> Self {
-        let mut directives: Vec<Directive> = Vec::new();
-        for (i, file) in ws.files.iter().enumerate() {
-            directives.extend(self::directives(i, file));
-        }
+        use rayon::prelude::*;
+        // Each file's comments are read on the thread pool; the directives stay in file order.
+        let directives: Vec<Directive> = ws
+            .files
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(i, file)| self::directives(i, file))
+            .collect();
         let mut used: Vec<Vec<bool>> = directives
             .iter()
             .map(|d| vec![false; d.codes.len()])
