@@ -341,6 +341,15 @@ fn parse_check(r: &RunResult) -> Result<(), String> {
     }
 }
 
+fn walk_check(r: &RunResult) -> Result<(), String> {
+    let s = String::from_utf8_lossy(&r.stdout);
+    if s.contains("nodes=") {
+        Ok(())
+    } else {
+        Err("expected `files=N errors=N nodes=N`".into())
+    }
+}
+
 fn fix_check(r: &RunResult) -> Result<(), String> {
     if r.code == 0 || r.code == 1 {
         Ok(())
@@ -713,6 +722,13 @@ fn many_lanes(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Result
             parse_check,
         ));
     }
+    cases.push(Case::new(
+        "walk",
+        &cfg.bin,
+        &["debug", "parse", ".", "--walk", "--threads", &t],
+        &root,
+        walk_check,
+    ));
     let copy = ws.root.join("lanes-fix");
     let (src, dst) = (root.clone(), copy.clone());
     cases.push(
@@ -780,6 +796,15 @@ fn many_lanes(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Result
         1.3,
         true,
         "parse = discover + read + tree-sitter parse",
+    );
+    let wt = find(&cases, "walk", cfg.threads);
+    rep.ratio(
+        &format!("lanes: debug parse --walk / debug parse (--threads {t})"),
+        &cases[wt],
+        &cases[pt],
+        1.3,
+        true,
+        "info: one cursor walk over every node, the least any reader of the trees pays",
     );
     let (c1, c2) = (find(&cases, "check", 1), find(&cases, "check", 2));
     let note = if cfg.cores < 2 {

@@ -48,7 +48,17 @@ pub enum Command {
 #[derive(Subcommand, Debug)]
 pub enum DebugCommand {
     /// Discover, read and parse with tree-sitter only; print `files=N errors=N`.
-    Parse(CommonArgs),
+    Parse(DebugParseArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct DebugParseArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Also visit every node of each tree once with a tree cursor, as any reader of the whole
+    /// tree must, and print how many there were (`nodes=N`).
+    #[arg(long)]
+    pub walk: bool,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -697,19 +707,26 @@ fn fix_or_diff(args: &CheckArgs, setup: &Setup) -> ExitCode {
         .iter()
         .map(|c| (c.path.as_path(), c.after.as_bytes()))
         .collect();
-    let written = fix::atomic::write_all_atomic(&files);
-    let diffs: Vec<String> = outcome
-        .changes
-        .par_iter()
-        .map(|change| {
-            let d = fix::diff::unified_diff(&change.display, &change.before, &change.after);
-            if color {
-                fix::diff::colorize(&d)
-            } else {
-                d
-            }
-        })
-        .collect();
+    // The diffs are made on the thread pool while the writers wait on the disk.
+    let (written, diffs) = std::thread::scope(|scope| {
+        let writer = scope.spawn(|| fix::atomic::write_all_atomic(&files));
+        let diffs: Vec<String> = outcome
+            .changes
+            .par_iter()
+            .map(|change| {
+                let d = fix::diff::unified_diff(&change.display, &change.before, &change.after);
+                if color {
+                    fix::diff::colorize(&d)
+                } else {
+                    d
+                }
+            })
+            .collect();
+        let written = writer
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (written, diffs)
+    });
     let written = written
         .into_iter()
         .zip(diffs)
@@ -819,28 +836,50 @@ fn completions(args: &CompletionsArgs) -> ExitCode {
     finish(out.flush(), 0)
 }
 
-fn debug_parse(args: &CommonArgs) -> ExitCode {
-    init_threads(args.threads);
-    let discovery = discover(&args.paths);
-    let errors: usize = discovery
+fn debug_parse(args: &DebugParseArgs) -> ExitCode {
+    init_threads(args.common.threads);
+    let discovery = discover(&args.common.paths);
+    let (errors, nodes): (usize, usize) = discovery
         .files
         .par_iter()
         .map(|f| match std::fs::read(&f.path).map(String::from_utf8) {
             // The floor: read and parse with tree-sitter, nothing else.
             Ok(Ok(text)) if f.kind.is_ruby() => match crate::parse::parse_ruby(&text) {
-                Some(tree) => usize::from(tree.root_node().has_error()),
-                None => 1,
+                Some(tree) => (
+                    usize::from(tree.root_node().has_error()),
+                    if args.walk { count_nodes(&tree) } else { 0 },
+                ),
+                None => (1, 0),
             },
-            Ok(Ok(_)) => 0,
-            _ => 1,
+            Ok(Ok(_)) => (0, 0),
+            _ => (1, 0),
         })
-        .sum();
-    println!(
-        "files={} errors={}",
-        discovery.files.len(),
-        errors + discovery.errors.len()
-    );
+        .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+    let errors = errors + discovery.errors.len();
+    let files = discovery.files.len();
+    if args.walk {
+        println!("files={files} errors={errors} nodes={nodes}");
+    } else {
+        println!("files={files} errors={errors}");
+    }
     ExitCode::SUCCESS
+}
+
+/// Every node of a tree, visited once in order with a cursor.
+fn count_nodes(tree: &tree_sitter::Tree) -> usize {
+    let mut cursor = tree.walk();
+    let mut nodes = 0;
+    loop {
+        nodes += 1;
+        if cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return nodes;
+            }
+        }
+    }
 }
 
 /// Entry point of the binary.
