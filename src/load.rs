@@ -307,7 +307,8 @@ pub fn canonical_file(path: &Path) -> PathBuf {
     resolved
 }
 
-/// Reads the discovered files, follows imports, and forms projects.
+/// Reads the discovered files, follows imports, and forms projects: a run of its own, which
+/// looks the file system up afresh ([`crate::memo`]).
 pub fn load(found: Vec<Found>, version_flag: Option<Version>) -> Workspace {
     load_with_stdin(found, version_flag, None)
 }
@@ -315,6 +316,17 @@ pub fn load(found: Vec<Found>, version_flag: Option<Version>) -> Workspace {
 /// Like [`load`], with the text of the file at `stdin.0` given (read from standard input) instead of
 /// read from disk.
 pub fn load_with_stdin(
+    found: Vec<Found>,
+    version_flag: Option<Version>,
+    stdin: Option<(&Path, &str)>,
+) -> Workspace {
+    crate::memo::begin_run();
+    load_in_run(found, version_flag, stdin)
+}
+
+/// Like [`load_with_stdin`], within a run already begun: what the run has looked up is reused
+/// ([`crate::pipeline`] loads each group of folders so).
+pub(crate) fn load_in_run(
     found: Vec<Found>,
     version_flag: Option<Version>,
     stdin: Option<(&Path, &str)>,

@@ -65,7 +65,7 @@ impl Part {
 pub fn check(found: Vec<Found>, version: Option<Version>, options: &CheckOptions) -> Report {
     crate::memo::begin_run();
     let reports = by_group(found, |group| {
-        let ws = load::load(group.found.clone(), version);
+        let ws = load::load_in_run(group.found.clone(), version, None);
         let imports_from = imports_from(&ws, &group.dirs);
         let mut report = Report::build(ws, options);
         keep_for_printing(&mut report);
@@ -91,7 +91,7 @@ pub fn fix(
 ) -> (Outcome, usize) {
     crate::memo::begin_run();
     let parts = by_group(found, |group| {
-        let ws = load::load(group.found.clone(), version);
+        let ws = load::load_in_run(group.found.clone(), version, None);
         let imports_from = imports_from(&ws, &group.dirs);
         let outcome = fix::fix(Report::build(ws, options), key_source, options);
         let (mut outcome, removed) = suppress::fix_unused(outcome, config, options);

@@ -233,3 +233,55 @@ fn the_trees_fix_parses_again_incrementally_are_those_a_fresh_parse_gives() {
         "every rewritten file kept its tree"
     );
 }
+
+/// What a run looks up on the file system (here the `Gemfile.lock` over a folder) is remembered for
+/// that run only: the next run in the same process, single load or one folder at a time, reads it
+/// again.
+#[test]
+fn each_run_looks_the_file_system_up_afresh() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fastlane = dir.path().join("ios").join("fastlane");
+    std::fs::create_dir_all(&fastlane).expect("mkdir");
+    std::fs::write(
+        fastlane.join("Fastfile"),
+        "lane :beta do\n  pilot(api_key_path: \"k.json\")\nend\n",
+    )
+    .expect("write");
+    let lock = |version: &str| {
+        std::fs::write(
+            dir.path().join("Gemfile.lock"),
+            format!("GEM\n  remote: https://rubygems.org/\n  specs:\n    fastlane ({version})\n\nDEPENDENCIES\n  fastlane\n"),
+        )
+        .expect("write")
+    };
+    let paths = [dir.path().to_path_buf()];
+    let options = CheckOptions::default();
+    let verdicts = |report: &Report| -> Vec<&'static str> {
+        report.lanes.iter().map(|l| l.verdict.as_str()).collect()
+    };
+    let single = || Report::build(load(discover(&paths).files, None), &options);
+    let by_folder = || pipeline::check(discover(&paths).files, None, &options);
+    // pilot takes a key from fastlane 2.157.0 on (`src/knowledge.rs`).
+    let versions = [
+        ("2.150.0", "blocked"),
+        ("2.219.0", "api-key"),
+        ("2.150.0", "blocked"),
+    ];
+    // Single loads one after the other, then runs one folder at a time one after the other.
+    for (version, expected) in versions {
+        lock(version);
+        assert_eq!(
+            verdicts(&single()),
+            [expected],
+            "single load, fastlane {version}"
+        );
+    }
+    for (version, expected) in versions {
+        lock(version);
+        assert_eq!(
+            verdicts(&by_folder()),
+            [expected],
+            "by folder, fastlane {version}"
+        );
+    }
+}
