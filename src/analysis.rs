@@ -6,9 +6,10 @@
 //! Works over the small model only; callee summaries are memoised, so shared lanes are walked once
 //! per key state and cycles end.
 
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::rc::Rc;
 use std::sync::LazyLock;
+
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use crate::knowledge::{self, Action, Auth};
 use crate::load::Workspace;

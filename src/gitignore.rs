@@ -4,9 +4,9 @@
 //! FL017 reads it: a key file path that git ignores is one the user keeps out of the repository on
 //! purpose, for CI to write before fastlane runs.
 
-use foldhash::HashMap;
 use std::path::{Component, Path, PathBuf};
 
+use foldhash::HashMap;
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::Match;
 
@@ -104,7 +104,7 @@ impl GitIgnores {
             let canon = match self.canonical.get(base) {
                 Some(hit) => hit.clone(),
                 None => {
-                    // A missing path is skipped with one `lstat`, not a `realpath`.
+                    // A missing path is skipped with one `stat`, not a `realpath`.
                     let canon = std::fs::metadata(base)
                         .ok()
                         .map(|_| crate::load::canonical_dir(base));

@@ -2,10 +2,9 @@
 //! files into projects (one per fastlane folder) with their fastlane version.
 
 use std::collections::BTreeMap;
-
-use foldhash::{HashMap, HashMapExt};
 use std::path::{Path, PathBuf};
 
+use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
 
 use crate::discover::{display_path, FileError, Found};
@@ -291,7 +290,7 @@ pub fn canonical_dir(dir: &Path) -> PathBuf {
 }
 
 /// The canonical form of a file's path, resolving its folder once for all the files in it;
-/// remembered for the rest of the run.
+/// remembered while the folders being loaded are worked on ([`crate::memo::forget_files`]).
 pub fn canonical_file(path: &Path) -> PathBuf {
     if let Some(hit) = crate::memo::with(|memo| memo.canonical_files.get(path).cloned()) {
         return hit;

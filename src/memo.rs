@@ -1,10 +1,11 @@
-//! What a run learns of the file system, kept for the rest of the run: the canonical form of each
-//! folder and file, the `Gemfile.lock` that governs a folder, and which folders hold a `.git`. A run checks
-//! thousands of fastlane folders that share their parents, so each of these is looked up once
-//! rather than once per folder.
+//! What a run learns of the file system and keeps while it runs: the canonical form of each
+//! folder, the `Gemfile.lock` that governs a folder, which folders hold a `.git`, and the canonical
+//! form of the files of the folders at hand. A run checks thousands of fastlane folders that share
+//! their parents, so each of these is looked up once rather than once per folder.
 //!
 //! Each thread keeps its own ([`with`]), so the per-folder work takes no lock. [`begin_run`]
-//! starts every thread's afresh: a file changed between two runs in one process is read again.
+//! starts every thread's afresh (each [`crate::load::load`] and each [`crate::pipeline`] run is a
+//! run), so a file changed between two runs in one process is read again.
 
 use std::cell::RefCell;
 use std::path::PathBuf;

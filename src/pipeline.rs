@@ -14,10 +14,9 @@
 //! its rewrites, lives only while its folder is worked on.
 
 use std::collections::{BTreeMap, BTreeSet};
-
-use foldhash::{HashMap, HashMapExt};
 use std::path::PathBuf;
 
+use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
 
 use crate::config::Config;

@@ -5,7 +5,6 @@
 //! literal values.
 
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
-
 use tree_sitter::{Node, Tree};
 
 use super::nesting::Nesting;
