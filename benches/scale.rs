@@ -332,22 +332,21 @@ fn json_check(r: &RunResult) -> Result<(), String> {
         .ok_or_else(|| "no summary in the JSON output".into())
 }
 
-fn parse_check(r: &RunResult) -> Result<(), String> {
-    let s = String::from_utf8_lossy(&r.stdout);
-    if s.contains("files=") {
+/// Whether `debug parse` printed `marker`; else says what was expected.
+fn printed(r: &RunResult, marker: &str, expected: &str) -> Result<(), String> {
+    if String::from_utf8_lossy(&r.stdout).contains(marker) {
         Ok(())
     } else {
-        Err("expected `files=N errors=N`".into())
+        Err(format!("expected `{expected}`"))
     }
 }
 
+fn parse_check(r: &RunResult) -> Result<(), String> {
+    printed(r, "files=", "files=N errors=N")
+}
+
 fn walk_check(r: &RunResult) -> Result<(), String> {
-    let s = String::from_utf8_lossy(&r.stdout);
-    if s.contains("nodes=") {
-        Ok(())
-    } else {
-        Err("expected `files=N errors=N nodes=N`".into())
-    }
+    printed(r, "nodes=", "files=N errors=N nodes=N")
 }
 
 fn fix_check(r: &RunResult) -> Result<(), String> {

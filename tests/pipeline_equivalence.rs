@@ -268,20 +268,12 @@ fn each_run_looks_the_file_system_up_afresh() {
         ("2.150.0", "blocked"),
     ];
     // Single loads one after the other, then runs one folder at a time one after the other.
-    for (version, expected) in versions {
-        lock(version);
-        assert_eq!(
-            verdicts(&single()),
-            [expected],
-            "single load, fastlane {version}"
-        );
-    }
-    for (version, expected) in versions {
-        lock(version);
-        assert_eq!(
-            verdicts(&by_folder()),
-            [expected],
-            "by folder, fastlane {version}"
-        );
+    let runs: [(&str, &dyn Fn() -> Report); 2] =
+        [("single load", &single), ("by folder", &by_folder)];
+    for (how, run) in runs {
+        for (version, expected) in versions {
+            lock(version);
+            assert_eq!(verdicts(&run()), [expected], "{how}, fastlane {version}");
+        }
     }
 }
