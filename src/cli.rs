@@ -224,6 +224,7 @@ fn parse_version(s: &str) -> Result<Version, String> {
 /// `10MB`, `512KB`, `1048576` (bytes), `0`.
 fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
+    let not_a_size = || format!("`{t}` is not a size: write 10MB, 512KB or a number of bytes");
     let lower = t.to_ascii_lowercase();
     let (digits, unit) = match lower.find(|c: char| !c.is_ascii_digit() && c != '.') {
         Some(i) => lower.split_at(i),
@@ -234,17 +235,11 @@ fn parse_size(s: &str) -> Result<u64, String> {
         "k" | "kb" => 1e3,
         "m" | "mb" => 1e6,
         "g" | "gb" => 1e9,
-        _ => {
-            return Err(format!(
-                "`{t}` is not a size: write 10MB, 512KB or a number of bytes"
-            ))
-        }
+        _ => return Err(not_a_size()),
     };
     match digits.parse::<f64>() {
         Ok(n) if n >= 0.0 && n.is_finite() => Ok((n * unit).round() as u64),
-        _ => Err(format!(
-            "`{t}` is not a size: write 10MB, 512KB or a number of bytes"
-        )),
+        _ => Err(not_a_size()),
     }
 }
 
@@ -416,7 +411,6 @@ fn found_files(
 
 /// Sets the run's thread count and file-size limit.
 fn init_run(args: &CommonArgs) {
-    crate::memo::begin_run();
     init_threads(args.threads);
     if let Some(bytes) = args.max_file_size {
         crate::load::set_max_file_size(bytes);
@@ -847,7 +841,13 @@ fn debug_parse(args: &DebugParseArgs) -> ExitCode {
             Ok(Ok(text)) if f.kind.is_ruby() => match crate::parse::parse_ruby(&text) {
                 Some(tree) => (
                     usize::from(tree.root_node().has_error()),
-                    if args.walk { count_nodes(&tree) } else { 0 },
+                    if args.walk {
+                        let mut nodes = 0;
+                        crate::parse::each_node(&tree, |_| nodes += 1);
+                        nodes
+                    } else {
+                        0
+                    },
                 ),
                 None => (1, 0),
             },
@@ -863,23 +863,6 @@ fn debug_parse(args: &DebugParseArgs) -> ExitCode {
         println!("files={files} errors={errors}");
     }
     ExitCode::SUCCESS
-}
-
-/// Every node of a tree, visited once in order with a cursor.
-fn count_nodes(tree: &tree_sitter::Tree) -> usize {
-    let mut cursor = tree.walk();
-    let mut nodes = 0;
-    loop {
-        nodes += 1;
-        if cursor.goto_first_child() {
-            continue;
-        }
-        while !cursor.goto_next_sibling() {
-            if !cursor.goto_parent() {
-                return nodes;
-            }
-        }
-    }
 }
 
 /// Entry point of the binary.

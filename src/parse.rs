@@ -3,7 +3,7 @@
 
 use std::cell::RefCell;
 
-use tree_sitter::{Language, Parser, Tree};
+use tree_sitter::{Language, Node, Parser, Tree};
 
 /// The Ruby grammar.
 pub fn language() -> Language {
@@ -83,23 +83,29 @@ fn parse_with(text: &str, old: Option<&Tree>) -> Option<Tree> {
     })
 }
 
-/// Every node of `tree`, as its kind and byte range, in tree order: what two trees of the same
-/// text are compared by (fastlint reads byte offsets only, never rows and columns).
-pub fn outline(tree: &Tree) -> Vec<(u16, std::ops::Range<usize>)> {
-    let mut out = Vec::new();
+/// Calls `visit` on every node of `tree` (ERROR and MISSING nodes included), once each, in tree
+/// order, walking with one cursor.
+pub fn each_node<'t>(tree: &'t Tree, mut visit: impl FnMut(Node<'t>)) {
     let mut cursor = tree.walk();
     loop {
-        let node = cursor.node();
-        out.push((node.kind_id(), node.byte_range()));
+        visit(cursor.node());
         if cursor.goto_first_child() {
             continue;
         }
         while !cursor.goto_next_sibling() {
             if !cursor.goto_parent() {
-                return out;
+                return;
             }
         }
     }
+}
+
+/// Every node of `tree`, as its kind and byte range, in tree order: what two trees of the same
+/// text are compared by (fastlint reads byte offsets only, never rows and columns).
+pub fn outline(tree: &Tree) -> Vec<(u16, std::ops::Range<usize>)> {
+    let mut out = Vec::new();
+    each_node(tree, |node| out.push((node.kind_id(), node.byte_range())));
+    out
 }
 
 /// Byte ranges of syntax errors: each outermost ERROR node and each MISSING node.

@@ -45,7 +45,8 @@ struct Piece<T> {
 /// so that joining the reports makes no file system calls).
 struct Part {
     report: Report,
-    keys: Vec<PathBuf>,
+    /// Each file's canonical path, as bytes (hashing a `Path` parses its components).
+    keys: Vec<std::ffi::OsString>,
 }
 
 impl Part {
@@ -54,7 +55,7 @@ impl Part {
             .ws
             .files
             .iter()
-            .map(|f| load::canonical_file(&f.source.path))
+            .map(|f| load::canonical_file(&f.source.path).into_os_string())
             .collect();
         Part { report, keys }
     }
@@ -141,9 +142,7 @@ pub fn fix(
         outcome.rounds = outcome.rounds.max(part.rounds);
     }
     // In the orders a single load of every file gives.
-    outcome
-        .changes
-        .sort_by(|a, b| a.display.cmp(&b.display).then(a.file.cmp(&b.file)));
+    fix::sort_changes(&mut outcome.changes);
     let order: HashMap<(usize, usize), usize> = outcome
         .report
         .lanes
@@ -301,7 +300,6 @@ fn merge(reports: Vec<Part>) -> (Report, Vec<Vec<usize>>) {
     let mut lanes = Vec::with_capacity(reports.iter().map(|r| r.report.lanes.len()).sum());
     let mut lane_calls = Vec::new();
     // A file read by two groups (a JSON key file both use) is kept once.
-    // Keyed by the canonical path's bytes: hashing a `Path` parses its components.
     let mut seen: HashMap<std::ffi::OsString, usize> = HashMap::new();
     let mut indexes = Vec::with_capacity(reports.len());
     for Part { report, keys } in reports {
@@ -314,7 +312,6 @@ fn merge(reports: Vec<Part>) -> (Report, Vec<Vec<usize>>) {
         } = report;
         let mut index = Vec::with_capacity(part.files.len());
         for (file, key) in part.files.into_iter().zip(keys) {
-            let key = key.into_os_string();
             match seen.get(&key) {
                 Some(&i) => {
                     // Read as context by one group and found by another: it was found.

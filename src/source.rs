@@ -88,19 +88,24 @@ impl SourceFile {
         }
     }
 
+    /// The 0-based row of a byte offset already clamped to the text, and where that row starts.
+    fn row(&self, offset: usize) -> (usize, usize) {
+        let row = self.line_starts.partition_point(|&s| s as usize <= offset) - 1;
+        (row, self.line_starts[row] as usize)
+    }
+
     /// The 0-based row and byte column of a byte offset (clamped to the text): a syntax tree's
     /// point.
     pub fn point(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let row = self.line_starts.partition_point(|&s| s as usize <= offset) - 1;
-        (row, offset - self.line_starts[row] as usize)
+        let (row, start) = self.row(offset);
+        (row, offset - start)
     }
 
     /// The line and column of a byte offset (clamped to the text).
     pub fn position(&self, offset: usize) -> Position {
         let offset = offset.min(self.text.len());
-        let line = self.line_starts.partition_point(|&s| s as usize <= offset) - 1;
-        let start = self.line_starts[line] as usize;
+        let (line, start) = self.row(offset);
         let mut end = offset;
         while !self.text.is_char_boundary(end) {
             end -= 1;
@@ -114,12 +119,12 @@ impl SourceFile {
     /// The 1-based column of a byte offset counted in UTF-16 code units (SARIF's default column kind).
     pub fn utf16_column(&self, offset: usize) -> usize {
         let offset = offset.min(self.text.len());
-        let line = self.line_starts.partition_point(|&s| s as usize <= offset) - 1;
+        let (_, start) = self.row(offset);
         let mut end = offset;
         while !self.text.is_char_boundary(end) {
             end -= 1;
         }
-        self.text[self.line_starts[line] as usize..end]
+        self.text[start..end]
             .chars()
             .map(char::len_utf16)
             .sum::<usize>()

@@ -450,9 +450,7 @@ pub fn fix_unused(
         let source = SourceFile::new(old.path.clone(), old.display.clone(), old.kind, text);
         ws.files[file] = model_of(source);
     }
-    outcome
-        .changes
-        .sort_by(|a, b| a.display.cmp(&b.display).then(a.file.cmp(&b.file)));
+    crate::fix::sort_changes(&mut outcome.changes);
     outcome.report = Report::build(ws, options);
     (outcome, count)
 }

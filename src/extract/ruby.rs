@@ -9,7 +9,7 @@ use tree_sitter::{Node, Tree};
 
 use super::nesting::Nesting;
 use crate::model::*;
-use crate::parse::syntax_errors;
+use crate::parse::{each_node, syntax_errors};
 use crate::query::{Capture, Fields, FIELDS, RUBY_KINDS};
 
 /// A receiver-less call that structures the Fastfile: `lane`, `platform`, a hook.
@@ -202,21 +202,11 @@ pub fn extract(tree: &Tree, src: &str) -> RubyModel {
     let mut raw = Raw::default();
     // One pre-order walk over the whole tree (ERROR nodes included): each node of a kind that
     // `queries/ruby.scm` names is handled as its capture.
-    let mut cursor = tree.walk();
-    'walk: loop {
-        let n = cursor.node();
+    each_node(tree, |n| {
         if let Some(capture) = kinds.capture(n.kind_id()) {
             capture_node(capture, n, f, src, &mut raw);
         }
-        if cursor.goto_first_child() {
-            continue;
-        }
-        while !cursor.goto_next_sibling() {
-            if !cursor.goto_parent() {
-                break 'walk;
-            }
-        }
-    }
+    });
     build(raw, tree, src)
 }
 

@@ -43,6 +43,11 @@ pub struct FileChange {
     pub after: String,
 }
 
+/// Sorts changes in path order, as files are found.
+pub fn sort_changes(changes: &mut [FileChange]) {
+    changes.sort_by(|a, b| a.display.cmp(&b.display).then(a.file.cmp(&b.file)));
+}
+
 /// A lane `--fix` did not migrate, and why.
 #[derive(Debug, Clone)]
 pub struct LeftLane {
@@ -189,8 +194,7 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
             })
         })
         .collect();
-    // In path order, as files are found.
-    changes.sort_by(|a, b| a.display.cmp(&b.display).then(a.file.cmp(&b.file)));
+    sort_changes(&mut changes);
     problems.sort();
 
     // Lanes left as they are: blocked ones, and migratable ones the rewrite could not move.
