@@ -109,6 +109,82 @@ pub static RUBY_KINDS: LazyLock<KindTable> = LazyLock::new(|| {
     .unwrap_or_else(|e| panic!("{e}"))
 });
 
+/// The node kinds extraction tells apart by name, as a table from kind id: comparing ids skips the
+/// name lookup and string comparison that [`tree_sitter::Node::kind`] costs on every node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Other,
+    Call,
+    Comment,
+    Constant,
+    DelimitedSymbol,
+    ElementReference,
+    EscapeSequence,
+    False,
+    Hash,
+    HashKeySymbol,
+    HashSplatArgument,
+    Identifier,
+    Integer,
+    Nil,
+    Pair,
+    ParenthesizedStatements,
+    ScopeResolution,
+    SimpleSymbol,
+    String,
+    StringContent,
+    True,
+}
+
+impl Kind {
+    const NAMED: [(&'static str, Kind); 20] = [
+        ("call", Kind::Call),
+        ("comment", Kind::Comment),
+        ("constant", Kind::Constant),
+        ("delimited_symbol", Kind::DelimitedSymbol),
+        ("element_reference", Kind::ElementReference),
+        ("escape_sequence", Kind::EscapeSequence),
+        ("false", Kind::False),
+        ("hash", Kind::Hash),
+        ("hash_key_symbol", Kind::HashKeySymbol),
+        ("hash_splat_argument", Kind::HashSplatArgument),
+        ("identifier", Kind::Identifier),
+        ("integer", Kind::Integer),
+        ("nil", Kind::Nil),
+        ("pair", Kind::Pair),
+        ("parenthesized_statements", Kind::ParenthesizedStatements),
+        ("scope_resolution", Kind::ScopeResolution),
+        ("simple_symbol", Kind::SimpleSymbol),
+        ("string", Kind::String),
+        ("string_content", Kind::StringContent),
+        ("true", Kind::True),
+    ];
+
+    /// The kind of a node of the Ruby grammar.
+    #[inline]
+    pub fn of(node: tree_sitter::Node) -> Kind {
+        KINDS
+            .get(node.kind_id() as usize)
+            .copied()
+            .unwrap_or(Kind::Other)
+    }
+}
+
+/// Kind id → [`Kind`], for every named node kind of the grammar (every id that has one of the names,
+/// so aliases are covered too).
+static KINDS: LazyLock<Vec<Kind>> = LazyLock::new(|| {
+    let language = crate::parse::language();
+    (0..language.node_kind_count() as u16)
+        .map(|id| {
+            let name = language.node_kind_for_id(id);
+            match Kind::NAMED.iter().find(|(n, _)| Some(*n) == name) {
+                Some((_, kind)) if language.node_kind_is_named(id) => *kind,
+                _ => Kind::Other,
+            }
+        })
+        .collect()
+});
+
 /// Field ids of the Ruby grammar that extraction reads, looked up by name once: a lookup by id
 /// skips the name search `child_by_field_name` does on every call.
 pub struct Fields {
@@ -172,6 +248,40 @@ mod tests {
         let string = language.id_for_node_kind("string", true);
         assert_eq!(table.capture(string), None);
         let _ = &*FIELDS;
+    }
+
+    #[test]
+    fn every_kind_name_is_a_named_kind_of_the_grammar() {
+        let language = crate::parse::language();
+        for (name, kind) in Kind::NAMED {
+            let id = language.id_for_node_kind(name, true);
+            assert_ne!(id, 0, "{name}");
+            assert_eq!(KINDS[id as usize], kind, "{name}");
+        }
+        // Anonymous tokens that share a name with a named kind (`true`, `nil`) are not that kind.
+        let anonymous_nil = language.id_for_node_kind("nil", false);
+        if anonymous_nil != 0 {
+            assert_eq!(KINDS[anonymous_nil as usize], Kind::Other);
+        }
+        let mut parser = tree_sitter::Parser::new();
+        parser.set_language(&language).unwrap();
+        let tree = parser.parse("f(a: 'x', \"y\" => nil)", None).unwrap();
+        let mut kinds = Vec::new();
+        crate::parse::each_node(&tree, |n| {
+            if Kind::of(n) != Kind::Other {
+                kinds.push(Kind::of(n));
+            }
+            assert_eq!(
+                Kind::of(n) != Kind::Other,
+                n.is_named() && Kind::NAMED.iter().any(|(name, _)| *name == n.kind()),
+                "{}",
+                n.kind()
+            );
+        });
+        assert!(
+            kinds.contains(&Kind::Pair) && kinds.contains(&Kind::Nil),
+            "{kinds:?}"
+        );
     }
 
     #[test]

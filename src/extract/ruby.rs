@@ -10,7 +10,7 @@ use tree_sitter::{Node, Tree};
 use super::nesting::Nesting;
 use crate::model::*;
 use crate::parse::{each_node, syntax_errors};
-use crate::query::{Capture, Fields, FIELDS, RUBY_KINDS};
+use crate::query::{Capture, Fields, Kind, FIELDS, RUBY_KINDS};
 
 /// A receiver-less call that structures the Fastfile: `lane`, `platform`, a hook.
 fn structure<'t>(call: Node<'t>, method: Node<'t>, src: &str, raw: &mut Raw<'t>) {
@@ -22,7 +22,7 @@ fn structure<'t>(call: Node<'t>, method: Node<'t>, src: &str, raw: &mut Raw<'t>)
         let mut walk = args.walk();
         let first = args
             .named_children(&mut walk)
-            .find(|a| a.kind() != "comment");
+            .find(|a| Kind::of(*a) != Kind::Comment);
         first
     };
     match text(method, src) {
@@ -55,15 +55,14 @@ fn text<'a>(node: Node, src: &'a str) -> &'a str {
 
 /// The content of a plain string literal (no interpolation), if it is one.
 fn string_literal(node: Node, src: &str) -> Option<String> {
-    if node.kind() != "string" {
+    if Kind::of(node) != Kind::String {
         return None;
     }
     let mut cursor = node.walk();
     let mut out = String::new();
     for child in node.named_children(&mut cursor) {
-        match child.kind() {
-            "string_content" => out.push_str(text(child, src)),
-            "escape_sequence" => out.push_str(text(child, src)),
+        match Kind::of(child) {
+            Kind::StringContent | Kind::EscapeSequence => out.push_str(text(child, src)),
             _ => return None,
         }
     }
@@ -72,9 +71,9 @@ fn string_literal(node: Node, src: &str) -> Option<String> {
 
 /// A lane, platform or symbol name: `:beta`, `"beta"`, `:"beta"`.
 fn name_of(node: Node, src: &str) -> String {
-    match node.kind() {
-        "simple_symbol" => text(node, src).trim_start_matches(':').to_string(),
-        "delimited_symbol" => text(node, src)
+    match Kind::of(node) {
+        Kind::SimpleSymbol => text(node, src).trim_start_matches(':').to_string(),
+        Kind::DelimitedSymbol => text(node, src)
             .trim_start_matches(':')
             .trim_matches('"')
             .to_string(),
@@ -88,8 +87,8 @@ fn is_env(constant: &str) -> bool {
 
 /// The name read by `ENV["X"]` / `ENV.fetch("X")`.
 fn env_name(node: Node, src: &str) -> Option<String> {
-    match node.kind() {
-        "element_reference" => {
+    match Kind::of(node) {
+        Kind::ElementReference => {
             let object = node.child_by_field_id(FIELDS.object)?;
             if !is_env(text(object, src)) {
                 return None;
@@ -97,7 +96,7 @@ fn env_name(node: Node, src: &str) -> Option<String> {
             let key = node.named_child(1)?;
             string_literal(key, src)
         }
-        "call" => {
+        Kind::Call => {
             let receiver = node.child_by_field_id(FIELDS.receiver)?;
             let method = node.child_by_field_id(FIELDS.method)?;
             if !is_env(text(receiver, src)) || !matches!(text(method, src), "fetch" | "[]") {
@@ -112,20 +111,20 @@ fn env_name(node: Node, src: &str) -> Option<String> {
 
 /// What fastlint needs to know of a value.
 pub fn value_of(node: Node, src: &str) -> Value {
-    match node.kind() {
-        "true" => Value::True,
-        "false" => Value::False,
-        "nil" => Value::Nil,
-        "integer" => text(node, src)
+    match Kind::of(node) {
+        Kind::True => Value::True,
+        Kind::False => Value::False,
+        Kind::Nil => Value::Nil,
+        Kind::Integer => text(node, src)
             .replace('_', "")
             .parse()
             .map(Value::Int)
             .unwrap_or(Value::Other),
-        "simple_symbol" => Value::Symbol(name_of(node, src)),
-        "string" => string_literal(node, src)
+        Kind::SimpleSymbol => Value::Symbol(name_of(node, src)),
+        Kind::String => string_literal(node, src)
             .map(Value::Str)
             .unwrap_or(Value::Other),
-        "parenthesized_statements" if node.named_child_count() == 1 => node
+        Kind::ParenthesizedStatements if node.named_child_count() == 1 => node
             .named_child(0)
             .map(|c| value_of(c, src))
             .unwrap_or(Value::Other),
@@ -136,9 +135,9 @@ pub fn value_of(node: Node, src: &str) -> Value {
 /// The option key of a pair: `key:`, `:key =>`, `"key" =>`.
 fn pair_key(pair: Node, src: &str) -> Option<String> {
     let key = pair.child_by_field_id(FIELDS.key)?;
-    Some(match key.kind() {
-        "hash_key_symbol" | "identifier" | "constant" => text(key, src).to_string(),
-        "simple_symbol" | "delimited_symbol" | "string" => name_of(key, src),
+    Some(match Kind::of(key) {
+        Kind::HashKeySymbol | Kind::Identifier | Kind::Constant => text(key, src).to_string(),
+        Kind::SimpleSymbol | Kind::DelimitedSymbol | Kind::String => name_of(key, src),
         _ => return None,
     })
 }
@@ -146,7 +145,7 @@ fn pair_key(pair: Node, src: &str) -> Option<String> {
 /// Adds the option a `pair` node writes (`key: value`, with the pairs of a hash value as its
 /// entries) to `out`; other nodes add nothing.
 fn push_option(pair: Node, src: &str, via_variable: bool, out: &mut Vec<Opt>) {
-    if pair.kind() != "pair" {
+    if Kind::of(pair) != Kind::Pair {
         return;
     }
     let Some(key) = pair_key(pair, src) else {
@@ -154,7 +153,7 @@ fn push_option(pair: Node, src: &str, via_variable: bool, out: &mut Vec<Opt>) {
     };
     let value_node = pair.child_by_field_id(FIELDS.value);
     let entries = match value_node {
-        Some(v) if v.kind() == "hash" => options_of_hash(v, src, via_variable),
+        Some(v) if Kind::of(v) == Kind::Hash => options_of_hash(v, src, via_variable),
         _ => Vec::new(),
     };
     out.push(Opt {
@@ -215,7 +214,7 @@ fn capture_node<'t>(capture: Capture, n: Node<'t>, f: &Fields, src: &str, raw: &
     let field = |id: u16| n.child_by_field_id(id);
     match capture {
         Capture::Call => match (field(f.receiver), field(f.method)) {
-            (None, Some(method)) if method.kind() == "identifier" => {
+            (None, Some(method)) if Kind::of(method) == Kind::Identifier => {
                 structure(n, method, src, raw);
                 raw.calls.push((n, method));
             }
@@ -232,7 +231,7 @@ fn capture_node<'t>(capture: Capture, n: Node<'t>, f: &Fields, src: &str, raw: &
             let mut walk = n.walk();
             let names = n
                 .named_children(&mut walk)
-                .filter(|child| child.kind() == "identifier");
+                .filter(|child| Kind::of(*child) == Kind::Identifier);
             if capture == Capture::Declares {
                 raw.locals.extend(names);
             } else {
@@ -246,7 +245,7 @@ fn capture_node<'t>(capture: Capture, n: Node<'t>, f: &Fields, src: &str, raw: &
                 field(f.pattern)
             };
             raw.locals
-                .extend(name.filter(|name| name.kind() == "identifier"));
+                .extend(name.filter(|name| Kind::of(*name) == Kind::Identifier));
         }
         Capture::Element => {
             let is_env = field(f.object).is_some_and(|o| is_env(text(o, src)));
@@ -256,7 +255,7 @@ fn capture_node<'t>(capture: Capture, n: Node<'t>, f: &Fields, src: &str, raw: &
         }
         Capture::Assign => {
             if let (Some(left), Some(right)) = (field(f.left), field(f.right)) {
-                if left.kind() == "identifier" {
+                if Kind::of(left) == Kind::Identifier {
                     raw.locals.push(left);
                 }
                 raw.assigns.push((n, left, right));
@@ -264,7 +263,7 @@ fn capture_node<'t>(capture: Capture, n: Node<'t>, f: &Fields, src: &str, raw: &
         }
         Capture::ConstantPath => {
             raw.constant_paths.push(n);
-            if let Some(scope) = field(f.scope).filter(|s| s.kind() == "scope_resolution") {
+            if let Some(scope) = field(f.scope).filter(|s| Kind::of(*s) == Kind::ScopeResolution) {
                 raw.inner_paths.push(scope);
             }
         }
@@ -396,7 +395,7 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
     // Left-hand sides of assignments (`ENV["X"] = ...`, `Spaceship::ConnectAPI.token = ...`).
     let assigned: HashSet<usize> = raw.assigns.iter().map(|(_, left, _)| left.id()).collect();
     for (node, left, right) in &raw.assigns {
-        if left.kind() == "identifier" && right.kind() == "hash" {
+        if Kind::of(*left) == Kind::Identifier && Kind::of(*right) == Kind::Hash {
             hashes.push((
                 scope_at(span(*node)),
                 text(*left, src),
@@ -441,7 +440,7 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
             model.env.push(env_read(name, *node));
             continue;
         }
-        if !matches!(receiver.kind(), "constant" | "scope_resolution") {
+        if !matches!(Kind::of(*receiver), Kind::Constant | Kind::ScopeResolution) {
             continue;
         }
         let receiver_text = text(*receiver, src);
@@ -576,24 +575,23 @@ fn call_of(node: Node, name: Node, src: &str, scope: Scope) -> Call {
     if let Some(args) = args {
         parens = text(args, src).starts_with('(');
         let mut cursor = args.walk();
-        let children: Vec<Node> = args
+        let mut children = args
             .named_children(&mut cursor)
-            .filter(|c| c.kind() != "comment")
-            .collect();
-        if let Some(first) = children.first() {
-            first_arg = Some(span(*first));
+            .map(|c| (c, Kind::of(c)))
+            .filter(|(_, kind)| *kind != Kind::Comment);
+        if let Some((first, kind)) = children.next() {
+            first_arg = Some(span(first));
             if text(name, src) == "import" {
-                first_string = string_literal(*first, src);
+                first_string = string_literal(first, src);
             }
-            shape = match first.kind() {
-                "pair" => ArgShape::Options,
-                "hash" => ArgShape::Options,
-                "identifier" => ArgShape::Variable {
-                    name: text(*first, src).to_string(),
+            shape = match kind {
+                Kind::Pair | Kind::Hash => ArgShape::Options,
+                Kind::Identifier => ArgShape::Variable {
+                    name: text(first, src).to_string(),
                     resolved: false,
                 },
-                "hash_splat_argument" => match first.named_child(0) {
-                    Some(inner) if inner.kind() == "identifier" => ArgShape::Variable {
+                Kind::HashSplatArgument => match first.named_child(0) {
+                    Some(inner) if Kind::of(inner) == Kind::Identifier => ArgShape::Variable {
                         name: text(inner, src).to_string(),
                         resolved: false,
                     },
@@ -601,12 +599,12 @@ fn call_of(node: Node, name: Node, src: &str, scope: Scope) -> Call {
                 },
                 _ => ArgShape::Other,
             };
-        }
-        for child in &children {
-            match child.kind() {
-                "pair" => push_option(*child, src, false, &mut options),
-                "hash" => options.extend(options_of_hash(*child, src, false)),
-                _ => {}
+            for (child, kind) in std::iter::once((first, kind)).chain(children) {
+                match kind {
+                    Kind::Pair => push_option(child, src, false, &mut options),
+                    Kind::Hash => options.extend(options_of_hash(child, src, false)),
+                    _ => {}
+                }
             }
         }
     }
@@ -631,7 +629,7 @@ fn literal_password(call: Node, src: &str) -> Option<Span> {
     let mut cursor = args.walk();
     let second = args
         .named_children(&mut cursor)
-        .filter(|c| c.kind() != "comment")
+        .filter(|c| Kind::of(*c) != Kind::Comment)
         .nth(1)?;
     let value = string_literal(second, src)?;
     (!value.is_empty()).then(|| span(second))
