@@ -684,7 +684,11 @@ fn fix_or_diff(args: &CheckArgs, setup: &Setup) -> ExitCode {
             result = result.and_then(|_| out.write_all(d.as_bytes()));
         }
         print_errors(&outcome.report);
-        eprintln!("{}{removed_note}", outcome.summary(false));
+        eprint!(
+            "{}{removed_note}\n{}",
+            outcome.summary(false),
+            outcome.details(false)
+        );
         let code = if failed {
             2
         } else {
@@ -734,16 +738,20 @@ fn fix_or_diff(args: &CheckArgs, setup: &Setup) -> ExitCode {
             }
         }
     }
-    let summary = outcome.summary(true) + &removed_note;
+    // The headline, then what is left and what to add by hand, a line each.
+    let summary = format!(
+        "{}{removed_note}\n{}",
+        outcome.summary(true),
+        outcome.details(true)
+    );
     let report = &outcome.report;
     let result = if json {
-        eprint!("{shown}");
-        eprintln!("{summary}");
+        eprint!("{shown}{summary}");
         render::json::write(report, true, &mut out)
     } else {
         print_errors(report);
         write!(out, "{shown}")
-            .and_then(|_| writeln!(out, "{summary}"))
+            .and_then(|_| write!(out, "{summary}"))
             .and_then(|_| {
                 if shown.is_empty() {
                     Ok(())

@@ -258,7 +258,7 @@ fn fix_with_json_keeps_stdout_valid_json() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("+++ b/fastlane/Fastfile"), "{stderr}");
     assert!(
-        stderr.contains("1 file changed, 1 call migrated in 1 lane; 2 lanes left as they are: push_certificate blocked by get_push_certificate (fastlane/Fastfile:3)"),
+        stderr.contains("1 file changed, 1 call migrated in 1 lane; 2 lanes left as they are\nlanes left as they are:\n  push_certificate blocked by get_push_certificate (fastlane/Fastfile:3)\n"),
         "{stderr}"
     );
 }
@@ -271,14 +271,14 @@ fn summary_names_the_options_to_add_by_hand() {
         &root().join("fixtures/fix/hash-variable-deliver/before"),
         &work,
     );
-    let head = "; to add by hand (deliver and precheck fail under an API key without it, fastlane #18250): ";
+    let head = "to add by hand (deliver and precheck fail under an API key without it, fastlane #18250):\n";
     let iap = "`precheck_include_in_app_purchases: false` in";
     let notes = |line: [usize; 5]| {
         format!(
-            "{head}fastlane/Fastfile:{}: {iap} `deliver(options)` (`options` is not a hash literal assigned in the same lane or method), \
-             fastlane/Fastfile:{}: {iap} `upload_to_app_store(metadata_options)` (`metadata_options` is not a hash literal assigned in the same lane or method), \
-             fastlane/Fastfile:{}: {iap} `deliver(base.merge(skip_screenshots: true))` (its options come from an expression), \
-             fastlane/Fastfile:{}: {iap} `deliver(opts)` (`opts` is also used for something else), \
+            "{head}  fastlane/Fastfile:{}: {iap} `deliver(options)` (`options` is not a hash literal assigned in the same lane or method)\n  \
+             fastlane/Fastfile:{}: {iap} `upload_to_app_store(metadata_options)` (`metadata_options` is not a hash literal assigned in the same lane or method)\n  \
+             fastlane/Fastfile:{}: {iap} `deliver(base.merge(skip_screenshots: true))` (its options come from an expression)\n  \
+             fastlane/Fastfile:{}: {iap} `deliver(opts)` (`opts` is also used for something else)\n  \
              fastlane/Fastfile:{}: {iap} `deliver(opts)` (`opts` is assigned more than once)\n",
             line[0], line[1], line[2], line[3], line[4]
         )
@@ -301,8 +301,8 @@ fn summary_names_the_options_to_add_by_hand() {
     let again = fastlint(&work, &["check", "--fix", "."]);
     let stdout = String::from_utf8_lossy(&again.stdout);
     let want = format!(
-        "0 files changed, 0 calls migrated in 0 lanes{head}\
-         fastlane/Fastfile:130: {iap} `deliver(opts)` (`opts` is also used for something else), \
+        "0 files changed, 0 calls migrated in 0 lanes; 2 options to add by hand\n{head}  \
+         fastlane/Fastfile:130: {iap} `deliver(opts)` (`opts` is also used for something else)\n  \
          fastlane/Fastfile:142: {iap} `deliver(opts)` (`opts` is assigned more than once)\n"
     );
     assert!(stdout.contains(&want), "{want}\n{stdout}");
@@ -321,7 +321,7 @@ fn summary_says_why_hooks_are_left_as_they_are() {
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
     for want in [
-        "ios beta runs the ios `before_each` hook, left as it is: written on one line; add the key by hand (fastlane/Fastfile:5)",
+        "\n  ios beta runs the ios `before_each` hook, left as it is: written on one line; add the key by hand (fastlane/Fastfile:5)\n",
         "mac release runs the mac `before_each` hook, left as it is: already uses a variable named `api_key`; add the key by hand (fastlane/Fastfile:18)",
         "tvos beta runs the tvos `before_all` hook, left as it is: the blocked lane tvos push runs it too (fastlane/Fastfile:28)",
     ] {
@@ -396,4 +396,24 @@ fn fix_keeps_file_permissions() {
         .map(|e| e.unwrap().file_name())
         .collect();
     assert_eq!(leftovers, vec![std::ffi::OsString::from("Fastfile")]);
+}
+
+#[test]
+fn summary_lists_each_lane_left_as_it_is_on_a_line_of_its_own() {
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join("project");
+    copy_dir(&root().join("fixtures/example"), &work);
+    let out = fastlint(&work, &["check", "--fix", "."]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // The line is that of the rewritten file: two key blocks of five lines went in above `pem`
+    // (line 49 before).
+    let want = "1 file changed, 2 calls migrated in 2 lanes; 1 lane left as it is\n\
+                lane left as it is:\n  \
+                ios push_certs blocked by pem (fastlane/Fastfile:59)\n\n";
+    assert!(stdout.contains(want), "{want}\n{stdout}");
+    let fixed = std::fs::read_to_string(work.join("fastlane/Fastfile")).unwrap();
+    assert_eq!(
+        fixed.lines().nth(58).map(str::trim_start),
+        Some("pem(app_identifier: \"com.example.weather\", output_path: \"certs\")")
+    );
 }

@@ -33,7 +33,7 @@ fn both_ways(paths: &[PathBuf]) -> ((String, String), (String, String)) {
     (rendered(&whole), rendered(&by_project))
 }
 
-/// What `--fix` shows and leaves: each diff, both summaries, problems, rounds, the count of
+/// What `--fix` shows and leaves: each diff, both summaries with their details, problems, rounds, the count of
 /// suppressions removed, and the JSON report of the rewritten files.
 fn fix_rendered(outcome: &Outcome, removed: usize) -> String {
     let mut out = String::new();
@@ -41,9 +41,11 @@ fn fix_rendered(outcome: &Outcome, removed: usize) -> String {
         out.push_str(&fix::diff::unified_diff(&c.display, &c.before, &c.after));
     }
     out.push_str(&format!(
-        "{}\n{}\nproblems: {:?}\nrounds: {}\nremoved: {removed}\n",
+        "{}\n{}{}\n{}problems: {:?}\nrounds: {}\nremoved: {removed}\n",
         outcome.summary(true),
+        outcome.details(true),
         outcome.summary(false),
+        outcome.details(false),
         outcome.problems,
         outcome.rounds
     ));

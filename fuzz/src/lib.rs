@@ -375,7 +375,7 @@ fn fix_summary(outcome: &fix::Outcome) -> String {
     for c in &outcome.changes {
         out.push_str(&fix::diff::unified_diff(&c.display, &c.before, &c.after));
     }
-    out + &outcome.summary(true)
+    out + &outcome.summary(true) + &outcome.details(true)
 }
 
 /// `--fix` in memory: it never rewrites a file with a syntax error, every result re-parses
@@ -438,7 +438,7 @@ fn check_fix(report: Report, content: bool, root: &Path) {
             );
         }
     }
-    let _ = outcome.summary(true);
+    let _ = (outcome.summary(true), outcome.details(true));
     if !outcome.changes.is_empty() {
         let again = fix::fix(outcome.report, key_source, &options);
         let changed: Vec<&str> = again.changes.iter().map(|c| c.display.as_str()).collect();

@@ -342,8 +342,8 @@ fn moved_offset(edits: &[Edit], at: usize) -> usize {
 }
 
 impl Outcome {
-    /// `3 files changed, 7 calls migrated in 4 lanes; 2 lanes left as they are: ...; to add by
-    /// hand (...): ...`
+    /// The headline: `3 files changed, 7 calls migrated in 4 lanes; 2 lanes left as they are;
+    /// 1 option to add by hand`. What is left and what to add by hand are listed by [`Outcome::details`].
     pub fn summary(&self, applied: bool) -> String {
         let files = self.changes.len();
         let verb = if applied { "changed" } else { "would change" };
@@ -361,37 +361,45 @@ impl Outcome {
         }
         if !self.left.is_empty() {
             let n = self.left.len();
-            s.push_str(&format!(
-                "; {n} lane{} left as {}: ",
-                plural(n),
-                if n == 1 { "it is" } else { "they are" }
-            ));
-            s.push_str(
-                &self
-                    .left
-                    .iter()
-                    .map(|l| format!("{} {}", l.name, l.why))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            );
+            s.push_str(&format!("; {n} lane{} {}", plural(n), left_as(n)));
+        }
+        if !self.by_hand.is_empty() {
+            let n = self.by_hand.len();
+            s.push_str(&format!("; {n} option{} to add by hand", plural(n)));
+        }
+        s
+    }
+
+    /// One line per lane left as it is, and per option to add by hand, under a heading each;
+    /// empty when there is neither. With `applied`, lines of the rewritten files; else those of
+    /// the files as they are.
+    pub fn details(&self, applied: bool) -> String {
+        let mut s = String::new();
+        if !self.left.is_empty() {
+            let n = self.left.len();
+            s.push_str(&format!("lane{} {}:\n", plural(n), left_as(n)));
+            for l in &self.left {
+                s.push_str(&format!("  {} {}\n", l.name, l.why));
+            }
         }
         if !self.by_hand.is_empty() {
             s.push_str(
-                "; to add by hand (deliver and precheck fail under an API key without it, fastlane #18250): ",
+                "to add by hand (deliver and precheck fail under an API key without it, fastlane #18250):\n",
             );
-            s.push_str(
-                &self
-                    .by_hand
-                    .iter()
-                    .map(|n| {
-                        let line = if applied { n.line } else { n.line_before };
-                        format!("{}:{line}: {}", n.path, n.what)
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            );
+            for n in &self.by_hand {
+                let line = if applied { n.line } else { n.line_before };
+                s.push_str(&format!("  {}:{line}: {}\n", n.path, n.what));
+            }
         }
         s
+    }
+}
+
+fn left_as(n: usize) -> &'static str {
+    if n == 1 {
+        "left as it is"
+    } else {
+        "left as they are"
     }
 }
 
