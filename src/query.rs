@@ -258,11 +258,11 @@ mod tests {
             assert_ne!(id, 0, "{name}");
             assert_eq!(KINDS[id as usize], kind, "{name}");
         }
-        // Anonymous tokens that share a name with a named kind (`true`, `nil`) are not that kind.
+        // An anonymous token that shares its name with a named kind (the `nil` keyword inside a
+        // `nil` node) is not that kind.
         let anonymous_nil = language.id_for_node_kind("nil", false);
-        if anonymous_nil != 0 {
-            assert_eq!(KINDS[anonymous_nil as usize], Kind::Other);
-        }
+        assert_ne!(anonymous_nil, 0);
+        assert_eq!(KINDS[anonymous_nil as usize], Kind::Other);
         let mut parser = tree_sitter::Parser::new();
         parser.set_language(&language).unwrap();
         let tree = parser.parse("f(a: 'x', \"y\" => nil)", None).unwrap();
