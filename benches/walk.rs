@@ -45,19 +45,10 @@ fn fastfiles(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 fn walk(trees: &[Tree], skip: &[u16]) -> u64 {
     let mut visited = 0;
     for tree in trees {
-        let mut cursor = tree.walk();
-        'tree: loop {
+        fastlint::parse::walk_where(tree, |node| {
             visited += 1;
-            let kind = cursor.node().kind_id();
-            if !skip.contains(&kind) && cursor.goto_first_child() {
-                continue;
-            }
-            while !cursor.goto_next_sibling() {
-                if !cursor.goto_parent() {
-                    break 'tree;
-                }
-            }
-        }
+            !skip.contains(&node.kind_id())
+        });
     }
     visited
 }

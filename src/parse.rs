@@ -86,10 +86,18 @@ fn parse_with(text: &str, old: Option<&Tree>) -> Option<Tree> {
 /// Calls `visit` on every node of `tree` (ERROR and MISSING nodes included), once each, in tree
 /// order, walking with one cursor.
 pub fn each_node<'t>(tree: &'t Tree, mut visit: impl FnMut(Node<'t>)) {
+    walk_where(tree, |node| {
+        visit(node);
+        true
+    });
+}
+
+/// Calls `visit` on the nodes of `tree` in tree order, walking with one cursor, and descends into
+/// a node's children only when `visit` returns `true` for it.
+pub fn walk_where<'t>(tree: &'t Tree, mut visit: impl FnMut(Node<'t>) -> bool) {
     let mut cursor = tree.walk();
     loop {
-        visit(cursor.node());
-        if cursor.goto_first_child() {
+        if visit(cursor.node()) && cursor.goto_first_child() {
             continue;
         }
         while !cursor.goto_next_sibling() {
@@ -114,27 +122,16 @@ pub fn syntax_errors(tree: &Tree) -> Vec<std::ops::Range<usize>> {
     if !tree.root_node().has_error() {
         return out;
     }
-    let mut cursor = tree.walk();
-    loop {
-        let node = cursor.node();
-        let descend = if node.is_error() || node.is_missing() {
+    // Only subtrees that hold an error are entered.
+    walk_where(tree, |node| {
+        if node.is_error() || node.is_missing() {
             out.push(node.start_byte()..node.end_byte());
             false
         } else {
             node.has_error()
-        };
-        if descend && cursor.goto_first_child() {
-            continue;
         }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return out;
-            }
-        }
-    }
+    });
+    out
 }
 
 #[cfg(test)]
