@@ -684,11 +684,7 @@ fn fix_or_diff(args: &CheckArgs, setup: &Setup) -> ExitCode {
             result = result.and_then(|_| out.write_all(d.as_bytes()));
         }
         print_errors(&outcome.report);
-        eprint!(
-            "{}{removed_note}\n{}",
-            outcome.summary(false),
-            outcome.details(false)
-        );
+        eprint!("{}", summary_text(&outcome, false, &removed_note));
         let code = if failed {
             2
         } else {
@@ -738,12 +734,7 @@ fn fix_or_diff(args: &CheckArgs, setup: &Setup) -> ExitCode {
             }
         }
     }
-    // The headline, then what is left and what to add by hand, a line each.
-    let summary = format!(
-        "{}{removed_note}\n{}",
-        outcome.summary(true),
-        outcome.details(true)
-    );
+    let summary = summary_text(&outcome, true, &removed_note);
     let report = &outcome.report;
     let result = if json {
         eprint!("{shown}{summary}");
@@ -763,6 +754,16 @@ fn fix_or_diff(args: &CheckArgs, setup: &Setup) -> ExitCode {
     };
     let code = if failed { 2 } else { report.exit_code() };
     finish(result.and_then(|_| out.flush()), code)
+}
+
+/// What `--fix` (`applied`) or `--diff` says after the diffs: the headline with `extra` on its
+/// line, then what is left and what to add by hand, a line each.
+fn summary_text(outcome: &fix::Outcome, applied: bool, extra: &str) -> String {
+    format!(
+        "{}{extra}\n{}",
+        outcome.summary(applied),
+        outcome.details(applied)
+    )
 }
 
 fn lanes(args: &CommonArgs) -> ExitCode {

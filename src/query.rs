@@ -78,7 +78,7 @@ impl KindTable {
             let mut found = false;
             for (id, slot) in by_kind.iter_mut().enumerate() {
                 let id = id as u16;
-                if language.node_kind_is_named(id) && language.node_kind_for_id(id) == Some(kind) {
+                if named_kind(language, id) == Some(kind) {
                     if slot.is_some_and(|c| c != capture) {
                         return Err(at("a node kind captured twice"));
                     }
@@ -176,14 +176,24 @@ static KINDS: LazyLock<Vec<Kind>> = LazyLock::new(|| {
     let language = crate::parse::language();
     (0..language.node_kind_count() as u16)
         .map(|id| {
-            let name = language.node_kind_for_id(id);
-            match Kind::NAMED.iter().find(|(n, _)| Some(*n) == name) {
-                Some((_, kind)) if language.node_kind_is_named(id) => *kind,
-                _ => Kind::Other,
-            }
+            let name = named_kind(&language, id);
+            Kind::NAMED
+                .iter()
+                .find(|(n, _)| Some(*n) == name)
+                .map_or(Kind::Other, |(_, kind)| *kind)
         })
         .collect()
 });
+
+/// The name of a named node kind of the grammar; `None` for an anonymous token (`nil`, `(`) or an
+/// id the grammar does not have. Both tables are keyed by it, so an alias of a kind gets the
+/// kind's entry and a token spelled like it does not.
+fn named_kind(language: &Language, id: u16) -> Option<&'static str> {
+    language
+        .node_kind_is_named(id)
+        .then(|| language.node_kind_for_id(id))
+        .flatten()
+}
 
 /// Field ids of the Ruby grammar that extraction reads, looked up by name once: a lookup by id
 /// skips the name search `child_by_field_name` does on every call.
