@@ -11,9 +11,11 @@ use std::sync::LazyLock;
 
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
+use crate::environments::Loaded;
 use crate::knowledge::{self, Action, Auth};
 use crate::load::Workspace;
 use crate::model::{Call, FileModel, HookKind, Scope, SpaceshipKind, Value};
+use crate::report::CheckOptions;
 use crate::source::FileKind;
 use crate::version::Version;
 
@@ -465,13 +467,13 @@ impl<'a> Walker<'a, '_> {
 }
 
 /// Analyses every project of the workspace.
-pub fn analyse(ws: &Workspace, key_from_env: bool) -> Analysis {
+pub fn analyse(ws: &Workspace, options: &CheckOptions) -> Analysis {
     use rayon::prelude::*;
     // Projects are independent: analyse them in parallel, then merge in project order so the
     // result does not depend on scheduling.
     let parts: Vec<(Analysis, LaneRuns)> = (0..ws.projects.len())
         .into_par_iter()
-        .map(|i| analyse_project(ws, i, key_from_env))
+        .map(|i| analyse_project(ws, i, options))
         .collect();
     let mut analysis = Analysis::default();
     let mut lane_runs: LaneRuns = HashMap::new();
@@ -563,40 +565,19 @@ type LaneRuns = HashMap<(usize, usize), (bool, Reaches)>;
 fn analyse_project(
     ws: &Workspace,
     project_index: usize,
-    key_from_env: bool,
+    options: &CheckOptions,
 ) -> (Analysis, LaneRuns) {
     let mut analysis = Analysis::default();
     let mut lane_runs: LaneRuns = HashMap::new();
     let project = &ws.projects[project_index];
     let index = Index::new(ws, project_index);
     let mut base = KeyState {
-        any: key_from_env,
+        any: options.key_from_env,
         vars: 0,
     };
-    // dotenv reads the first of the fastlane folder and its parent that holds `.env*` files.
-    let in_folder = |f: &usize| {
-        let path = &ws.files[*f].source.path;
-        path.parent().map(crate::load::canonical_dir)
-            == Some(crate::load::canonical_dir(&project.dir))
-    };
-    let dotenv: Vec<usize> = project
-        .files
-        .iter()
-        .copied()
-        .filter(|&f| ws.files[f].source.kind == FileKind::DotEnv)
-        .collect();
-    let dotenv: Vec<usize> = if dotenv.iter().any(in_folder) {
-        dotenv.into_iter().filter(in_folder).collect()
-    } else {
-        dotenv
-    };
-    for &f in &dotenv {
-        for a in ws.files[f].dotenv() {
-            if !a.value.is_empty() {
-                if let Some(bit) = key_var_bit(&a.name) {
-                    base.vars |= bit;
-                }
-            }
+    for a in Loaded::of_project(ws, project, &options.env).set() {
+        if let Some(bit) = key_var_bit(&a.name) {
+            base.vars |= bit;
         }
     }
     let mut memo = HashMap::new();

@@ -10,6 +10,7 @@ use rayon::prelude::*;
 
 use crate::config::{self, Config};
 use crate::discover::{classify, discover, display_path, FileError, Found};
+use crate::environments::Selection;
 use crate::fix;
 use crate::load::load_with_stdin;
 use crate::report::{CheckOptions, Report};
@@ -140,6 +141,10 @@ pub struct CommonArgs {
     /// Count an App Store Connect API key as in scope everywhere (CI sets APP_STORE_CONNECT_API_KEY_*).
     #[arg(long)]
     pub key_from_env: bool,
+    /// The environments fastlane runs with (`fastlane <lane> --env a,b`): of the `.env.<name>` files,
+    /// only theirs count as loaded (default: all of them but templates such as `.env.example`).
+    #[arg(long, value_name = "NAMES", value_parser = parse_env)]
+    pub env: Option<Selection>,
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
@@ -219,6 +224,10 @@ pub struct GateArgs {
 
 fn parse_version(s: &str) -> Result<Version, String> {
     s.parse()
+}
+
+fn parse_env(s: &str) -> Result<Selection, String> {
+    Selection::parse(s)
 }
 
 /// `10MB`, `512KB`, `1048576` (bytes), `0`.
@@ -364,6 +373,18 @@ pub fn load_report(args: &CommonArgs, setup: &Setup) -> Report {
     load_report_with(args, setup, false)
 }
 
+/// What changes what is found, from the command line and the configuration file.
+fn check_options(args: &CommonArgs, setup: &Setup) -> CheckOptions {
+    CheckOptions {
+        key_from_env: args.key_from_env,
+        env: args
+            .env
+            .clone()
+            .or_else(|| setup.config.env.clone())
+            .unwrap_or_default(),
+    }
+}
+
 /// Like [`load_report`], but each project's models are dropped once its rules have run
 /// ([`crate::pipeline`]): what `check` and `lanes` print needs no more.
 fn check_report(args: &CommonArgs, setup: &Setup) -> Report {
@@ -371,9 +392,7 @@ fn check_report(args: &CommonArgs, setup: &Setup) -> Report {
 }
 
 fn load_report_with(args: &CommonArgs, setup: &Setup, by_project: bool) -> Report {
-    let options = CheckOptions {
-        key_from_env: args.key_from_env,
-    };
+    let options = check_options(args, setup);
     if by_project {
         if let Some((found, errors, version)) = found_files(args, setup) {
             let mut report = crate::pipeline::check(found, version, &options);
@@ -640,9 +659,7 @@ fn fix_or_diff(args: &CheckArgs, setup: &Setup) -> ExitCode {
         Some(KeySourceArg::Content) => fix::KeySource::Content,
         None => setup.config.key_source.unwrap_or_default(),
     };
-    let options = CheckOptions {
-        key_from_env: common.key_from_env,
-    };
+    let options = check_options(common, setup);
     // Suppressions the migration made stale (or that were stale already) go too.
     let (mut outcome, removed) = match found_files(common, setup) {
         Some((found, errors, version)) => {

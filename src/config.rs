@@ -11,6 +11,7 @@
 //! ignore = ["FL006"]
 //! exclude = ["legacy/**"]          # globs, relative to this file's folder
 //! fastlane-version = "2.230.0"
+//! env = ["ci"]                     # the runs' `fastlane --env`: which `.env.<name>` files load
 //! [per-file-ignores]
 //! "fastlane/.env*" = ["FL002"]
 //! [severity]
@@ -33,6 +34,7 @@ use toml::Spanned;
 
 use crate::diagnostic::Severity;
 use crate::discover::display_path;
+use crate::environments::Selection;
 use crate::fix::KeySource;
 use crate::rules::RULES;
 use crate::version::Version;
@@ -89,6 +91,8 @@ pub struct Config {
     pub per_file_ignores: Vec<(Pattern, BTreeSet<&'static str>)>,
     pub exclude: Vec<Pattern>,
     pub fastlane_version: Option<Version>,
+    /// The environments (`fastlane --env`) the runs use.
+    pub env: Option<Selection>,
     pub key_source: Option<KeySource>,
     pub severity: HashMap<&'static str, Severity>,
 }
@@ -102,6 +106,7 @@ impl Default for Config {
             per_file_ignores: Vec::new(),
             exclude: Vec::new(),
             fastlane_version: None,
+            env: None,
             key_source: None,
             severity: HashMap::new(),
         }
@@ -238,6 +243,7 @@ struct RawConfig {
     per_file_ignores: Option<BTreeMap<Spanned<String>, Vec<Spanned<String>>>>,
     exclude: Option<Vec<Spanned<String>>>,
     fastlane_version: Option<Spanned<String>>,
+    env: Option<Spanned<Vec<Spanned<String>>>>,
     fix: Option<RawFix>,
     severity: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
 }
@@ -396,6 +402,42 @@ pub fn parse(text: &str, display: &str) -> Result<Config, ConfigError> {
                 .parse()
                 .map_err(|m: String| error(Some(v.span()), m, None))?,
         );
+    }
+    if let Some(list) = &raw.env {
+        let mut names = Vec::new();
+        for name in list.get_ref() {
+            match Selection::parse(name.get_ref()) {
+                Ok(Selection::Named(one)) if one.len() == 1 && !name.get_ref().contains(',') => {
+                    names.extend(one)
+                }
+                Ok(_) => {
+                    return Err(error(
+                        Some(name.span()),
+                        format!(
+                            "`{}` is not one environment name: write each as a string of its own",
+                            name.get_ref()
+                        ),
+                        None,
+                    ))
+                }
+                Err(m) => return Err(error(Some(name.span()), m, None)),
+            }
+        }
+        if names.is_empty() {
+            return Err(error(
+                Some(list.span()),
+                "name at least one environment, as in `env = [\"ci\"]`, or leave `env` out"
+                    .to_string(),
+                None,
+            ));
+        }
+        let mut unique: Vec<String> = Vec::new();
+        for name in names {
+            if !unique.contains(&name) {
+                unique.push(name);
+            }
+        }
+        config.env = Some(Selection::Named(unique));
     }
     if let Some(source) = raw.fix.as_ref().and_then(|f| f.key_source.as_ref()) {
         config.key_source = Some(match source.get_ref().as_str() {

@@ -12,6 +12,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod docs;
+pub mod environments;
 pub mod extract;
 pub mod fingerprint;
 pub mod fix;

@@ -8,6 +8,7 @@ use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
 
 use crate::discover::{display_path, FileError, Found};
+use crate::environments::is_template_name;
 use crate::extract;
 use crate::knowledge;
 use crate::model::{Contents, FileModel, Span, Value};
@@ -713,7 +714,8 @@ pub fn key_path_literals(file: &FileModel) -> Vec<(Span, String, bool)> {
                 out.push((span, p.clone(), json));
             }
         }
-    } else if file.source.kind == FileKind::DotEnv {
+    } else if file.source.kind == FileKind::DotEnv && !is_template_name(file.source.file_name()) {
+        // A template's paths are placeholders.
         for a in file.dotenv() {
             let json = knowledge::is_key_path_env(&a.name);
             if json || knowledge::KEY_FILEPATH_ENV.contains(&a.name.as_str()) {

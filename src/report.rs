@@ -39,6 +39,8 @@ pub type LaneCall = ((usize, usize), (usize, usize));
 #[derive(Clone, Debug, Default)]
 pub struct CheckOptions {
     pub key_from_env: bool,
+    /// The environments (`fastlane --env`) whose `.env.<name>` files count as loaded.
+    pub env: crate::environments::Selection,
 }
 
 /// Finds the lane whose block holds a span, file by file.
@@ -134,10 +136,11 @@ impl Report {
     pub fn build(mut ws: Workspace, options: &CheckOptions) -> Self {
         // Files rewritten by --fix come back with their bare names unresolved.
         crate::load::resolve_bare_names(&mut ws.files);
-        let analysis = analyse(&ws, options.key_from_env);
+        let analysis = analyse(&ws, options);
         let mut diagnostics = rules::run_all(&Context {
             ws: &ws,
             analysis: &analysis,
+            env: &options.env,
         });
         let mut finder = LaneFinder::new(&ws);
         for d in &mut diagnostics {

@@ -72,15 +72,7 @@ pub fn env_secret_kind(name: &str) -> Option<SecretKind> {
 
 /// Template files whose values are placeholders, not secrets.
 fn is_template(file: &FileModel) -> bool {
-    let name = file
-        .source
-        .path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("");
-    [".example", ".sample", ".template", ".dist", ".tmpl"]
-        .iter()
-        .any(|s| name.ends_with(s))
+    crate::environments::is_template_name(file.source.file_name())
 }
 
 /// A value that only stands for a secret (`<password>`, `xxxx`, `your-password`, `changeme`).

@@ -88,6 +88,11 @@ impl SourceFile {
         }
     }
 
+    /// The last component of the path (empty when it has none or is not UTF-8).
+    pub fn file_name(&self) -> &str {
+        self.path.file_name().and_then(|n| n.to_str()).unwrap_or("")
+    }
+
     /// The 0-based row of a byte offset already clamped to the text, and where that row starts.
     fn row(&self, offset: usize) -> (usize, usize) {
         let row = self.line_starts.partition_point(|&s| s as usize <= offset) - 1;

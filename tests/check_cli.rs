@@ -525,6 +525,82 @@ fn key_from_dotenv_covers_everything() {
     ]);
 }
 
+/// `.env` and `.env.default` always load; `.env.<name>` files count unless they are templates, or,
+/// with `--env` (or `env` in fastlint.toml), only those named, later names overriding earlier ones.
+#[test]
+fn env_files_count_as_fastlane_loads_them() {
+    let cases: &[(&[&str], [&str; 3], &[u64])] = &[
+        // Not knowing the runs' `--env`: .env.ci and .env.nodeliver may load, the template not; a
+        // key path some run sets stays in scope.
+        (&[], ["api-key", "api-key", "migratable"], &[15]),
+        (
+            &["--env", "ci"],
+            ["api-key", "api-key", "migratable"],
+            &[15],
+        ),
+        (
+            &["--env", "release"],
+            ["migratable", "api-key", "migratable"],
+            &[6, 15],
+        ),
+        // .env.nodeliver blanks the deliver key path that .env sets.
+        (
+            &["--env", "ci,nodeliver"],
+            ["api-key", "migratable", "migratable"],
+            &[11, 15],
+        ),
+        (
+            &["--env", "nodeliver,ci"],
+            ["api-key", "migratable", "migratable"],
+            &[11, 15],
+        ),
+        // A template loads when it is named.
+        (
+            &["--env", "example"],
+            ["migratable", "api-key", "api-key"],
+            &[6],
+        ),
+        (
+            &["--config", "ci-nodeliver.toml"],
+            ["api-key", "migratable", "migratable"],
+            &[11, 15],
+        ),
+        // The command line wins over the configuration file.
+        (
+            &["--config", "ci-nodeliver.toml", "--env", "ci"],
+            ["api-key", "api-key", "migratable"],
+            &[15],
+        ),
+    ];
+    for (args, [beta, release, profiles], fl008) in cases {
+        let r = check_fixture("env_selection", args);
+        r.run.assert_exit(1);
+        r.assert_lanes(&[
+            (F, 5, "beta", PUB, beta),
+            (F, 9, "release", PUB, release),
+            (F, 14, "profiles", PUB, profiles),
+        ]);
+        let lane = |line: u64| match line {
+            6 => "beta",
+            11 => "release",
+            _ => "profiles",
+        };
+        let expected: Vec<(&str, &str, u64, &str)> =
+            fl008.iter().map(|&l| ("FL008", F, l, lane(l))).collect();
+        r.assert_diagnostics(&expected);
+    }
+}
+
+#[test]
+fn env_names_are_checked() {
+    let dir = fixture("env_selection");
+    for bad in ["", " , ", "../ci"] {
+        let run = run_in(&dir, &["check", ".", "--env", bad]);
+        run.assert_exit(2);
+        assert!(run.stderr.contains("--env"), "{}", run.stderr);
+    }
+}
+
 #[test]
 fn tool_key_variables_in_dotenv_cover_their_tool_only() {
     let r = check_fixture("key_dotenv_tool_vars", &[]);

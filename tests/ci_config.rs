@@ -192,6 +192,19 @@ fn unknown_key_wrong_type_unknown_code_are_errors_with_file_and_line() {
 
     let e = config_error("select = [\n");
     assert!(e.starts_with("error: fastlint.toml:"), "{e}");
+
+    let e = config_error("env = [\"ci\", \"a,b\"]\n");
+    assert!(
+        e.starts_with("error: fastlint.toml:1:14: `a,b` is not one environment name"),
+        "{e}"
+    );
+    let e = config_error("env = []\n");
+    assert!(
+        e.starts_with("error: fastlint.toml:1:7: name at least one environment"),
+        "{e}"
+    );
+    let e = config_error("env = \"ci\"\n");
+    assert!(e.starts_with("error: fastlint.toml:1:7: "), "{e}");
 }
 
 #[test]

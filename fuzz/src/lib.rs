@@ -288,9 +288,7 @@ fn run_once(root: &Path) -> (Report, Vec<u8>) {
     ws.errors.sort();
     let report = Report::build(
         ws,
-        &CheckOptions {
-            key_from_env: false,
-        },
+        &CheckOptions::default(),
     );
     let mut json = Vec::new();
     render::json::write(&report, true, &mut json).expect("JSON output");
@@ -388,9 +386,7 @@ fn check_fix(report: Report, content: bool, root: &Path) {
     } else {
         fix::KeySource::File
     };
-    let options = CheckOptions {
-        key_from_env: false,
-    };
+    let options = CheckOptions::default();
     let outcome = fix::fix(report, key_source, &options);
     let config = fastlint::config::Config::default();
     let (by_project, _) = fastlint::pipeline::fix(

@@ -14,9 +14,10 @@ precheck, app_store_build_number, latest_testflight_build_number, download_dsyms
 register_device(s), notarize, ...) reached on some run with no key: no `api_key:`/`api_key_path:` option,
 no `app_store_connect_api_key` before it in its lane, in a hook that runs before it, or in a lane that calls
 it, no key variable (`APP_STORE_CONNECT_API_KEY_PATH`, `APP_STORE_CONNECT_API_KEY`, the action's own
-`*_API_KEY_PATH`) set in a fastlane `.env` file or in Ruby before it, and no `api_key_path` in its config file.
-`match` with `readonly: true` needs no login. `--key-from-env` counts a key as in scope everywhere (for CI
-that sets the variables).
+`*_API_KEY_PATH`) set in a fastlane `.env` file the runs load or in Ruby before it, and no `api_key_path` in
+its config file. `match` with `readonly: true` needs no login. `--key-from-env` counts a key as in scope
+everywhere (for CI that sets the variables). Of the `.env.<name>` files, templates (`.env.example`, ...)
+never count, and with `--env NAMES` only those of the named environments do.
 
 **Why it matters.** Without a key the action falls back to the Apple ID (Appfile `apple_id`,
 `FASTLANE_USER`), and two-factor authentication stalls CI.

@@ -3,6 +3,7 @@
 
 use super::{config_value, env_set_for, projects_of, value_text, Context, Rule};
 use crate::diagnostic::{Diagnostic, RuleInfo, Severity};
+use crate::environments::load_of_file;
 use crate::knowledge::IN_HOUSE_ENV;
 use crate::model::{ArgShape, Call, SpaceshipKind, Value};
 use crate::source::FileKind;
@@ -17,7 +18,7 @@ pub static INFO: RuleInfo = RuleInfo {
 \"enterprise\"` in the call, or `type(\"enterprise\")` in the Matchfile when the call sets no type — reached
 with an App Store Connect API key whose `in_house` is not `true`. The key is the `api_key:` hash or the JSON
 file of `api_key_path:` when the call passes one; otherwise every `app_store_connect_api_key(...)` call of the
-project and the JSON key files named in its `.env` files and Matchfile. It stays quiet when any of them sets
+project and the JSON key files named in its Matchfile and the `.env` files its runs load. It stays quiet when any of them sets
 `in_house: true` or a value it cannot read, when `APP_STORE_CONNECT_API_KEY_IN_HOUSE` is set somewhere, or
 when it sees no key at all (`--key-from-env`). `readonly: true` does not log in and is not reported.
 
@@ -123,12 +124,14 @@ fn project_keys(cx: &Context, f: usize) -> Vec<InHouse> {
             }
         }
         for r in cx.ws.key_paths.iter().filter(|r| {
+            let file = &cx.ws.files[r.file];
             r.json
                 && project.files.contains(&r.file)
-                && matches!(
-                    cx.ws.files[r.file].source.kind,
-                    FileKind::DotEnv | FileKind::Config("Matchfile")
-                )
+                && match file.source.kind {
+                    FileKind::DotEnv => load_of_file(file, cx.env).loaded(),
+                    FileKind::Config(name) => name == "Matchfile",
+                    _ => false,
+                }
         }) {
             out.push(match r.loaded.and_then(|i| cx.ws.files[i].key_json()) {
                 Some(json) => in_house(json.field("in_house").map(|o| &o.value)),

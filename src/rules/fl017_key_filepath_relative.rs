@@ -21,8 +21,8 @@ pub static INFO: RuleInfo = RuleInfo {
 **What it finds.** A relative path written as a literal for an App Store Connect API key file —
 `key_filepath:` of `app_store_connect_api_key`, `filepath:` of an `api_key:` hash, `api_key_path:` of any
 action, `api_key_path(...)` in a Matchfile/Deliverfile/Precheckfile, `APP_STORE_CONNECT_API_KEY_PATH` /
-`*_API_KEY_PATH` / `APP_STORE_CONNECT_API_KEY_KEY_FILEPATH` in a fastlane `.env` file or an `ENV[...] =` write
-— that does not exist from the project root (the folder that holds the `fastlane` folder), where fastlane's
+`*_API_KEY_PATH` / `APP_STORE_CONNECT_API_KEY_KEY_FILEPATH` in a fastlane `.env` file (not a template such as
+`.env.example`, whose paths are placeholders) or an `ENV[...] =` write — that does not exist from the project root (the folder that holds the `fastlane` folder), where fastlane's
 actions resolve it. The message says which of two cases it is:
 - the file exists from the `fastlane` folder (`./AuthKey.p8` for `fastlane/AuthKey.p8`): the path was
   written from the wrong folder;

@@ -3,8 +3,9 @@
 
 use crate::analysis::Analysis;
 use crate::diagnostic::{Diagnostic, RuleInfo};
+use crate::environments::{load_of_file, Loaded, Selection};
 use crate::load::{Project, Workspace};
-use crate::model::{Call, FileModel, Value};
+use crate::model::{Call, EnvAssignment, FileModel, Value};
 use crate::source::FileKind;
 
 mod fl000_parse_error;
@@ -31,6 +32,8 @@ pub(crate) mod fl100_unused_suppression;
 pub struct Context<'a> {
     pub ws: &'a Workspace,
     pub analysis: &'a Analysis,
+    /// Which `.env.<name>` files count as loaded.
+    pub env: &'a Selection,
 }
 
 /// A rule: its documentation and its check.
@@ -143,29 +146,33 @@ impl EnvUse {
     }
 }
 
-/// Whether any of the variables is set where the code of file `f` would see it: a `.env` file or an
-/// `ENV[...] =` write of a project that runs the file, or any CI file (CI sets the environment of
+/// Whether any of the variables is set where the code of file `f` would see it: a `.env` file the
+/// runs load ([`crate::environments`]) or an `ENV[...] =` write of a project that runs the file, or any CI file (CI sets the environment of
 /// every project in the repository). A file outside any project sees every `.env` file. Rules use it
 /// to stay quiet when a setting may come from there.
 pub(crate) fn env_set_for(cx: &Context, f: usize, names: &[&str]) -> bool {
-    let sets = |file: &FileModel| {
-        file.dotenv()
-            .iter()
-            .any(|a| names.contains(&a.name.as_str()) && !a.value.is_empty())
-            || file.ruby().is_some_and(|m| {
-                m.env.iter().any(|e| {
-                    e.write && names.contains(&e.name.as_str()) && e.value != Some(Value::Nil)
-                })
-            })
+    let named = |a: &EnvAssignment| names.contains(&a.name.as_str()) && !a.value.is_empty();
+    // A `.env` file counts when the run loads it; a CI file sets the environment of every run.
+    let sets = |file: &FileModel| match file.source.kind {
+        FileKind::DotEnv => load_of_file(file, cx.env).loaded() && file.dotenv().iter().any(named),
+        FileKind::Ci(_) => file.dotenv().iter().any(named),
+        _ => file.ruby().is_some_and(|m| {
+            m.env
+                .iter()
+                .any(|e| e.write && names.contains(&e.name.as_str()) && e.value != Some(Value::Nil))
+        }),
     };
     let mut in_project = false;
     for project in projects_of(cx, f) {
         in_project = true;
-        if project
-            .files
-            .iter()
-            .chain(&project.fastfiles)
-            .any(|&g| sets(&cx.ws.files[g]))
+        let loaded = Loaded::of_project(cx.ws, project, cx.env);
+        if names.iter().any(|n| loaded.is_set(n))
+            || project
+                .files
+                .iter()
+                .chain(&project.fastfiles)
+                .map(|&g| &cx.ws.files[g])
+                .any(|g| g.source.kind != FileKind::DotEnv && sets(g))
         {
             return true;
         }
