@@ -29,7 +29,8 @@
 (block_parameter) @declares.name
 (for) @declares.loop
 
-; Names that are neither calls nor variables.
+; Names that are neither calls nor variables (`def self.name` too).
+(singleton_method) @not_a_call
 (alias) @not_a_call
 (undef) @not_a_call
 (setter) @not_a_call

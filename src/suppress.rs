@@ -20,7 +20,6 @@ use crate::fix::edit::{apply_edits, Edit};
 use crate::fix::{FileChange, Outcome as FixOutcome};
 use crate::load::{model_of, Workspace};
 use crate::model::{FileModel, Span};
-use crate::parse::{parse_ruby, syntax_errors};
 use crate::report::{CheckOptions, Report};
 use crate::rules::{self, fl100_unused_suppression};
 use crate::source::SourceFile;
@@ -429,7 +428,7 @@ pub fn fix_unused(
                 continue;
             }
         };
-        if old.kind.is_ruby() && !parse_ruby(&text).is_some_and(|t| syntax_errors(&t).is_empty()) {
+        if old.kind.is_ruby() && !crate::extract::ruby::parses_clean(&text) {
             outcome.problems.push(format!(
                 "{}: removing unused suppressions would introduce a syntax error; the file is kept as it is (please report this)",
                 old.display

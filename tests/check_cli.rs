@@ -893,6 +893,39 @@ fn syntax_error_is_reported_and_the_rest_still_analysed() {
     r.assert_span("FL000", F, 10, 25, 10, 39);
 }
 
+/// tree-sitter reads an `end` too many as a bare name, without an error; Ruby refuses the file.
+#[test]
+fn a_stray_end_is_a_parse_error() {
+    let r = check_fixture("stray_end", &[]);
+    r.run.assert_exit(1);
+    r.assert_diagnostics(&[
+        ("FL008", F, 5, "beta"),
+        ("FL001", F, 5, "beta"),
+        ("FL008", F, 9, "release"),
+        ("FL000", F, 11, NO_LANE),
+    ]);
+    r.assert_span("FL000", F, 11, 1, 11, 4);
+    let d = r
+        .diagnostics()
+        .iter()
+        .find(|d| d["code"] == "FL000")
+        .unwrap();
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("syntax error: unexpected `end`"),
+        "{d}"
+    );
+    for l in r.lanes() {
+        assert_eq!(l["fixable"], false, "{l}");
+    }
+    // --fix leaves the file as it is.
+    let run = run_in(&fixture("stray_end"), &["check", ".", "--diff"]);
+    run.assert_exit(0);
+    assert!(run.stdout.is_empty(), "{}", run.describe());
+}
+
 #[test]
 fn spans_count_unicode_characters() {
     let r = check_fixture("spans", &[]);

@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use fastlint::discover::discover;
 use fastlint::fix;
 use fastlint::load::load;
-use fastlint::parse::{outline, parse_ruby, syntax_errors};
+use fastlint::parse::{outline, parse_ruby};
 use fastlint::render;
 use fastlint::report::{CheckOptions, Report};
 use inputs::rng::Rng;
@@ -364,7 +364,7 @@ pub fn check(scratch: &Scratch, files: &[(String, Vec<u8>)]) {
 }
 
 fn parses_clean(text: &str) -> bool {
-    parse_ruby(text).is_some_and(|t| syntax_errors(&t).is_empty())
+    fastlint::extract::ruby::parses_clean(text)
 }
 
 /// What `--fix` would write and say, to compare two ways of running it.

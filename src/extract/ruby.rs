@@ -194,6 +194,12 @@ struct Raw<'t> {
     comments: Vec<Node<'t>>,
 }
 
+/// Whether Ruby text parses without a syntax error, stray keywords included (what a rewrite of a
+/// file is held to).
+pub fn parses_clean(text: &str) -> bool {
+    crate::parse::parse_ruby(text).is_some_and(|tree| extract(&tree, text).syntax_errors.is_empty())
+}
+
 /// Extracts the model of one Ruby file.
 pub fn extract(tree: &Tree, src: &str) -> RubyModel {
     let kinds = &*RUBY_KINDS;
@@ -290,6 +296,11 @@ fn body_line_start(block: Node, src: &str) -> Option<usize> {
     let limit = body.map(|b| b.start_byte()).unwrap_or(block.end_byte());
     (newline < limit).then_some(newline + 1)
 }
+
+/// Keywords that only close or continue a construct. tree-sitter-ruby reads one where an expression
+/// should be (`end` after the last `end` of a file) as a bare name, without an error; Ruby rejects
+/// it. As a method name (`x.end`, `def end`) or a keyword parameter one is not a bare name.
+pub const CLOSING_KEYWORDS: &[&str] = &["end", "else", "elsif", "when", "then", "ensure", "do"];
 
 fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
     let mut model = RubyModel {
@@ -500,13 +511,25 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
     for (node, name) in &raw.calls {
         calls.push(call_of(*node, *name, src, scope_at(span(*node))));
     }
+    let tree_errors = model.syntax_errors.len();
     for node in &raw.identifiers {
         if not_references.contains(&node.start_byte()) {
             continue;
         }
         let s = span(*node);
-        let scope = scope_at(s);
         let name = text(*node, src);
+        if CLOSING_KEYWORDS.contains(&name) {
+            // A keyword that cannot start an expression, read by tree-sitter as a bare name: a
+            // stray `end` (one too many) and the like, which Ruby refuses.
+            if !model.syntax_errors[..tree_errors]
+                .iter()
+                .any(|e| e.start <= s.start && s.end <= e.end)
+            {
+                model.syntax_errors.push(s);
+            }
+            continue;
+        }
+        let scope = scope_at(s);
         if locals
             .get(&(scope, name))
             .is_some_and(|&declared| declared < s.start)
@@ -519,6 +542,7 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
         }
         calls.push(Call::bare(name, s, scope));
     }
+    model.syntax_errors.sort();
     calls.sort_by_key(|c| (c.span.start, c.span.end));
 
     // Options passed through a hash variable assigned in the same lane or method.
@@ -788,5 +812,38 @@ mod tests {
         let m = model(src);
         let texts: Vec<&str> = m.comments.iter().map(|c| &src[c.start..c.end]).collect();
         assert_eq!(texts, ["# one", "# two"]);
+    }
+
+    #[test]
+    fn stray_closing_keywords_are_syntax_errors() {
+        let errors = |src: &str| -> Vec<String> {
+            model(src)
+                .syntax_errors
+                .iter()
+                .map(|s| src[s.start..s.end].to_string())
+                .collect()
+        };
+        assert_eq!(errors("lane :a do\n  pilot\nend\nend\n"), ["end"]);
+        assert_eq!(errors("pilot\nelse\n"), ["else"]);
+        assert_eq!(errors("x = [1,\nend]\n"), ["end"]);
+        // Where Ruby takes a keyword as a name, or where it belongs.
+        let fine = "foo.end\nx&.then\ndef end\nend\ndef self.do\nend\ndef f(end:, when: 1)\nend\n\
+                    alias the_end end\ncase x\nwhen 1 then y\nelse z\nend\n\
+                    if a then b elsif c then d else e end\nbegin\n  x\nrescue\n  y\nelse\n  z\nensure\n  w\nend\n\
+                    foo do |x| x end\nwhile x do y end\n";
+        assert_eq!(errors(fine), Vec::<String>::new());
+        // Inside an error tree-sitter found, a stray keyword is not reported again.
+        let broken = model("lane :a do\n  pilot(\nend\nend\n");
+        assert_eq!(
+            broken.syntax_errors.len(),
+            syntax_errors(&parse_ruby("lane :a do\n  pilot(\nend\nend\n").unwrap()).len()
+        );
+    }
+
+    #[test]
+    fn a_singleton_method_name_is_not_a_call() {
+        let m = model("def self.pilot\n  1\nend\nlane :a do\n  gym\nend\n");
+        assert!(m.calls.iter().all(|c| c.name != "pilot"), "{:?}", m.calls);
+        assert!(m.syntax_errors.is_empty());
     }
 }

@@ -295,11 +295,16 @@ fn remodel(
                 }
                 _ => parse_ruby(&text),
             };
-            let model = tree.filter(|t| syntax_errors(t).is_empty()).map(|tree| {
-                let old = &old.source;
-                let source = SourceFile::new(old.path.clone(), old.display.clone(), old.kind, text);
-                model_of_tree(source, tree)
-            });
+            // Refused on any syntax error, a stray keyword included.
+            let model = tree
+                .filter(|t| syntax_errors(t).is_empty())
+                .map(|tree| {
+                    let old = &old.source;
+                    let source =
+                        SourceFile::new(old.path.clone(), old.display.clone(), old.kind, text);
+                    model_of_tree(source, tree)
+                })
+                .filter(|model| !model.has_syntax_errors());
             (file, model)
         })
         .collect()

@@ -2,6 +2,7 @@
 
 use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, RuleInfo, Severity};
+use crate::extract::ruby::CLOSING_KEYWORDS;
 
 pub static INFO: RuleInfo = RuleInfo {
     code: "FL000",
@@ -9,7 +10,9 @@ pub static INFO: RuleInfo = RuleInfo {
     severity: Severity::Error,
     summary: "The file has Ruby syntax errors",
     explanation: "\
-**What it finds.** Ruby syntax errors in a Fastfile, Appfile or tool config file, as tree-sitter sees them.
+**What it finds.** Ruby syntax errors in a Fastfile, Appfile or tool config file, as tree-sitter sees them,
+and a closing keyword with nothing to close (an `end` too many, a stray `else`), which tree-sitter reads as a
+bare name but Ruby refuses.
 
 **Why it matters.** fastlane cannot load the file, so no lane in it runs. fastlint still analyses the parts
 it could read, but its findings near the error may be incomplete, and `--fix` never rewrites such a file.
@@ -38,8 +41,11 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 .chars()
                 .take(40)
                 .collect();
+            let text = &file.source.text[span.start..span.end];
             let message = if span.is_empty() {
                 "syntax error: something is missing here".to_string()
+            } else if CLOSING_KEYWORDS.contains(&text) {
+                format!("syntax error: unexpected `{text}` (nothing open for it to close or continue; an `end` too many above?)")
             } else {
                 format!(
                     "syntax error near `{}`",
