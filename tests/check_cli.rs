@@ -585,8 +585,10 @@ fn env_files_count_as_fastlane_loads_them() {
             11 => "release",
             _ => "profiles",
         };
-        let expected: Vec<(&str, &str, u64, &str)> =
-            fl008.iter().map(|&l| ("FL008", F, l, lane(l))).collect();
+        // What a `.env` file holds is reported whether or not it is loaded.
+        let mut expected: Vec<(&str, &str, u64, &str)> =
+            vec![("FL002", "fastlane/.env.staging", 2, NO_LANE)];
+        expected.extend(fl008.iter().map(|&l| ("FL008", F, l, lane(l))));
         r.assert_diagnostics(&expected);
     }
 }
