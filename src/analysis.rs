@@ -435,7 +435,8 @@ impl<'a> Walker<'a, '_> {
             || action
                 .config_file
                 .is_some_and(|c| index.keyed_config.contains(c));
-        let apple_id_only = action.apple_id_only_at(index.version);
+        let apple_id_only =
+            action.apple_id_only_at(index.version) || apple_id_option(action, call).is_some();
         let site = self.sites.entry((file, i)).or_insert(CallSite {
             action,
             version: index.version,
@@ -464,6 +465,21 @@ impl<'a> Walker<'a, '_> {
         );
         state
     }
+}
+
+/// The option value (`type: :developer_id_installer`) with which a call of a key-capable action
+/// still needs an Apple ID, if it passes one.
+pub fn apple_id_option(action: &Action, call: &Call) -> Option<(&'static str, &'static str)> {
+    action
+        .apple_id_only_with
+        .iter()
+        .copied()
+        .find(|(option, value)| {
+            call.option(option).is_some_and(|o| match &o.value {
+                Value::Str(s) | Value::Symbol(s) => s == value,
+                _ => false,
+            })
+        })
 }
 
 /// Analyses every project of the workspace.

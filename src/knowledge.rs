@@ -39,6 +39,9 @@ pub struct Action {
     pub way_out: &'static str,
     /// An option that must be turned off when it runs with a key (`precheck_include_in_app_purchases`).
     pub iap_option: Option<&'static str>,
+    /// Option values with which it needs an Apple ID although it takes a key
+    /// (`type: :developer_id_installer` of `cert`).
+    pub apple_id_only_with: &'static [(&'static str, &'static str)],
 }
 
 impl Action {
@@ -95,6 +98,7 @@ pub static ACTIONS: &[Action] = &[
         config_file: None,
         way_out: UPGRADE,
         iap_option: None,
+        apple_id_only_with: &[],
     },
     Action {
         name: "upload_to_app_store",
@@ -105,6 +109,7 @@ pub static ACTIONS: &[Action] = &[
         config_file: Some("Deliverfile"),
         way_out: UPGRADE,
         iap_option: Some("precheck_include_in_app_purchases"),
+        apple_id_only_with: &[],
     },
     Action {
         name: "sync_code_signing",
@@ -115,6 +120,7 @@ pub static ACTIONS: &[Action] = &[
         config_file: Some("Matchfile"),
         way_out: UPGRADE,
         iap_option: None,
+        apple_id_only_with: &[],
     },
     Action {
         name: "match_nuke",
@@ -125,6 +131,7 @@ pub static ACTIONS: &[Action] = &[
         config_file: Some("Matchfile"),
         way_out: UPGRADE,
         iap_option: None,
+        apple_id_only_with: &[],
     },
     Action {
         name: "get_certificates",
@@ -142,6 +149,8 @@ pub static ACTIONS: &[Action] = &[
         config_file: None,
         way_out: UPGRADE,
         iap_option: None,
+        // The App Store Connect API gives no access to Developer ID Installer certificates.
+        apple_id_only_with: &[("type", "developer_id_installer")],
     },
     Action {
         name: "get_provisioning_profile",
@@ -152,6 +161,7 @@ pub static ACTIONS: &[Action] = &[
         config_file: None,
         way_out: UPGRADE,
         iap_option: None,
+        apple_id_only_with: &[],
     },
     Action {
         name: "check_app_store_metadata",
@@ -167,6 +177,7 @@ pub static ACTIONS: &[Action] = &[
         config_file: Some("Precheckfile"),
         way_out: UPGRADE,
         iap_option: Some("include_in_app_purchases"),
+        apple_id_only_with: &[],
     },
     Action {
         name: "app_store_build_number",
@@ -182,6 +193,7 @@ pub static ACTIONS: &[Action] = &[
         config_file: None,
         way_out: UPGRADE,
         iap_option: None,
+        apple_id_only_with: &[],
     },
     Action {
         name: "latest_testflight_build_number",
@@ -197,6 +209,7 @@ pub static ACTIONS: &[Action] = &[
         config_file: None,
         way_out: UPGRADE,
         iap_option: None,
+        apple_id_only_with: &[],
     },
     Action {
         name: "download_dsyms",
@@ -212,6 +225,7 @@ pub static ACTIONS: &[Action] = &[
         config_file: None,
         way_out: UPGRADE,
         iap_option: None,
+        apple_id_only_with: &[],
     },
     Action {
         name: "set_changelog",
@@ -227,6 +241,7 @@ pub static ACTIONS: &[Action] = &[
         config_file: None,
         way_out: UPGRADE,
         iap_option: None,
+        apple_id_only_with: &[],
     },
     Action {
         name: "register_device",
@@ -242,6 +257,7 @@ pub static ACTIONS: &[Action] = &[
         config_file: None,
         way_out: UPGRADE,
         iap_option: None,
+        apple_id_only_with: &[],
     },
     Action {
         name: "register_devices",
@@ -257,6 +273,7 @@ pub static ACTIONS: &[Action] = &[
         config_file: None,
         way_out: UPGRADE,
         iap_option: None,
+        apple_id_only_with: &[],
     },
     Action {
         name: "notarize",
@@ -272,6 +289,7 @@ pub static ACTIONS: &[Action] = &[
         config_file: None,
         way_out: UPGRADE,
         iap_option: None,
+        apple_id_only_with: &[],
     },
     Action {
         name: "update_app_age_rating",
@@ -282,6 +300,7 @@ pub static ACTIONS: &[Action] = &[
         config_file: None,
         way_out: UPGRADE,
         iap_option: None,
+        apple_id_only_with: &[],
     },
     Action {
         name: "create_app_online",
@@ -293,6 +312,7 @@ pub static ACTIONS: &[Action] = &[
         way_out: "upgrade to the first fastlane release after 2.237.0, whose produce takes an App Store Connect API key \
                   (pass capabilities with a later `produce enable_services` step, not inline), or create the app once by hand",
         iap_option: None,
+        apple_id_only_with: &[],
     },
     Action {
         name: "get_push_certificate",
@@ -305,6 +325,7 @@ pub static ACTIONS: &[Action] = &[
                   push certificate, so this step can go; otherwise run it by hand or in a separate scheduled job \
                   with FASTLANE_SESSION",
         iap_option: None,
+        apple_id_only_with: &[],
     },
     Action {
         name: "modify_services",
@@ -316,6 +337,7 @@ pub static ACTIONS: &[Action] = &[
         way_out: "change capabilities once by hand in the Developer Portal, or run this step by hand or in a \
                   separate scheduled job with FASTLANE_SESSION",
         iap_option: None,
+        apple_id_only_with: &[],
     },
     Action {
         name: "download_app_privacy_details_from_app_store",
@@ -326,6 +348,7 @@ pub static ACTIONS: &[Action] = &[
         config_file: None,
         way_out: "run it by hand when privacy details change, or in a separate scheduled job with FASTLANE_SESSION",
         iap_option: None,
+        apple_id_only_with: &[],
     },
     Action {
         name: "upload_app_privacy_details_to_app_store",
@@ -336,6 +359,7 @@ pub static ACTIONS: &[Action] = &[
         config_file: None,
         way_out: "run it by hand when privacy details change, or in a separate scheduled job with FASTLANE_SESSION",
         iap_option: None,
+        apple_id_only_with: &[],
     },
     Action {
         name: "xcode_install",
@@ -347,6 +371,7 @@ pub static ACTIONS: &[Action] = &[
         way_out: "install Xcode on the CI image (or with the `xcodes` tool and its own credentials) instead of \
                   this deprecated action",
         iap_option: None,
+        apple_id_only_with: &[],
     },
     Action {
         name: "app_store_connect_api_key",
@@ -357,6 +382,7 @@ pub static ACTIONS: &[Action] = &[
         config_file: None,
         way_out: "",
         iap_option: None,
+        apple_id_only_with: &[],
     },
 ];
 

@@ -78,14 +78,20 @@ pub fn verdicts(ws: &Workspace, analysis: &Analysis) -> Vec<LaneVerdict> {
                         continue;
                     };
                     if site.apple_id_only {
+                        let message = match crate::analysis::apple_id_option(site.action, c) {
+                            Some((option, value)) if site.action.takes_key_at(site.version) => {
+                                format!("`{}` with `{option}: {value}` needs an Apple ID", c.name)
+                            }
+                            _ => format!(
+                                "`{}` needs an Apple ID at fastlane {}",
+                                c.name, site.version
+                            ),
+                        };
                         blocking.push(Reason {
                             file,
                             span: c.name_span,
                             code: code("FL004"),
-                            message: crate::diagnostic::intern(format!(
-                                "`{}` needs an Apple ID at fastlane {}",
-                                c.name, site.version
-                            )),
+                            message: crate::diagnostic::intern(message),
                         });
                     } else if !reach.has_key {
                         keyless.push(Reason {

@@ -300,6 +300,67 @@ fn pem_message_names_the_apns_key_way_out() {
     );
 }
 
+/// cert refuses `type: :developer_id_installer` under an API key: that call blocks its lane, with or
+/// without a key in scope, and `--fix` leaves the lane alone.
+#[test]
+fn developer_id_installer_certificates_need_an_apple_id() {
+    let r = check_fixture("cert_installer", &[]);
+    r.run.assert_exit(1);
+    r.assert_diagnostics(&[
+        ("FL004", F, 7, "installer_cert"),
+        ("FL004", F, 11, "installer_cert_apple_id"),
+        ("FL001", F, 11, "installer_cert_apple_id"),
+        ("FL008", F, 15, "application_cert"),
+    ]);
+    r.assert_lanes(&[
+        (F, 5, "installer_cert", PUB, "blocked"),
+        (F, 10, "installer_cert_apple_id", PUB, "blocked"),
+        (F, 14, "application_cert", PUB, "migratable"),
+        (F, 18, "installer_fetch", PUB, "no-apple-auth"),
+    ]);
+    let d = r
+        .diagnostics()
+        .iter()
+        .find(|d| d["code"] == "FL004" && d["line"] == 7)
+        .expect("FL004 on cert");
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("`cert` with `type: developer_id_installer` needs an Apple ID"),
+        "{d}"
+    );
+    assert!(
+        d["help"].as_str().unwrap().contains("readonly: true"),
+        "{d}"
+    );
+    r.assert_reasons_include("installer_cert", &[("FL004", F, 7)]);
+
+    let diff = run_in(&fixture("cert_installer"), &["check", ".", "--diff"]);
+    // Only application_cert gets a key; the blocked lanes' calls are not touched.
+    assert_eq!(
+        diff.stdout
+            .matches("+  api_key = app_store_connect_api_key(")
+            .count(),
+        1,
+        "{}",
+        diff.describe()
+    );
+    assert!(
+        !diff.stdout.contains("\n-  get_certificates(")
+            && !diff
+                .stdout
+                .contains("\n-  cert(type: :developer_id_installer)"),
+        "{}",
+        diff.describe()
+    );
+    assert!(
+        diff.stderr.contains("installer_cert blocked by cert"),
+        "{}",
+        diff.describe()
+    );
+}
+
 #[test]
 fn produce_takes_a_key_after_2_237_0() {
     let r = check_fixture("apple_id_only", &["--fastlane-version", "2.238.0"]);

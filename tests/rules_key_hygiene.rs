@@ -1,4 +1,4 @@
-//! Key hygiene rules (FL009-FL017) and CI configuration files, run through the binary over the
+//! Key hygiene rules (FL009-FL018) and CI configuration files, run through the binary over the
 //! fixtures in `fixtures/rules/`. Each expectation was read off the fixture: (code, path, line).
 
 use std::collections::BTreeSet;
@@ -267,6 +267,31 @@ fn fl013_enterprise_in_house() {
                 ("FL013", "matchfile/fastlane/Fastfile", 2),
             ]
         )
+    );
+}
+
+#[test]
+fn fl018_match_storage_team_id() {
+    let base = "fixtures/rules/FL018-match-storage-team-id";
+    let run = check(base);
+    assert_eq!(
+        found(&run, &["FL018"]),
+        expected(
+            base,
+            &[
+                // S3, Google Cloud and GitLab storage from the call, with the key of before_all.
+                ("FL018", "lane_key/fastlane/Fastfile", 7),
+                ("FL018", "lane_key/fastlane/Fastfile", 11),
+                ("FL018", "lane_key/fastlane/Fastfile", 15),
+                // The storage mode from the Matchfile.
+                ("FL018", "matchfile/fastlane/Fastfile", 4),
+            ]
+        )
+    );
+    // Without a key, match asks the Developer Portal for the team: the lane needs a key first.
+    assert_eq!(
+        found(&run, &["FL008"]),
+        expected(base, &[("FL008", "no_key/fastlane/Fastfile", 3)])
     );
 }
 

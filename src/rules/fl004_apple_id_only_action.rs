@@ -1,6 +1,7 @@
 //! FL004 `apple-id-only-action`: an action that needs an Apple ID at the project's fastlane version.
 
 use super::{Context, Rule};
+use crate::analysis::apple_id_option;
 use crate::diagnostic::{Diagnostic, RuleInfo, Severity};
 use crate::knowledge::Auth;
 use crate::load::VersionSource;
@@ -14,14 +15,17 @@ pub static INFO: RuleInfo = RuleInfo {
 **What it finds.** Actions that cannot use an App Store Connect API key at the project's fastlane version
 (from `Gemfile.lock`, `--fastlane-version`, else 2.237.0): `pem`/`get_push_certificate`, `modify_services`,
 `download_app_privacy_details_from_app_store`, `upload_app_privacy_details_to_app_store`, `xcode_install`,
-`produce`/`create_app_online` up to 2.237.0, and any key-capable action below the version that added key
-support (for example `download_dsyms` below 2.197.0).
+`produce`/`create_app_online` up to 2.237.0, any key-capable action below the version that added key
+support (for example `download_dsyms` below 2.197.0), and `cert`/`get_certificates` with `type:
+:developer_id_installer`, which fastlane refuses under an API key (the App Store Connect API gives no access
+to Developer ID Installer certificates).
 
 **Why it matters.** The lane that runs it cannot move to a key: it stays `blocked` until the step changes.
 
 **The way out.** Upgrade fastlane where a later version takes a key; for push certificates, switch to an APNs
-.p8 auth key (it needs no yearly certificate); otherwise run the step by hand, or in a separate scheduled job
-with `FASTLANE_SESSION`.
+.p8 auth key (it needs no yearly certificate); for a Developer ID Installer certificate, create it once with
+an Apple ID, store it with `match`, and fetch it in CI with `readonly: true`; otherwise run the step by hand,
+or in a separate scheduled job with `FASTLANE_SESSION`.
 
 **Example.**
 ```ruby
@@ -51,6 +55,15 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             }
         };
         let (message, help) = match (action.auth, action.key_since()) {
+            (Auth::KeyCapable { since }, _) if since <= site.version => {
+                let Some((option, value)) = apple_id_option(action, call) else {
+                    continue;
+                };
+                (
+                    format!("`{}` with `{option}: {value}` needs an Apple ID: the App Store Connect API gives no access to Developer ID Installer certificates", call.name),
+                    format!("create the certificate once with an Apple ID and store it with `match`; in CI fetch it with `match(type: \"{value}\", readonly: true)`, which needs no login"),
+                )
+            }
             (Auth::KeyCapable { since }, _) => (
                 format!("`{}` takes an App Store Connect API key only from fastlane {since}; this project uses {} ({source})", call.name, site.version),
                 format!("upgrade fastlane to {since} or later (`bundle update fastlane`), then use an API key"),

@@ -1,11 +1,11 @@
 //! FL013 `enterprise-in-house`: match fetches enterprise profiles with an API key that is not marked
 //! `in_house`.
 
-use super::{config_value, env_set_for, projects_of, value_text, Context, Rule};
+use super::{config_value, env_set_for, options_unknown, projects_of, value_text, Context, Rule};
 use crate::diagnostic::{Diagnostic, RuleInfo, Severity};
 use crate::environments::load_of_file;
 use crate::knowledge::IN_HOUSE_ENV;
-use crate::model::{ArgShape, Call, SpaceshipKind, Value};
+use crate::model::{Call, SpaceshipKind, Value};
 use crate::source::FileKind;
 
 pub static INFO: RuleInfo = RuleInfo {
@@ -61,17 +61,6 @@ fn in_house(value: Option<&Value>) -> InHouse {
         Some(Value::Str(s)) if s == "true" => InHouse::Yes,
         _ => InHouse::Unknown,
     }
-}
-
-fn options_unknown(call: &Call) -> bool {
-    matches!(
-        call.shape,
-        ArgShape::Other
-            | ArgShape::Variable {
-                resolved: false,
-                ..
-            }
-    )
 }
 
 /// The `in_house` of the key a call passes itself, if it passes one.

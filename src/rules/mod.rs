@@ -5,7 +5,7 @@ use crate::analysis::Analysis;
 use crate::diagnostic::{Diagnostic, RuleInfo};
 use crate::environments::{load_of_file, Loaded, Selection};
 use crate::load::{Project, Workspace};
-use crate::model::{Call, EnvAssignment, FileModel, Value};
+use crate::model::{ArgShape, Call, EnvAssignment, FileModel, Value};
 use crate::source::FileKind;
 
 mod fl000_parse_error;
@@ -26,6 +26,7 @@ mod fl014_conflicting_auth;
 mod fl015_individual_key;
 mod fl016_lane_shadows_action;
 mod fl017_key_filepath_relative;
+mod fl018_match_storage_team_id;
 pub(crate) mod fl100_unused_suppression;
 
 /// What every rule reads.
@@ -62,6 +63,7 @@ pub static RULES: &[Rule] = &[
     fl015_individual_key::RULE,
     fl016_lane_shadows_action::RULE,
     fl017_key_filepath_relative::RULE,
+    fl018_match_storage_team_id::RULE,
     fl100_unused_suppression::RULE,
 ];
 
@@ -231,6 +233,19 @@ pub(crate) fn config_value(
         }
     }
     None
+}
+
+/// Whether fastlint cannot see all of a call's options: they come from an expression, or from a
+/// hash variable it could not follow.
+pub(crate) fn options_unknown(call: &Call) -> bool {
+    matches!(
+        call.shape,
+        ArgShape::Other
+            | ArgShape::Variable {
+                resolved: false,
+                ..
+            }
+    )
 }
 
 /// The text of a literal value (`"x"`, `:x`, `12`), for messages and comparisons.
