@@ -285,6 +285,9 @@ fn fl018_match_storage_team_id() {
                 ("FL018", "lane_key/fastlane/Fastfile", 15),
                 // The storage mode from the Matchfile.
                 ("FL018", "matchfile/fastlane/Fastfile", 4),
+                // Quiet: a team id in the call, the Appfile (appfile_team), FASTLANE_TEAM_ID in
+                // .env (env_team) or the team_id action (team_action); readonly; git storage; a
+                // storage mode or options fastlint cannot read.
             ]
         )
     );

@@ -15,8 +15,9 @@ pub static INFO: RuleInfo = RuleInfo {
 **What it finds.** `match`/`sync_code_signing` that is not `readonly`, keeps its certificates in S3, Google
 Cloud or GitLab storage (`storage_mode: \"s3\"`, `\"google_cloud\"` or `\"gitlab_secure_files\"`, in the call or
 the Matchfile), and runs with an App Store Connect API key, while no team id is set: no `team_id:` in the
-call, no `team_id` in the Matchfile or the Appfile, and no `FASTLANE_TEAM_ID` where the run sees it. It stays
-quiet when it cannot read the storage mode (`ENV[...]`, `MATCH_STORAGE_MODE`, an options hash it cannot see).
+call, no `team_id` in the Matchfile or the Appfile, no `team_id(...)` action in the Fastfile, and no
+`FASTLANE_TEAM_ID` where the run sees it. It stays quiet when it cannot read the storage mode (`ENV[...]`,
+`MATCH_STORAGE_MODE`, an options hash it cannot see).
 
 **Why it matters.** These storages keep each team's files under the team id. With an Apple ID, match asks the
 Developer Portal for it; with an API key it cannot (the App Store Connect API does not give the portal team
@@ -24,7 +25,7 @@ id), so match stops with \"The `team_id` option is required\". This typically sh
 moved to a key. Git storage and `readonly: true` are not affected.
 
 **The way out.** Set the Developer Portal team id: `team_id: \"ABCDE12345\"` in the call, `team_id(\"ABCDE12345\")`
-in the Matchfile or Appfile, or `FASTLANE_TEAM_ID` in the environment.
+in the Matchfile or Appfile, or `FASTLANE_TEAM_ID` in the environment (the `team_id` action sets it too).
 
 **Example.**
 ```ruby
@@ -49,16 +50,19 @@ const TEAM_STORAGES: &[(&str, &str)] = &[
     ("gitlab_secure_files", "GitLab"),
 ];
 
-/// Whether any file of kind `kind` of the projects running file `f` calls `name` (a Matchfile or
-/// Appfile setter), whatever the value.
-fn file_sets(cx: &Context, f: usize, kind: FileKind, name: &str) -> bool {
+/// Whether the projects running file `f` set a Developer Portal team id anywhere match reads it:
+/// `team_id` in the Matchfile or the Appfile, or the `team_id` action in a Fastfile (it sets
+/// `FASTLANE_TEAM_ID`), whatever the value.
+fn team_id_set(cx: &Context, f: usize) -> bool {
     projects_of(cx, f).any(|project| {
-        project.files.iter().any(|&g| {
+        project.files.iter().chain(&project.fastfiles).any(|&g| {
             let file = &cx.ws.files[g];
-            file.source.kind == kind
-                && file
-                    .ruby()
-                    .is_some_and(|m| m.calls.iter().any(|c| c.name == name))
+            matches!(
+                file.source.kind,
+                FileKind::Config("Matchfile") | FileKind::Appfile | FileKind::Fastfile
+            ) && file
+                .ruby()
+                .is_some_and(|m| m.calls.iter().any(|c| c.name == "team_id"))
         })
     })
 }
@@ -95,8 +99,7 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         };
         if call.option("team_id").is_some()
             || options_unknown(call)
-            || file_sets(cx, f, FileKind::Config("Matchfile"), "team_id")
-            || file_sets(cx, f, FileKind::Appfile, "team_id")
+            || team_id_set(cx, f)
             || env_set_for(cx, f, &["FASTLANE_TEAM_ID"])
         {
             continue;
