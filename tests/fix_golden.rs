@@ -312,6 +312,54 @@ fn summary_names_the_options_to_add_by_hand() {
     );
 }
 
+/// match with S3 storage needs its team id under a key (FL018): the summary lists it to add by hand,
+/// at the line of the file as it is with `--diff` and of the rewritten file with `--fix`, and keeps
+/// listing it while it is missing.
+#[test]
+fn summary_names_the_team_id_match_needs_with_a_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join("project");
+    std::fs::create_dir_all(work.join("fastlane")).unwrap();
+    std::fs::write(
+        work.join("fastlane/Fastfile"),
+        "lane :certificates do\n  match(type: \"appstore\", storage_mode: \"s3\", s3_bucket: \"example-certs\", username: \"ci@example.com\")\nend\n",
+    )
+    .unwrap();
+    let head = "to add by hand (with S3, Google Cloud or GitLab storage, match cannot get the team id from an API key; FL018):\n";
+    let note = |line: usize| {
+        format!("{head}  fastlane/Fastfile:{line}: `team_id: \"...\"` in `match` (your Developer Portal team id)\n")
+    };
+
+    let diff = fastlint(&work, &["check", "--diff", "."]);
+    let stderr = String::from_utf8_lossy(&diff.stderr);
+    let want = format!(
+        "1 file would change, 1 call to migrate in 1 lane; 1 option to add by hand\n{}",
+        note(2)
+    );
+    assert!(stderr.contains(&want), "{want}\n{stderr}");
+
+    let fix = fastlint(&work, &["check", "--fix", "."]);
+    let stdout = String::from_utf8_lossy(&fix.stdout);
+    let want = format!(
+        "1 file changed, 1 call migrated in 1 lane; 1 option to add by hand\n{}",
+        note(7)
+    );
+    assert!(stdout.contains(&want), "{want}\n{stdout}");
+    let fixed = std::fs::read_to_string(work.join("fastlane/Fastfile")).unwrap();
+    assert_eq!(
+        fixed.lines().nth(6),
+        Some("  match(type: \"appstore\", storage_mode: \"s3\", s3_bucket: \"example-certs\", api_key: api_key)")
+    );
+
+    let again = fastlint(&work, &["check", "--fix", "."]);
+    let stdout = String::from_utf8_lossy(&again.stdout);
+    let want = format!(
+        "0 files changed, 0 calls migrated in 0 lanes; 1 option to add by hand\n{}",
+        note(7)
+    );
+    assert!(stdout.contains(&want), "{want}\n{stdout}");
+}
+
 #[test]
 fn summary_says_why_hooks_are_left_as_they_are() {
     let tmp = tempfile::tempdir().unwrap();

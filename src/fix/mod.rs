@@ -57,9 +57,33 @@ pub struct LeftLane {
     pub why: String,
 }
 
+/// Why a rewritten call still needs an option added by hand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ByHandWhy {
+    /// deliver and precheck fail under a key with the in-app purchase check on.
+    InAppPurchases,
+    /// match with S3, Google Cloud or GitLab storage needs the team id under a key (FL018).
+    TeamId,
+}
+
+impl ByHandWhy {
+    /// The heading of its list in the summary.
+    fn heading(self) -> &'static str {
+        match self {
+            ByHandWhy::InAppPurchases => {
+                "to add by hand (deliver and precheck fail under an API key without it, fastlane #18250):"
+            }
+            ByHandWhy::TeamId => {
+                "to add by hand (with S3, Google Cloud or GitLab storage, match cannot get the team id from an API key; FL018):"
+            }
+        }
+    }
+}
+
 /// Something a rewritten call still needs, to be added by hand.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ByHandNote {
+    pub why: ByHandWhy,
     pub path: String,
     /// The call's line once rewritten.
     pub line: usize,
@@ -94,7 +118,7 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
     // Call sites and notes as (file, byte offset), moved along with each round's edits.
     let mut calls: BTreeSet<(usize, usize)> = BTreeSet::new();
     // Notes also keep their offset in the original text, for `--diff`.
-    let mut notes: Vec<(usize, usize, usize, String)> = Vec::new();
+    let mut notes: Vec<(usize, usize, usize, ByHandWhy, String)> = Vec::new();
     let mut history: BTreeMap<usize, Vec<Vec<Edit>>> = BTreeMap::new();
     let mut lanes: BTreeSet<plan::LaneId> = BTreeSet::new();
     let mut hooks: BTreeSet<plan::HookId> = BTreeSet::new();
@@ -117,7 +141,13 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
                         .fold(note.at, |at, edits| original_offset(edits, at))
                 })
                 .unwrap_or(note.at);
-            notes.push((*file, note.at, original, note.what.clone()));
+            notes.push((
+                *file,
+                note.at,
+                original,
+                ByHandWhy::InAppPurchases,
+                note.what.clone(),
+            ));
         }
         if plan.texts.is_empty() {
             break;
@@ -244,22 +274,51 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
         });
     }
 
+    // A match whose storage needs the team id under a key (FL018 on the rewritten text): like the
+    // in-app purchase option, listed while it is missing, whether or not this run moved the call.
+    for d in report.diagnostics.iter().filter(|d| d.rule.code == "FL018") {
+        let Some(call) = report.ws.files[d.file].ruby().and_then(|m| {
+            // The innermost call around it: the match call, not its lane.
+            m.calls
+                .iter()
+                .filter(|c| c.span.start <= d.span.start && d.span.end <= c.span.end)
+                .min_by_key(|c| c.span.end - c.span.start)
+        }) else {
+            continue;
+        };
+        let at = call.name_span.start;
+        let original = history
+            .get(&d.file)
+            .map(|rounds| {
+                rounds
+                    .iter()
+                    .rev()
+                    .fold(at, |at, edits| original_offset(edits, at))
+            })
+            .unwrap_or(at);
+        let what = format!(
+            "`team_id: \"...\"` in `{}` (your Developer Portal team id)",
+            call.name
+        );
+        notes.push((d.file, at, original, ByHandWhy::TeamId, what));
+    }
+
     let by_hand: Vec<ByHandNote> = notes
         .into_iter()
-        .map(|(file, at, original, what)| {
+        .map(|(file, at, original, why, what)| {
             let src = &report.ws.files[file].source;
             let before = originals.get(&file).unwrap_or(&src.text);
             let line_before = 1 + before[..original.min(before.len())].matches('\n').count();
-            (src.display.clone(), src.line_of(at), line_before, what)
+            ByHandNote {
+                why,
+                path: src.display.clone(),
+                line: src.line_of(at),
+                line_before,
+                what,
+            }
         })
         .collect::<BTreeSet<_>>()
         .into_iter()
-        .map(|(path, line, line_before, what)| ByHandNote {
-            path,
-            line,
-            line_before,
-            what,
-        })
         .collect();
 
     Outcome {
@@ -387,14 +446,15 @@ impl Outcome {
                 s.push_str(&format!("  {} {}\n", l.name, l.why));
             }
         }
-        if !self.by_hand.is_empty() {
-            s.push_str(
-                "to add by hand (deliver and precheck fail under an API key without it, fastlane #18250):\n",
-            );
-            for n in &self.by_hand {
-                let line = if applied { n.line } else { n.line_before };
-                s.push_str(&format!("  {}:{line}: {}\n", n.path, n.what));
+        let mut why = None;
+        for n in &self.by_hand {
+            if why != Some(n.why) {
+                why = Some(n.why);
+                s.push_str(n.why.heading());
+                s.push('\n');
             }
+            let line = if applied { n.line } else { n.line_before };
+            s.push_str(&format!("  {}:{line}: {}\n", n.path, n.what));
         }
         s
     }
