@@ -1,9 +1,9 @@
 //! FL010 `deliver-precheck-iap`: deliver (or precheck) runs with an API key and the in-app purchase
 //! check on, which fastlane refuses.
 
-use super::{config_value, env_set_for, Context, Rule};
+use super::{config_value, env_set_for, keyed_calls, options_unknown, Context, Rule};
 use crate::diagnostic::{Diagnostic, RuleInfo, Severity};
-use crate::model::{ArgShape, Value};
+use crate::model::Value;
 
 pub static INFO: RuleInfo = RuleInfo {
     code: "FL010",
@@ -63,24 +63,11 @@ fn setting(value: &Value) -> Setting {
 }
 
 fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
-    for (&(f, c), site) in &cx.analysis.sites {
+    for (f, site, call) in keyed_calls(cx) {
         let Some(iap) = site.action.iap_option else {
             continue;
         };
-        if !site.reached_with_key || site.readonly || site.apple_id_only {
-            continue;
-        }
-        let Some(call) = cx.ws.files[f].ruby().map(|m| &m.calls[c]) else {
-            continue;
-        };
-        if matches!(
-            call.shape,
-            ArgShape::Other
-                | ArgShape::Variable {
-                    resolved: false,
-                    ..
-                }
-        ) {
+        if options_unknown(call) {
             continue;
         }
         let deliver = site.action.name == "upload_to_app_store";

@@ -1,7 +1,9 @@
 //! FL013 `enterprise-in-house`: match fetches enterprise profiles with an API key that is not marked
 //! `in_house`.
 
-use super::{config_value, env_set_for, options_unknown, projects_of, value_text, Context, Rule};
+use super::{
+    config_value, env_set_for, keyed_calls, options_unknown, projects_of, value_text, Context, Rule,
+};
 use crate::diagnostic::{Diagnostic, RuleInfo, Severity};
 use crate::environments::load_of_file;
 use crate::knowledge::IN_HOUSE_ENV;
@@ -132,17 +134,10 @@ fn project_keys(cx: &Context, f: usize) -> Vec<InHouse> {
 }
 
 fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
-    for (&(f, c), site) in &cx.analysis.sites {
-        if !matches!(site.action.name, "sync_code_signing" | "match_nuke")
-            || !site.reached_with_key
-            || site.readonly
-            || site.apple_id_only
-        {
+    for (f, site, call) in keyed_calls(cx) {
+        if !matches!(site.action.name, "sync_code_signing" | "match_nuke") {
             continue;
         }
-        let Some(call) = cx.ws.files[f].ruby().map(|m| &m.calls[c]) else {
-            continue;
-        };
         let span = match call.option("type") {
             Some(opt) => {
                 if value_text(&opt.value).as_deref() != Some("enterprise") {

@@ -1,7 +1,9 @@
 //! FL018 `match-storage-team-id`: match writes to S3, Google Cloud or GitLab storage with an App Store
 //! Connect API key and no team id.
 
-use super::{config_value, env_set_for, options_unknown, projects_of, value_text, Context, Rule};
+use super::{
+    config_value, env_set_for, keyed_calls, options_unknown, projects_of, value_text, Context, Rule,
+};
 use crate::diagnostic::{Diagnostic, RuleInfo, Severity};
 use crate::model::Call;
 use crate::source::FileKind;
@@ -80,17 +82,10 @@ fn storage_mode(cx: &Context, f: usize, call: &Call) -> Option<(String, crate::m
 }
 
 fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
-    for (&(f, c), site) in &cx.analysis.sites {
-        if site.action.name != "sync_code_signing"
-            || !site.reached_with_key
-            || site.readonly
-            || site.apple_id_only
-        {
+    for (f, site, call) in keyed_calls(cx) {
+        if site.action.name != "sync_code_signing" {
             continue;
         }
-        let Some(call) = cx.ws.files[f].ruby().map(|m| &m.calls[c]) else {
-            continue;
-        };
         let Some((mode, span)) = storage_mode(cx, f, call) else {
             continue;
         };

@@ -1,7 +1,7 @@
 //! The rules. Each lives in its own file with its documentation and a stable code; each reads the
 //! model and the analysis and returns diagnostics. Rules never print and never write.
 
-use crate::analysis::Analysis;
+use crate::analysis::{Analysis, CallSite};
 use crate::diagnostic::{Diagnostic, RuleInfo};
 use crate::environments::{load_of_file, Loaded, Selection};
 use crate::load::{Project, Workspace};
@@ -233,6 +233,18 @@ pub(crate) fn config_value(
         }
     }
     None
+}
+
+/// The calls of Apple actions that run with an App Store Connect API key on some run (neither
+/// read-only nor needing an Apple ID anyway), each with its file and site.
+pub(crate) fn keyed_calls<'a>(
+    cx: &'a Context,
+) -> impl Iterator<Item = (usize, &'a CallSite, &'a Call)> + 'a {
+    cx.analysis
+        .sites
+        .iter()
+        .filter(|(_, site)| site.reached_with_key && !site.readonly && !site.apple_id_only)
+        .filter_map(|(&(f, c), site)| Some((f, site, &cx.ws.files[f].ruby()?.calls[c])))
 }
 
 /// Whether fastlint cannot see all of a call's options: they come from an expression, or from a
