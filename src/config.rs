@@ -404,40 +404,23 @@ pub fn parse(text: &str, display: &str) -> Result<Config, ConfigError> {
         );
     }
     if let Some(list) = &raw.env {
-        let mut names = Vec::new();
         for name in list.get_ref() {
-            match Selection::parse(name.get_ref()) {
-                Ok(Selection::Named(one)) if one.len() == 1 && !name.get_ref().contains(',') => {
-                    names.extend(one)
-                }
-                Ok(_) => {
-                    return Err(error(
-                        Some(name.span()),
-                        format!(
-                            "`{}` is not one environment name: write each as a string of its own",
-                            name.get_ref()
-                        ),
-                        None,
-                    ))
-                }
-                Err(m) => return Err(error(Some(name.span()), m, None)),
+            let text = name.get_ref();
+            if text.contains(',') {
+                let m = format!(
+                    "`{text}` is not one environment name: write each as a string of its own"
+                );
+                return Err(error(Some(name.span()), m, None));
             }
+            crate::environments::check_name(text.trim())
+                .map_err(|m| error(Some(name.span()), m, None))?;
         }
-        if names.is_empty() {
-            return Err(error(
-                Some(list.span()),
-                "name at least one environment, as in `env = [\"ci\"]`, or leave `env` out"
-                    .to_string(),
-                None,
-            ));
-        }
-        let mut unique: Vec<String> = Vec::new();
-        for name in names {
-            if !unique.contains(&name) {
-                unique.push(name);
-            }
-        }
-        config.env = Some(Selection::Named(unique));
+        let names = list.get_ref().iter().map(|n| n.get_ref().as_str());
+        let selection = Selection::from_names(names).map_err(|_| {
+            let m = "name at least one environment, as in `env = [\"ci\"]`, or leave `env` out";
+            error(Some(list.span()), m.to_string(), None)
+        })?;
+        config.env = Some(selection);
     }
     if let Some(source) = raw.fix.as_ref().and_then(|f| f.key_source.as_ref()) {
         config.key_source = Some(match source.get_ref().as_str() {

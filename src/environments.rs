@@ -34,27 +34,39 @@ pub enum Selection {
 }
 
 impl Selection {
-    /// `--env a,b`: the names, in order, without blanks or repeats. Empty when none is given.
+    /// `--env a,b`: see [`Selection::from_names`].
     pub fn parse(text: &str) -> Result<Self, String> {
-        let mut names: Vec<String> = Vec::new();
-        for name in text.split(',').map(str::trim) {
+        Self::from_names(text.split(','))
+    }
+
+    /// The environments named, in order, without blanks or repeats; an error when one is not a
+    /// name ([`check_name`]) or none is given.
+    pub fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Self, String> {
+        let mut out: Vec<String> = Vec::new();
+        for name in names.into_iter().map(str::trim) {
             if name.is_empty() {
                 continue;
             }
-            if name.contains(['/', '\\']) || name.chars().any(char::is_whitespace) {
-                return Err(format!(
-                    "`{name}` is not an environment name (the NAME of a `.env.NAME` file)"
-                ));
-            }
-            if !names.iter().any(|n| n == name) {
-                names.push(name.to_string());
+            check_name(name)?;
+            if !out.iter().any(|n| n == name) {
+                out.push(name.to_string());
             }
         }
-        if names.is_empty() {
+        if out.is_empty() {
             return Err("name at least one environment, as in `--env ci`".to_string());
         }
-        Ok(Selection::Named(names))
+        Ok(Selection::Named(out))
     }
+}
+
+/// Whether `name` can be the NAME of a `.env.NAME` file (no path separator, no blank).
+pub fn check_name(name: &str) -> Result<(), String> {
+    if name.contains(['/', '\\']) || name.chars().any(char::is_whitespace) {
+        return Err(format!(
+            "`{name}` is not an environment name (the NAME of a `.env.NAME` file)"
+        ));
+    }
+    Ok(())
 }
 
 /// The suffixes of `.env` templates: `.env.example` and the like.

@@ -132,22 +132,9 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
         // Whether or not anything else changes: what is left to do by hand does not depend on
         // the other files of the run.
         for (file, note) in &plan.by_hand {
-            let original = history
-                .get(file)
-                .map(|rounds| {
-                    rounds
-                        .iter()
-                        .rev()
-                        .fold(note.at, |at, edits| original_offset(edits, at))
-                })
-                .unwrap_or(note.at);
-            notes.push((
-                *file,
-                note.at,
-                original,
-                ByHandWhy::InAppPurchases,
-                note.what.clone(),
-            ));
+            let original = offset_before_rounds(&history, *file, note.at);
+            let what = note.what.clone();
+            notes.push((*file, note.at, original, ByHandWhy::InAppPurchases, what));
         }
         if plan.texts.is_empty() {
             break;
@@ -287,15 +274,7 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
             continue;
         };
         let at = call.name_span.start;
-        let original = history
-            .get(&d.file)
-            .map(|rounds| {
-                rounds
-                    .iter()
-                    .rev()
-                    .fold(at, |at, edits| original_offset(edits, at))
-            })
-            .unwrap_or(at);
+        let original = offset_before_rounds(&history, d.file, at);
         let what = format!(
             "`team_id: \"...\"` in `{}` (your Developer Portal team id)",
             call.name
@@ -367,6 +346,21 @@ fn remodel(
             (file, model)
         })
         .collect()
+}
+
+/// Where byte offset `at` of file `file`'s current text was before any round rewrote it (`history`:
+/// each round's edits of each file).
+fn offset_before_rounds(
+    history: &BTreeMap<usize, Vec<Vec<Edit>>>,
+    file: usize,
+    at: usize,
+) -> usize {
+    history.get(&file).map_or(at, |rounds| {
+        rounds
+            .iter()
+            .rev()
+            .fold(at, |at, edits| original_offset(edits, at))
+    })
 }
 
 /// Where byte offset `at` of a rewritten text came from before `edits` were applied (text
