@@ -40,20 +40,30 @@ fn key_var_bit(name: &str) -> Option<u64> {
 /// Which keys are in scope at a point of a run.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct KeyState {
-    /// `app_store_connect_api_key` (or a Spaceship token) ran: every key-capable action has a key.
-    pub any: bool,
+    /// `app_store_connect_api_key` ran: its key is in the lane context.
+    pub context: bool,
+    /// The process-wide Spaceship token is set (`app_store_connect_api_key` without
+    /// `set_spaceship_token: false`, `Spaceship::ConnectAPI.auth`/`.token =`).
+    pub token: bool,
     /// Key variables that are set.
     pub vars: u64,
 }
 
 impl KeyState {
+    /// Whether `action` has a key here without being passed one.
     pub fn covers(&self, action: &Action) -> bool {
-        self.any
+        (self.context && action.reads_lane_context())
+            || (self.token && action.reads_global_token())
             || action
                 .key_env
                 .iter()
                 .filter_map(|v| key_var_bit(v))
                 .any(|bit| self.vars & bit != 0)
+    }
+
+    /// Whether some key was set up: in the lane context or as the Spaceship token.
+    pub fn any(&self) -> bool {
+        self.context || self.token
     }
 }
 
@@ -364,11 +374,11 @@ impl<'a> Walker<'a, '_> {
             match event {
                 Event::KeyVar(bit) => state.vars |= bit,
                 Event::Spaceship(i, kind) => match kind {
-                    SpaceshipKind::KeyAuth => state.any = true,
+                    SpaceshipKind::KeyAuth => state.token = true,
                     _ => reaches.push(
                         Reach {
                             site: Site::Spaceship { file, index: i },
-                            has_key: state.any,
+                            has_key: state.any(),
                         },
                         true,
                     ),
@@ -422,7 +432,17 @@ impl<'a> Walker<'a, '_> {
             return state;
         };
         if action.auth == Auth::KeyProvider {
-            return KeyState { any: true, ..state };
+            // `set_spaceship_token: false` leaves the Spaceship token as it was.
+            let token = state.token
+                || !matches!(
+                    call.option("set_spaceship_token").map(|o| &o.value),
+                    Some(Value::False)
+                );
+            return KeyState {
+                context: true,
+                token,
+                ..state
+            };
         }
         let readonly = action.has_readonly_mode()
             && match call.option("readonly").map(|o| &o.value) {
@@ -463,6 +483,13 @@ impl<'a> Walker<'a, '_> {
             },
             apple_id_only,
         );
+        if knowledge::REPLACES_TOKEN.contains(&action.name) {
+            // Its Apple ID login replaces the Spaceship client, token and all.
+            return KeyState {
+                token: false,
+                ..state
+            };
+        }
         state
     }
 }
@@ -588,7 +615,8 @@ fn analyse_project(
     let project = &ws.projects[project_index];
     let index = Index::new(ws, project_index);
     let mut base = KeyState {
-        any: options.key_from_env,
+        context: options.key_from_env,
+        token: options.key_from_env,
         vars: 0,
     };
     for a in Loaded::of_project(ws, project, &options.env).set() {
@@ -675,7 +703,7 @@ fn analyse_project(
             state = walker.merge(Target::Hook(hook.0, hook.1), state, &mut reaches);
         }
         reaches.normalize();
-        record(f, l, reaches, before_each_state.any);
+        record(f, l, reaches, before_each_state.any());
     }
 
     // Private lanes take the union of the runs that called them; uncalled code runs on its own.
@@ -683,7 +711,7 @@ fn analyse_project(
         if let Target::Lane(f, l) = *target {
             private_runs.entry((f, l)).or_default().extend(&summary.1);
             let keyed = private_keyed.entry((f, l)).or_insert(true);
-            *keyed &= state.any;
+            *keyed &= state.any();
         }
     }
     let mut leftovers: Vec<(Target, Option<&str>)> = Vec::new();
@@ -720,7 +748,7 @@ fn analyse_project(
         let summary = walker.run(target, base);
         if let Target::Lane(f, l) = target {
             private_runs.insert((f, l), summary.1.clone());
-            private_keyed.insert((f, l), base.any);
+            private_keyed.insert((f, l), base.any());
         }
     }
     for &(f, l) in &lanes {

@@ -76,6 +76,19 @@ impl Action {
         self.name == "sync_code_signing"
     }
 
+    /// Whether it picks up the key `app_store_connect_api_key` leaves in the lane context (its
+    /// `run` or an option default reads it). Not `latest_testflight_build_number`.
+    pub fn reads_lane_context(&self) -> bool {
+        !GLOBAL_TOKEN_ONLY.contains(&self.name)
+    }
+
+    /// Whether it logs in with the process-wide Spaceship token when it is given no key (the
+    /// token `app_store_connect_api_key` sets unless `set_spaceship_token: false`, or
+    /// `Spaceship::ConnectAPI.auth`). Not `notarize` or `update_app_age_rating`.
+    pub fn reads_global_token(&self) -> bool {
+        !LANE_CONTEXT_ONLY.contains(&self.name)
+    }
+
     pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
         std::iter::once(self.name).chain(self.aliases.iter().copied())
     }
@@ -390,6 +403,19 @@ pub static ACTIONS: &[Action] = &[
 pub fn action(name: &str) -> Option<&'static Action> {
     ACTIONS.iter().find(|a| a.names().any(|n| n == name))
 }
+
+/// Key-capable actions that take a key only from the Spaceship token, not from the lane context.
+pub const GLOBAL_TOKEN_ONLY: &[&str] = &["latest_testflight_build_number"];
+
+/// Key-capable actions that take a key only from the lane context (no branch for an existing token).
+pub const LANE_CONTEXT_ONLY: &[&str] = &["notarize", "update_app_age_rating"];
+
+/// Apple-ID actions that log in afresh and so replace the Spaceship token for the rest of the run.
+pub const REPLACES_TOKEN: &[&str] = &[
+    "create_app_online",
+    "download_app_privacy_details_from_app_store",
+    "upload_app_privacy_details_to_app_store",
+];
 
 /// Tool config files that fastlint reads (Ruby calls named after the action's options).
 pub const CONFIG_FILES: &[&str] = &["Matchfile", "Deliverfile", "Precheckfile"];
@@ -750,6 +776,23 @@ mod tests {
         assert_eq!(names.len(), OTHER_BUILTIN_ACTIONS.len());
         assert!(is_builtin_action("pem") && is_builtin_action("slack"));
         assert!(!is_builtin_action("beta"));
+    }
+
+    #[test]
+    fn key_pickup_lists_name_canonical_actions() {
+        for name in GLOBAL_TOKEN_ONLY
+            .iter()
+            .chain(LANE_CONTEXT_ONLY)
+            .chain(REPLACES_TOKEN)
+        {
+            assert_eq!(action(name).map(|a| a.name), Some(*name), "{name}");
+        }
+        let latest = action("latest_testflight_build_number").unwrap();
+        assert!(latest.reads_global_token() && !latest.reads_lane_context());
+        let notarize = action("notarize").unwrap();
+        assert!(notarize.reads_lane_context() && !notarize.reads_global_token());
+        let pilot = action("pilot").unwrap();
+        assert!(pilot.reads_lane_context() && pilot.reads_global_token());
     }
 
     #[test]

@@ -300,6 +300,28 @@ fn pem_message_names_the_apns_key_way_out() {
     );
 }
 
+/// `app_store_connect_api_key` puts its key in the lane context and, unless `set_spaceship_token:
+/// false`, sets the Spaceship token; `Spaceship::ConnectAPI.auth` sets only the token. Each action
+/// reads what its source reads: latest_testflight_build_number only the token, notarize and
+/// update_app_age_rating only the lane context. produce logs in with an Apple ID, replacing the token.
+#[test]
+fn lane_context_key_and_spaceship_token_reach_different_actions() {
+    let r = check_fixture("key_token_context", &[]);
+    r.run.assert_exit(1);
+    r.assert_diagnostics(&[
+        ("FL008", F, 9, "no_token"),
+        ("FL008", F, 15, "token_only"),
+        ("FL004", F, 27, "token_replaced"),
+        ("FL008", F, 28, "token_replaced"),
+    ]);
+    r.assert_lanes(&[
+        (F, 6, "no_token", PUB, "migratable"),
+        (F, 12, "token_only", PUB, "migratable"),
+        (F, 18, "both", PUB, "api-key"),
+        (F, 25, "token_replaced", PUB, "blocked"),
+    ]);
+}
+
 /// cert refuses `type: :developer_id_installer` under an API key: that call blocks its lane, with or
 /// without a key in scope, and `--fix` leaves the lane alone.
 #[test]
