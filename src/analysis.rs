@@ -97,6 +97,9 @@ pub struct CallSite {
     pub readonly: bool,
     /// Some run reaches it with no key in scope.
     pub reached_without_key: bool,
+    /// Some run reaches it with a key set up that it does not read (a lane-context key for
+    /// `latest_testflight_build_number`, the Spaceship token alone for `notarize`).
+    pub key_unread: bool,
     /// Some run reaches it with a key in scope (its options may be unknown, which counts as a key).
     pub reached_with_key: bool,
     /// It passes `api_key:` / `api_key_path:` itself.
@@ -464,6 +467,7 @@ impl<'a> Walker<'a, '_> {
             apple_id_only,
             readonly,
             reached_without_key: false,
+            key_unread: false,
             reached_with_key: false,
             passes_key: passes_key(call),
         });
@@ -474,6 +478,7 @@ impl<'a> Walker<'a, '_> {
         }
         if !has_key && !apple_id_only {
             site.reached_without_key = true;
+            site.key_unread |= state.any();
         }
         site.reached_with_key |= has_key;
         reaches.push(

@@ -320,6 +320,22 @@ fn lane_context_key_and_spaceship_token_reach_different_actions() {
         (F, 18, "both", PUB, "api-key"),
         (F, 25, "token_replaced", PUB, "blocked"),
     ]);
+    // The message says which hand-over the action lacks.
+    let message = |line: u64| {
+        r.diagnostics()
+            .iter()
+            .find(|d| d["code"] == "FL008" && d["line"] == line)
+            .and_then(|d| d["message"].as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(message(9).ends_with("it takes a key only from the Spaceship token, which `set_spaceship_token: false` (or an Apple ID login before it) leaves unset"), "{}", message(9));
+    assert!(message(15).ends_with("it takes a key only from the lane context, which `Spaceship::ConnectAPI.auth` does not fill"), "{}", message(15));
+    assert!(
+        message(28).contains("only from the Spaceship token"),
+        "{}",
+        message(28)
+    );
 }
 
 /// cert refuses `type: :developer_id_installer` under an API key: that call blocks its lane, with or
