@@ -123,6 +123,40 @@ pub fn load_of_file(file: &FileModel, selection: &Selection) -> Load {
     load_of(file.source.file_name(), selection)
 }
 
+/// The `.env` files of the folder fastlane's dotenv reads for `project`: the first of the fastlane
+/// folder and its parent that holds `.env*` files.
+fn dotenv_folder_files(ws: &Workspace, project: &Project) -> Vec<usize> {
+    let dotenv: Vec<usize> = project
+        .files
+        .iter()
+        .copied()
+        .filter(|&f| ws.files[f].source.kind == FileKind::DotEnv)
+        .collect();
+    let folder = canonical_dir(&project.dir);
+    let in_folder = |f: &usize| {
+        ws.files[*f]
+            .source
+            .path
+            .parent()
+            .map(canonical_dir)
+            .as_ref()
+            == Some(&folder)
+    };
+    if dotenv.iter().any(in_folder) {
+        dotenv.into_iter().filter(in_folder).collect()
+    } else {
+        dotenv
+    }
+}
+
+/// The `.env` files of `project` that its runs load (see [`Load::loaded`]).
+pub fn loaded_files(ws: &Workspace, project: &Project, selection: &Selection) -> Vec<usize> {
+    dotenv_folder_files(ws, project)
+        .into_iter()
+        .filter(|&f| load_of_file(&ws.files[f], selection).loaded())
+        .collect()
+}
+
 /// The variables the `.env` files of a project leave set before its lanes run.
 #[derive(Debug, Default)]
 pub struct Loaded<'a> {
@@ -132,21 +166,10 @@ pub struct Loaded<'a> {
 impl<'a> Loaded<'a> {
     /// Works out what the `.env` files of `project` set, as fastlane loads them.
     pub fn of_project(ws: &'a Workspace, project: &Project, selection: &Selection) -> Self {
-        let dotenv: Vec<&'a FileModel> = project
-            .files
-            .iter()
-            .map(|&f| &ws.files[f])
-            .filter(|f| f.source.kind == FileKind::DotEnv)
+        let dotenv: Vec<&'a FileModel> = dotenv_folder_files(ws, project)
+            .into_iter()
+            .map(|f| &ws.files[f])
             .collect();
-        // The first of the fastlane folder and its parent that holds `.env*` files.
-        let folder = canonical_dir(&project.dir);
-        let in_folder =
-            |f: &&FileModel| f.source.path.parent().map(canonical_dir).as_ref() == Some(&folder);
-        let dotenv: Vec<&'a FileModel> = if dotenv.iter().any(in_folder) {
-            dotenv.into_iter().filter(in_folder).collect()
-        } else {
-            dotenv
-        };
         Self::of_files(&dotenv, selection)
     }
 

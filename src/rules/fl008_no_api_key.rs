@@ -46,31 +46,24 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let action = site.action;
-        let diagnostic = if site.key_unread && !action.reads_global_token() {
-            Diagnostic::new(
-                &INFO,
-                f,
-                call.name_span,
-                format!("`{}` runs with no App Store Connect API key it reads, so it logs in with an Apple ID: it takes a key only from the lane context, which `Spaceship::ConnectAPI.auth` does not fill", call.name),
+        let name = &call.name;
+        // A key set up on the way that this action does not read: say which hand-over it lacks.
+        let (message, help) = if site.key_unread && !action.reads_global_token() {
+            (
+                format!("`{name}` runs with no App Store Connect API key it reads, so it logs in with an Apple ID: it takes a key only from the lane context, which `Spaceship::ConnectAPI.auth` does not fill"),
+                "call `app_store_connect_api_key(...)` before it, or pass `api_key:`; `fastlint check --fix` does this",
             )
-            .help("call `app_store_connect_api_key(...)` before it, or pass `api_key:`; `fastlint check --fix` does this")
         } else if site.key_unread && !action.reads_lane_context() {
-            Diagnostic::new(
-                &INFO,
-                f,
-                call.name_span,
-                format!("`{}` runs with no App Store Connect API key it reads, so it logs in with an Apple ID: it takes a key only from the Spaceship token, which `set_spaceship_token: false` (or an Apple ID login before it) leaves unset", call.name),
+            (
+                format!("`{name}` runs with no App Store Connect API key it reads, so it logs in with an Apple ID: it takes a key only from the Spaceship token, which `set_spaceship_token: false` (or an Apple ID login before it) leaves unset"),
+                "pass `api_key:` (`fastlint check --fix` does this); where `set_spaceship_token: false` is the cause, dropping it lets `app_store_connect_api_key` set the token",
             )
-            .help("pass `api_key:` (`fastlint check --fix` does this); where `set_spaceship_token: false` is the cause, dropping it lets `app_store_connect_api_key` set the token")
         } else {
-            Diagnostic::new(
-                &INFO,
-                f,
-                call.name_span,
-                format!("`{}` runs with no App Store Connect API key in scope, so it logs in with an Apple ID", call.name),
+            (
+                format!("`{name}` runs with no App Store Connect API key in scope, so it logs in with an Apple ID"),
+                "call `app_store_connect_api_key(...)` at the top of the lane or in `before_all`, or pass `api_key:`; `fastlint check --fix` does this",
             )
-            .help("call `app_store_connect_api_key(...)` at the top of the lane or in `before_all`, or pass `api_key:`; `fastlint check --fix` does this")
         };
-        out.push(diagnostic);
+        out.push(Diagnostic::new(&INFO, f, call.name_span, message).help(help));
     }
 }

@@ -5,7 +5,7 @@ use super::{
     config_value, env_set_for, keyed_calls, options_unknown, projects_of, value_text, Context, Rule,
 };
 use crate::diagnostic::{Diagnostic, RuleInfo, Severity};
-use crate::environments::load_of_file;
+use crate::environments::loaded_files;
 use crate::knowledge::IN_HOUSE_ENV;
 use crate::model::{Call, SpaceshipKind, Value};
 use crate::source::FileKind;
@@ -114,15 +114,12 @@ fn project_keys(cx: &Context, f: usize) -> Vec<InHouse> {
                 out.push(InHouse::Unknown);
             }
         }
+        let dotenv = loaded_files(cx.ws, project, cx.env);
         for r in cx.ws.key_paths.iter().filter(|r| {
-            let file = &cx.ws.files[r.file];
             r.json
-                && project.files.contains(&r.file)
-                && match file.source.kind {
-                    FileKind::DotEnv => load_of_file(file, cx.env).loaded(),
-                    FileKind::Config(name) => name == "Matchfile",
-                    _ => false,
-                }
+                && (dotenv.contains(&r.file)
+                    || (project.files.contains(&r.file)
+                        && cx.ws.files[r.file].source.kind == FileKind::Config("Matchfile")))
         }) {
             out.push(match r.loaded.and_then(|i| cx.ws.files[i].key_json()) {
                 Some(json) => in_house(json.field("in_house").map(|o| &o.value)),
