@@ -501,17 +501,13 @@ impl<'a> Walker<'a, '_> {
 
 /// The option value (`type: :developer_id_installer`) with which a call of a key-capable action
 /// still needs an Apple ID, if it passes one.
-pub fn apple_id_option(action: &Action, call: &Call) -> Option<(&'static str, &'static str)> {
-    action
-        .apple_id_only_with
-        .iter()
-        .copied()
-        .find(|(option, value)| {
-            call.option(option).is_some_and(|o| match &o.value {
-                Value::Str(s) | Value::Symbol(s) => s == value,
-                _ => false,
-            })
+pub fn apple_id_option(action: &Action, call: &Call) -> Option<&'static knowledge::AppleIdOption> {
+    action.apple_id_only_with.iter().find(|o| {
+        call.option(o.option).is_some_and(|opt| match &opt.value {
+            Value::Str(s) | Value::Symbol(s) => s == o.value,
+            _ => false,
         })
+    })
 }
 
 /// Analyses every project of the workspace.

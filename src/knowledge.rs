@@ -41,7 +41,17 @@ pub struct Action {
     pub iap_option: Option<&'static str>,
     /// Option values with which it needs an Apple ID although it takes a key
     /// (`type: :developer_id_installer` of `cert`).
-    pub apple_id_only_with: &'static [(&'static str, &'static str)],
+    pub apple_id_only_with: &'static [AppleIdOption],
+}
+
+/// An option value with which a key-capable action still needs an Apple ID.
+#[derive(Debug)]
+pub struct AppleIdOption {
+    pub option: &'static str,
+    pub value: &'static str,
+    /// Why, after "needs an Apple ID: ".
+    pub why: &'static str,
+    pub way_out: &'static str,
 }
 
 impl Action {
@@ -162,8 +172,12 @@ pub static ACTIONS: &[Action] = &[
         config_file: None,
         way_out: UPGRADE,
         iap_option: None,
-        // The App Store Connect API gives no access to Developer ID Installer certificates.
-        apple_id_only_with: &[("type", "developer_id_installer")],
+        apple_id_only_with: &[AppleIdOption {
+            option: "type",
+            value: "developer_id_installer",
+            why: "the App Store Connect API gives no access to Developer ID Installer certificates",
+            way_out: "create the certificate once with an Apple ID and store it with `match`; in CI fetch it with `match(type: \"developer_id_installer\", readonly: true)`, which needs no login",
+        }],
     },
     Action {
         name: "get_provisioning_profile",

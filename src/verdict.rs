@@ -79,8 +79,11 @@ pub fn verdicts(ws: &Workspace, analysis: &Analysis) -> Vec<LaneVerdict> {
                     };
                     if site.apple_id_only {
                         let message = match crate::analysis::apple_id_option(site.action, c) {
-                            Some((option, value)) if site.action.takes_key_at(site.version) => {
-                                format!("`{}` with `{option}: {value}` needs an Apple ID", c.name)
+                            Some(o) if site.action.takes_key_at(site.version) => {
+                                format!(
+                                    "`{}` with `{}: {}` needs an Apple ID",
+                                    c.name, o.option, o.value
+                                )
                             }
                             _ => format!(
                                 "`{}` needs an Apple ID at fastlane {}",

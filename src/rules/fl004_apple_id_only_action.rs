@@ -56,12 +56,12 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         };
         let (message, help) = match (action.auth, action.key_since()) {
             (Auth::KeyCapable { since }, _) if since <= site.version => {
-                let Some((option, value)) = apple_id_option(action, call) else {
+                let Some(o) = apple_id_option(action, call) else {
                     continue;
                 };
                 (
-                    format!("`{}` with `{option}: {value}` needs an Apple ID: the App Store Connect API gives no access to Developer ID Installer certificates", call.name),
-                    format!("create the certificate once with an Apple ID and store it with `match`; in CI fetch it with `match(type: \"{value}\", readonly: true)`, which needs no login"),
+                    format!("`{}` with `{}: {}` needs an Apple ID: {}", call.name, o.option, o.value, o.why),
+                    o.way_out.to_string(),
                 )
             }
             (Auth::KeyCapable { since }, _) => (
