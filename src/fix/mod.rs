@@ -263,7 +263,12 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
 
     // A match whose storage needs the team id under a key (FL018 on the rewritten text): like the
     // in-app purchase option, listed while it is missing, whether or not this run moved the call.
-    for d in report.diagnostics.iter().filter(|d| d.rule.code == "FL018") {
+    let team_id = &crate::rules::fl018_match_storage_team_id::INFO;
+    for d in report
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule.code == team_id.code)
+    {
         let Some(call) = report.ws.files[d.file].ruby().and_then(|m| {
             // The innermost call around it: the match call, not its lane.
             m.calls

@@ -26,7 +26,7 @@ mod fl014_conflicting_auth;
 mod fl015_individual_key;
 mod fl016_lane_shadows_action;
 mod fl017_key_filepath_relative;
-mod fl018_match_storage_team_id;
+pub(crate) mod fl018_match_storage_team_id;
 pub(crate) mod fl100_unused_suppression;
 
 /// What every rule reads.
