@@ -700,6 +700,8 @@ fn fix_or_diff(args: &CheckArgs, setup: &Setup) -> ExitCode {
             let d = if color { fix::diff::colorize(&d) } else { d };
             result = result.and_then(|_| out.write_all(d.as_bytes()));
         }
+        // The diffs reach the terminal before the summary written after them.
+        let result = result.and_then(|_| out.flush());
         print_errors(&outcome.report);
         eprint!("{}", summary_text(&outcome, false, &removed_note));
         let code = if failed {
@@ -707,7 +709,7 @@ fn fix_or_diff(args: &CheckArgs, setup: &Setup) -> ExitCode {
         } else {
             u8::from(!outcome.changes.is_empty())
         };
-        return finish(result.and_then(|_| out.flush()), code);
+        return finish(result, code);
     }
 
     // --fix: write each file atomically, then show what was applied and what remains.

@@ -398,6 +398,37 @@ fn piped_diff_is_plain_even_without_no_color() {
 }
 
 #[test]
+fn diff_comes_before_its_summary_when_both_streams_share_a_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join("project");
+    copy_dir(&root().join("fixtures/fix/parenthesised/before"), &work);
+    // One file for both streams, as a terminal is: the order they reach it in is the order shown.
+    let shared = tmp.path().join("shown.txt");
+    let file = std::fs::File::create(&shared).unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_fastlint"))
+        .args(["check", "--diff", "."])
+        .current_dir(&work)
+        .env("NO_COLOR", "1")
+        .stdout(file.try_clone().unwrap())
+        .stderr(file)
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(1));
+    let shown = std::fs::read_to_string(&shared).unwrap();
+    let summary = shown.find("1 file would change").expect(&shown);
+    let (diff, after) = shown.split_at(summary);
+    assert!(diff.starts_with("--- a/fastlane/Fastfile\n"), "{shown}");
+    assert!(
+        diff.ends_with('\n'),
+        "the summary is inside the diff:\n{shown}"
+    );
+    assert!(
+        !after.contains("\n+") && !after.contains("\n-") && !after.contains("@@"),
+        "diff lines after the summary:\n{shown}"
+    );
+}
+
+#[test]
 fn fix_and_diff_together_is_a_usage_error() {
     let tmp = tempfile::tempdir().unwrap();
     let out = fastlint(tmp.path(), &["check", "--fix", "--diff", "."]);
