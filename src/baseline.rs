@@ -7,11 +7,13 @@
 //! listed as fixed. The file holds hashes, never the text of a line (a `.env` line may hold a secret).
 
 use std::collections::HashMap;
+use std::io::Write;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use crate::fingerprint::{diagnostic_line, line_hash};
+use crate::output::Output;
 use crate::report::Report;
 use crate::suppress::{Suppressed, SuppressionKind};
 
@@ -81,7 +83,10 @@ pub fn write(report: &Report, path: &Path) -> std::io::Result<usize> {
     };
     let mut text = serde_json::to_string_pretty(&baseline).map_err(std::io::Error::other)?;
     text.push('\n');
-    std::fs::write(path, text)?;
+    // Whole or not at all, as a report file is.
+    let mut out = Output::open(Some(path))?;
+    out.write_all(text.as_bytes())?;
+    out.done()?;
     Ok(baseline.findings.len())
 }
 

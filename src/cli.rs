@@ -13,6 +13,7 @@ use crate::discover::{classify, discover, display_path, FileError, Found};
 use crate::environments::Selection;
 use crate::fix;
 use crate::load::load_with_stdin;
+use crate::output::Output;
 use crate::report::{CheckOptions, Report};
 use crate::source::FileKind;
 use crate::version::Version;
@@ -468,14 +469,6 @@ pub fn build_report(args: &CommonArgs, setup: &Setup) -> Report {
     report
 }
 
-/// Standard output, or the `--output` file.
-fn output(path: Option<&Path>) -> std::io::Result<Box<dyn Write>> {
-    Ok(match path {
-        Some(p) => Box::new(std::io::BufWriter::new(std::fs::File::create(p)?)),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
-    })
-}
-
 /// Whether text written to `--output` (or standard output) gets colour.
 fn output_color(args: &CommonArgs) -> bool {
     let terminal = args.output.is_none() && std::io::stdout().is_terminal();
@@ -546,7 +539,7 @@ fn check(args: &CheckArgs) -> ExitCode {
         }
     }
 
-    let mut out = match output(common.output.as_deref()) {
+    let mut out = match Output::open(common.output.as_deref()) {
         Ok(out) => out,
         Err(e) => {
             let shown = common
@@ -559,9 +552,9 @@ fn check(args: &CheckArgs) -> ExitCode {
         }
     };
     let format = common.format;
-    if !matches!(format, Format::Json | Format::Sarif | Format::Junit) {
-        print_errors(&report);
-    }
+    // Also on standard error in every format: a CI log shows why the run failed even when the
+    // report goes to a file.
+    print_errors(&report);
     let result = if args.gate.statistics {
         match format {
             Format::Json => render::statistics::write_json(&report, &mut out),
@@ -600,7 +593,7 @@ fn check(args: &CheckArgs) -> ExitCode {
     if args.gate.exit_zero && code == 1 {
         code = 0;
     }
-    let status = finish(result.and_then(|_| out.flush()), code);
+    let status = finish(result.and_then(|_| out.done()), code);
     // The process ends here: leave the workspace to the OS instead of freeing it piece by piece.
     std::mem::forget(report);
     status
@@ -676,7 +669,7 @@ fn fix_or_diff(args: &CheckArgs, setup: &Setup) -> ExitCode {
     gate::apply(&mut outcome.report, &setup.config);
     let json = common.format == Format::Json;
     let color = !json && output_color(common);
-    let mut out = match output(common.output.as_deref()) {
+    let mut out = match Output::open(common.output.as_deref()) {
         Ok(out) => out,
         Err(e) => {
             eprintln!("error: cannot write the report: {e}");
@@ -701,7 +694,7 @@ fn fix_or_diff(args: &CheckArgs, setup: &Setup) -> ExitCode {
             result = result.and_then(|_| out.write_all(d.as_bytes()));
         }
         // The diffs reach the terminal before the summary written after them.
-        let result = result.and_then(|_| out.flush());
+        let result = result.and_then(|_| out.done());
         print_errors(&outcome.report);
         eprint!("{}", summary_text(&outcome, false, &removed_note));
         let code = if failed {
@@ -772,7 +765,7 @@ fn fix_or_diff(args: &CheckArgs, setup: &Setup) -> ExitCode {
             .and_then(|_| render::text::write(report, color, &mut out))
     };
     let code = if failed { 2 } else { report.exit_code() };
-    finish(result.and_then(|_| out.flush()), code)
+    finish(result.and_then(|_| out.done()), code)
 }
 
 /// What `--fix` (`applied`) or `--diff` says after the diffs: the headline with `extra` on its
@@ -795,7 +788,7 @@ fn lanes(args: &CommonArgs) -> ExitCode {
         return ExitCode::from(2);
     }
     let report = build_report(args, &setup);
-    let mut out = match output(args.output.as_deref()) {
+    let mut out = match Output::open(args.output.as_deref()) {
         Ok(out) => out,
         Err(e) => {
             eprintln!("error: cannot write the report: {e}");
@@ -818,7 +811,7 @@ fn lanes(args: &CommonArgs) -> ExitCode {
         }
     };
     let code = if report.errors().is_empty() { 0 } else { 2 };
-    finish(result.and_then(|_| out.flush()), code)
+    finish(result.and_then(|_| out.done()), code)
 }
 
 fn rule(args: &RuleArgs) -> ExitCode {

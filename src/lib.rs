@@ -22,6 +22,7 @@ pub mod knowledge;
 pub mod load;
 pub mod memo;
 pub mod model;
+pub mod output;
 pub mod parse;
 pub mod pipeline;
 pub mod query;

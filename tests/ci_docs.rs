@@ -1,5 +1,5 @@
-//! `fastlint rule`, `fastlint rules`, README's generated rule list, shell completions, and the
-//! integration files (`.pre-commit-hooks.yaml`, `action.yml`).
+//! `fastlint rule`, `fastlint rules`, README's generated rule list and shell completions (the
+//! integration files are run in `ci_integrations`).
 
 mod ci_common;
 
@@ -109,18 +109,4 @@ fn completions_for_three_shells() {
         assert!(r.stdout.contains("stdin-filename"), "{shell}");
     }
     assert_eq!(run(root(), &["completions", "tcsh"]).code, 2);
-}
-
-#[test]
-fn integration_files_run_fastlint() {
-    let hooks = std::fs::read_to_string(root().join(".pre-commit-hooks.yaml")).unwrap();
-    assert!(hooks.contains("- id: fastlint\n"));
-    assert!(hooks.contains("entry: fastlint check"));
-    assert!(hooks.contains("language: rust"));
-    assert!(hooks.contains("pass_filenames: false"));
-    let action = std::fs::read_to_string(root().join("action.yml")).unwrap();
-    assert!(action.contains("using: composite"));
-    assert!(action.contains("cargo install --locked --path"));
-    assert!(action.contains("--format sarif --output"));
-    assert!(action.contains("github/codeql-action/upload-sarif@"));
 }
