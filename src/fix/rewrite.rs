@@ -295,10 +295,17 @@ fn add_to_container(src: &str, container: &Container, added: &[&str], method: No
         if added.is_empty() {
             return remove_pair(src, container, pair, method);
         }
-        return vec![Edit::replace(
-            pair.byte_range(),
-            added.join(&separator(src, pair.start_byte())),
-        )];
+        let with = added.join(&separator(src, pair.start_byte()));
+        // `username: "x", # the release manager` on a line of its own: the comment is about the
+        // Apple ID, so it goes with it, as it goes with the line when the pair is removed.
+        return match alone_on_line(src, container, pair).and_then(|l| l.comment) {
+            Some(comment) if comment.start > pair.end_byte() => vec![
+                Edit::replace(pair.byte_range(), with),
+                Edit::delete(comment),
+            ],
+            Some(comment) => vec![Edit::replace(pair.start_byte()..comment.end, with)],
+            None => vec![Edit::replace(pair.byte_range(), with)],
+        };
     }
     if added.is_empty() {
         return Vec::new();
@@ -445,6 +452,45 @@ fn added_options(src: &str, args: &[Node], fix: &CallFix) -> Vec<&'static str> {
     added
 }
 
+/// A pair that has its line to itself, but for a `,` after it and a comment.
+struct AloneLine {
+    /// The whole line, with its line break.
+    line: Range<usize>,
+    /// The comment after the pair (and its `,`), from the blanks before it to the end of the line
+    /// before the line break.
+    comment: Option<Range<usize>>,
+}
+
+/// Where `pair` stands when nothing else of the container shares its line: no other element, and
+/// neither the container's closing bracket nor its opening one.
+fn alone_on_line(src: &str, c: &Container, pair: Node) -> Option<AloneLine> {
+    let (start, end) = (pair.start_byte(), pair.end_byte());
+    if !first_on_line(src, start) {
+        return None;
+    }
+    let ls = line_start(src, start);
+    let le = line_end_incl(src, end);
+    let text_end = end + src[end..le].trim_end_matches(['\n', '\r']).len();
+    let after = &src[end..text_end];
+    let after_comma = after
+        .trim_start_matches([' ', '\t'])
+        .strip_prefix(',')
+        .map_or(0, |rest| after.len() - rest.len());
+    let rest = after[after_comma..].trim_start_matches([' ', '\t']);
+    if !(rest.is_empty() || rest.starts_with('#')) {
+        return None;
+    }
+    let bracket_after = c.node.end_byte() <= le && c.node.end_byte() > end;
+    let bracket_before = c.node.start_byte() >= ls && c.node.start_byte() < start;
+    if bracket_after || bracket_before {
+        return None;
+    }
+    Some(AloneLine {
+        line: ls..le,
+        comment: (!rest.is_empty()).then_some(end + after_comma..text_end),
+    })
+}
+
 /// Remove `pair` (nothing replaces it) with one separator.
 fn remove_pair(src: &str, c: &Container, pair: Node, method: Node) -> Vec<Edit> {
     let idx = c
@@ -456,22 +502,8 @@ fn remove_pair(src: &str, c: &Container, pair: Node, method: Node) -> Vec<Edit> 
     let end = pair.end_byte();
 
     // Alone on its line (with an optional `,` and comment): drop the whole line.
-    let ls = line_start(src, start);
-    let le = line_end_incl(src, end);
-    let rest = src[end..le].trim_end_matches(['\n', '\r']);
-    let rest = rest.trim_start_matches([' ', '\t']);
-    let rest = rest
-        .strip_prefix(',')
-        .unwrap_or(rest)
-        .trim_start_matches([' ', '\t']);
-    if first_on_line(src, start) && (rest.is_empty() || rest.starts_with('#')) {
-        // Keep the line if the container's closing bracket or the first argument's
-        // opening bracket shares it (then it is not alone).
-        let bracket_after = c.node.end_byte() <= le && c.node.end_byte() > end;
-        let bracket_before = c.node.start_byte() >= ls && c.node.start_byte() < start;
-        if !bracket_after && !bracket_before {
-            return vec![Edit::delete(ls..le)];
-        }
+    if let Some(line) = alone_on_line(src, c, pair) {
+        return vec![Edit::delete(line.line)];
     }
 
     if let Some(next) = c.args.get(idx + 1) {
@@ -1022,6 +1054,42 @@ mod tests {
     }
 
     #[test]
+    fn a_comment_on_the_username_line_goes_with_it() {
+        let key = |s| fix_call(s, "pilot", Family::Other, true);
+        // The pair alone on its line: its comment describes the Apple ID.
+        assert_eq!(
+            key("pilot(\n  username: \"x\", # the release manager\n  a: 1\n)\n"),
+            "pilot(\n  api_key: api_key,\n  a: 1\n)\n"
+        );
+        assert_eq!(
+            key("pilot(\n  a: 1,\n  username: \"x\" # the release manager\n)\n"),
+            "pilot(\n  a: 1,\n  api_key: api_key\n)\n"
+        );
+        assert_eq!(
+            key("pilot(\r\n  username: \"x\",\t# me\r\n  a: 1\r\n)\r\n"),
+            "pilot(\r\n  api_key: api_key,\r\n  a: 1\r\n)\r\n"
+        );
+        // Sharing its line with other options or a bracket: the comment is about more than it.
+        assert_eq!(
+            key("pilot(username: \"x\", a: 1) # ship it\n"),
+            "pilot(api_key: api_key, a: 1) # ship it\n"
+        );
+        assert_eq!(
+            key("pilot(\n  username: \"x\", a: 1, # both\n  b: 2\n)\n"),
+            "pilot(\n  api_key: api_key, a: 1, # both\n  b: 2\n)\n"
+        );
+        assert_eq!(
+            key("pilot(username: \"x\", # me\n  a: 1)\n"),
+            "pilot(api_key: api_key, # me\n  a: 1)\n"
+        );
+        // Without a comment nothing else changes.
+        assert_eq!(
+            key("pilot(\n  username: \"x\",   \n  a: 1\n)\n"),
+            "pilot(\n  api_key: api_key,   \n  a: 1\n)\n"
+        );
+    }
+
+    #[test]
     fn multi_line_insertions_follow_the_layout() {
         assert_eq!(
             fix_call(
@@ -1083,7 +1151,7 @@ mod tests {
         );
         assert_eq!(
             out,
-            "lane :a do\n  o = {\n    precheck_include_in_app_purchases: false, # me\n    force: true,\n  }\n  appstore(**o)\nend\n"
+            "lane :a do\n  o = {\n    precheck_include_in_app_purchases: false,\n    force: true,\n  }\n  appstore(**o)\nend\n"
         );
         let (out, _) = fix_deliver("lane :a do\n  o = {}\n  precheck(o)\nend\n", "precheck");
         assert_eq!(
