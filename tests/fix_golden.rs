@@ -369,12 +369,20 @@ fn summary_says_why_hooks_are_left_as_they_are() {
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
     for want in [
-        "\n  ios beta runs the ios `before_each` hook, left as it is: written on one line; add the key by hand (fastlane/Fastfile:5)\n",
-        "mac release runs the mac `before_each` hook, left as it is: already uses a variable named `api_key`; add the key by hand (fastlane/Fastfile:18)",
-        "tvos beta runs the tvos `before_all` hook, left as it is: the blocked lane tvos push runs it too (fastlane/Fastfile:28)",
+        "\n  ios beta runs the ios `before_each` hook, left as it is: written on one line; add the key by hand (fastlane/Fastfile:7)\n",
+        "tvos beta runs the tvos `before_all` hook, left as it is: the blocked lane tvos push runs it too (fastlane/Fastfile:35)",
     ] {
         assert!(stdout.contains(want), "{want}\n{stdout}");
     }
+    // The mac hook's `api_key` means something else: it gets a bare key block instead.
+    assert!(stdout.starts_with("--- a/fastlane/Fastfile\n"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "\n1 file changed, 1 call migrated in 1 lane and 1 hook; 3 lanes left as they are\n"
+        ),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("mac release runs"), "{stdout}");
 }
 
 #[test]

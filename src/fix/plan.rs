@@ -30,7 +30,7 @@ use crate::verdict::{LaneVerdict, Verdict};
 use super::edit::{apply_edits, Edit};
 use super::rewrite::{
     api_key_assignments, call_edits, lane_edit, lane_reuses_api_key_name, outer_scope_assigns,
-    ByHand, CallEdits, CallFix, Family, KeySource, Skipped,
+    ByHand, CallEdits, CallFix, Family, KeyBlockForm, KeySource, Skipped,
 };
 
 /// The syntax tree of a file: the one its model kept, else parsed now.
@@ -83,6 +83,9 @@ struct Work {
     unit: Unit,
     block: Option<Edit>,
     calls: Vec<(CallId, CallFix)>,
+    /// Calls of the body that the key block gives a key whether or not they are edited (a
+    /// [`KeyBlockForm::Bare`] block hands it on through the lane context): migrated too.
+    keyed: Vec<CallId>,
 }
 
 fn family(iap_option: Option<&str>) -> Family {
@@ -391,10 +394,9 @@ impl<'a> Graph<'a> {
 /// What the syntax tree says about putting the key block at the top of a lane or hook.
 #[derive(Clone, Debug)]
 enum BlockFact {
-    /// The key block to insert.
-    Edit(Edit),
-    /// The body, or the scope around it, already uses a variable named `api_key`.
-    ReusesApiKey,
+    /// The key block to insert, and its form: [`KeyBlockForm::Bare`] when the body, or the
+    /// scope around it, already uses a variable named `api_key`.
+    Edit(Edit, KeyBlockForm),
     /// The block has no place there.
     Skipped(Skipped),
 }
@@ -408,11 +410,14 @@ fn block_fact(
     at: usize,
     key_source: KeySource,
 ) -> BlockFact {
-    if lane_reuses_api_key_name(text, tree, at) || outer_scope_assigns(assignments, tree, at) {
-        return BlockFact::ReusesApiKey;
-    }
-    match lane_edit(text, tree, at, key_source) {
-        Ok(edit) => BlockFact::Edit(edit),
+    let form =
+        if lane_reuses_api_key_name(text, tree, at) || outer_scope_assigns(assignments, tree, at) {
+            KeyBlockForm::Bare
+        } else {
+            KeyBlockForm::Variable
+        };
+    match lane_edit(text, tree, at, key_source, form) {
+        Ok(edit) => BlockFact::Edit(edit, form),
         Err(skipped) => BlockFact::Skipped(skipped),
     }
 }
@@ -713,15 +718,29 @@ impl<'a> Planner<'a> {
     }
 
     /// The work of a body given the key block (or not).
-    fn work(&self, unit: Unit, block: Option<Edit>, k: &Keyless) -> Work {
+    fn work(&self, unit: Unit, block: Option<(Edit, KeyBlockForm)>, k: &Keyless) -> Work {
+        let add_api_key = block
+            .as_ref()
+            .is_some_and(|(_, form)| *form == KeyBlockForm::Variable);
+        let keyed = if block.is_some() {
+            k.own.clone()
+        } else {
+            Vec::new()
+        };
+        let block = block.map(|(edit, _)| edit);
         let mut calls = Vec::new();
         for &id in &k.own {
-            calls.extend(self.call_fix(id, block.is_some()));
+            calls.extend(self.call_fix(id, add_api_key));
         }
         for &id in k.in_methods.iter().chain(&k.username_only) {
             calls.extend(self.call_fix(id, false));
         }
-        Work { unit, block, calls }
+        Work {
+            unit,
+            block,
+            calls,
+            keyed,
+        }
     }
 
     /// A body that a hook given the key block this round runs before: only the IAP option for
@@ -738,17 +757,20 @@ impl<'a> Planner<'a> {
             unit,
             block: None,
             calls,
+            keyed: Vec::new(),
         })
     }
 
     /// The key block for the lane or hook whose call starts at `at`; `Err(Some(why))` when the
     /// body is left alone, `Err(None)` on a problem (recorded).
-    fn block_edit(&mut self, file: usize, at: usize, what: &str) -> Result<Edit, Option<String>> {
+    fn block_edit(
+        &mut self,
+        file: usize,
+        at: usize,
+        what: &str,
+    ) -> Result<(Edit, KeyBlockForm), Option<String>> {
         match self.block_fact(file, at).ok_or(None)? {
-            BlockFact::Edit(edit) => Ok(edit),
-            BlockFact::ReusesApiKey => Err(Some(
-                "already uses a variable named `api_key`; add the key by hand".to_string(),
-            )),
+            BlockFact::Edit(edit, form) => Ok((edit, form)),
             BlockFact::Skipped(Skipped::OneLineLane { .. }) => {
                 Err(Some("written on one line; add the key by hand".to_string()))
             }
@@ -950,7 +972,7 @@ impl<'a> Planner<'a> {
             };
             match edits {
                 Ok(out) => {
-                    if !out.edits.is_empty() {
+                    if !out.edits.is_empty() || work.keyed.contains(id) {
                         group_calls.push((*id, fix.name.start));
                     }
                     notes.extend(out.by_hand.map(|n| (id.0, n)));

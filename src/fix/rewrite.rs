@@ -91,8 +91,25 @@ pub enum Skipped {
 
 const USERNAME: &str = "username";
 
+/// How the key block hands the key on to the body's calls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyBlockForm {
+    /// `api_key = app_store_connect_api_key(...)`, and the body's calls get `api_key: api_key`.
+    Variable,
+    /// `app_store_connect_api_key(...)` alone, where a local `api_key` already means something
+    /// else in or around the body: the actions take the key from the lane context (and the
+    /// Spaceship token), which the call sets, and lose only `username:`.
+    Bare,
+}
+
 /// The text of the key block for a lane body indented with `indent`.
-pub fn key_block(indent: &str, unit: &str, eol: &str, source: KeySource) -> String {
+pub fn key_block(
+    indent: &str,
+    unit: &str,
+    eol: &str,
+    source: KeySource,
+    form: KeyBlockForm,
+) -> String {
     let inner = format!("{indent}{unit}");
     let key_lines = match source {
         KeySource::File => {
@@ -103,7 +120,11 @@ pub fn key_block(indent: &str, unit: &str, eol: &str, source: KeySource) -> Stri
             "is_key_content_base64: true",
         ],
     };
-    let mut out = format!("{indent}api_key = app_store_connect_api_key({eol}");
+    let assign = match form {
+        KeyBlockForm::Variable => "api_key = ",
+        KeyBlockForm::Bare => "",
+    };
+    let mut out = format!("{indent}{assign}app_store_connect_api_key({eol}");
     for line in [
         r#"key_id: ENV["APP_STORE_CONNECT_API_KEY_KEY_ID"],"#,
         r#"issuer_id: ENV["APP_STORE_CONNECT_API_KEY_ISSUER_ID"],"#,
@@ -897,6 +918,7 @@ pub fn lane_edit(
     tree: &Tree,
     at: usize,
     key_source: KeySource,
+    form: KeyBlockForm,
 ) -> Result<Edit, Skipped> {
     let root = tree.root_node();
     let mut node = root.named_descendant_for_byte_range(at, at);
@@ -956,7 +978,7 @@ pub fn lane_edit(
     let eol = eol_at(src, opened);
     Ok(Edit::insert(
         insert_at,
-        key_block(&indent, unit, eol, key_source),
+        key_block(&indent, unit, eol, key_source, form),
     ))
 }
 
@@ -1295,7 +1317,7 @@ mod tests {
     fn key_block_goes_after_parameters_over_two_lines() {
         let src = "lane :beta do |lane,\n    options|\n  pilot\nend\n";
         let tree = parse(src);
-        let edit = lane_edit(src, &tree, 0, KeySource::File).unwrap();
+        let edit = lane_edit(src, &tree, 0, KeySource::File, KeyBlockForm::Variable).unwrap();
         let out = apply_edits(src, &[edit]).unwrap();
         assert!(out.starts_with(
             "lane :beta do |lane,\n    options|\n  api_key = app_store_connect_api_key(\n"
@@ -1308,7 +1330,7 @@ mod tests {
         let src = "platform :ios do\n\tlane :b do |o| # hi\n\t\tpilot\n\tend\nend";
         let tree = parse(src);
         let at = src.find("lane").unwrap();
-        let edit = lane_edit(src, &tree, at, KeySource::Content).unwrap();
+        let edit = lane_edit(src, &tree, at, KeySource::Content, KeyBlockForm::Variable).unwrap();
         let out = apply_edits(src, &[edit]).unwrap();
         assert_eq!(
             out,
@@ -1320,12 +1342,12 @@ mod tests {
     fn empty_and_one_line_lanes() {
         let src = "  lane :b do\n  end\n";
         let tree = parse(src);
-        let edit = lane_edit(src, &tree, 2, KeySource::File).unwrap();
+        let edit = lane_edit(src, &tree, 2, KeySource::File, KeyBlockForm::Variable).unwrap();
         assert!(edit.replacement.starts_with("    api_key = "));
         let src = "lane :b do pilot end\n";
         let tree = parse(src);
         assert_eq!(
-            lane_edit(src, &tree, 0, KeySource::File),
+            lane_edit(src, &tree, 0, KeySource::File, KeyBlockForm::Variable),
             Err(Skipped::OneLineLane { at: 0 })
         );
     }
