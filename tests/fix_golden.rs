@@ -383,6 +383,19 @@ fn summary_says_why_hooks_are_left_as_they_are() {
         "{stdout}"
     );
     assert!(!stdout.contains("mac release runs"), "{stdout}");
+
+    // `--diff` rewrites nothing: its lines are those of the file as it is.
+    let fresh = tmp.path().join("fresh");
+    copy_dir(&root().join("fixtures/fix/hooks-left-alone/before"), &fresh);
+    let diff = fastlint(&fresh, &["check", "--diff", "."]);
+    let stderr = String::from_utf8_lossy(&diff.stderr);
+    for want in [
+        "\n  ios beta runs the ios `before_each` hook, left as it is: written on one line; add the key by hand (fastlane/Fastfile:7)\n",
+        "\n  tvos beta runs the tvos `before_all` hook, left as it is: the blocked lane tvos push runs it too (fastlane/Fastfile:30)\n",
+        "\n  tvos push blocked by get_push_certificate (fastlane/Fastfile:35)\n",
+    ] {
+        assert!(stderr.contains(want), "{want}\n{stderr}");
+    }
 }
 
 #[test]

@@ -55,6 +55,11 @@ pub struct LeftLane {
     pub lane: plan::LaneId,
     pub name: String,
     pub why: String,
+    /// Where the reason is: the file as shown, its line in the rewritten text and in the
+    /// text as it was.
+    pub path: String,
+    pub line: usize,
+    pub line_before: usize,
 }
 
 /// Why a rewritten call still needs an option added by hand.
@@ -221,43 +226,41 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
             continue;
         };
         let name = model.lanes[lv.lane].qualified_name();
-        let why = match lv.verdict {
-            Verdict::Blocked => {
-                let reason = lv.reasons.first();
-                match reason {
-                    Some(r) => {
-                        let src = &report.ws.files[r.file].source;
-                        let what = src.text.get(r.span.start..r.span.end).unwrap_or(r.code);
-                        let what = what.split(['(', ' ', '\n']).next().unwrap_or(what);
-                        format!(
-                            "blocked by {what} ({}:{})",
-                            src.display,
-                            src.line_of(r.span.start)
-                        )
-                    }
-                    None => "blocked".to_string(),
+        // Why, and where: the reason's file and offset (in the rewritten text).
+        let lane_at = (lv.file, model.lanes[lv.lane].span.start);
+        let (why, (file, at)) = match lv.verdict {
+            Verdict::Blocked => match lv.reasons.first() {
+                Some(r) => {
+                    let src = &report.ws.files[r.file].source;
+                    let what = src.text.get(r.span.start..r.span.end).unwrap_or(r.code);
+                    let what = what.split(['(', ' ', '\n']).next().unwrap_or(what);
+                    (format!("blocked by {what}"), (r.file, r.span.start))
                 }
-            }
+                None => ("blocked".to_string(), lane_at),
+            },
             Verdict::Migratable => {
-                let src = &report.ws.files[lv.file].source;
-                let line = src.line_of(model.lanes[lv.lane].span.start);
                 match left.get(&(lv.file, lv.lane)) {
-                    Some(why) => format!("{why} ({}:{line})", src.display),
-                    None if !lv.fixable => {
-                        format!("its file has syntax errors ({}:{line})", src.display)
-                    }
-                    None => format!(
-                        "still reaches actions without a key, outside its own body (hooks or other lanes) ({}:{line})",
-                        src.display
+                    Some(why) => (why.clone(), lane_at),
+                    None if !lv.fixable => ("its file has syntax errors".to_string(), lane_at),
+                    None => (
+                        "still reaches actions without a key, outside its own body (hooks or other lanes)"
+                            .to_string(),
+                        lane_at,
                     ),
                 }
             }
             _ => continue,
         };
+        let src = &report.ws.files[file].source;
+        let before = originals.get(&file).unwrap_or(&src.text);
+        let original = offset_before_rounds(&history, file, at);
         left_lanes.push(LeftLane {
             lane: (lv.file, lv.lane),
             name,
             why,
+            path: src.display.clone(),
+            line: src.line_of(at),
+            line_before: 1 + before[..original.min(before.len())].matches('\n').count(),
         });
     }
 
@@ -442,7 +445,8 @@ impl Outcome {
             let n = self.left.len();
             s.push_str(&format!("lane{} {}:\n", plural(n), left_as(n)));
             for l in &self.left {
-                s.push_str(&format!("  {} {}\n", l.name, l.why));
+                let line = if applied { l.line } else { l.line_before };
+                s.push_str(&format!("  {} {} ({}:{line})\n", l.name, l.why, l.path));
             }
         }
         let mut why = None;
