@@ -533,6 +533,31 @@ fn remove_pair(src: &str, c: &Container, pair: Node, method: Node) -> Vec<Edit> 
         let comma = between.find(',');
         if let Some(comma) = comma {
             let after = &between[comma + 1..];
+            // `pilot username: "x", # me` + a line break: without brackets, the comment would
+            // end the call, so it goes with the pair.
+            let bare = !src[c.node.byte_range()].starts_with(['(', '{']);
+            let comment_only = after.trim_start_matches([' ', '\t']).starts_with('#')
+                && after
+                    .split_once('\n')
+                    .is_some_and(|(_, rest)| rest.trim().is_empty());
+            if idx == 0 && bare && comment_only {
+                return vec![Edit::delete(start..next.start_byte())];
+            }
+            if after.contains('\n') && after.trim().is_empty() {
+                // The next element starts a later line, and the pair shares its own line with
+                // what comes before it (alone, it went with its line above).
+                if idx == 0 {
+                    // `pilot(username: "x",\n      b: 2)` → `pilot(b: 2)`; without the
+                    // brackets, `b: 2` alone on a line would not be an argument any more.
+                    return vec![Edit::delete(start..next.start_byte())];
+                }
+                let prev = c.args[idx - 1];
+                let gap = &src[prev.end_byte()..start];
+                if !gap.contains(['\n', '#']) {
+                    // `a: 1, username: "x",\n  b: 2` → `a: 1,\n  b: 2`
+                    return vec![Edit::delete(prev.end_byte()..end + comma)];
+                }
+            }
             let spaces = after.len() - after.trim_start_matches([' ', '\t']).len();
             return vec![Edit::delete(start..end + comma + 1 + spaces)];
         }
@@ -1073,6 +1098,46 @@ mod tests {
             "pilot(a: 1 # c\n  )\n"
         );
         assert_eq!(f("pilot({ username: \"x\" })\n"), "pilot({  })\n");
+    }
+
+    #[test]
+    fn removal_keeps_the_next_line_an_argument() {
+        let f = |s| fix_call(s, "pilot", Family::Other, false);
+        // Without brackets the next option must come up onto the call's line.
+        assert_eq!(
+            f("pilot username: \"x\",\n      skip: true\n"),
+            "pilot skip: true\n"
+        );
+        assert_eq!(
+            f("pilot(username: \"x\",\n      skip: true)\n"),
+            "pilot(skip: true)\n"
+        );
+        assert_eq!(
+            f("pilot({ username: \"x\",\n        a: 1 })\n"),
+            "pilot({ a: 1 })\n"
+        );
+        assert_eq!(
+            f("pilot(a: 1, username: \"x\",\n      skip: true)\n"),
+            "pilot(a: 1,\n      skip: true)\n"
+        );
+        assert_eq!(
+            f("pilot a: 1, username: \"x\",\r\n      skip: true\r\n"),
+            "pilot a: 1,\r\n      skip: true\r\n"
+        );
+        // A comment after the comma stays where it is, but for a call without brackets, which
+        // it would end.
+        assert_eq!(
+            f("pilot(username: \"x\", # me\n      skip: true)\n"),
+            "pilot(# me\n      skip: true)\n"
+        );
+        assert_eq!(
+            f("pilot username: \"x\", # me\n      skip: true\n"),
+            "pilot skip: true\n"
+        );
+        assert_eq!(
+            f("pilot a: 1, username: \"x\", # me\n      skip: true\n"),
+            "pilot a: 1, # me\n      skip: true\n"
+        );
     }
 
     #[test]
