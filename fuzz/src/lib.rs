@@ -221,6 +221,8 @@ fn mutate(b: &mut Vec<u8>, kind: u8, pos: u16, arg: u8) {
                 b.splice(s1..e1, l2);
             }
         }
+        // With the high bit of `arg`, a change of layout: calls split over lines and joined.
+        5 if arg & 0x80 != 0 => relayout(b, at, arg & 0x7f),
         5 if at < b.len() => b[at] = arg & 0x7f,
         6 => {
             if arg & 1 == 0 {
@@ -242,6 +244,55 @@ fn mutate(b: &mut Vec<u8>, kind: u8, pos: u16, arg: u8) {
         }
         7 => b.truncate(at),
         _ => {}
+    }
+}
+
+/// Calls whose options share lines in the ways people write them.
+const LAYOUTS: &[&str] = &[
+    "pilot username: \"a@b.c\",\n      skip_waiting_for_build_processing: true\n",
+    "deliver(username: \"a@b.c\", # me\n        force: true)\n",
+    "sigh adhoc: true, username: \"a@b.c\", # me\n     force: true\n",
+    "match username: \"a@b.c\", # me\n      type: \"appstore\"\n",
+    "upload_to_testflight({ username: \"a@b.c\",\n  changelog: \"c\" })\n",
+    "cert(\n  username: \"a@b.c\" # me\n)\n",
+    "precheck username: \"a@b.c\"\n",
+];
+
+/// Splits the line at `at` after its first `, ` there or later, joins it with the next one, or
+/// puts a [`LAYOUTS`] call in front of it.
+fn relayout(b: &mut Vec<u8>, at: usize, arg: u8) {
+    if b.is_empty() {
+        return;
+    }
+    let at = at.min(b.len() - 1);
+    let (s, e) = line_bounds(b, at);
+    match arg % 3 {
+        0 => {
+            if let Some(i) = b[at..e].windows(2).position(|w| w == b", ") {
+                let indent = b[s..].iter().take_while(|&&c| c == b' ').count() + 2 + (arg as usize >> 2) % 6;
+                let mut brk = vec![b'\n'];
+                brk.extend(std::iter::repeat_n(b' ', indent));
+                b.splice(at + i + 1..at + i + 2, brk);
+            }
+        }
+        1 => {
+            if e < b.len() && b[e - 1] == b'\n' {
+                let spaces = b[e..].iter().take_while(|&&c| c == b' ' || c == b'\t').count();
+                b.splice(e - 1..e + spaces, [b' ']);
+            }
+        }
+        _ => {
+            let call = LAYOUTS[(arg as usize / 3) % LAYOUTS.len()];
+            let indent: Vec<u8> = b[s..].iter().take_while(|&&c| c == b' ').copied().collect();
+            let mut text = indent.clone();
+            for (n, line) in call.split_inclusive('\n').enumerate() {
+                if n > 0 {
+                    text.extend(&indent);
+                }
+                text.extend(line.bytes());
+            }
+            b.splice(s..s, text);
+        }
     }
 }
 
