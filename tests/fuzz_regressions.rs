@@ -105,3 +105,27 @@ fn fix_leaves_a_lane_whose_body_starts_on_the_do_line_after_a_lone_cr() {
     // Nothing to change: `--diff` exits 0.
     assert_eq!(out.status.code(), Some(0), "{stderr}");
 }
+
+/// `match username: "a@b.c", # me` with the next option on the line below, in a call without
+/// brackets: removing the pair and its comma left the comment to end the call and the next
+/// option alone on its line, and `--fix` refused its own rewrite. The pair, its comment and the
+/// line break go, so the next option comes up onto the call's line. Found by
+/// `fastfile_mutations` (`fuzz/regressions/fastfile_mutations/fix-username-first-without-brackets`).
+#[test]
+fn fix_username_first_in_a_call_without_brackets() {
+    let out = diff_of(
+        "before_all do\n  app_store_connect_api_key(key_id: \"K\", issuer_id: \"I\", key_filepath: \"k.p8\")\nend\n\nlane :certs do\n  match username: \"a@b.c\", # me\n        type: \"appstore\"\nend\n",
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("would introduce a syntax error"),
+        "{stderr}"
+    );
+    let diff = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        diff.contains(
+            "-  match username: \"a@b.c\", # me\n-        type: \"appstore\"\n+  match type: \"appstore\"\n"
+        ),
+        "{diff}"
+    );
+}
