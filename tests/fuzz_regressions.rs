@@ -58,6 +58,17 @@ fn long_heredoc_word_does_not_abort() {
     );
 }
 
+/// The standard error of a `--diff` run, after checking that `--fix` did not refuse its own
+/// rewrite.
+fn accepted_own_rewrite(out: &std::process::Output) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        !stderr.contains("would introduce a syntax error"),
+        "{stderr}"
+    );
+    stderr
+}
+
 /// `fastlint check . --diff` over a fastlane folder holding one Fastfile.
 fn diff_of(fastfile: &str) -> std::process::Output {
     let dir = tempfile::tempdir().unwrap();
@@ -77,11 +88,7 @@ fn diff_of(fastfile: &str) -> std::process::Output {
 #[test]
 fn fix_key_block_after_multi_line_block_parameters() {
     let out = diff_of("lane :beta do |options,\n               extra|\n  pilot\nend\n");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        !stderr.contains("would introduce a syntax error"),
-        "{stderr}"
-    );
+    let stderr = accepted_own_rewrite(&out);
     let diff = String::from_utf8_lossy(&out.stdout);
     assert!(
         diff.contains("+  api_key = app_store_connect_api_key("),
@@ -96,11 +103,7 @@ fn fix_key_block_after_multi_line_block_parameters() {
 #[test]
 fn fix_leaves_a_lane_whose_body_starts_on_the_do_line_after_a_lone_cr() {
     let out = diff_of("lane :beta do\rpilot(\n  skip_waiting_for_build_processing: true\n)\nend\n");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        !stderr.contains("would introduce a syntax error"),
-        "{stderr}"
-    );
+    let stderr = accepted_own_rewrite(&out);
     assert!(stderr.contains("beta written on one line"), "{stderr}");
     // Nothing to change: `--diff` exits 0.
     assert_eq!(out.status.code(), Some(0), "{stderr}");
@@ -116,11 +119,7 @@ fn fix_username_first_in_a_call_without_brackets() {
     let out = diff_of(
         "before_all do\n  app_store_connect_api_key(key_id: \"K\", issuer_id: \"I\", key_filepath: \"k.p8\")\nend\n\nlane :certs do\n  match username: \"a@b.c\", # me\n        type: \"appstore\"\nend\n",
     );
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        !stderr.contains("would introduce a syntax error"),
-        "{stderr}"
-    );
+    let stderr = accepted_own_rewrite(&out);
     let diff = String::from_utf8_lossy(&out.stdout);
     assert!(
         diff.contains(
