@@ -88,7 +88,7 @@ fn diff_of(fastfile: &str) -> std::process::Output {
 #[test]
 fn fix_key_block_after_multi_line_block_parameters() {
     let out = diff_of("lane :beta do |options,\n               extra|\n  pilot\nend\n");
-    let stderr = accepted_own_rewrite(&out);
+    accepted_own_rewrite(&out);
     let diff = String::from_utf8_lossy(&out.stdout);
     assert!(
         diff.contains("+  api_key = app_store_connect_api_key("),
@@ -119,7 +119,7 @@ fn fix_username_first_in_a_call_without_brackets() {
     let out = diff_of(
         "before_all do\n  app_store_connect_api_key(key_id: \"K\", issuer_id: \"I\", key_filepath: \"k.p8\")\nend\n\nlane :certs do\n  match username: \"a@b.c\", # me\n        type: \"appstore\"\nend\n",
     );
-    let stderr = accepted_own_rewrite(&out);
+    accepted_own_rewrite(&out);
     let diff = String::from_utf8_lossy(&out.stdout);
     assert!(
         diff.contains(
