@@ -97,16 +97,22 @@ fn fix_key_block_after_multi_line_block_parameters() {
 }
 
 /// A lone `\r` after `do` is a space to Ruby, so `do\rpilot(` starts the lane's body on the `do`
-/// line: the key block cannot go on the next line (inside `pilot(`), and the lane is left for a
-/// hand edit instead of `--fix` refusing its own rewrite. Found by `check_bytes`
+/// line: the key block cannot go on the next line (inside `pilot(`). Once `--fix` refused its
+/// own rewrite there; then it left the lane for a hand edit; now it spreads the body over lines
+/// first, the `\r` becoming a line break. Found by `check_bytes`
 /// (`fuzz/regressions/check_bytes/fix-lone-cr-after-do`).
 #[test]
-fn fix_leaves_a_lane_whose_body_starts_on_the_do_line_after_a_lone_cr() {
+fn fix_spreads_a_lane_whose_body_starts_on_the_do_line_after_a_lone_cr() {
     let out = diff_of("lane :beta do\rpilot(\n  skip_waiting_for_build_processing: true\n)\nend\n");
     let stderr = accepted_own_rewrite(&out);
-    assert!(stderr.contains("beta written on one line"), "{stderr}");
-    // Nothing to change: `--diff` exits 0.
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("written on one line"), "{stderr}");
+    let diff = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        diff.contains("+lane :beta do\n+  api_key = app_store_connect_api_key(\n"),
+        "{diff}"
+    );
+    assert!(diff.contains("+  pilot(\n+  api_key: api_key,\n"), "{diff}");
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
 }
 
 /// `match username: "a@b.c", # me` with the next option on the line below, in a call without

@@ -81,7 +81,7 @@ enum Unit {
 /// The work for one lane or hook: its key block and its calls, applied together or not at all.
 struct Work {
     unit: Unit,
-    block: Option<Edit>,
+    block: Option<Vec<Edit>>,
     calls: Vec<(CallId, CallFix)>,
     /// Calls of the body that the key block gives a key whether or not they are edited (a
     /// [`KeyBlockForm::Bare`] block hands it on through the lane context): migrated too.
@@ -394,9 +394,10 @@ impl<'a> Graph<'a> {
 /// What the syntax tree says about putting the key block at the top of a lane or hook.
 #[derive(Clone, Debug)]
 enum BlockFact {
-    /// The key block to insert, and its form: [`KeyBlockForm::Bare`] when the body, or the
-    /// scope around it, already uses a variable named `api_key`.
-    Edit(Edit, KeyBlockForm),
+    /// The key block to insert (with the line breaks a one-line body needs), and its form:
+    /// [`KeyBlockForm::Bare`] when the body, or the scope around it, already uses a variable
+    /// named `api_key`.
+    Edit(Vec<Edit>, KeyBlockForm),
     /// The block has no place there.
     Skipped(Skipped),
 }
@@ -718,7 +719,7 @@ impl<'a> Planner<'a> {
     }
 
     /// The work of a body given the key block (or not).
-    fn work(&self, unit: Unit, block: Option<(Edit, KeyBlockForm)>, k: &Keyless) -> Work {
+    fn work(&self, unit: Unit, block: Option<(Vec<Edit>, KeyBlockForm)>, k: &Keyless) -> Work {
         let add_api_key = block
             .as_ref()
             .is_some_and(|(_, form)| *form == KeyBlockForm::Variable);
@@ -768,7 +769,7 @@ impl<'a> Planner<'a> {
         file: usize,
         at: usize,
         what: &str,
-    ) -> Result<(Edit, KeyBlockForm), Option<String>> {
+    ) -> Result<(Vec<Edit>, KeyBlockForm), Option<String>> {
         match self.block_fact(file, at).ok_or(None)? {
             BlockFact::Edit(edit, form) => Ok((edit, form)),
             BlockFact::Skipped(Skipped::OneLineLane { .. }) => {
@@ -959,7 +960,7 @@ impl<'a> Planner<'a> {
             let file = match work.unit {
                 Unit::Lane((f, _)) | Unit::Hook((f, _)) => f,
             };
-            group.push((file, block));
+            group.extend(block.into_iter().map(|e| (file, e)));
         }
         let mut group_calls = Vec::new();
         let mut notes = Vec::new();

@@ -937,14 +937,17 @@ fn lane_block(tree: &Tree, at: usize) -> Option<Node<'_>> {
     None
 }
 
-/// The key-block insertion for the lane whose `lane`/`private_lane` call starts at `at`.
+/// The key-block insertion for the lane (or hook) whose call starts at `at`. A body written on
+/// the line of its `do` or `{` (`lane :beta do pilot end`, `before_each { sigh }`) is first
+/// spread over lines: the block and the statements on lines of their own, and the `end` or `}`
+/// on its own line when it shared the last statement's.
 pub fn lane_edit(
     src: &str,
     tree: &Tree,
     at: usize,
     key_source: KeySource,
     form: KeyBlockForm,
-) -> Result<Edit, Skipped> {
+) -> Result<Vec<Edit>, Skipped> {
     let root = tree.root_node();
     let mut node = root.named_descendant_for_byte_range(at, at);
     // Climb to the call that starts at `at` and has a block.
@@ -976,15 +979,16 @@ pub fn lane_edit(
     let insert_at = line_end_incl(src, opened);
     let body = block.child_by_field_name("body");
     let first_stmt = body.and_then(|b| args_of(b).into_iter().next());
-    // The body must start on a line of its own: a lone `\r` after `do` is a space to Ruby, so
-    // `do\rpilot(...` puts the first statement on the `do` line.
-    if insert_at >= block.end_byte()
-        || !src[..insert_at].ends_with('\n')
-        || first_stmt.is_some_and(|s| s.start_byte() < insert_at)
-    {
-        return Err(Skipped::OneLineLane { at });
-    }
     let lane_indent = line_indent(src, call.start_byte());
+    // The body starts on the line of `do` (a lone `\r` after `do` is a space to Ruby, so
+    // `do\rpilot(...` counts too).
+    let on_opener_line = insert_at >= block.end_byte()
+        || !src[..insert_at].ends_with('\n')
+        || first_stmt.is_some_and(|s| s.start_byte() < insert_at);
+    if on_opener_line {
+        return spread_body(src, block, opened, lane_indent, key_source, form)
+            .ok_or(Skipped::OneLineLane { at });
+    }
     let (indent, unit) = match first_stmt {
         Some(stmt) => {
             let indent = line_indent(src, stmt.start_byte()).to_string();
@@ -1001,10 +1005,57 @@ pub fn lane_edit(
         }
     };
     let eol = eol_at(src, opened);
-    Ok(Edit::insert(
+    Ok(vec![Edit::insert(
         insert_at,
         key_block(&indent, unit, eol, key_source, form),
-    ))
+    )])
+}
+
+/// [`lane_edit`] for a body that starts on the line of its `do` or `{`: the gap after the
+/// opener (blanks, a `;`, a lone `\r`) becomes a line break, the key block and the indentation
+/// of the first statement; the gap before a closer on the last statement's line becomes a line
+/// break. `None` when the gaps hold anything else, or the body holds a heredoc.
+fn spread_body(
+    src: &str,
+    block: Node,
+    opened: usize,
+    lane_indent: &str,
+    key_source: KeySource,
+    form: KeyBlockForm,
+) -> Option<Vec<Edit>> {
+    // A heredoc's body starts on the line after its `<<~X`: a line break put in after it would
+    // move into the heredoc. `<<` for anything else is left alone too.
+    if src[block.byte_range()].contains("<<") {
+        return None;
+    }
+    let body = block.child_by_field_name("body")?;
+    let stmts = args_of(body);
+    let (first, last) = (stmts.first()?, stmts.last()?);
+    let closer = block.child(block.child_count().checked_sub(1)?)?;
+    if !matches!(closer.kind(), "end" | "}") {
+        return None;
+    }
+    let gap = |r: Range<usize>| src[r].chars().all(|c| matches!(c, ' ' | '\t' | '\r' | ';'));
+    let before = opened..first.start_byte();
+    let after = last.end_byte()..closer.start_byte();
+    if !gap(before.clone()) || !(gap(after.clone()) || src[after.clone()].contains('\n')) {
+        return None;
+    }
+    let unit = if lane_indent.contains('\t') {
+        "\t"
+    } else {
+        "  "
+    };
+    let inner = format!("{lane_indent}{unit}");
+    let eol = if src.contains("\r\n") { "\r\n" } else { "\n" };
+    let mut opening = eol.to_string();
+    opening.push_str(&key_block(&inner, unit, eol, key_source, form));
+    opening.push_str(&inner);
+    let mut edits = vec![Edit::replace(before, opening)];
+    if !src[after.clone()].contains('\n') {
+        edits.push(Edit::replace(after, format!("{eol}{lane_indent}")));
+    }
+    Some(edits)
 }
 
 #[cfg(test)]
@@ -1382,8 +1433,8 @@ mod tests {
     fn key_block_goes_after_parameters_over_two_lines() {
         let src = "lane :beta do |lane,\n    options|\n  pilot\nend\n";
         let tree = parse(src);
-        let edit = lane_edit(src, &tree, 0, KeySource::File, KeyBlockForm::Variable).unwrap();
-        let out = apply_edits(src, &[edit]).unwrap();
+        let edits = lane_edit(src, &tree, 0, KeySource::File, KeyBlockForm::Variable).unwrap();
+        let out = apply_edits(src, &edits).unwrap();
         assert!(out.starts_with(
             "lane :beta do |lane,\n    options|\n  api_key = app_store_connect_api_key(\n"
         ));
@@ -1395,8 +1446,8 @@ mod tests {
         let src = "platform :ios do\n\tlane :b do |o| # hi\n\t\tpilot\n\tend\nend";
         let tree = parse(src);
         let at = src.find("lane").unwrap();
-        let edit = lane_edit(src, &tree, at, KeySource::Content, KeyBlockForm::Variable).unwrap();
-        let out = apply_edits(src, &[edit]).unwrap();
+        let edits = lane_edit(src, &tree, at, KeySource::Content, KeyBlockForm::Variable).unwrap();
+        let out = apply_edits(src, &edits).unwrap();
         assert_eq!(
             out,
             "platform :ios do\n\tlane :b do |o| # hi\n\t\tapi_key = app_store_connect_api_key(\n\t\t\tkey_id: ENV[\"APP_STORE_CONNECT_API_KEY_KEY_ID\"],\n\t\t\tissuer_id: ENV[\"APP_STORE_CONNECT_API_KEY_ISSUER_ID\"],\n\t\t\tkey_content: ENV[\"APP_STORE_CONNECT_API_KEY_KEY\"],\n\t\t\tis_key_content_base64: true\n\t\t)\n\t\tpilot\n\tend\nend"
@@ -1407,9 +1458,55 @@ mod tests {
     fn empty_and_one_line_lanes() {
         let src = "  lane :b do\n  end\n";
         let tree = parse(src);
-        let edit = lane_edit(src, &tree, 2, KeySource::File, KeyBlockForm::Variable).unwrap();
-        assert!(edit.replacement.starts_with("    api_key = "));
-        let src = "lane :b do pilot end\n";
+        let edits = lane_edit(src, &tree, 2, KeySource::File, KeyBlockForm::Variable).unwrap();
+        assert!(edits[0].replacement.starts_with("    api_key = "));
+    }
+
+    #[test]
+    fn one_line_bodies_are_spread_over_lines() {
+        let block = |indent: &str| {
+            format!(
+                "{indent}app_store_connect_api_key(\n{indent}  key_id: ENV[\"APP_STORE_CONNECT_API_KEY_KEY_ID\"],\n{indent}  issuer_id: ENV[\"APP_STORE_CONNECT_API_KEY_ISSUER_ID\"],\n{indent}  key_filepath: ENV[\"APP_STORE_CONNECT_API_KEY_KEY_FILEPATH\"]\n{indent})\n"
+            )
+        };
+        let spread = |src: &str, at: usize| {
+            let tree = parse(src);
+            lane_edit(src, &tree, at, KeySource::File, KeyBlockForm::Bare)
+                .map(|edits| apply_edits(src, &edits).unwrap())
+        };
+        assert_eq!(
+            spread("lane :b do pilot end\n", 0).unwrap(),
+            format!("lane :b do\n{}  pilot\nend\n", block("  "))
+        );
+        assert_eq!(
+            spread("platform :ios do\n  before_each { |l| gym; sigh(adhoc: true) } # hooks\nend\n", 19)
+                .unwrap(),
+            format!(
+                "platform :ios do\n  before_each {{ |l|\n{}    gym; sigh(adhoc: true)\n  }} # hooks\nend\n",
+                block("    ")
+            )
+        );
+        // A body that goes on over more lines keeps its `end` where it is.
+        assert_eq!(
+            spread("lane :b do\rpilot(\n  a: 1\n)\nend\n", 0).unwrap(),
+            format!("lane :b do\n{}  pilot(\n  a: 1\n)\nend\n", block("  "))
+        );
+        assert_eq!(
+            spread("lane :b do pilot end", 0).unwrap(),
+            format!("lane :b do\n{}  pilot\nend", block("  "))
+        );
+        assert_eq!(
+            spread(
+                "lane :b do\r\n  x = 1\r\nend\r\nlane :c do pilot end\r\n",
+                26
+            )
+            .unwrap(),
+            "lane :b do\r\n  x = 1\r\nend\r\nlane :c do\r\n".to_string()
+                + &block("  ").replace('\n', "\r\n")
+                + "  pilot\r\nend\r\n"
+        );
+        // A heredoc in a one-line body: left for a hand edit.
+        let src = "lane :b do sh(<<~X) end\necho\nX\n";
         let tree = parse(src);
         assert_eq!(
             lane_edit(src, &tree, 0, KeySource::File, KeyBlockForm::Variable),
