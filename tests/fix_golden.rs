@@ -402,6 +402,24 @@ fn summary_says_why_hooks_are_left_as_they_are() {
 }
 
 #[test]
+fn a_one_line_lane_around_a_heredoc_is_left_for_a_hand_edit() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join("fastlane")).unwrap();
+    let fastfile = "lane :notes do pilot(changelog: <<~TEXT) end\nFixes\nTEXT\n";
+    std::fs::write(tmp.path().join("fastlane/Fastfile"), fastfile).unwrap();
+    let out = fastlint(tmp.path(), &["check", "--fix", "."]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("\n  notes written on one line around a heredoc (or `<<`); add the key by hand (fastlane/Fastfile:1)\n"),
+        "{stdout}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("fastlane/Fastfile")).unwrap(),
+        fastfile
+    );
+}
+
+#[test]
 fn piped_diff_is_plain_even_without_no_color() {
     let tmp = tempfile::tempdir().unwrap();
     let work = tmp.path().join("project");

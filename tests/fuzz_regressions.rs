@@ -105,7 +105,7 @@ fn fix_key_block_after_multi_line_block_parameters() {
 fn fix_spreads_a_lane_whose_body_starts_on_the_do_line_after_a_lone_cr() {
     let out = diff_of("lane :beta do\rpilot(\n  skip_waiting_for_build_processing: true\n)\nend\n");
     let stderr = accepted_own_rewrite(&out);
-    assert!(!stderr.contains("written on one line"), "{stderr}");
+    assert!(!stderr.contains("add the key by hand"), "{stderr}");
     let diff = String::from_utf8_lossy(&out.stdout);
     assert!(
         diff.contains("+lane :beta do\n+  api_key = app_store_connect_api_key(\n"),

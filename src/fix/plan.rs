@@ -772,9 +772,9 @@ impl<'a> Planner<'a> {
     ) -> Result<(Vec<Edit>, KeyBlockForm), Option<String>> {
         match self.block_fact(file, at).ok_or(None)? {
             BlockFact::Edit(edit, form) => Ok((edit, form)),
-            BlockFact::Skipped(Skipped::OneLineLane { .. }) => {
-                Err(Some("written on one line; add the key by hand".to_string()))
-            }
+            BlockFact::Skipped(Skipped::OneLineLane { .. }) => Err(Some(
+                "written on one line around a heredoc (or `<<`); add the key by hand".to_string(),
+            )),
             BlockFact::Skipped(other) => {
                 self.plan.problems.push(format!(
                     "{}: {what}: cannot find its block ({other:?})",

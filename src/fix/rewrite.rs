@@ -81,7 +81,8 @@ pub struct CallFix {
 /// Why a requested change was not made.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Skipped {
-    /// `lane :x do pilot end`: a lane written on one line is left alone.
+    /// A body written on the line of its `do` that cannot be spread over lines (`lane :x do
+    /// sh(<<~X) end`: a line break would move into the heredoc).
     OneLineLane { at: usize },
     /// The lane's block could not be found at that offset.
     LaneNotFound { at: usize },
