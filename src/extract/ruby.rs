@@ -19,11 +19,7 @@ fn structure<'t>(call: Node<'t>, method: Node<'t>, src: &str, raw: &mut Raw<'t>)
     };
     let first_arg = || {
         let args = call.child_by_field_id(FIELDS.arguments)?;
-        let mut walk = args.walk();
-        let first = args
-            .named_children(&mut walk)
-            .find(|a| Kind::of(*a) != Kind::Comment);
-        first
+        named_children(args).find(|a| Kind::of(*a) != Kind::Comment)
     };
     match text(method, src) {
         keyword @ ("lane" | "private_lane" | "override_lane") => {
@@ -45,6 +41,56 @@ fn structure<'t>(call: Node<'t>, method: Node<'t>, src: &str, raw: &mut Raw<'t>)
     }
 }
 
+/// Lists of at most this many named children are read by index.
+const FEW_CHILDREN: usize = 8;
+
+/// The named children of a node, in order. A short list is read by index, which needs no tree
+/// cursor (making one allocates, and extraction would make one per call and per hash); a long
+/// one with a cursor, since reading by index walks the list from its start each time.
+enum NamedChildren<'t> {
+    Few {
+        node: Node<'t>,
+        next: usize,
+        count: usize,
+    },
+    Many(std::vec::IntoIter<Node<'t>>),
+}
+
+fn named_children(node: Node<'_>) -> NamedChildren<'_> {
+    let count = node.named_child_count();
+    if count <= FEW_CHILDREN {
+        NamedChildren::Few {
+            node,
+            next: 0,
+            count,
+        }
+    } else {
+        let mut cursor = node.walk();
+        let all: Vec<Node> = node.named_children(&mut cursor).collect();
+        NamedChildren::Many(all.into_iter())
+    }
+}
+
+impl<'t> Iterator for NamedChildren<'t> {
+    type Item = Node<'t>;
+
+    fn next(&mut self) -> Option<Node<'t>> {
+        match self {
+            NamedChildren::Few { node, next, count } => {
+                while *next < *count {
+                    let child = node.named_child(*next);
+                    *next += 1;
+                    if child.is_some() {
+                        return child;
+                    }
+                }
+                None
+            }
+            NamedChildren::Many(all) => all.next(),
+        }
+    }
+}
+
 fn span(node: Node) -> Span {
     Span::new(node.start_byte(), node.end_byte())
 }
@@ -57,6 +103,16 @@ fn text<'a>(node: Node, src: &'a str) -> &'a str {
 fn string_literal(node: Node, src: &str) -> Option<String> {
     if Kind::of(node) != Kind::String {
         return None;
+    }
+    // Most strings are empty or one run of text: read those without a cursor (which allocates).
+    match node.named_child_count() {
+        0 => return Some(String::new()),
+        1 => {
+            let child = node.named_child(0)?;
+            return matches!(Kind::of(child), Kind::StringContent | Kind::EscapeSequence)
+                .then(|| text(child, src).to_string());
+        }
+        _ => {}
     }
     let mut cursor = node.walk();
     let mut out = String::new();
@@ -169,8 +225,7 @@ fn push_option(pair: Node, src: &str, via_variable: bool, out: &mut Vec<Opt>) {
 /// The options written by the pairs of a `hash` node.
 fn options_of_hash(hash: Node, src: &str, via_variable: bool) -> Vec<Opt> {
     let mut out = Vec::new();
-    let mut cursor = hash.walk();
-    for pair in hash.named_children(&mut cursor) {
+    for pair in named_children(hash) {
         push_option(pair, src, via_variable, &mut out);
     }
     out
@@ -234,10 +289,7 @@ fn capture_node<'t>(capture: Capture, n: Node<'t>, f: &Fields, src: &str, raw: &
         }
         Capture::Identifier => raw.identifiers.push(n),
         Capture::Declares | Capture::NotACall => {
-            let mut walk = n.walk();
-            let names = n
-                .named_children(&mut walk)
-                .filter(|child| Kind::of(*child) == Kind::Identifier);
+            let names = named_children(n).filter(|child| Kind::of(*child) == Kind::Identifier);
             if capture == Capture::Declares {
                 raw.locals.extend(names);
             } else {
@@ -598,9 +650,7 @@ fn call_of(node: Node, name: Node, src: &str, scope: Scope) -> Call {
     let has_block = node.child_by_field_id(FIELDS.block).is_some();
     if let Some(args) = args {
         parens = text(args, src).starts_with('(');
-        let mut cursor = args.walk();
-        let mut children = args
-            .named_children(&mut cursor)
+        let mut children = named_children(args)
             .map(|c| (c, Kind::of(c)))
             .filter(|(_, kind)| *kind != Kind::Comment);
         if let Some((first, kind)) = children.next() {
