@@ -25,42 +25,23 @@ impl Output {
         let Some(path) = path else {
             return Ok(Output::Stdout(BufWriter::new(std::io::stdout().lock())));
         };
-        let folder = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        std::fs::create_dir_all(folder)?;
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let prefix = format!(".{name}.");
-        let mut builder = tempfile::Builder::new();
-        builder.prefix(&prefix).suffix(".fastlint-tmp");
-        match std::fs::symlink_metadata(path) {
+        std::fs::create_dir_all(crate::fix::atomic::folder_of(path))?;
+        let permissions = match std::fs::symlink_metadata(path) {
             Ok(meta) if meta.is_dir() => {
                 return Err(std::io::Error::new(
                     std::io::ErrorKind::IsADirectory,
                     "is a folder",
                 ))
             }
-            Ok(meta) if meta.is_file() => {
-                builder.permissions(meta.permissions());
-            }
+            Ok(meta) if meta.is_file() => Some(meta.permissions()),
             Ok(_) => {
                 let file = std::fs::File::create(path)?;
                 return Ok(Output::InPlace(BufWriter::new(file)));
             }
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
-            Err(_) => {
-                #[cfg(unix)]
-                {
-                    use std::os::unix::fs::PermissionsExt;
-                    builder.permissions(std::fs::Permissions::from_mode(0o666));
-                }
-            }
-        }
-        let file = builder.tempfile_in(folder)?;
+            Err(_) => new_file_permissions(),
+        };
+        let file = crate::fix::atomic::temp_beside(path, permissions)?;
         Ok(Output::File {
             writer: BufWriter::new(file),
             path: path.to_path_buf(),
@@ -78,6 +59,19 @@ impl Output {
                 Ok(())
             }
         }
+    }
+}
+
+/// What `File::create` gives a new file: `0666` less the umask.
+fn new_file_permissions() -> Option<std::fs::Permissions> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        Some(std::fs::Permissions::from_mode(0o666))
+    }
+    #[cfg(not(unix))]
+    {
+        None
     }
 }
 

@@ -700,9 +700,7 @@ fn call_of(node: Node, name: Node, src: &str, scope: Scope) -> Call {
 /// The second argument of a `login(user, password)` call, when it is a non-empty string literal.
 fn literal_password(call: Node, src: &str) -> Option<Span> {
     let args = call.child_by_field_id(FIELDS.arguments)?;
-    let mut cursor = args.walk();
-    let second = args
-        .named_children(&mut cursor)
+    let second = named_children(args)
         .filter(|c| Kind::of(*c) != Kind::Comment)
         .nth(1)?;
     let value = string_literal(second, src)?;

@@ -28,14 +28,7 @@ pub fn stage(path: &Path, contents: &[u8]) -> std::io::Result<Staged> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(e),
     };
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{file_name}."))
-        .suffix(".fastlint-tmp")
-        .tempfile_in(folder_of(path))?;
+    let mut tmp = temp_beside(path, None)?;
     tmp.write_all(contents)?;
     tmp.as_file().sync_all()?;
     if let Some(perms) = permissions {
@@ -60,11 +53,31 @@ impl Staged {
     }
 }
 
-fn folder_of(path: &Path) -> &Path {
+/// The folder a file is in (`.` for a bare name).
+pub(crate) fn folder_of(path: &Path) -> &Path {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     }
+}
+
+/// A new temporary file in `path`'s folder, named after it (`.Fastfile.XXXXXX.fastlint-tmp`),
+/// created with `permissions` when given (less the umask), else readable by its owner only.
+pub(crate) fn temp_beside(
+    path: &Path,
+    permissions: Option<std::fs::Permissions>,
+) -> std::io::Result<tempfile::NamedTempFile> {
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let prefix = format!(".{file_name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".fastlint-tmp");
+    if let Some(permissions) = permissions {
+        builder.permissions(permissions);
+    }
+    builder.tempfile_in(folder_of(path))
 }
 
 /// How many files [`write_all_atomic`] writes at once: each write mostly waits on the disk

@@ -252,7 +252,6 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
             _ => continue,
         };
         let src = &report.ws.files[file].source;
-        let before = originals.get(&file).unwrap_or(&src.text);
         let original = offset_before_rounds(&history, file, at);
         left_lanes.push(LeftLane {
             lane: (lv.file, lv.lane),
@@ -260,7 +259,7 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
             why,
             path: src.display.clone(),
             line: src.line_of(at),
-            line_before: 1 + before[..original.min(before.len())].matches('\n').count(),
+            line_before: line_before_rounds(&originals, src, file, original),
         });
     }
 
@@ -294,8 +293,7 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
         .into_iter()
         .map(|(file, at, original, why, what)| {
             let src = &report.ws.files[file].source;
-            let before = originals.get(&file).unwrap_or(&src.text);
-            let line_before = 1 + before[..original.min(before.len())].matches('\n').count();
+            let line_before = line_before_rounds(&originals, src, file, original);
             ByHandNote {
                 why,
                 path: src.display.clone(),
@@ -354,6 +352,18 @@ fn remodel(
             (file, model)
         })
         .collect()
+}
+
+/// The line of byte offset `original` in file `file`'s text as it was before the rounds
+/// (`originals` holds the texts the rounds changed; the others are `src`'s).
+fn line_before_rounds(
+    originals: &BTreeMap<usize, String>,
+    src: &SourceFile,
+    file: usize,
+    original: usize,
+) -> usize {
+    let before = originals.get(&file).unwrap_or(&src.text);
+    1 + before[..original.min(before.len())].matches('\n').count()
 }
 
 /// Where byte offset `at` of file `file`'s current text was before any round rewrote it (`history`:

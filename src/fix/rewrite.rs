@@ -167,6 +167,15 @@ fn first_on_line(src: &str, at: usize) -> bool {
         .all(|c| c == ' ' || c == '\t')
 }
 
+/// One level of indentation in a file indented with `indent`: a tab, or two spaces.
+fn indent_unit(indent: &str) -> &'static str {
+    if indent.contains('\t') {
+        "\t"
+    } else {
+        "  "
+    }
+}
+
 /// The line ending used by the line holding `at`.
 fn eol_at(src: &str, at: usize) -> &'static str {
     let end = line_end_incl(src, at);
@@ -541,17 +550,15 @@ fn remove_pair(src: &str, c: &Container, pair: Node, method: Node) -> Vec<Edit> 
                 && after
                     .split_once('\n')
                     .is_some_and(|(_, rest)| rest.trim().is_empty());
-            if idx == 0 && bare && comment_only {
+            // The next element starts a later line, and the pair shares its own line with what
+            // comes before it (alone, it went with its line above).
+            let next_line = after.contains('\n') && after.trim().is_empty();
+            if idx == 0 && (next_line || (bare && comment_only)) {
+                // `pilot(username: "x",\n      b: 2)` → `pilot(b: 2)`; without the brackets,
+                // `b: 2` alone on a line would not be an argument any more.
                 return vec![Edit::delete(start..next.start_byte())];
             }
-            if after.contains('\n') && after.trim().is_empty() {
-                // The next element starts a later line, and the pair shares its own line with
-                // what comes before it (alone, it went with its line above).
-                if idx == 0 {
-                    // `pilot(username: "x",\n      b: 2)` → `pilot(b: 2)`; without the
-                    // brackets, `b: 2` alone on a line would not be an argument any more.
-                    return vec![Edit::delete(start..next.start_byte())];
-                }
+            if next_line {
                 let prev = c.args[idx - 1];
                 let gap = &src[prev.end_byte()..start];
                 if !gap.contains(['\n', '#']) {
@@ -993,15 +1000,11 @@ pub fn lane_edit(
     let (indent, unit) = match first_stmt {
         Some(stmt) => {
             let indent = line_indent(src, stmt.start_byte()).to_string();
-            let unit = if indent.contains('\t') { "\t" } else { "  " };
+            let unit = indent_unit(&indent);
             (indent, unit)
         }
         None => {
-            let unit = if lane_indent.contains('\t') {
-                "\t"
-            } else {
-                "  "
-            };
+            let unit = indent_unit(lane_indent);
             (format!("{lane_indent}{unit}"), unit)
         }
     };
@@ -1042,11 +1045,7 @@ fn spread_body(
     if !gap(before.clone()) || !(gap(after.clone()) || src[after.clone()].contains('\n')) {
         return None;
     }
-    let unit = if lane_indent.contains('\t') {
-        "\t"
-    } else {
-        "  "
-    };
+    let unit = indent_unit(lane_indent);
     let inner = format!("{lane_indent}{unit}");
     let eol = if src.contains("\r\n") { "\r\n" } else { "\n" };
     let mut opening = eol.to_string();
