@@ -1,4 +1,4 @@
-//! Key hygiene rules (FL009-FL018) and CI configuration files, run through the binary over the
+//! Key hygiene rules (FL009-FL019) and CI configuration files, run through the binary over the
 //! fixtures in `fixtures/rules/`. Each expectation was read off the fixture: (code, path, line).
 
 use std::collections::BTreeSet;
@@ -508,5 +508,50 @@ fn a_json_key_file_given_by_name_is_read_as_one() {
             "fixtures/rules/FL011-api-key-shape/fastlane",
             &[("FL011", "key_filepath.json", 4)]
         )
+    );
+}
+
+#[test]
+fn fl019_match_developer_id() {
+    let base = "fixtures/rules/FL019-match-developer-id";
+    let run = check(base);
+    assert_eq!(
+        found(&run, &["FL019"]),
+        expected(
+            base,
+            &[
+                // Developer ID, Developer ID Installer (a symbol) and an installer among the
+                // additional certificate types, with the key of before_all.
+                ("FL019", "lane_key/fastlane/Fastfile", 7),
+                ("FL019", "lane_key/fastlane/Fastfile", 11),
+                ("FL019", "lane_key/fastlane/Fastfile", 16),
+                // The type from the Matchfile.
+                ("FL019", "matchfile/fastlane/Fastfile", 4),
+                // Quiet: readonly (in the call, or the Matchfile of matchfile_readonly); App Store
+                // types; a type or options fastlint cannot read; match_nuke, which renews nothing.
+            ]
+        )
+    );
+    // Without a key, match renews with the Apple ID: the lane needs a key first.
+    assert_eq!(
+        found(&run, &["FL008"]),
+        expected(base, &[("FL008", "no_key/fastlane/Fastfile", 3)])
+    );
+    let messages: Vec<&str> = run.json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "FL019")
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages[0].contains("`developer_id` certificates")
+            && messages[0].contains("cannot renew an expired one"),
+        "{messages:?}"
+    );
+    assert!(
+        messages[1].contains("`developer_id_installer` certificates")
+            && messages[1].contains("can neither create nor renew one"),
+        "{messages:?}"
     );
 }

@@ -27,6 +27,7 @@ mod fl015_individual_key;
 mod fl016_lane_shadows_action;
 mod fl017_key_filepath_relative;
 pub(crate) mod fl018_match_storage_team_id;
+mod fl019_match_developer_id;
 pub(crate) mod fl100_unused_suppression;
 
 /// What every rule reads.
@@ -64,6 +65,7 @@ pub static RULES: &[Rule] = &[
     fl016_lane_shadows_action::RULE,
     fl017_key_filepath_relative::RULE,
     fl018_match_storage_team_id::RULE,
+    fl019_match_developer_id::RULE,
     fl100_unused_suppression::RULE,
 ];
 

@@ -197,6 +197,7 @@ pub fn rule(code: &str) -> Option<(&'static str, &'static str)> {
         "FL016" => ("lane-shadows-action", "warning"),
         "FL017" => ("key-filepath-relative", "warning"),
         "FL018" => ("match-storage-team-id", "warning"),
+        "FL019" => ("match-developer-id", "warning"),
         "FL100" => ("unused-suppression", "warning"),
         _ => return None,
     })
@@ -464,7 +465,7 @@ impl Report {
     /// Diagnostics as (code, path, line) with the lane, exactly as expected.
     ///
     /// Only the codes these tests are about are compared: the core rules (FL000-FL008, FL100) and
-    /// any code `expected` names. The key hygiene rules (FL009-FL018) have their own fixtures and
+    /// any code `expected` names. The key hygiene rules (FL009-FL019) have their own fixtures and
     /// exact expectations in `tests/rules_key_hygiene.rs`.
     pub fn assert_diagnostics(&self, expected: &[Diag]) {
         let compared = |code: &str| {
