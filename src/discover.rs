@@ -97,6 +97,9 @@ fn classify_in(dir: &Path, name: &str) -> Option<FileKind> {
     if name == "Appfile" {
         return Some(FileKind::Appfile);
     }
+    if name == "Fastfile.swift" {
+        return Some(FileKind::SwiftFastfile);
+    }
     if let Some(config) = CONFIG_FILES.iter().find(|c| **c == name) {
         return Some(FileKind::Config(config));
     }
@@ -302,7 +305,6 @@ mod tests {
             classify(Path::new("fastlane/.env.default")),
             Some(FileKind::DotEnv)
         );
-        assert_eq!(classify(Path::new("fastlane/Fastfile.swift")), None);
         assert_eq!(classify(Path::new("src/.env")), None);
         assert_eq!(classify(Path::new("fastlane/README.md")), None);
         assert_eq!(
@@ -339,6 +341,10 @@ mod tests {
         assert_eq!(
             classify(Path::new("keys/AuthKey_ABC123.p8")),
             Some(FileKind::PrivateKey)
+        );
+        assert_eq!(
+            classify(Path::new("fastlane/Fastfile.swift")),
+            Some(FileKind::SwiftFastfile)
         );
         assert!(is_pruned(OsStr::new(".git")));
         assert!(is_pruned(OsStr::new(".idea")));

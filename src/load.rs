@@ -137,6 +137,15 @@ pub fn load_file(path: &Path, display: &str, kind: FileKind) -> Result<FileModel
         display: display.to_string(),
         message,
     };
+    if kind == FileKind::SwiftFastfile {
+        // Not analysed: only its being there is reported.
+        return Ok(FileModel {
+            source: SourceFile::new(path.to_path_buf(), display.to_string(), kind, String::new()),
+            contents: Contents::NotAnalysed,
+            context: false,
+            tree: None,
+        });
+    }
     let bytes = read_limited(path).map_err(error)?;
     if kind == FileKind::PrivateKey
         && (bytes.iter().take(8192).any(|b| *b == 0) || std::str::from_utf8(&bytes).is_err())
@@ -192,6 +201,7 @@ pub fn model_of(source: SourceFile) -> FileModel {
         FileKind::Ci(ci) => Contents::Ci(extract::ci::extract(ci, &source.text)),
         FileKind::KeyJson => Contents::KeyJson(extract::keyjson::extract(&source.text)),
         FileKind::PrivateKey => Contents::PrivateKey,
+        FileKind::SwiftFastfile => Contents::NotAnalysed,
         _ => Contents::DotEnv(extract::dotenv::extract(&source.text)),
     };
     FileModel {
@@ -359,6 +369,21 @@ pub(crate) fn load_in_run(
                 ws.files.push(model);
             }
             Err(e) => ws.errors.push(e),
+        }
+    }
+    for (file, model) in ws.files.iter().enumerate() {
+        if model.source.kind == FileKind::SwiftFastfile {
+            let beside = model.source.path.with_file_name("Fastfile").is_file();
+            ws.notes.push(Note {
+                file,
+                span: Span::new(0, 0),
+                message: if beside {
+                    "not analysed: a Swift Fastfile (fastlint reads Ruby Fastfiles only); fastlane looks for `Fastfile.swift` before `Fastfile`, so the Ruby Fastfile beside it may not be the one that runs"
+                } else {
+                    "not analysed: a Swift Fastfile (fastlint reads Ruby Fastfiles only), so its lanes are not checked"
+                }
+                .into(),
+            });
         }
     }
 

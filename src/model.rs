@@ -322,6 +322,8 @@ pub enum Contents {
     KeyJson(KeyJson),
     /// A `.p8` private key file (its text is the file's text; empty when it is not text).
     PrivateKey,
+    /// A file found but not analysed (a Swift Fastfile); its text is not read.
+    NotAnalysed,
 }
 
 /// A file with its model.

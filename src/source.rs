@@ -19,6 +19,9 @@ pub enum FileKind {
     PrivateKey,
     /// A JSON key file named by `api_key_path` (`{"key_id": ..., "key": ...}`).
     KeyJson,
+    /// `Fastfile.swift`: lanes written in Swift, which fastlane runs in place of a Ruby Fastfile in
+    /// the same folder. Not analysed; reported as a note.
+    SwiftFastfile,
 }
 
 /// Which CI system a CI configuration file belongs to.

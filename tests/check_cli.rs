@@ -1889,3 +1889,41 @@ fn matchfile_readonly_needs_no_login() {
         (F, 8, "renew", PUB, "migratable"),
     ]);
 }
+
+#[test]
+fn a_swift_fastfile_is_a_note_not_a_silent_pass() {
+    // Alone: nothing is analysed, and the report says so instead of passing quietly.
+    let r = check_fixture("swift_fastfile/alone", &[]);
+    r.run.assert_exit(0);
+    assert!(r.diagnostics().is_empty() && r.lanes().is_empty());
+    let notes = r.json["notes"].as_array().expect("notes");
+    assert_eq!(notes.len(), 1, "{}", r.run.describe());
+    assert_eq!(notes[0]["path"], "fastlane/Fastfile.swift");
+    let message = notes[0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("not analysed: a Swift Fastfile")
+            && message.contains("its lanes are not checked"),
+        "{message}"
+    );
+    // Its text is not read: the Apple ID in it is no finding.
+    assert!(!r.run.stdout.contains("release@example.com"));
+
+    // Beside a Ruby Fastfile: that one is analysed as usual, and the note says which fastlane runs.
+    let r = check_fixture("swift_fastfile/beside", &[]);
+    r.run.assert_exit(1);
+    r.assert_diagnostics(&[("FL008", F, 3, "beta")]);
+    let notes = r.json["notes"].as_array().expect("notes");
+    assert_eq!(notes.len(), 1, "{}", r.run.describe());
+    let message = notes[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("fastlane looks for `Fastfile.swift` before `Fastfile`"),
+        "{message}"
+    );
+    let text = run_in(&fixture("swift_fastfile/beside"), &["check", "."]);
+    assert!(
+        text.stdout
+            .contains("note: fastlane/Fastfile.swift:1: not analysed: a Swift Fastfile"),
+        "{}",
+        text.describe()
+    );
+}

@@ -754,6 +754,8 @@ fn the_hook_pattern_takes_every_file_fastlint_reads() {
         ".env.default",
         ".fastlane/Fastfile",
         "shared/Beta.Fastfile",
+        "Fastfile.swift",
+        "fastlane/Fastfile.swift",
         "fastlane/keys/asc.json",
         "keys/AuthKey_ABC123.p8",
         ".github/workflows/ios.yml",
