@@ -349,6 +349,10 @@ fn walk_check(r: &RunResult) -> Result<(), String> {
     printed(r, "nodes=", "files=N errors=N nodes=N")
 }
 
+fn extract_check(r: &RunResult) -> Result<(), String> {
+    printed(r, "calls=", "files=N errors=N calls=N")
+}
+
 fn fix_check(r: &RunResult) -> Result<(), String> {
     if r.code == 0 || r.code == 1 {
         Ok(())
@@ -728,6 +732,13 @@ fn many_lanes(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Result
         &root,
         walk_check,
     ));
+    cases.push(Case::new(
+        "extract",
+        &cfg.bin,
+        &["debug", "parse", ".", "--extract", "--threads", &t],
+        &root,
+        extract_check,
+    ));
     let copy = ws.root.join("lanes-fix");
     let (src, dst) = (root.clone(), copy.clone());
     cases.push(
@@ -804,6 +815,15 @@ fn many_lanes(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Result
         1.3,
         true,
         "info: one cursor walk over every node, the least any reader of the trees pays",
+    );
+    let et = find(&cases, "extract", cfg.threads);
+    rep.ratio(
+        &format!("lanes: debug parse --extract / debug parse (--threads {t})"),
+        &cases[et],
+        &cases[pt],
+        1.3,
+        true,
+        "info: parse + each file's model (walk, lanes, calls, options), nothing across files",
     );
     let (c1, c2) = (find(&cases, "check", 1), find(&cases, "check", 2));
     let note = if cfg.cores < 2 {

@@ -61,6 +61,11 @@ pub struct DebugParseArgs {
     /// tree must, and print how many there were (`nodes=N`).
     #[arg(long)]
     pub walk: bool,
+    /// Also build each Ruby file's model as `check` does (one walk, then its lanes, calls and
+    /// options), drop it, and print how many calls there were (`calls=N`): the per-file part of
+    /// `check`, without the analysis across files, the rules and the report.
+    #[arg(long, conflicts_with = "walk")]
+    pub extract: bool,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -854,7 +859,7 @@ fn completions(args: &CompletionsArgs) -> ExitCode {
 fn debug_parse(args: &DebugParseArgs) -> ExitCode {
     init_threads(args.common.threads);
     let discovery = discover(&args.common.paths);
-    let (errors, nodes): (usize, usize) = discovery
+    let (errors, count): (usize, usize) = discovery
         .files
         .par_iter()
         .map(|f| match std::fs::read(&f.path).map(String::from_utf8) {
@@ -866,6 +871,8 @@ fn debug_parse(args: &DebugParseArgs) -> ExitCode {
                         let mut nodes = 0;
                         crate::parse::each_node(&tree, |_| nodes += 1);
                         nodes
+                    } else if args.extract {
+                        crate::extract::ruby::extract(&tree, &text).calls.len()
                     } else {
                         0
                     },
@@ -879,7 +886,9 @@ fn debug_parse(args: &DebugParseArgs) -> ExitCode {
     let errors = errors + discovery.errors.len();
     let files = discovery.files.len();
     if args.walk {
-        println!("files={files} errors={errors} nodes={nodes}");
+        println!("files={files} errors={errors} nodes={count}");
+    } else if args.extract {
+        println!("files={files} errors={errors} calls={count}");
     } else {
         println!("files={files} errors={errors}");
     }

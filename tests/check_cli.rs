@@ -1927,3 +1927,33 @@ fn a_swift_fastfile_is_a_note_not_a_silent_pass() {
         text.describe()
     );
 }
+
+#[test]
+fn debug_parse_counts_what_each_mode_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("fastlane")).unwrap();
+    std::fs::write(
+        dir.path().join("fastlane/Fastfile"),
+        "lane :a do\n  pilot(skip: true)\n  upload_to_testflight\nend\n",
+    )
+    .unwrap();
+    // One bare name: a program node and an identifier node.
+    std::fs::write(dir.path().join("fastlane/Appfile"), "x\n").unwrap();
+    std::fs::write(dir.path().join("fastlane/Matchfile"), "type(\n").unwrap();
+    let out = |extra: &[&str]| {
+        let mut args = vec!["debug", "parse", "."];
+        args.extend_from_slice(extra);
+        let run = run_in(dir.path(), &args);
+        run.assert_exit(0);
+        run.stdout.trim().to_string()
+    };
+    // The Matchfile does not parse.
+    assert_eq!(out(&[]), "files=3 errors=1");
+    // The calls of the models: `lane`, `pilot` and the bare action name.
+    assert_eq!(out(&["--extract"]), "files=3 errors=1 calls=3");
+    let appfile_only = run_in(
+        dir.path(),
+        &["debug", "parse", "fastlane/Appfile", "--walk"],
+    );
+    assert_eq!(appfile_only.stdout.trim(), "files=1 errors=0 nodes=2");
+}
