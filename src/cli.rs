@@ -480,6 +480,23 @@ fn output_color(args: &CommonArgs) -> bool {
     args.color.enabled(terminal)
 }
 
+/// The notes (what was not analysed), on standard error: `fastlint lanes` prints only the table
+/// on standard output.
+fn print_notes(report: &Report) {
+    let stderr = std::io::stderr();
+    let mut err = stderr.lock();
+    for n in report.notes() {
+        let src = &report.ws.files[n.file].source;
+        let _ = writeln!(
+            err,
+            "note: {}:{}: {}",
+            src.display,
+            src.line_of(n.span.start),
+            n.message
+        );
+    }
+}
+
 fn print_errors(report: &Report) {
     let stderr = std::io::stderr();
     let mut err = stderr.lock();
@@ -812,6 +829,7 @@ fn lanes(args: &CommonArgs) -> ExitCode {
         ),
         _ => {
             print_errors(&report);
+            print_notes(&report);
             render::table::write(&report, &mut out)
         }
     };

@@ -1926,6 +1926,21 @@ fn a_swift_fastfile_is_a_note_not_a_silent_pass() {
         "{}",
         text.describe()
     );
+    // `fastlint lanes` keeps its standard output to the table, and gives the note on standard error.
+    let lanes = run_in(&fixture("swift_fastfile/beside"), &["lanes"]);
+    lanes.assert_exit(0);
+    assert!(
+        lanes.stdout.contains("fastlane/Fastfile:2") && !lanes.stdout.contains("note:"),
+        "{}",
+        lanes.describe()
+    );
+    assert!(
+        lanes
+            .stderr
+            .contains("note: fastlane/Fastfile.swift:1: not analysed: a Swift Fastfile"),
+        "{}",
+        lanes.describe()
+    );
 }
 
 #[test]
