@@ -1941,6 +1941,68 @@ fn a_swift_fastfile_is_a_note_not_a_silent_pass() {
         "{}",
         lanes.describe()
     );
+    // In CI: a GitHub notice on the file, a line in the pull-request summary.
+    let github = run_in(
+        &fixture("swift_fastfile/beside"),
+        &["check", ".", "--format", "github"],
+    );
+    assert!(
+        github.stdout.contains(
+            "::notice file=fastlane/Fastfile.swift,line=1,title=fastlint::not analysed: a Swift Fastfile"
+        ),
+        "{}",
+        github.describe()
+    );
+    let markdown = run_in(
+        &fixture("swift_fastfile/beside"),
+        &["check", ".", "--format", "markdown"],
+    );
+    assert!(
+        markdown
+            .stdout
+            .contains("\nNotes:\n\n- `fastlane/Fastfile.swift:1`: not analysed: a Swift Fastfile"),
+        "{}",
+        markdown.describe()
+    );
+}
+
+#[test]
+fn github_notices_for_notes_stay_within_what_github_shows() {
+    // Twelve Swift Fastfiles: nine notices (one of GitHub's ten is kept for the count of findings not
+    // annotated), then plain lines.
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..12 {
+        let folder = dir.path().join(format!("app{i:02}/fastlane"));
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(
+            folder.join("Fastfile.swift"),
+            "class Fastfile: LaneFile {}\n",
+        )
+        .unwrap();
+    }
+    let run = run_in(dir.path(), &["check", ".", "--format", "github"]);
+    run.assert_exit(0);
+    let notices: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("::notice"))
+        .collect();
+    assert_eq!(notices.len(), 9, "{}", run.describe());
+    assert!(notices[0].starts_with("::notice file=app00/fastlane/Fastfile.swift,line=1,"));
+    let plain: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("note: "))
+        .collect();
+    assert_eq!(
+        plain,
+        [9, 10, 11]
+            .iter()
+            .map(|i| format!("note: app{i:02}/fastlane/Fastfile.swift:1: not analysed: a Swift Fastfile (fastlint reads Ruby Fastfiles only), so its lanes are not checked"))
+            .collect::<Vec<_>>(),
+        "{}",
+        run.describe()
+    );
 }
 
 #[test]

@@ -3,7 +3,9 @@
 //!
 //! GitHub shows at most 10 annotations of each kind per step and drops the rest silently, so at most
 //! [`MAX_PER_SEVERITY`] errors and as many warnings are annotated; a `::notice` counts the others, which
-//! follow as plain `path:line:col: CODE message` lines. A summary line ends the output.
+//! follow as plain `path:line:col: CODE message` lines. Notes (what was not analysed) are notices, as
+//! many as GitHub shows beside the counting one; the rest are plain `note:` lines. A summary line ends
+//! the output.
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::report::Report;
@@ -73,6 +75,22 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
             escape_property(&e.display),
             escape_data(&e.message)
         )?;
+    }
+    // Notices share GitHub's limit: one is kept for the count of findings not annotated.
+    let notices = MAX_PER_SEVERITY - 1;
+    for (i, n) in report.notes().iter().enumerate() {
+        let source = &report.ws.files[n.file].source;
+        let line = source.line_of(n.span.start);
+        if i < notices {
+            writeln!(
+                out,
+                "::notice file={},line={line},title=fastlint::{}",
+                escape_property(&source.display),
+                escape_data(&n.message)
+            )?;
+        } else {
+            writeln!(out, "note: {}:{line}: {}", source.display, n.message)?;
+        }
     }
     if !rest.is_empty() {
         let errors = rest

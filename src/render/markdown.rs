@@ -187,6 +187,19 @@ pub fn summary(report: &Report, parts: Parts) -> String {
         more(&mut out, report.diagnostics.len(), "findings");
         out.push_str("\n</details>\n");
     }
+    if !report.notes().is_empty() {
+        out.push_str("\nNotes:\n\n");
+        for n in report.notes().iter().take(MAX_ROWS) {
+            let source = &report.ws.files[n.file].source;
+            out.push_str(&format!(
+                "- `{}:{}`: {}\n",
+                cell(&source.display),
+                source.line_of(n.span.start),
+                cell(&n.message)
+            ));
+        }
+        more(&mut out, report.notes().len(), "notes");
+    }
     if !report.errors().is_empty() {
         out.push_str("\nCould not be read:\n\n");
         for e in report.errors() {
