@@ -100,6 +100,10 @@ pub struct CallSite {
     /// Some run reaches it with a key set up that it does not read (a lane-context key for
     /// `latest_testflight_build_number`, the Spaceship token alone for `notarize`).
     pub key_unread: bool,
+    /// Every run that reaches it with no key it reads has a key in the lane context there (set
+    /// up with `set_spaceship_token: false`, or put there by hand), which it can be handed as
+    /// `api_key:`.
+    pub context_when_keyless: bool,
     /// Some run reaches it with a key in scope (its options may be unknown, which counts as a key).
     pub reached_with_key: bool,
     /// It passes `api_key:` / `api_key_path:` itself.
@@ -190,6 +194,8 @@ enum Target {
 #[derive(Clone, Copy, Debug)]
 enum Event {
     Call(usize),
+    /// A key put into the lane context by hand.
+    ContextKey,
     KeyVar(u64),
     Spaceship(usize, SpaceshipKind),
 }
@@ -262,6 +268,13 @@ impl<'a> Index<'a> {
                         .or_default()
                         .push((env.span.start, Event::KeyVar(bit)));
                 }
+            }
+            for (at, scope) in &model.context_keys {
+                index
+                    .events
+                    .entry((f, *scope))
+                    .or_default()
+                    .push((at.start, Event::ContextKey));
             }
             for (i, s) in model.spaceship.iter().enumerate() {
                 index
@@ -376,6 +389,7 @@ impl<'a> Walker<'a, '_> {
         for (_, event) in events {
             match event {
                 Event::KeyVar(bit) => state.vars |= bit,
+                Event::ContextKey => state.context = true,
                 Event::Spaceship(i, kind) => match kind {
                     SpaceshipKind::KeyAuth => state.token = true,
                     _ => reaches.push(
@@ -468,6 +482,7 @@ impl<'a> Walker<'a, '_> {
             readonly,
             reached_without_key: false,
             key_unread: false,
+            context_when_keyless: true,
             reached_with_key: false,
             passes_key: passes_key(call),
         });
@@ -479,6 +494,7 @@ impl<'a> Walker<'a, '_> {
         if !has_key && !apple_id_only {
             site.reached_without_key = true;
             site.key_unread |= state.any();
+            site.context_when_keyless &= state.context;
         }
         site.reached_with_key |= has_key;
         reaches.push(

@@ -267,6 +267,10 @@ pub struct RubyModel {
     pub bare_names: Vec<(Span, Scope)>,
     pub env: Vec<EnvAccess>,
     pub spaceship: Vec<SpaceshipUse>,
+    /// `lane_context[SharedValues::APP_STORE_CONNECT_API_KEY] = ...`: a key put in the lane context
+    /// by hand (where the assignment is, and the scope it runs in), as `app_store_connect_api_key`
+    /// puts it there.
+    pub context_keys: Vec<(Span, Scope)>,
     pub imports: Vec<Import>,
     pub syntax_errors: Vec<Span>,
     /// Comments (`# ...`, `=begin ... =end`), in source order.

@@ -329,7 +329,7 @@ fn lane_context_key_and_spaceship_token_reach_different_actions() {
             .unwrap_or_default()
             .to_string()
     };
-    assert!(message(9).ends_with("it takes a key only from the Spaceship token, which `set_spaceship_token: false` (or an Apple ID login before it) leaves unset"), "{}", message(9));
+    assert!(message(9).ends_with("it takes a key only from the Spaceship token, which `set_spaceship_token: false`, a key put into the lane context by hand, or an Apple ID login before it leaves unset"), "{}", message(9));
     assert!(message(15).ends_with("it takes a key only from the lane context, which `Spaceship::ConnectAPI.auth` does not fill"), "{}", message(15));
     assert!(
         message(28).contains("only from the Spaceship token"),
@@ -2033,4 +2033,37 @@ fn debug_parse_counts_what_each_mode_reads() {
         &["debug", "parse", "fastlane/Appfile", "--walk"],
     );
     assert_eq!(appfile_only.stdout.trim(), "files=1 errors=0 nodes=2");
+}
+
+#[test]
+fn a_key_put_into_the_lane_context_by_hand_is_a_key() {
+    let r = check_fixture("key_lane_context_by_hand", &[]);
+    r.run.assert_exit(1);
+    r.assert_diagnostics(&[
+        // Reads only the Spaceship token, which a key in the lane context does not set.
+        ("FL008", F, 13, "by_hand"),
+        // `= nil` takes the key out; another entry of the lane context is no key; a key put
+        // there after the call comes too late.
+        ("FL008", F, 23, "cleared"),
+        ("FL008", F, 28, "other_entry"),
+        ("FL008", F, 32, "too_late"),
+    ]);
+    r.assert_lanes(&[
+        (F, 5, "by_hand", PUB, "migratable"),
+        (F, 16, "actions_prefix", PUB, "api-key"),
+        (F, 21, "cleared", PUB, "migratable"),
+        (F, 26, "other_entry", PUB, "migratable"),
+        (F, 31, "too_late", PUB, "migratable"),
+    ]);
+    let message = r
+        .diagnostics()
+        .iter()
+        .find(|d| d["line"] == 13)
+        .and_then(|d| d["message"].as_str())
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        message.contains("a key put into the lane context by hand"),
+        "{message}"
+    );
 }

@@ -458,6 +458,11 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
     // Left-hand sides of assignments (`ENV["X"] = ...`, `Spaceship::ConnectAPI.token = ...`).
     let assigned: HashSet<usize> = raw.assigns.iter().map(|(_, left, _)| left.id()).collect();
     for (node, left, right) in &raw.assigns {
+        if sets_context_key(*left, *right, src) {
+            model
+                .context_keys
+                .push((span(*node), scope_at(span(*node))));
+        }
         if Kind::of(*left) == Kind::Identifier && Kind::of(*right) == Kind::Hash {
             hashes.push((
                 scope_at(span(*node)),
@@ -637,7 +642,42 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
     model.calls = calls;
     model.env.sort_by_key(|e| (e.span.start, e.span.end));
     model.spaceship.sort_by_key(|s| (s.span.start, s.span.end));
+    model.context_keys.sort_by_key(|(s, _)| (s.start, s.end));
     model
+}
+
+/// How a Fastfile names the lane context, and the key's entry in it.
+const LANE_CONTEXT: &[&str] = &[
+    "lane_context",
+    "Actions.lane_context",
+    "Fastlane::Actions.lane_context",
+];
+const CONTEXT_KEY: &[&str] = &[
+    "SharedValues::APP_STORE_CONNECT_API_KEY",
+    "Actions::SharedValues::APP_STORE_CONNECT_API_KEY",
+    "Fastlane::Actions::SharedValues::APP_STORE_CONNECT_API_KEY",
+    ":APP_STORE_CONNECT_API_KEY",
+];
+
+/// Whether an assignment puts an API key into the lane context by hand
+/// (`lane_context[SharedValues::APP_STORE_CONNECT_API_KEY] = { key_id: ..., ... }`); `= nil` takes
+/// it out, and is not one.
+fn sets_context_key(left: Node, right: Node, src: &str) -> bool {
+    if Kind::of(left) != Kind::ElementReference || Kind::of(right) == Kind::Nil {
+        return false;
+    }
+    let squeeze = |n: Node| -> String {
+        text(n, src)
+            .trim_start_matches("::")
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect()
+    };
+    let object = left.child_by_field_id(FIELDS.object).map(squeeze);
+    let index = left.named_child(1).map(squeeze);
+    object.is_some_and(|o| LANE_CONTEXT.contains(&o.as_str()))
+        && index.is_some_and(|i| CONTEXT_KEY.contains(&i.as_str()))
+        && left.named_child_count() == 2
 }
 
 fn call_of(node: Node, name: Node, src: &str, scope: Scope) -> Call {

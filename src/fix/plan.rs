@@ -30,7 +30,7 @@ use crate::verdict::{LaneVerdict, Verdict};
 use super::edit::{apply_edits, Edit};
 use super::rewrite::{
     api_key_assignments, call_edits, lane_edit, lane_reuses_api_key_name, outer_scope_assigns,
-    ByHand, CallEdits, CallFix, Family, KeyBlockForm, KeySource, Skipped,
+    ApiKeyArg, ByHand, CallEdits, CallFix, Family, KeyBlockForm, KeySource, Skipped,
 };
 
 /// The syntax tree of a file: the one its model kept, else parsed now.
@@ -429,8 +429,8 @@ fn block_fact(
 struct FileFacts {
     /// Key blocks, by the byte offset of the lane or hook call.
     blocks: HashMap<usize, BlockFact>,
-    /// Call rewrites, by (call index, whether `api_key:` is added).
-    calls: HashMap<(usize, bool), (CallFix, Result<CallEdits, Skipped>)>,
+    /// Call rewrites, by (call index, the `api_key:` added).
+    calls: HashMap<(usize, ApiKeyArg), (CallFix, Result<CallEdits, Skipped>)>,
 }
 
 /// What to work out for a file: key block offsets and call rewrites (with their call index).
@@ -582,11 +582,16 @@ impl<'a> Planner<'a> {
                 continue;
             }
             let in_body = matches!(call.scope, Scope::Lane(_) | Scope::Hook(_));
-            for add_api_key in [false, true] {
-                if add_api_key && !in_body {
+            for arg in [ApiKeyArg::None, ApiKeyArg::Variable, ApiKeyArg::LaneContext] {
+                let fits = match arg {
+                    ApiKeyArg::None => true,
+                    ApiKeyArg::Variable => in_body,
+                    ApiKeyArg::LaneContext => in_body && self.hands_over((file, c)),
+                };
+                if !fits {
                     continue;
                 }
-                if let Some((_, fix)) = self.call_fix((file, c), add_api_key) {
+                if let Some((_, fix)) = self.call_fix((file, c), arg) {
                     wanted.calls.push((c, fix));
                 }
             }
@@ -701,7 +706,17 @@ impl<'a> Planner<'a> {
         k
     }
 
-    fn call_fix(&self, id: CallId, add_api_key: bool) -> Option<(CallId, CallFix)> {
+    /// Whether a keyless call is better handed the key already in the lane context than given
+    /// a key block: every run reaching it without a key it reads has one there (the call reads
+    /// only the Spaceship token, which that key did not set).
+    fn hands_over(&self, (file, call): CallId) -> bool {
+        self.report
+            .analysis
+            .site(file, call)
+            .is_some_and(|s| s.reached_without_key && s.context_when_keyless)
+    }
+
+    fn call_fix(&self, id: CallId, add_api_key: ApiKeyArg) -> Option<(CallId, CallFix)> {
         let (file, call) = id;
         if self.blocked_sites.contains(&id) || !self.rewritable(file) {
             return None;
@@ -720,21 +735,30 @@ impl<'a> Planner<'a> {
 
     /// The work of a body given the key block (or not).
     fn work(&self, unit: Unit, block: Option<(Vec<Edit>, KeyBlockForm)>, k: &Keyless) -> Work {
-        let add_api_key = block
+        let variable = block
             .as_ref()
             .is_some_and(|(_, form)| *form == KeyBlockForm::Variable);
-        let keyed = if block.is_some() {
-            k.own.clone()
-        } else {
-            Vec::new()
-        };
+        // Calls handed the lane context's key have a key whether or not the body gets a block.
+        let keyed = k
+            .own
+            .iter()
+            .copied()
+            .filter(|&id| block.is_some() || self.hands_over(id))
+            .collect();
         let block = block.map(|(edit, _)| edit);
         let mut calls = Vec::new();
         for &id in &k.own {
-            calls.extend(self.call_fix(id, add_api_key));
+            let arg = if self.hands_over(id) {
+                ApiKeyArg::LaneContext
+            } else if variable {
+                ApiKeyArg::Variable
+            } else {
+                ApiKeyArg::None
+            };
+            calls.extend(self.call_fix(id, arg));
         }
         for &id in k.in_methods.iter().chain(&k.username_only) {
-            calls.extend(self.call_fix(id, false));
+            calls.extend(self.call_fix(id, ApiKeyArg::None));
         }
         Work {
             unit,
@@ -751,7 +775,7 @@ impl<'a> Planner<'a> {
             .own
             .iter()
             .chain(&k.in_methods)
-            .filter_map(|&id| self.call_fix(id, false))
+            .filter_map(|&id| self.call_fix(id, ApiKeyArg::None))
             .filter(|(_, fix)| fix.family != Family::Other)
             .collect();
         (!calls.is_empty()).then_some(Work {
@@ -900,8 +924,8 @@ impl<'a> Planner<'a> {
         if self.hook_deferred(hook) {
             return self.deferred_work(Unit::Hook(hook), &k);
         }
-        let wants_block =
-            !k.own.is_empty() || (!k.in_methods.is_empty() && !self.hook_keyed_before(hook));
+        let wants_block = k.own.iter().any(|&id| !self.hands_over(id))
+            || (!k.in_methods.is_empty() && !self.hook_keyed_before(hook));
         let mut block = None;
         if wants_block {
             match self.block_edit(f, h.span.start, hook_word(h.kind)) {
@@ -934,7 +958,7 @@ impl<'a> Planner<'a> {
             return self.deferred_work(Unit::Lane(lane_id), &k);
         }
         let wants_block = lv.verdict == Verdict::Migratable
-            && k.any_keyless()
+            && (k.own.iter().any(|&id| !self.hands_over(id)) || !k.in_methods.is_empty())
             && !self.report.analysis.keyed_at_start.contains(&lane_id);
         let mut block = None;
         if wants_block {

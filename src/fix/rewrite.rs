@@ -74,8 +74,34 @@ pub struct CallFix {
     /// Byte range of the call's method name.
     pub name: Range<usize>,
     pub family: Family,
-    /// Pass `api_key: api_key` (the lane holding the call received the key block).
-    pub add_api_key: bool,
+    /// The `api_key:` to pass, if any.
+    pub add_api_key: ApiKeyArg,
+}
+
+/// The key a rewritten call is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ApiKeyArg {
+    /// None: the call only loses `username:` (or gets an in-app purchase option).
+    None,
+    /// `api_key: api_key`: the lane or hook holding the call received the key block.
+    Variable,
+    /// `api_key: lane_context[SharedValues::APP_STORE_CONNECT_API_KEY]`: a key is already in the
+    /// lane context where the call runs, but the call reads only the Spaceship token, which that
+    /// key did not set (`set_spaceship_token: false`, a key put there by hand).
+    LaneContext,
+}
+
+impl ApiKeyArg {
+    /// The option added to the call.
+    fn option(self) -> Option<&'static str> {
+        match self {
+            ApiKeyArg::None => None,
+            ApiKeyArg::Variable => Some("api_key: api_key"),
+            ApiKeyArg::LaneContext => {
+                Some("api_key: lane_context[SharedValues::APP_STORE_CONNECT_API_KEY]")
+            }
+        }
+    }
 }
 
 /// Why a requested change was not made.
@@ -476,9 +502,7 @@ fn iap_needed(src: &str, args: &[Node], family: Family) -> Option<&'static str> 
 /// The options to add to a call, in order.
 fn added_options(src: &str, args: &[Node], fix: &CallFix) -> Vec<&'static str> {
     let mut added = Vec::new();
-    if fix.add_api_key {
-        added.push("api_key: api_key");
-    }
+    added.extend(fix.add_api_key.option());
     added.extend(iap_needed(src, args, fix.family));
     added
 }
@@ -1076,7 +1100,11 @@ mod tests {
         let fix = CallFix {
             name: start..start + name.len(),
             family,
-            add_api_key,
+            add_api_key: if add_api_key {
+                ApiKeyArg::Variable
+            } else {
+                ApiKeyArg::None
+            },
         };
         let edits = call_edits(src, &tree, &fix).unwrap().edits;
         apply_edits(src, &edits).unwrap()
@@ -1262,7 +1290,7 @@ mod tests {
         let fix = CallFix {
             name: start..start + name.len(),
             family: Family::of_action(name),
-            add_api_key: false,
+            add_api_key: ApiKeyArg::None,
         };
         let out = call_edits(src, &tree, &fix).unwrap();
         (

@@ -55,7 +55,7 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             )
         } else if site.key_unread && !action.reads_lane_context() {
             (
-                format!("`{name}` runs with no App Store Connect API key it reads, so it logs in with an Apple ID: it takes a key only from the Spaceship token, which `set_spaceship_token: false` (or an Apple ID login before it) leaves unset"),
+                format!("`{name}` runs with no App Store Connect API key it reads, so it logs in with an Apple ID: it takes a key only from the Spaceship token, which `set_spaceship_token: false`, a key put into the lane context by hand, or an Apple ID login before it leaves unset"),
                 "pass `api_key:` (`fastlint check --fix` does this); where `set_spaceship_token: false` is the cause, dropping it lets `app_store_connect_api_key` set the token",
             )
         } else {

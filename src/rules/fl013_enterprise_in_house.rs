@@ -21,7 +21,7 @@ pub static INFO: RuleInfo = RuleInfo {
 with an App Store Connect API key whose `in_house` is not `true`. The key is the `api_key:` hash or the JSON
 file of `api_key_path:` when the call passes one; otherwise every `app_store_connect_api_key(...)` call of the
 project and the JSON key files named in its Matchfile and the `.env` files its runs load. It stays quiet when any of them sets
-`in_house: true` or a value it cannot read, when `APP_STORE_CONNECT_API_KEY_IN_HOUSE` is set somewhere, or
+`in_house: true` or a value it cannot read (a key put into the lane context by hand counts as one), when `APP_STORE_CONNECT_API_KEY_IN_HOUSE` is set somewhere, or
 when it sees no key at all (`--key-from-env`). `readonly: true` does not log in and is not reported.
 
 **Why it matters.** The App Store Connect API cannot tell an enterprise team from an App Store team; the key
@@ -106,10 +106,11 @@ fn project_keys(cx: &Context, f: usize) -> Vec<InHouse> {
                     in_house(call.option("in_house").map(|o| &o.value))
                 });
             }
-            if model
-                .spaceship
-                .iter()
-                .any(|s| s.kind == SpaceshipKind::KeyAuth)
+            if !model.context_keys.is_empty()
+                || model
+                    .spaceship
+                    .iter()
+                    .any(|s| s.kind == SpaceshipKind::KeyAuth)
             {
                 out.push(InHouse::Unknown);
             }

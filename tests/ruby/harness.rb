@@ -65,6 +65,15 @@ module FastlaneHarness
   class ApiKey < Hash
   end
 
+  # The lane context. A hash put under APP_STORE_CONNECT_API_KEY by hand is an API key, as the
+  # one `app_store_connect_api_key` puts there.
+  class LaneContext < Hash
+    def []=(name, value)
+      value = ApiKey[value] if name == :APP_STORE_CONNECT_API_KEY && value.is_a?(Hash) && !value.is_a?(ApiKey)
+      super(name, value)
+    end
+  end
+
   # Modules standing in for fastlane's and Spaceship's Ruby API (UI, Spaceship,
   # FastlaneCore, ...). Calls on them are recorded as "Path.method".
   def self.stub_module(path, recorder)
@@ -268,7 +277,7 @@ module FastlaneHarness
       @current = @load_actions
       @key = false
       @env_written = {}
-      @lane_context = {}
+      @lane_context = LaneContext.new
       @stack = []
       @imported = {}
       @sandbox = Sandbox.new(self)
@@ -426,7 +435,7 @@ module FastlaneHarness
       @current = []
       @key = false
       @env_written = {}
-      @lane_context = {}
+      @lane_context = LaneContext.new
       @stack = []
       params = {}
       begin
