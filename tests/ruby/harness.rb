@@ -462,7 +462,7 @@ module FastlaneHarness
   # The first line of an error, without the folder of the file it names.
   def self.error_text(error)
     line = error.message.lines.first.to_s.strip.gsub(%r{[^\s:]*/(?=[^/\s:]+:\d+)}, "")
-    "#{error.class}: #{line}"
+    "#{error.class}: #{unplace(line)}"
   end
 
   # A clock that always reads the same time.
