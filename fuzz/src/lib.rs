@@ -134,6 +134,15 @@ const TOKENS: &[&str] = &[
     "    fastlane (2.150.0)\n",
 ];
 
+/// Tokens added since inputs were first saved, chosen by the kind byte's high bit, so that saved
+/// inputs keep naming the tokens they named.
+const MORE_TOKENS: &[&str] = &[
+    "lane_context[SharedValues::APP_STORE_CONNECT_API_KEY] = { key_id: \"K\", issuer_id: \"I\", key: k }\n",
+    "Actions.lane_context[:APP_STORE_CONNECT_API_KEY] ||= nil\n",
+    "app_store_connect_api_key(key_id: \"K\", issuer_id: \"I\", key_filepath: \"k.p8\", set_spaceship_token: false)\n",
+    "match(type: \"developer_id\", additional_cert_types: [\"developer_id_installer\"])\n",
+];
+
 /// A generated Fastfile (and its Appfile, Matchfile, `.env`, Gemfile.lock), edited as the
 /// input says. The same input always gives the same files.
 pub fn files_from_mutations(data: &[u8]) -> Vec<(String, Vec<u8>)> {
@@ -199,7 +208,8 @@ fn mutate(b: &mut Vec<u8>, kind: u8, pos: u16, arg: u8) {
             b.drain(at..end);
         }
         1 => {
-            let tok = TOKENS[arg as usize % TOKENS.len()].as_bytes();
+            let tokens = if kind & 0x80 != 0 { MORE_TOKENS } else { TOKENS };
+            let tok = tokens[arg as usize % tokens.len()].as_bytes();
             b.splice(at..at, tok.iter().copied());
         }
         2 if !b.is_empty() => {
