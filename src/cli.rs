@@ -577,6 +577,11 @@ fn check(args: &CheckArgs) -> ExitCode {
     // Also on standard error in every format: a CI log shows why the run failed even when the
     // report goes to a file.
     print_errors(&report);
+    if report.ws.files.is_empty() && report.errors().is_empty() && common.stdin_filename.is_none() {
+        // A clean report over nothing: most likely the wrong folder.
+        let paths: Vec<String> = common.paths.iter().map(|p| display_path(p)).collect();
+        eprintln!("fastlint: no fastlane files found in {}", paths.join(", "));
+    }
     let result = if args.gate.statistics {
         match format {
             Format::Json => render::statistics::write_json(&report, &mut out),

@@ -2067,3 +2067,27 @@ fn a_key_put_into_the_lane_context_by_hand_is_a_key() {
         "{message}"
     );
 }
+
+#[test]
+fn a_folder_without_fastlane_files_is_said_on_standard_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("src")).unwrap();
+    std::fs::write(dir.path().join("src/app.rb"), "puts 1\n").unwrap();
+    for format in ["text", "json", "sarif"] {
+        let run = run_in(dir.path(), &["check", ".", "--format", format]);
+        run.assert_exit(0);
+        assert_eq!(
+            run.stderr,
+            "fastlint: no fastlane files found in .\n",
+            "{}",
+            run.describe()
+        );
+    }
+    // Where files are found, nothing is said.
+    let run = run_in(&fixture("swift_fastfile/beside"), &["check", "."]);
+    assert!(
+        !run.stderr.contains("no fastlane files"),
+        "{}",
+        run.describe()
+    );
+}
