@@ -486,14 +486,7 @@ fn print_notes(report: &Report) {
     let stderr = std::io::stderr();
     let mut err = stderr.lock();
     for n in report.notes() {
-        let src = &report.ws.files[n.file].source;
-        let _ = writeln!(
-            err,
-            "note: {}:{}: {}",
-            src.display,
-            src.line_of(n.span.start),
-            n.message
-        );
+        let _ = writeln!(err, "{}", render::text::note_line(report, n));
     }
 }
 

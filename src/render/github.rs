@@ -89,7 +89,7 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
                 escape_data(&n.message)
             )?;
         } else {
-            writeln!(out, "note: {}:{line}: {}", source.display, n.message)?;
+            writeln!(out, "{}", super::text::note_line(report, n))?;
         }
     }
     if !rest.is_empty() {

@@ -158,16 +158,20 @@ pub fn write(report: &Report, color: bool, out: &mut dyn std::io::Write) -> std:
         writeln!(out)?;
     }
     for n in report.notes() {
-        let src = &report.ws.files[n.file].source;
-        writeln!(
-            out,
-            "note: {}:{}: {}",
-            src.display,
-            src.line_of(n.span.start),
-            n.message
-        )?;
+        writeln!(out, "{}", note_line(report, n))?;
     }
     write_summary(report, out)
+}
+
+/// `note: path:line: message`.
+pub fn note_line(report: &Report, note: &crate::load::Note) -> String {
+    let src = &report.ws.files[note.file].source;
+    format!(
+        "note: {}:{}: {}",
+        src.display,
+        src.line_of(note.span.start),
+        note.message
+    )
 }
 
 /// `3 files, 5 lanes (...), 7 diagnostics (...)` and any errors.
