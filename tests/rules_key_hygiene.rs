@@ -215,6 +215,27 @@ fn fl010_deliver_precheck_iap() {
 fn fl011_api_key_shape() {
     let base = "fixtures/rules/FL011-api-key-shape";
     let run = check(base);
+    let message = |line: u64| -> String {
+        run.json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["code"] == "FL011" && d["line"] == line)
+            .and_then(|d| d["message"].as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    // An uploader's hash needs `key`: `filepath` would not reach the upload either.
+    assert!(
+        message(8).ends_with("the hash takes `key`"),
+        "{}",
+        message(8)
+    );
+    assert!(
+        message(28).contains("`upload_to_testflight` hands its `api_key:` hash to the uploader"),
+        "{}",
+        message(28)
+    );
     assert_eq!(
         found(&run, &["FL011"]),
         expected(
@@ -224,6 +245,10 @@ fn fl011_api_key_shape() {
                 ("FL011", "fastlane/Fastfile", 8),
                 ("FL011", "fastlane/Fastfile", 15),
                 ("FL011", "fastlane/Fastfile", 16),
+                // `filepath` and no `key` in the hash of a call that uploads a build; quiet with
+                // `distribute_only`, `skip_binary_upload`, or a `key`.
+                ("FL011", "fastlane/Fastfile", 28),
+                ("FL011", "fastlane/Fastfile", 34),
                 ("FL011", "fastlane/key_filepath.json", 4),
                 ("FL011", "fastlane/no_key_id.json", 1),
                 ("FL011", "fastlane/broken.json", 4),
