@@ -553,7 +553,8 @@ fn fl019_match_developer_id() {
                 // The type from the Matchfile.
                 ("FL019", "matchfile/fastlane/Fastfile", 4),
                 // Quiet: readonly (in the call, or the Matchfile of matchfile_readonly); App Store
-                // types; a type or options fastlint cannot read; match_nuke, which renews nothing.
+                // types; a type or options fastlint cannot read; match_nuke, which renews nothing;
+                // MATCH_TYPE set in .env over the Matchfile's type (matchfile_env_type).
             ]
         )
     );

@@ -1,9 +1,7 @@
 //! FL013 `enterprise-in-house`: match fetches enterprise profiles with an API key that is not marked
 //! `in_house`.
 
-use super::{
-    config_value, env_set_for, keyed_calls, options_unknown, projects_of, value_text, Context, Rule,
-};
+use super::{env_set_for, keyed_calls, match_type, options_unknown, projects_of, Context, Rule};
 use crate::diagnostic::{Diagnostic, RuleInfo, Severity};
 use crate::environments::loaded_files;
 use crate::knowledge::IN_HOUSE_ENV;
@@ -17,7 +15,8 @@ pub static INFO: RuleInfo = RuleInfo {
     summary: "Enterprise profiles with an API key not marked `in_house: true`",
     explanation: "\
 **What it finds.** `match`/`sync_code_signing`/`match_nuke` for enterprise (in-house) profiles — `type:
-\"enterprise\"` in the call, or `type(\"enterprise\")` in the Matchfile when the call sets no type — reached
+\"enterprise\"` in the call, or `type(\"enterprise\")` in the Matchfile when the call sets no type and
+`MATCH_TYPE` is not set — reached
 with an App Store Connect API key whose `in_house` is not `true`. The key is the `api_key:` hash or the JSON
 file of `api_key_path:` when the call passes one; otherwise every `app_store_connect_api_key(...)` call of the
 project and the JSON key files named in its Matchfile and the `.env` files its runs load. It stays quiet when any of them sets
@@ -136,21 +135,9 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         if !matches!(site.action.name, "sync_code_signing" | "match_nuke") {
             continue;
         }
-        let span = match call.option("type") {
-            Some(opt) => {
-                if value_text(&opt.value).as_deref() != Some("enterprise") {
-                    continue;
-                }
-                opt.span
-            }
-            None => {
-                if options_unknown(call)
-                    || config_value(cx, f, "Matchfile", "type").as_deref() != Some("enterprise")
-                {
-                    continue;
-                }
-                call.name_span
-            }
+        let span = match match_type(cx, f, call) {
+            Some((kind, span)) if kind == "enterprise" => span,
+            _ => continue,
         };
         let keys = match passed_key(cx, f, call) {
             Some(k) => vec![k],

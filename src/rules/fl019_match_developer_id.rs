@@ -1,7 +1,7 @@
 //! FL019 `match-developer-id`: match manages Developer ID certificates with an App Store Connect API
 //! key, which cannot renew them (nor create Developer ID Installer ones).
 
-use super::{config_value, keyed_calls, options_unknown, value_text, Context, Rule};
+use super::{keyed_calls, match_type, Context, Rule};
 use crate::diagnostic::{Diagnostic, RuleInfo, Severity};
 use crate::model::{Call, Span};
 
@@ -13,7 +13,7 @@ pub static INFO: RuleInfo = RuleInfo {
     explanation: "\
 **What it finds.** `match`/`sync_code_signing` that is not `readonly` and runs with an App Store Connect API
 key, for Developer ID certificates: `type: \"developer_id\"` or `\"developer_id_installer\"` in the call (or
-`type(...)` in the Matchfile when the call sets no type), or `additional_cert_types` naming
+`type(...)` in the Matchfile when the call sets no type and `MATCH_TYPE` is not set), or `additional_cert_types` naming
 `developer_id_installer`. It stays quiet when it cannot read the type (`ENV[...]`, an options hash it cannot
 see).
 
@@ -50,14 +50,9 @@ const DEVELOPER_ID_TYPES: &[&str] = &["developer_id", "developer_id_installer"];
 /// The Developer ID type a call manages and where it is written (the call's name when the type
 /// comes from the Matchfile), when fastlint can read it.
 fn developer_id_type(cx: &Context, f: usize, call: &Call) -> Option<(String, Span)> {
-    let named = |kind: Option<String>| kind.filter(|k| DEVELOPER_ID_TYPES.contains(&k.as_str()));
-    if let Some(opt) = call.option("type") {
-        if let Some(kind) = named(value_text(&opt.value)) {
-            return Some((kind, opt.span));
-        }
-    } else if !options_unknown(call) {
-        if let Some(kind) = named(config_value(cx, f, "Matchfile", "type")) {
-            return Some((kind, call.name_span));
+    if let Some((kind, span)) = match_type(cx, f, call) {
+        if DEVELOPER_ID_TYPES.contains(&kind.as_str()) {
+            return Some((kind, span));
         }
     }
     // `additional_cert_types: ["developer_id_installer"]` (an array, read from its text).

@@ -5,7 +5,7 @@ use crate::analysis::{Analysis, CallSite};
 use crate::diagnostic::{Diagnostic, RuleInfo};
 use crate::environments::{load_of_file, Loaded, Selection};
 use crate::load::{Project, Workspace};
-use crate::model::{ArgShape, Call, EnvAssignment, FileModel, Value};
+use crate::model::{ArgShape, Call, EnvAssignment, FileModel, Span, Value};
 use crate::source::FileKind;
 
 mod fl000_parse_error;
@@ -235,6 +235,19 @@ pub(crate) fn config_value(
         }
     }
     None
+}
+
+/// The certificate type a match call manages and where it is written: its `type:` (when a
+/// literal), else the Matchfile's `type(...)` at the call's name, unless `MATCH_TYPE` (which
+/// comes before the Matchfile) is set where the call runs or fastlint cannot see its options.
+pub(crate) fn match_type(cx: &Context, f: usize, call: &Call) -> Option<(String, Span)> {
+    if let Some(opt) = call.option("type") {
+        return value_text(&opt.value).map(|t| (t, opt.span));
+    }
+    if options_unknown(call) || env_set_for(cx, f, &["MATCH_TYPE"]) {
+        return None;
+    }
+    config_value(cx, f, "Matchfile", "type").map(|t| (t, call.name_span))
 }
 
 /// The calls of Apple actions that run with an App Store Connect API key on some run (neither
