@@ -480,8 +480,8 @@ fn output_color(args: &CommonArgs) -> bool {
     args.color.enabled(terminal)
 }
 
-/// The notes (what was not analysed), on standard error: `fastlint lanes` prints only the table
-/// on standard output.
+/// The notes (what was not analysed), on standard error: for `fastlint lanes`, which prints only
+/// the table on standard output, and for the formats that have no place for them.
 fn print_notes(report: &Report) {
     let stderr = std::io::stderr();
     let mut err = stderr.lock();
@@ -570,6 +570,10 @@ fn check(args: &CheckArgs) -> ExitCode {
     // Also on standard error in every format: a CI log shows why the run failed even when the
     // report goes to a file.
     print_errors(&report);
+    // Formats with no place for notes give them on standard error, so the CI log shows them.
+    if matches!(format, Format::Gitlab | Format::Junit | Format::JsonLines) {
+        print_notes(&report);
+    }
     if report.ws.files.is_empty() && report.errors().is_empty() && common.stdin_filename.is_none() {
         // A clean report over nothing: most likely the wrong folder.
         let paths: Vec<String> = common.paths.iter().map(|p| display_path(p)).collect();

@@ -1953,6 +1953,19 @@ fn a_swift_fastfile_is_a_note_not_a_silent_pass() {
         "{}",
         github.describe()
     );
+    // Formats with no place for notes give them on standard error.
+    for format in ["gitlab", "junit", "json-lines"] {
+        let run = run_in(
+            &fixture("swift_fastfile/beside"),
+            &["check", ".", "--format", format],
+        );
+        assert!(
+            run.stderr
+                .contains("note: fastlane/Fastfile.swift:1: not analysed: a Swift Fastfile"),
+            "{}",
+            run.describe()
+        );
+    }
     let markdown = run_in(
         &fixture("swift_fastfile/beside"),
         &["check", ".", "--format", "markdown"],
