@@ -53,6 +53,18 @@ fn found(run: &Run, codes: &[&str]) -> Found {
         .collect()
 }
 
+/// The message of the diagnostic with this code on this line of any file ("" if there is none).
+fn message_at(run: &Run, code: &str, line: u64) -> String {
+    run.json["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .find(|d| d["code"] == code && d["line"] == line)
+        .and_then(|d| d["message"].as_str())
+        .unwrap_or_default()
+        .to_string()
+}
+
 fn expected(base: &str, items: &[(&str, &str, u64)]) -> Found {
     items
         .iter()
@@ -215,16 +227,7 @@ fn fl010_deliver_precheck_iap() {
 fn fl011_api_key_shape() {
     let base = "fixtures/rules/FL011-api-key-shape";
     let run = check(base);
-    let message = |line: u64| -> String {
-        run.json["diagnostics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|d| d["code"] == "FL011" && d["line"] == line)
-            .and_then(|d| d["message"].as_str())
-            .unwrap_or_default()
-            .to_string()
-    };
+    let message = |line: u64| message_at(&run, "FL011", line);
     // An uploader's hash needs `key`: `filepath` would not reach the upload either.
     assert!(
         message(8).ends_with("the hash takes `key`"),
@@ -563,21 +566,16 @@ fn fl019_match_developer_id() {
         found(&run, &["FL008"]),
         expected(base, &[("FL008", "no_key/fastlane/Fastfile", 3)])
     );
-    let messages: Vec<&str> = run.json["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["code"] == "FL019")
-        .map(|d| d["message"].as_str().unwrap())
-        .collect();
+    let developer_id = message_at(&run, "FL019", 7);
     assert!(
-        messages[0].contains("`developer_id` certificates")
-            && messages[0].contains("cannot renew an expired one"),
-        "{messages:?}"
+        developer_id.contains("`developer_id` certificates")
+            && developer_id.contains("cannot renew an expired one"),
+        "{developer_id}"
     );
+    let installer = message_at(&run, "FL019", 11);
     assert!(
-        messages[1].contains("`developer_id_installer` certificates")
-            && messages[1].contains("can neither create nor renew one"),
-        "{messages:?}"
+        installer.contains("`developer_id_installer` certificates")
+            && installer.contains("can neither create nor renew one"),
+        "{installer}"
     );
 }
