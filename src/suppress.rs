@@ -207,6 +207,49 @@ pub fn directives(file_index: usize, file: &FileModel) -> Vec<Directive> {
     out
 }
 
+/// Which findings `# fastlint: ignore` comments suppress, looked up by file, line and code: what
+/// `--fix` leaves as it is (a suppressed finding is kept as written, not migrated). Files are read
+/// when first asked about.
+#[derive(Default)]
+pub struct Held {
+    files: HashMap<usize, FileHeld>,
+}
+
+/// The codes a file's comments ignore.
+#[derive(Default)]
+struct FileHeld {
+    whole_file: Vec<&'static str>,
+    by_line: HashMap<usize, Vec<&'static str>>,
+}
+
+impl Held {
+    /// Whether a comment suppresses `code` at `span` of file `file`.
+    pub fn holds(&mut self, ws: &Workspace, file: usize, span: Span, code: &str) -> bool {
+        let held = self.files.entry(file).or_insert_with(|| {
+            let mut held = FileHeld::default();
+            for d in directives(file, &ws.files[file])
+                .into_iter()
+                .filter(|d| d.valid)
+            {
+                let codes = d.codes.iter().filter_map(|c| c.code);
+                if d.whole_file {
+                    held.whole_file.extend(codes);
+                } else {
+                    held.by_line.entry(d.line).or_default().extend(codes);
+                }
+            }
+            held
+        });
+        if held.whole_file.contains(&code) {
+            return true;
+        }
+        let line = ws.files[file].source.line_of(span.start);
+        held.by_line
+            .get(&line)
+            .is_some_and(|codes| codes.contains(&code))
+    }
+}
+
 /// What suppression leaves.
 pub struct Outcome {
     pub active: Vec<Diagnostic>,

@@ -61,6 +61,7 @@ pub struct LaneVerdict {
 /// Gives every analysed lane its verdict.
 pub fn verdicts(ws: &Workspace, analysis: &Analysis) -> Vec<LaneVerdict> {
     let code = |c: &str| rules::find(c).map(|r| r.info.code).unwrap_or("FL000");
+    let mut held = crate::suppress::Held::default();
     let mut out = Vec::new();
     for run in &analysis.lanes {
         let mut blocking = Vec::new();
@@ -150,7 +151,12 @@ pub fn verdicts(ws: &Workspace, analysis: &Analysis) -> Vec<LaneVerdict> {
         };
         reasons.sort();
         reasons.dedup();
-        let fixable = verdict == Verdict::Migratable && !ws.files[run.file].has_syntax_errors();
+        // `--fix` leaves a lane whose Apple-ID finding a comment suppresses as it is.
+        let fixable = verdict == Verdict::Migratable
+            && !ws.files[run.file].has_syntax_errors()
+            && !reasons
+                .iter()
+                .any(|r| held.holds(ws, r.file, r.span, r.code));
         out.push(LaneVerdict {
             file: run.file,
             lane: run.lane,

@@ -272,3 +272,123 @@ fn fix_deletes_unused_suppressions() {
         r.stdout
     );
 }
+
+/// A lane where a comment keeps a finding, a call in a lane with a key whose `username:` a comment
+/// keeps, a lane with nothing kept, and a hook whose key would reach a kept call.
+const HELD_BEFORE: &str = r#"lane :beta do
+  # fastlint: ignore FL008 -- the team account still uploads; tracked in OPS-12
+  pilot(username: "ci@example.com") # fastlint: ignore username-option -- same account
+  deliver
+end
+
+lane :keyed do
+  app_store_connect_api_key(key_id: "K", issuer_id: "I", key_filepath: "key.p8")
+  pilot(username: "ci@example.com") # fastlint: ignore FL001 -- checked by hand
+  sigh(username: "ci@example.com")
+end
+
+lane :release do
+  deliver
+end
+"#;
+
+const HELD_AFTER: &str = r#"lane :beta do
+  # fastlint: ignore FL008 -- the team account still uploads; tracked in OPS-12
+  pilot(username: "ci@example.com") # fastlint: ignore username-option -- same account
+  deliver
+end
+
+lane :keyed do
+  app_store_connect_api_key(key_id: "K", issuer_id: "I", key_filepath: "key.p8")
+  pilot(username: "ci@example.com") # fastlint: ignore FL001 -- checked by hand
+  sigh()
+end
+
+lane :release do
+  api_key = app_store_connect_api_key(
+    key_id: ENV["APP_STORE_CONNECT_API_KEY_KEY_ID"],
+    issuer_id: ENV["APP_STORE_CONNECT_API_KEY_ISSUER_ID"],
+    key_filepath: ENV["APP_STORE_CONNECT_API_KEY_KEY_FILEPATH"]
+  )
+  deliver(api_key: api_key, precheck_include_in_app_purchases: false)
+end
+"#;
+
+#[test]
+fn fix_leaves_what_a_comment_suppresses() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "fastlane/Fastfile", HELD_BEFORE);
+    write(d, ".gitignore", "*.p8\n");
+    // Before: beta is migratable but not fixable (a comment keeps its pilot); release is both.
+    let before = run(d, &["check", "--format", "json"]).json();
+    let fixable = |report: &serde_json::Value, name: &str| {
+        report["lanes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["name"] == name)
+            .map(|l| {
+                (
+                    l["verdict"].as_str().unwrap().to_string(),
+                    l["fixable"] == true,
+                )
+            })
+            .unwrap()
+    };
+    assert_eq!(fixable(&before, "beta"), ("migratable".to_string(), false));
+    assert_eq!(
+        fixable(&before, "release"),
+        ("migratable".to_string(), true)
+    );
+
+    let fixed = run(d, &["check", "--fix"]);
+    assert_eq!(
+        std::fs::read_to_string(d.join("fastlane/Fastfile")).unwrap(),
+        HELD_AFTER,
+        "{}",
+        fixed.stderr
+    );
+    assert!(
+        fixed.stdout.contains("lane left as it is:\n  beta kept by a `# fastlint: ignore` comment on one of its Apple-ID findings (remove the comment to migrate it) (fastlane/Fastfile:1)"),
+        "{}",
+        fixed.stdout
+    );
+    // The suppressions are still used, so none is removed, and a second run changes nothing.
+    assert!(
+        !fixed.stdout.contains("unused suppression"),
+        "{}",
+        fixed.stdout
+    );
+    let again = run(d, &["check", "--diff"]);
+    assert_eq!(again.code, 0, "{}", again.stdout);
+
+    // A before_all key would reach the kept pilot too: the hook is left, with its lanes.
+    write(
+        d,
+        "fastlane/Fastfile",
+        &format!("before_all do\n  match(type: \"appstore\")\nend\n\n{HELD_BEFORE}"),
+    );
+    let diff = run(d, &["check", "--diff"]);
+    // No hunk at the top: before_all (lines 1-3) gets no key block.
+    assert!(
+        diff.stdout
+            .starts_with("--- a/fastlane/Fastfile\n+++ b/fastlane/Fastfile\n@@ -11,"),
+        "{}",
+        diff.stdout
+    );
+    // With --diff the summary goes to standard error.
+    assert!(
+        diff.stderr
+            .contains("  beta kept by a `# fastlint: ignore` comment"),
+        "{}",
+        diff.stderr
+    );
+    assert!(
+        diff.stderr.contains(
+            "  keyed runs the `before_all` hook, left as it is: kept by a `# fastlint: ignore` comment"
+        ),
+        "{}",
+        diff.stderr
+    );
+}

@@ -483,6 +483,13 @@ impl Keyless {
     }
 }
 
+/// The codes whose findings a call's rewrite addresses: suppressed by a comment, they keep the call.
+const HELD_CODES: &[&str] = &["FL001", "FL008", "FL010", "FL014"];
+
+/// Why a lane or hook with a suppressed finding is left as it is.
+const HELD_WHY: &str =
+    "kept by a `# fastlint: ignore` comment on one of its Apple-ID findings (remove the comment to migrate it)";
+
 struct Planner<'a> {
     report: &'a Report,
     graph: Graph<'a>,
@@ -491,6 +498,9 @@ struct Planner<'a> {
     blocked_sites: HashSet<CallId>,
     /// (file, method name offset) of the calls FL010 reports.
     iap_findings: HashSet<(usize, usize)>,
+    /// Calls with a finding their rewrite would address (FL001, FL008, FL010, FL014) that a
+    /// `# fastlint: ignore` comment suppresses: left as written.
+    held_calls: HashSet<CallId>,
     /// Per file, what its syntax tree says (`None`: it does not parse).
     facts: HashMap<usize, Option<FileFacts>>,
     accepted: BTreeMap<usize, Vec<Edit>>,
@@ -538,8 +548,10 @@ impl<'a> Planner<'a> {
 
     /// Whether a call can be among a body's [`Keyless`] calls.
     fn may_rewrite(&self, id: CallId) -> bool {
-        self.needs_login(id)
-            .is_some_and(|keyless| keyless || self.has_username(id) || self.iap_on(id))
+        !self.held_calls.contains(&id)
+            && self
+                .needs_login(id)
+                .is_some_and(|keyless| keyless || self.has_username(id) || self.iap_on(id))
     }
 
     /// The calls that the lanes and hooks to migrate run (from their bodies and the methods
@@ -689,14 +701,17 @@ impl<'a> Planner<'a> {
 
     fn keyless(&self, own_calls: &[CallId], method_calls: &BTreeSet<CallId>) -> Keyless {
         let mut k = Keyless::default();
-        for &id in own_calls {
+        for &id in own_calls.iter().filter(|id| !self.held_calls.contains(id)) {
             match self.needs_login(id) {
                 Some(true) => k.own.push(id),
                 Some(false) if self.has_username(id) || self.iap_on(id) => k.username_only.push(id),
                 _ => {}
             }
         }
-        for &id in method_calls {
+        for &id in method_calls
+            .iter()
+            .filter(|id| !self.held_calls.contains(id))
+        {
             match self.needs_login(id) {
                 Some(true) => k.in_methods.push(id),
                 Some(false) if self.has_username(id) || self.iap_on(id) => k.username_only.push(id),
@@ -911,6 +926,15 @@ impl<'a> Planner<'a> {
         if k.is_empty() {
             return None;
         }
+        if runners
+            .iter()
+            .any(|lv| lv.verdict == Verdict::Migratable && !lv.fixable && self.rewritable(lv.file))
+            && k.any_keyless()
+        {
+            // A key here would reach the calls a comment keeps on the Apple ID.
+            self.leave_hook(hook, HELD_WHY);
+            return None;
+        }
         if let Some(blocked) = runners.iter().find(|lv| lv.verdict == Verdict::Blocked) {
             if k.any_keyless() {
                 let name = self.report.ws.files[blocked.file]
@@ -947,6 +971,11 @@ impl<'a> Planner<'a> {
             return None;
         }
         let lane_id = (lv.file, lv.lane);
+        if lv.verdict == Verdict::Migratable && !lv.fixable {
+            // Its file parses (above): a comment suppresses one of its findings.
+            self.plan.left_alone.insert(lane_id, HELD_WHY.to_string());
+            return None;
+        }
         let model = self.report.ws.files[lv.file].ruby()?;
         let lane = &model.lanes[lv.lane];
         let (own_calls, method_calls) = self.graph.walk(lane_id, Reach::Methods);
@@ -1107,6 +1136,28 @@ pub fn plan(report: &Report, key_source: KeySource) -> Plan {
         .map(|d| (d.file, d.span.start))
         .collect();
 
+    let mut held = crate::suppress::Held::default();
+    let mut held_calls: HashSet<CallId> = HashSet::new();
+    for d in report
+        .diagnostics
+        .iter()
+        .filter(|d| HELD_CODES.contains(&d.rule.code))
+    {
+        if !held.holds(&report.ws, d.file, d.span, d.rule.code) {
+            continue;
+        }
+        // The innermost call around the finding: the action, not its lane.
+        let inner = report.ws.files[d.file].ruby().and_then(|m| {
+            m.calls
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.span.start <= d.span.start && d.span.end <= c.span.end)
+                .min_by_key(|(_, c)| c.span.end - c.span.start)
+                .map(|(i, _)| i)
+        });
+        held_calls.extend(inner.map(|i| (d.file, i)));
+    }
+
     let hooks = graph.all_hooks();
     let runners = hooks.iter().map(|&h| (h, graph.runners(h))).collect();
     let mut planner = Planner {
@@ -1115,6 +1166,7 @@ pub fn plan(report: &Report, key_source: KeySource) -> Plan {
         key_source,
         blocked_sites,
         iap_findings,
+        held_calls,
         facts: HashMap::new(),
         accepted: BTreeMap::new(),
         done_calls: HashSet::new(),
