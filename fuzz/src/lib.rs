@@ -141,6 +141,8 @@ const MORE_TOKENS: &[&str] = &[
     "Actions.lane_context[:APP_STORE_CONNECT_API_KEY] ||= nil\n",
     "app_store_connect_api_key(key_id: \"K\", issuer_id: \"I\", key_filepath: \"k.p8\", set_spaceship_token: false)\n",
     "match(type: \"developer_id\", additional_cert_types: [\"developer_id_installer\"])\n",
+    " # fastlint: ignore FL008, FL001\n",
+    "# fastlint: ignore-file FL008\n",
 ];
 
 /// A generated Fastfile (and its Appfile, Matchfile, `.env`, Gemfile.lock), edited as the
