@@ -280,6 +280,19 @@ pub struct RubyModel {
     pub redactions: Vec<Span>,
 }
 
+impl RubyModel {
+    /// The index of the innermost call around `span` (the action a finding is on, not the lane
+    /// around it).
+    pub fn call_around(&self, span: Span) -> Option<usize> {
+        self.calls
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.span.start <= span.start && span.end <= c.span.end)
+            .min_by_key(|(_, c)| c.span.end - c.span.start)
+            .map(|(i, _)| i)
+    }
+}
+
 /// One `KEY=value` line of a `.env` file.
 #[derive(Clone, Debug)]
 pub struct EnvAssignment {

@@ -271,13 +271,10 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
         .iter()
         .filter(|d| d.rule.code == team_id.code)
     {
-        let Some(call) = report.ws.files[d.file].ruby().and_then(|m| {
-            // The innermost call around it: the match call, not its lane.
-            m.calls
-                .iter()
-                .filter(|c| c.span.start <= d.span.start && d.span.end <= c.span.end)
-                .min_by_key(|c| c.span.end - c.span.start)
-        }) else {
+        let Some(call) = report.ws.files[d.file]
+            .ruby()
+            .and_then(|m| Some(&m.calls[m.call_around(d.span)?]))
+        else {
             continue;
         };
         let at = call.name_span.start;

@@ -1146,16 +1146,10 @@ pub fn plan(report: &Report, key_source: KeySource) -> Plan {
         if !held.holds(&report.ws, d.file, d.span, d.rule.code) {
             continue;
         }
-        // The innermost call around the finding: the action, not its lane.
-        let inner = report.ws.files[d.file].ruby().and_then(|m| {
-            m.calls
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| c.span.start <= d.span.start && d.span.end <= c.span.end)
-                .min_by_key(|(_, c)| c.span.end - c.span.start)
-                .map(|(i, _)| i)
-        });
-        held_calls.extend(inner.map(|i| (d.file, i)));
+        let around = report.ws.files[d.file]
+            .ruby()
+            .and_then(|m| m.call_around(d.span));
+        held_calls.extend(around.map(|i| (d.file, i)));
     }
 
     let hooks = graph.all_hooks();
