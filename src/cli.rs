@@ -587,10 +587,9 @@ fn check(args: &CheckArgs) -> ExitCode {
     } else {
         match format {
             Format::Json => render::json::write(&report, true, &mut out),
-            Format::Text if args.gate.quiet => report.diagnostics.iter().try_for_each(|d| {
-                let shown = render::text::render_diagnostic(&report, d, output_color(common));
-                writeln!(out, "{shown}")
-            }),
+            Format::Text if args.gate.quiet => {
+                render::text::write_diagnostics(&report, output_color(common), &mut out)
+            }
             Format::Text => render::text::write(&report, output_color(common), &mut out)
                 .and_then(|_| write_baseline_outcome(&report, &mut out)),
             Format::JsonLines => render::json_lines::write(&report, &mut out),
