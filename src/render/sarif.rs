@@ -10,6 +10,7 @@
 //!   `[{kind: "external"}]` (the baseline);
 //! - files that could not be read are tool execution notifications, and the run is then not successful.
 
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{json, Value};
 
 use crate::config::Config;
@@ -119,31 +120,95 @@ fn result(
     r
 }
 
-/// Builds the SARIF log of a report.
-pub fn to_sarif(report: &Report, config: &Config) -> Value {
+/// A report's SARIF log, serialized as it is written: each result is built, written and dropped
+/// in turn, so a run with many findings never holds them all as JSON values.
+pub struct Log<'a> {
+    report: &'a Report,
+    config: &'a Config,
+}
+
+impl<'a> Log<'a> {
+    pub fn new(report: &'a Report, config: &'a Config) -> Self {
+        Log { report, config }
+    }
+}
+
+impl Serialize for Log<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut log = serializer.serialize_map(Some(3))?;
+        log.serialize_entry("$schema", SCHEMA)?;
+        log.serialize_entry("version", "2.1.0")?;
+        log.serialize_entry("runs", &[Run(self)])?;
+        log.end()
+    }
+}
+
+/// The log's one run.
+struct Run<'l, 'a>(&'l Log<'a>);
+
+impl Serialize for Run<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let Log { report, config } = *self.0;
+        let version = env!("CARGO_PKG_VERSION");
+        let mut run = serializer.serialize_map(Some(5))?;
+        run.serialize_entry(
+            "tool",
+            &json!({"driver": {
+                "name": "fastlint",
+                "version": version,
+                "semanticVersion": version,
+                "rules": RULES.iter().map(|r| rule_descriptor(r.info, config)).collect::<Vec<_>>(),
+            }}),
+        )?;
+        run.serialize_entry("columnKind", "utf16CodeUnits")?;
+        run.serialize_entry("results", &Results(report))?;
+        run.serialize_entry(
+            "invocations",
+            &json!([{
+                "executionSuccessful": report.errors().is_empty(),
+                "toolExecutionNotifications": notifications(report),
+            }]),
+        )?;
+        run.serialize_entry("properties", &json!({"verdicts": report.by_verdict()}))?;
+        run.end()
+    }
+}
+
+/// Every finding, suppressed ones included, by file and position.
+struct Results<'a>(&'a Report);
+
+impl Serialize for Results<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let report = self.0;
+        let files = &report.ws.files;
+        let mut all: Vec<(&Diagnostic, Option<&Suppressed>)> = report
+            .diagnostics
+            .iter()
+            .map(|d| (d, None))
+            .chain(report.suppressed.iter().map(|s| (&s.diagnostic, Some(s))))
+            .collect();
+        all.sort_by(|a, b| {
+            let key = |d: &Diagnostic| {
+                (
+                    files[d.file].source.display.as_str(),
+                    d.span.start,
+                    d.span.end,
+                    d.rule.code,
+                )
+            };
+            key(a.0).cmp(&key(b.0))
+        });
+        let mut occurrences = Occurrences::default();
+        serializer.collect_seq(
+            all.into_iter()
+                .map(|(d, s)| result(report, d, s, &mut occurrences)),
+        )
+    }
+}
+
+/// The run's errors and notes.
+fn notifications(report: &Report) -> Vec<Value> {
     let files = &report.ws.files;
-    let mut all: Vec<(&Diagnostic, Option<&Suppressed>)> = report
-        .diagnostics
-        .iter()
-        .map(|d| (d, None))
-        .chain(report.suppressed.iter().map(|s| (&s.diagnostic, Some(s))))
-        .collect();
-    all.sort_by(|a, b| {
-        let key = |d: &Diagnostic| {
-            (
-                files[d.file].source.display.as_str(),
-                d.span.start,
-                d.span.end,
-                d.rule.code,
-            )
-        };
-        key(a.0).cmp(&key(b.0))
-    });
-    let mut occurrences = Occurrences::default();
-    let results: Vec<Value> = all
-        .into_iter()
-        .map(|(d, s)| result(report, d, s, &mut occurrences))
-        .collect();
     let mut notifications: Vec<Value> = report
         .errors()
         .iter()
@@ -166,26 +231,7 @@ pub fn to_sarif(report: &Report, config: &Config) -> Value {
             }}],
         })
     }));
-    let version = env!("CARGO_PKG_VERSION");
-    json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "fastlint",
-                "version": version,
-                "semanticVersion": version,
-                "rules": RULES.iter().map(|r| rule_descriptor(r.info, config)).collect::<Vec<_>>(),
-            }},
-            "columnKind": "utf16CodeUnits",
-            "results": results,
-            "invocations": [{
-                "executionSuccessful": report.errors().is_empty(),
-                "toolExecutionNotifications": notifications,
-            }],
-            "properties": {"verdicts": report.by_verdict()},
-        }],
-    })
+    notifications
 }
 
 /// Writes the SARIF log.
@@ -194,7 +240,7 @@ pub fn write(
     config: &Config,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &to_sarif(report, config))?;
+    serde_json::to_writer_pretty(&mut *out, &Log::new(report, config))?;
     writeln!(out)
 }
 
