@@ -906,6 +906,81 @@ fn one_fastfile(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Resu
     Ok(())
 }
 
+/// The size of the `large` case's Fastfile: half the largest file fastlint reads by default.
+const LARGE_FASTFILE_BYTES: f64 = 5_000_000.0;
+
+fn large_fastfile(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Result<()> {
+    let seed = Rng::new(cfg.seed);
+    let bytes = ((LARGE_FASTFILE_BYTES * cfg.scale.min(1.0)) as usize).max(10_000);
+    let (root, _, _) = ws.input(
+        "large",
+        &format!("seed={} bytes={bytes}", cfg.seed),
+        |dir| inputs::large_fastfile(dir, &seed, bytes),
+    )?;
+    let format =
+        |name: &'static str, f: &'static str, check: fn(&RunResult) -> Result<(), String>| {
+            Case::new(name, &cfg.bin, &["check", ".", "--format", f], &root, check)
+        };
+    let mut cases = vec![
+        format("json", "json", json_check),
+        Case::new("text", &cfg.bin, &["check", "."], &root, fix_check),
+        Case::new(
+            "quiet",
+            &cfg.bin,
+            &["check", ".", "--quiet"],
+            &root,
+            fix_check,
+        ),
+        format("sarif", "sarif", fix_check),
+        format("github", "github", fix_check),
+        Case::new(
+            "diff",
+            &cfg.bin,
+            &["check", ".", "--diff"],
+            &root,
+            fix_check,
+        ),
+    ];
+    measure(&mut cases, cfg.runs);
+    let label = format!("large ({} MB Fastfile)", bytes / 1_000_000);
+    for c in &cases {
+        rep.case(&label, c);
+    }
+    for (i, name) in [
+        (1, "text"),
+        (2, "text --quiet"),
+        (3, "sarif"),
+        (4, "github"),
+    ] {
+        rep.ratio(
+            &format!("large Fastfile: {name} / json"),
+            &cases[i],
+            &cases[0],
+            2.0,
+            true,
+            "fastlint's own: the format costs little beside the analysis",
+        );
+    }
+    let json_rss = cases[0].max_rss_kb;
+    let sarif_rss = cases[3].max_rss_kb;
+    rep.absolute(
+        "large Fastfile: max RSS of sarif / json",
+        (json_rss > 0).then(|| format!("{:.2}x", sarif_rss as f64 / json_rss as f64)),
+        (json_rss > 0).then_some(sarif_rss as f64 <= json_rss as f64 * 1.25),
+        "<= 1.25x",
+        "fastlint's own: results are written as they are made, not held",
+    );
+    rep.ratio(
+        "large Fastfile: check --diff / json",
+        &cases[5],
+        &cases[0],
+        3.0,
+        true,
+        "fastlint's own: rewrite, re-parse and diff",
+    );
+    Ok(())
+}
+
 fn main() {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if args.get(1).is_some_and(|a| a == SPAWN_MODE) {
@@ -948,10 +1023,11 @@ fn main() {
     println!("load average: {}", loadavg());
     let mut rep = Report::default();
     type CaseFn = fn(&Config, &Workspace, &mut Report) -> std::io::Result<()>;
-    let all: [(&str, CaseFn); 3] = [
+    let all: [(&str, CaseFn); 4] = [
         ("monorepo", monorepo),
         ("lanes", many_lanes),
         ("one", one_fastfile),
+        ("large", large_fastfile),
     ];
     for (name, f) in all {
         if cfg.wants(name) {

@@ -1,6 +1,6 @@
 //! Property tests for the edit applier.
 
-use fastlint::fix::edit::{apply_edits, Edit, EditError};
+use fastlint::fix::edit::{apply_edits, Edit, EditError, EditSet};
 use proptest::prelude::*;
 
 /// The obvious reference: apply edits back to front on a byte vector.
@@ -135,5 +135,44 @@ proptest! {
         all.push(Edit::insert(src.len() + 1, "z"));
         let refused = matches!(apply_edits(&src, &all), Err(EditError::OutOfBounds { .. }));
         prop_assert!(refused);
+    }
+
+    #[test]
+    fn a_set_taken_group_by_group_decides_as_the_whole_list_does(
+        src in source(),
+        groups in proptest::collection::vec(
+            proptest::collection::vec((0..48usize, 0..4usize, "[xy\n]{0,2}"), 1..4),
+            1..12,
+        ),
+    ) {
+        // Random edits, conflicting or not, on character boundaries (and some past the end).
+        let offs = char_offsets(&src);
+        let at = |i: usize| offs.get(i).copied().unwrap_or(src.len() + i);
+        let mut set = EditSet::default();
+        // What the set holds, as `apply_edits` would hold it: the old way of taking a group.
+        let mut list: Vec<Edit> = Vec::new();
+        for group in groups {
+            let group: Vec<Edit> = group
+                .into_iter()
+                .map(|(start, width, text)| Edit::replace(at(start)..at(start + width), text))
+                .collect();
+            let mut trial = list.clone();
+            for edit in &group {
+                if !trial.contains(edit) {
+                    trial.push(edit.clone());
+                }
+            }
+            let whole = apply_edits(&src, &trial);
+            match set.check(&src, &group) {
+                Ok(fresh) => {
+                    prop_assert!(whole.is_ok(), "the set took a group the list refuses: {:?}", whole);
+                    set.add(fresh);
+                    list = trial;
+                }
+                Err(e) => prop_assert_eq!(Err(e), whole.map(|_| ())),
+            }
+            prop_assert_eq!(set.edits(), &list[..]);
+        }
+        prop_assert_eq!(apply_edits(&src, set.edits()), apply_edits(&src, &list));
     }
 }

@@ -102,6 +102,20 @@ pub fn one_fastfile(root: &Path, seed: &Rng) -> io::Result<()> {
     Ok(())
 }
 
+/// A repository whose one Fastfile is `bytes` long (a generated one, thousands of lanes).
+pub fn large_fastfile(root: &Path, seed: &Rng, bytes: usize) -> io::Result<()> {
+    let mut t = Tree::new(root)?;
+    let mut rng = seed.fork(11);
+    let (ff, meta) = fastlane::fastfile(&mut rng, bytes);
+    t.file("Gemfile.lock", fastlane::gemfile_lock("2.219.0").as_bytes())?;
+    t.file("fastlane/Fastfile", ff.as_bytes())?;
+    t.file(
+        "fastlane/Appfile",
+        fastlane::appfile(&mut rng, meta.auth).as_bytes(),
+    )?;
+    Ok(())
+}
+
 /// Copies a tree (files and folders only), for `--fix` runs on a fresh copy.
 pub fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {
     std::fs::create_dir_all(to)?;

@@ -130,8 +130,9 @@ fn conflicts(a: &Range<usize>, b: &Range<usize>) -> bool {
     }
 }
 
-/// Apply `edits` (given against the original `source`, in any order).
-pub fn apply_edits(source: &str, edits: &[Edit]) -> Result<String, EditError> {
+/// Refuses `edits` (given against the original `source`, in any order) when one is out of bounds
+/// or splits a character, or two conflict: the checks of [`apply_edits`], without splicing.
+pub fn check_edits(source: &str, edits: &[&Edit]) -> Result<(), EditError> {
     let len = source.len();
     for edit in edits {
         let Range { start, end } = edit.range;
@@ -148,7 +149,7 @@ pub fn apply_edits(source: &str, edits: &[Edit]) -> Result<String, EditError> {
         }
     }
 
-    let mut sorted: Vec<&Edit> = edits.iter().collect();
+    let mut sorted: Vec<&Edit> = edits.to_vec();
     // Insertions at an offset sort before a replacement starting there (end is smaller).
     sorted.sort_by_key(|e| (e.range.start, e.range.end));
 
@@ -167,9 +168,17 @@ pub fn apply_edits(source: &str, edits: &[Edit]) -> Result<String, EditError> {
             }
         }
     }
+    Ok(())
+}
 
+/// Apply `edits` (given against the original `source`, in any order).
+pub fn apply_edits(source: &str, edits: &[Edit]) -> Result<String, EditError> {
+    let refs: Vec<&Edit> = edits.iter().collect();
+    check_edits(source, &refs)?;
+    let mut sorted = refs;
+    sorted.sort_by_key(|e| (e.range.start, e.range.end));
     let extra: usize = sorted.iter().map(|e| e.replacement.len()).sum();
-    let mut out = String::with_capacity(len + extra);
+    let mut out = String::with_capacity(source.len() + extra);
     let mut pos = 0;
     for edit in sorted {
         out.push_str(&source[pos..edit.range.start]);
@@ -178,6 +187,82 @@ pub fn apply_edits(source: &str, edits: &[Edit]) -> Result<String, EditError> {
     }
     out.push_str(&source[pos..]);
     Ok(out)
+}
+
+/// Edits over one source, taken a group at a time: a group is added only when the whole set
+/// stays one [`apply_edits`] accepts. A new group is checked against the edits it could conflict
+/// with (those starting within its ranges, and the replacement before each), not against the
+/// whole set again, so taking many groups costs what they hold, not the file.
+#[derive(Debug, Clone, Default)]
+pub struct EditSet {
+    /// In the order they were added.
+    edits: Vec<Edit>,
+    /// `(start, end, index into edits)`.
+    by_range: std::collections::BTreeSet<(usize, usize, usize)>,
+}
+
+impl EditSet {
+    pub fn edits(&self) -> &[Edit] {
+        &self.edits
+    }
+
+    pub fn into_edits(self) -> Vec<Edit> {
+        self.edits
+    }
+
+    fn holds(&self, edit: &Edit) -> bool {
+        let Range { start, end } = edit.range;
+        self.by_range
+            .range((start, end, 0)..=(start, end, usize::MAX))
+            .any(|&(_, _, i)| self.edits[i] == *edit)
+    }
+
+    /// The edits of `group` the set does not hold yet (each once), if the set with them is one
+    /// [`apply_edits`] accepts; else the error it would give for the whole set. Nothing is added.
+    pub fn check(&self, source: &str, group: &[Edit]) -> Result<Vec<Edit>, EditError> {
+        let mut fresh: Vec<Edit> = Vec::new();
+        for edit in group {
+            if !self.holds(edit) && !fresh.contains(edit) {
+                fresh.push(edit.clone());
+            }
+        }
+        // The set's own edits were checked together when they came: only those a fresh edit
+        // could conflict with are checked again, with the fresh ones.
+        let mut near: std::collections::BTreeSet<usize> = std::collections::BTreeSet::new();
+        for edit in &fresh {
+            let Range { start, end } = edit.range;
+            if start > end {
+                continue;
+            }
+            near.extend(
+                self.by_range
+                    .range((start, 0, 0)..=(end, usize::MAX, usize::MAX))
+                    .map(|&(_, _, i)| i),
+            );
+            // A replacement that starts before this edit and may reach into it.
+            if let Some(&(_, _, i)) = self
+                .by_range
+                .range(..(start, 0, 0))
+                .rev()
+                .find(|(s, e, _)| s < e)
+            {
+                near.insert(i);
+            }
+        }
+        let mut together: Vec<&Edit> = near.iter().map(|&i| &self.edits[i]).collect();
+        together.extend(fresh.iter());
+        check_edits(source, &together)?;
+        Ok(fresh)
+    }
+
+    /// Adds edits [`EditSet::check`] returned.
+    pub fn add(&mut self, fresh: Vec<Edit>) {
+        for edit in fresh {
+            self.by_range
+                .insert((edit.range.start, edit.range.end, self.edits.len()));
+            self.edits.push(edit);
+        }
+    }
 }
 
 #[cfg(test)]

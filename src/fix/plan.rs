@@ -27,7 +27,7 @@ use crate::parse::parse_ruby;
 use crate::report::Report;
 use crate::verdict::{LaneVerdict, Verdict};
 
-use super::edit::{apply_edits, Edit};
+use super::edit::{apply_edits, Edit, EditSet};
 use super::rewrite::{
     api_key_assignments, call_edits, lane_edit, lane_reuses_api_key_name, outer_scope_assigns,
     ApiKeyArg, ByHand, CallEdits, CallFix, Family, KeyBlockForm, KeySource, Skipped,
@@ -503,7 +503,7 @@ struct Planner<'a> {
     held_calls: HashSet<CallId>,
     /// Per file, what its syntax tree says (`None`: it does not parse).
     facts: HashMap<usize, Option<FileFacts>>,
-    accepted: BTreeMap<usize, Vec<Edit>>,
+    accepted: BTreeMap<usize, EditSet>,
     done_calls: HashSet<CallId>,
     /// The lanes each hook runs for (indices into `report.lanes`).
     runners: HashMap<HookId, Vec<usize>>,
@@ -1046,20 +1046,26 @@ impl<'a> Planner<'a> {
             return;
         }
         // Check the group against what is already accepted, file by file (only the files it touches).
-        let mut trial: BTreeMap<usize, Vec<Edit>> = BTreeMap::new();
-        for (file, edit) in &group {
-            let list = trial
-                .entry(*file)
-                .or_insert_with(|| self.accepted.get(file).cloned().unwrap_or_default());
-            if !list.contains(edit) {
-                list.push(edit.clone());
+        let mut by_file: BTreeMap<usize, Vec<Edit>> = BTreeMap::new();
+        for (file, edit) in group {
+            by_file.entry(file).or_default().push(edit);
+        }
+        let mut trial: Vec<(usize, Vec<Edit>)> = Vec::new();
+        let mut conflict = None;
+        for (f, edits) in by_file {
+            let set = self.accepted.get(&f);
+            let checked = match set {
+                Some(set) => set.check(&ws.files[f].source.text, &edits),
+                None => EditSet::default().check(&ws.files[f].source.text, &edits),
+            };
+            match checked {
+                Ok(fresh) => trial.push((f, fresh)),
+                Err(e) => {
+                    conflict = Some((f, e));
+                    break;
+                }
             }
         }
-        let conflict = trial.iter().find_map(|(&f, edits)| {
-            apply_edits(&ws.files[f].source.text, edits)
-                .err()
-                .map(|e| (f, e))
-        });
         if let Some((f, e)) = conflict {
             // Left for a later round, which starts from the rewritten text.
             let what = match work.unit {
@@ -1078,7 +1084,9 @@ impl<'a> Planner<'a> {
             ));
             return;
         }
-        self.accepted.extend(trial);
+        for (f, fresh) in trial {
+            self.accepted.entry(f).or_default().add(fresh);
+        }
         self.plan.by_hand.extend(notes);
         for (id, at) in group_calls {
             self.done_calls.insert(id);
@@ -1194,6 +1202,7 @@ pub fn plan(report: &Report, key_source: KeySource) -> Plan {
 
     let mut plan = planner.plan;
     for (file, edits) in planner.accepted {
+        let edits = edits.into_edits();
         let text = &report.ws.files[file].source.text;
         match apply_edits(text, &edits) {
             Ok(new) if new != *text => {
