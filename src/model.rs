@@ -281,15 +281,40 @@ pub struct RubyModel {
 }
 
 impl RubyModel {
-    /// The index of the innermost call around `span` (the action a finding is on, not the lane
-    /// around it).
-    pub fn call_around(&self, span: Span) -> Option<usize> {
-        self.calls
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.span.start <= span.start && span.end <= c.span.end)
-            .min_by_key(|(_, c)| c.span.end - c.span.start)
-            .map(|(i, _)| i)
+    /// For each of `spans`, the index of the innermost call around it (the action a finding is on,
+    /// not the lane around it): the smallest call that contains it, the first of equal ones.
+    ///
+    /// One sweep over the calls and the spans, each in order of start, with the calls open at the
+    /// current position on a stack: a file's findings cost its calls once, not once each.
+    pub fn calls_around(&self, spans: &[Span]) -> Vec<Option<usize>> {
+        let mut calls: Vec<usize> = (0..self.calls.len()).collect();
+        // Outer before inner; of equal spans, the first one last (on top of the stack).
+        calls.sort_by_key(|&i| {
+            let s = self.calls[i].span;
+            (s.start, std::cmp::Reverse(s.end), std::cmp::Reverse(i))
+        });
+        let mut queries: Vec<usize> = (0..spans.len()).collect();
+        queries.sort_by_key(|&q| spans[q].start);
+        let mut out = vec![None; spans.len()];
+        let mut open: Vec<usize> = Vec::new();
+        let mut next = 0;
+        for q in queries {
+            let span = spans[q];
+            while next < calls.len() && self.calls[calls[next]].span.start <= span.start {
+                let start = self.calls[calls[next]].span.start;
+                // Calls that ended before this one starts contain nothing from here on.
+                open.retain(|&o| self.calls[o].span.end >= start);
+                open.push(calls[next]);
+                next += 1;
+            }
+            open.retain(|&o| self.calls[o].span.end >= span.start);
+            out[q] = open
+                .iter()
+                .copied()
+                .filter(|&o| span.end <= self.calls[o].span.end)
+                .min_by_key(|&o| (self.calls[o].span.end - self.calls[o].span.start, o));
+        }
+        out
     }
 }
 
@@ -384,5 +409,57 @@ impl FileModel {
 
     pub fn has_syntax_errors(&self) -> bool {
         self.ruby().is_some_and(|m| !m.syntax_errors.is_empty())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The definition: the smallest call that contains the span, the first of equal ones.
+    fn naive(model: &RubyModel, span: Span) -> Option<usize> {
+        model
+            .calls
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.span.start <= span.start && span.end <= c.span.end)
+            .min_by_key(|(_, c)| c.span.end - c.span.start)
+            .map(|(i, _)| i)
+    }
+
+    #[test]
+    fn calls_around_every_span_are_the_innermost_ones() {
+        let text = "lane :a do\n  pilot(changelog: changelog_from_git_commits(between: [a, b]), skip: true)\n  deliver\n  x = gym(scheme: s(1))\n  upload(deliver(submit: true)) { |r| sh(\"x\") }\nend\nlane :b do\n  a\nend\n";
+        let mut model = match crate::load::model_of(crate::source::SourceFile::new(
+            "Fastfile".into(),
+            "Fastfile".into(),
+            crate::source::FileKind::Fastfile,
+            text.to_string(),
+        ))
+        .contents
+        {
+            Contents::Ruby(m) => m,
+            _ => unreachable!(),
+        };
+        // Two calls with the same span, and one that only overlaps others: ties and odd shapes.
+        let twin = model.calls[3].clone();
+        model.calls.push(twin);
+        model
+            .calls
+            .push(Call::bare("odd", Span::new(20, 60), Scope::TopLevel));
+        assert!(model.calls.len() > 8);
+        let mut spans = Vec::new();
+        for start in 0..=text.len() {
+            for end in start..=(start + 40).min(text.len()) {
+                spans.push(Span::new(start, end));
+            }
+        }
+        // Not in order of start: the sweep sorts them itself.
+        spans.reverse();
+        let fast = model.calls_around(&spans);
+        for (span, got) in spans.iter().zip(fast) {
+            assert_eq!(got, naive(&model, *span), "{span:?}");
+        }
+        assert!(spans.iter().any(|s| naive(&model, *s).is_some()));
     }
 }

@@ -281,23 +281,32 @@ impl Judged {
             .iter()
             .map(|d| vec![false; d.codes.len()])
             .collect();
-        let mut by_file: HashMap<usize, Vec<usize>> = HashMap::new();
+        // Each diagnostic is checked against its file's whole-file directives and those on its
+        // line only.
+        let mut whole_file: HashMap<usize, Vec<usize>> = HashMap::new();
+        let mut by_line: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
         for (i, d) in directives.iter().enumerate() {
-            by_file.entry(d.file).or_default().push(i);
+            if d.whole_file {
+                whole_file.entry(d.file).or_default().push(i);
+            } else {
+                by_line.entry((d.file, d.line)).or_default().push(i);
+            }
         }
         let mut hits = Vec::with_capacity(diagnostics.len());
         for diag in diagnostics {
             let line = ws.files[diag.file].source.line_of(diag.span.start);
-            let mut hit = None;
-            for &di in by_file.get(&diag.file).into_iter().flatten() {
-                let d = &directives[di];
-                if !d.whole_file && d.line != line {
-                    continue;
-                }
-                for (ci, c) in d.codes.iter().enumerate() {
+            let mut hit: Option<usize> = None;
+            let candidates = whole_file
+                .get(&diag.file)
+                .into_iter()
+                .chain(by_line.get(&(diag.file, line)))
+                .flatten();
+            for &di in candidates {
+                for (ci, c) in directives[di].codes.iter().enumerate() {
                     if c.code == Some(diag.rule.code) {
                         used[di][ci] = true;
-                        hit.get_or_insert(di);
+                        // The first such comment in the file.
+                        hit = Some(hit.map_or(di, |h| h.min(di)));
                     }
                 }
             }

@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rayon::prelude::*;
 
 use crate::load::{model_of_tree, Workspace};
-use crate::model::FileModel;
+use crate::model::{FileModel, Span};
 use crate::parse::{parse_ruby, reparse_ruby, syntax_errors};
 use crate::report::{CheckOptions, Report};
 use crate::source::SourceFile;
@@ -266,14 +266,15 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
     // A match whose storage needs the team id under a key (FL018 on the rewritten text): like the
     // in-app purchase option, listed while it is missing, whether or not this run moved the call.
     let team_id = &crate::rules::fl018_match_storage_team_id::INFO;
-    for d in report
+    let found: Vec<&crate::diagnostic::Diagnostic> = report
         .diagnostics
         .iter()
         .filter(|d| d.rule.code == team_id.code)
-    {
+        .collect();
+    for (d, around) in found.iter().zip(calls_around(&report, &found)) {
         let Some(call) = report.ws.files[d.file]
             .ruby()
-            .and_then(|m| Some(&m.calls[m.call_around(d.span)?]))
+            .and_then(|m| m.calls.get(around?))
         else {
             continue;
         };
@@ -484,6 +485,29 @@ fn plural(n: usize) -> &'static str {
     } else {
         "s"
     }
+}
+
+/// The innermost call around each diagnostic, in their order, found a file at a time
+/// ([`crate::model::RubyModel::calls_around`]).
+pub(crate) fn calls_around(
+    report: &Report,
+    diagnostics: &[&crate::diagnostic::Diagnostic],
+) -> Vec<Option<usize>> {
+    let mut by_file: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (k, d) in diagnostics.iter().enumerate() {
+        by_file.entry(d.file).or_default().push(k);
+    }
+    let mut around = vec![None; diagnostics.len()];
+    for (file, ks) in by_file {
+        let Some(model) = report.ws.files[file].ruby() else {
+            continue;
+        };
+        let spans: Vec<Span> = ks.iter().map(|&k| diagnostics[k].span).collect();
+        for (k, call) in ks.into_iter().zip(model.calls_around(&spans)) {
+            around[k] = call;
+        }
+    }
+    around
 }
 
 #[cfg(test)]

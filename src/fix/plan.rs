@@ -1145,20 +1145,17 @@ pub fn plan(report: &Report, key_source: KeySource) -> Plan {
         .collect();
 
     let mut held = crate::suppress::Held::default();
-    let mut held_calls: HashSet<CallId> = HashSet::new();
-    for d in report
+    let held_findings: Vec<&crate::diagnostic::Diagnostic> = report
         .diagnostics
         .iter()
         .filter(|d| HELD_CODES.contains(&d.rule.code))
-    {
-        if !held.holds(&report.ws, d.file, d.span, d.rule.code) {
-            continue;
-        }
-        let around = report.ws.files[d.file]
-            .ruby()
-            .and_then(|m| m.call_around(d.span));
-        held_calls.extend(around.map(|i| (d.file, i)));
-    }
+        .filter(|d| held.holds(&report.ws, d.file, d.span, d.rule.code))
+        .collect();
+    let held_calls: HashSet<CallId> = held_findings
+        .iter()
+        .zip(super::calls_around(report, &held_findings))
+        .filter_map(|(d, around)| Some((d.file, around?)))
+        .collect();
 
     let hooks = graph.all_hooks();
     let runners = hooks.iter().map(|&h| (h, graph.runners(h))).collect();
