@@ -13,6 +13,8 @@
 //!   (discover + read + parse, the floor), 1 thread against 2, `--fix` on a fresh copy, and
 //!   peak memory.
 //! - `one`: a repository with one Fastfile; whole-process time.
+//! - `large`: one generated 5 MB Fastfile (tens of thousands of findings); the text, `--quiet`,
+//!   SARIF and GitHub outputs and `--diff` against `--format json`, and SARIF's peak memory.
 //!
 //! Environment:
 //! - `FASTLINT_BIN`: the binary to measure (default: the release binary cargo builds for
