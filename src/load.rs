@@ -54,6 +54,9 @@ pub struct Workspace {
     pub notes: Vec<Note>,
     /// Key file paths written as literals, resolved the way fastlane's actions resolve them.
     pub key_paths: Vec<KeyPathRef>,
+    /// The canonical fastlane folders of imported Fastfiles that were left to another load
+    /// ([`load_in_run`]'s `loaded_elsewhere`).
+    pub imports_elsewhere: Vec<PathBuf>,
 }
 
 /// A literal path to an App Store Connect API key file: `api_key_path: "key.json"` (also in a
@@ -331,15 +334,18 @@ pub fn load_with_stdin(
     stdin: Option<(&Path, &str)>,
 ) -> Workspace {
     crate::memo::begin_run();
-    load_in_run(found, version_flag, stdin)
+    load_in_run(found, version_flag, stdin, &|_| false)
 }
 
 /// Like [`load_with_stdin`], within a run already begun: what the run has looked up is reused
-/// ([`crate::pipeline`] loads each group of folders so).
+/// ([`crate::pipeline`] loads each group of folders so). An imported Fastfile for which
+/// `loaded_elsewhere` (given its canonical path) is true is not read: its folder is listed in
+/// [`Workspace::imports_elsewhere`] instead, for the caller to check the two together.
 pub(crate) fn load_in_run(
     found: Vec<Found>,
     version_flag: Option<Version>,
     stdin: Option<(&Path, &str)>,
+    loaded_elsewhere: &dyn Fn(&Path) -> bool,
 ) -> Workspace {
     crate::memo::forget_files();
     let results: Vec<Result<FileModel, FileError>> = found
@@ -503,6 +509,11 @@ pub(crate) fn load_in_run(
                 let key = canonical_file(&target);
                 let idx = match by_path.get(&key) {
                     Some(&i) => i,
+                    None if loaded_elsewhere(&key) => {
+                        let dir = key.parent().map(Path::to_path_buf).unwrap_or_default();
+                        ws.imports_elsewhere.push(dir);
+                        continue;
+                    }
                     None => match load_file(&target, &display_path(&target), FileKind::Fastfile) {
                         Ok(model) => {
                             ws.files.push(model);

@@ -15,6 +15,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
@@ -33,6 +34,22 @@ struct Group {
     /// Canonical fastlane folders of the group.
     dirs: BTreeSet<PathBuf>,
     found: Vec<Found>,
+    /// The canonical paths of every Fastfile found, in any group.
+    fastfiles: Arc<foldhash::HashSet<PathBuf>>,
+}
+
+impl Group {
+    /// Loads the group's files. A Fastfile it imports from another group's folder is left to
+    /// that group (which reads it, and what it imports, itself): the two are joined and loaded
+    /// again together anyway, so a chain of folders each importing the next costs each file once
+    /// before the join rather than once per folder above it.
+    fn load(&self, version: Option<Version>) -> Workspace {
+        let elsewhere = |file: &std::path::Path| {
+            self.fastfiles.contains(file)
+                && !file.parent().is_some_and(|dir| self.dirs.contains(dir))
+        };
+        load::load_in_run(self.found.clone(), version, None, &elsewhere)
+    }
 }
 
 /// What was made of one group, and the fastlane folders outside it whose Fastfiles it imports.
@@ -65,7 +82,7 @@ impl Part {
 pub fn check(found: Vec<Found>, version: Option<Version>, options: &CheckOptions) -> Report {
     crate::memo::begin_run();
     let reports = by_group(found, |group| {
-        let ws = load::load_in_run(group.found.clone(), version, None);
+        let ws = group.load(version);
         let imports_from = imports_from(&ws, &group.dirs);
         let mut report = Report::build(ws, options);
         keep_for_printing(&mut report);
@@ -91,7 +108,7 @@ pub fn fix(
 ) -> (Outcome, usize) {
     crate::memo::begin_run();
     let parts = by_group(found, |group| {
-        let ws = load::load_in_run(group.found.clone(), version, None);
+        let ws = group.load(version);
         let imports_from = imports_from(&ws, &group.dirs);
         let outcome = fix::fix(Report::build(ws, options), key_source, options);
         let (mut outcome, removed) = suppress::fix_unused(outcome, config, options);
@@ -167,14 +184,22 @@ fn by_group<T: Send>(found: Vec<Found>, run: impl Fn(&Group) -> Piece<T> + Sync)
         .map(|f| (load::canonical_dir(&load::project_dir(&f.path, f.kind)), f))
         .collect();
     let mut groups: BTreeMap<PathBuf, Vec<Found>> = BTreeMap::new();
+    let mut fastfiles = foldhash::HashSet::default();
     for (dir, f) in keyed {
+        if f.kind == crate::source::FileKind::Fastfile {
+            if let Some(name) = f.path.file_name() {
+                fastfiles.insert(dir.join(name));
+            }
+        }
         groups.entry(dir).or_default().push(f);
     }
+    let fastfiles = Arc::new(fastfiles);
     let mut groups: Vec<Group> = groups
         .into_iter()
         .map(|(dir, found)| Group {
             dirs: BTreeSet::from([dir]),
             found,
+            fastfiles: fastfiles.clone(),
         })
         .collect();
     let mut pieces: Vec<Piece<T>> = groups.par_iter().map(&run).collect();
@@ -222,6 +247,7 @@ fn by_group<T: Send>(found: Vec<Found>, run: impl Fn(&Group) -> Piece<T> + Sync)
             let into = merged.entry(r).or_insert_with(|| Group {
                 dirs: BTreeSet::new(),
                 found: Vec::new(),
+                fastfiles: fastfiles.clone(),
             });
             into.dirs.extend(group.dirs);
             into.found.extend(group.found);
@@ -241,9 +267,10 @@ fn by_group<T: Send>(found: Vec<Found>, run: impl Fn(&Group) -> Piece<T> + Sync)
     pieces.into_iter().map(|p| p.part).collect()
 }
 
-/// The fastlane folders outside `dirs` whose Fastfiles were loaded (imported) with the group.
+/// The fastlane folders outside `dirs` whose Fastfiles the group imports: those loaded with it,
+/// and those left to the groups that found them.
 fn imports_from(ws: &Workspace, dirs: &BTreeSet<PathBuf>) -> BTreeSet<PathBuf> {
-    let mut out = BTreeSet::new();
+    let mut out: BTreeSet<PathBuf> = ws.imports_elsewhere.iter().cloned().collect();
     for project in &ws.projects {
         for &f in &project.fastfiles {
             let source = &ws.files[f].source;

@@ -279,3 +279,70 @@ fn each_run_looks_the_file_system_up_afresh() {
         }
     }
 }
+
+#[test]
+fn a_chain_of_folders_each_importing_the_next_is_checked_as_one_load_gives() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    // a -> b -> c -> d, each importing the next folder's Fastfile; d imports a file outside every
+    // folder given, which e imports too; c's private lane is run from a's lane, under a's key.
+    let mut files: Vec<(String, String)> = Vec::new();
+    for (name, next) in [
+        ("a", Some("b")),
+        ("b", Some("c")),
+        ("c", Some("d")),
+        ("d", None),
+    ] {
+        let import = match next {
+            Some(next) => format!("import \"../../{next}/fastlane/Fastfile\"\n"),
+            None => "import \"../../lib/Fastfile\"\n".to_string(),
+        };
+        let body = match name {
+            "a" => "lane :a_beta do\n  app_store_connect_api_key(key_id: \"K\", issuer_id: \"I\", key_filepath: \"k.p8\")\n  c_upload\nend\n",
+            "c" => "private_lane :c_upload do\n  pilot(username: \"me@example.com\")\nend\n",
+            _ => "lane :NAME_release do\n  shared_upload\n  deliver\nend\n",
+        };
+        files.push((
+            format!("{name}/fastlane/Fastfile"),
+            format!("{import}\n{}", body.replace("NAME", name)),
+        ));
+    }
+    files.push((
+        "lib/Fastfile".into(),
+        "private_lane :shared_upload do\n  pilot\nend\n".into(),
+    ));
+    files.push((
+        "e/fastlane/Fastfile".into(),
+        "import \"../../lib/Fastfile\"\n\nlane :e_release do\n  shared_upload\nend\n".into(),
+    ));
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    write_all(root, &files);
+    let paths = ["a", "b", "c", "d", "e"].map(|d| root.join(d));
+    assert_same(&paths);
+    assert_same(&[root.to_path_buf()]);
+    let (_, (json, _)) = both_ways(&paths);
+    let report: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let verdict = |name: &str| {
+        report["lanes"]
+            .as_array()
+            .expect("lanes")
+            .iter()
+            .find(|l| l["name"] == name)
+            .map(|l| l["verdict"].as_str().unwrap_or_default().to_string())
+    };
+    // The lane three imports down runs under a's key; b's own lane still has none.
+    assert_eq!(verdict("a_beta").as_deref(), Some("api-key"), "{json}");
+    assert_eq!(
+        verdict("b_release").as_deref(),
+        Some("migratable"),
+        "{json}"
+    );
+    assert_eq!(
+        verdict("e_release").as_deref(),
+        Some("migratable"),
+        "{json}"
+    );
+}
