@@ -12,7 +12,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::fingerprint::{diagnostic_line, line_hash};
+use crate::fingerprint::LineHashes;
 use crate::output::Output;
 use crate::report::Report;
 use crate::suppress::{Suppressed, SuppressionKind};
@@ -58,6 +58,7 @@ impl Entry {
 
 /// The entries for the findings a report still shows.
 pub fn entries(report: &Report) -> Vec<Entry> {
+    let mut hashes = LineHashes::default();
     report
         .diagnostics
         .iter()
@@ -67,7 +68,7 @@ pub fn entries(report: &Report) -> Vec<Entry> {
                 path: source.display.clone(),
                 code: d.rule.code.to_string(),
                 lane: d.lane.as_deref().map(str::to_string),
-                hash: line_hash(d.rule.code, &diagnostic_line(source, d)),
+                hash: hashes.of(source, d).to_string(),
                 line: source.line_of(d.span.start),
                 message: d.message.to_string(),
             }

@@ -2,12 +2,21 @@
 //! baseline. They hash the normalised text of the finding's line, not its line number, so inserting lines
 //! above a finding does not change them.
 
+use std::collections::HashMap;
+
 use crate::diagnostic::Diagnostic;
 use crate::source::SourceFile;
 
 /// 64-bit FNV-1a over byte strings (each followed by a 0 byte, so `["ab", "c"]` ≠ `["a", "bc"]`).
 pub fn fnv1a(parts: &[&[u8]]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    fnv1a_from(FNV_OFFSET, parts)
+}
+
+/// FNV-1a's starting value: the hash of nothing.
+pub const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// [`fnv1a`] going on from the hash of the parts before `parts`.
+pub fn fnv1a_from(mut hash: u64, parts: &[&[u8]]) -> u64 {
     for part in parts {
         for &b in part.iter().chain(std::iter::once(&0u8)) {
             hash ^= u64::from(b);
@@ -35,9 +44,23 @@ pub fn line_hash(code: &str, normalised_line: &str) -> String {
     )
 }
 
+/// [`line_hash`] of each diagnostic, made once per file, line and rule: many findings on one
+/// long line cost the line once, not once each.
+#[derive(Default)]
+pub struct LineHashes(HashMap<(usize, usize, &'static str), String>);
+
+impl LineHashes {
+    pub fn of(&mut self, source: &SourceFile, d: &Diagnostic) -> &str {
+        let line = source.line_of(d.span.start);
+        self.0
+            .entry((d.file, line, d.rule.code))
+            .or_insert_with(|| line_hash(d.rule.code, &diagnostic_line(source, d)))
+    }
+}
+
 /// Numbers equal keys in order of appearance (1, 2, ...), so equal lines in one file stay apart.
 #[derive(Default)]
-pub struct Occurrences(std::collections::HashMap<String, usize>);
+pub struct Occurrences(HashMap<String, usize>);
 
 impl Occurrences {
     pub fn next(&mut self, key: &str) -> usize {

@@ -132,16 +132,19 @@ impl SourceFile {
         while !self.text.is_char_boundary(end) {
             end -= 1;
         }
-        self.text[start..end]
-            .chars()
-            .map(char::len_utf16)
-            .sum::<usize>()
-            + 1
+        // A character outside the Basic Multilingual Plane is two UTF-16 units, and four bytes
+        // in UTF-8 (the only ones whose first byte is 0xF0 or above).
+        let prefix = &self.text[start..end];
+        if prefix.is_ascii() {
+            return prefix.len() + 1;
+        }
+        let wide: usize = prefix.bytes().map(|b| usize::from(b >= 0xF0)).sum();
+        prefix.chars().count() + wide + 1
     }
 
-    /// The 1-based line number of a byte offset.
+    /// The 1-based line number of a byte offset (clamped to the text).
     pub fn line_of(&self, offset: usize) -> usize {
-        self.position(offset).line
+        self.row(offset.min(self.text.len())).0 + 1
     }
 
     /// The byte range of a 1-based line, without its line ending.

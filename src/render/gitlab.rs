@@ -3,10 +3,12 @@
 //! Errors are `major`, warnings `minor`. The fingerprint hashes the path, code, lane and normalised line
 //! text (and which equal line it is), so it survives lines inserted above.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use crate::diagnostic::Severity;
-use crate::fingerprint::{diagnostic_line, fnv1a, Occurrences};
+use crate::fingerprint::{diagnostic_line, fnv1a_from, FNV_OFFSET};
 use crate::report::Report;
 
 #[derive(Serialize)]
@@ -41,21 +43,38 @@ pub struct Issue<'a> {
 }
 
 pub fn issues(report: &Report) -> Vec<Issue<'_>> {
-    let mut occurrences = Occurrences::default();
+    // A finding's key is its file, rule, lane and normalised line; its fingerprint hashes the key
+    // and the key's count so far. Each key is made and hashed once per file, line, rule and lane
+    // (many findings on one long line cost the line once), and counted by its text, as equal
+    // lines are counted together.
+    let mut keys: HashMap<(usize, usize, &str, &str), (usize, u64)> = HashMap::new();
+    let mut ids: HashMap<String, usize> = HashMap::new();
+    let mut counts: Vec<usize> = Vec::new();
     report
         .diagnostics
         .iter()
         .map(|d| {
             let source = &report.ws.files[d.file].source;
-            let line = diagnostic_line(source, d);
             let lane = d.lane.as_deref().unwrap_or("");
-            let key = format!("{}\0{}\0{lane}\0{line}", source.display, d.rule.code);
-            let n = occurrences.next(&key).to_string();
+            let at = (d.file, source.line_of(d.span.start), d.rule.code, lane);
+            let (id, hashed) = *keys.entry(at).or_insert_with(|| {
+                let line = diagnostic_line(source, d);
+                let key = format!("{}\0{}\0{lane}\0{line}", source.display, d.rule.code);
+                let hashed = fnv1a_from(FNV_OFFSET, &[key.as_bytes()]);
+                let next = ids.len();
+                let id = *ids.entry(key).or_insert(next);
+                if id == counts.len() {
+                    counts.push(0);
+                }
+                (id, hashed)
+            });
+            counts[id] += 1;
+            let n = counts[id].to_string();
             Issue {
                 kind: "issue",
                 description: format!("{} {}: {}", d.rule.code, d.rule.name, d.message),
                 check_name: d.rule.code,
-                fingerprint: format!("{:016x}", fnv1a(&[key.as_bytes(), n.as_bytes()])),
+                fingerprint: format!("{:016x}", fnv1a_from(hashed, &[n.as_bytes()])),
                 severity: match d.severity {
                     Severity::Error => "major",
                     Severity::Warning => "minor",

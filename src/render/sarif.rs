@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::docs;
-use crate::fingerprint::{diagnostic_line, line_hash, Occurrences};
+use crate::fingerprint::{LineHashes, Occurrences};
 use crate::report::Report;
 use crate::rules::RULES;
 use crate::suppress::{Suppressed, SuppressionKind};
@@ -74,11 +74,12 @@ fn result(
     d: &Diagnostic,
     suppression: Option<&Suppressed>,
     occurrences: &mut Occurrences,
+    hashes: &mut LineHashes,
 ) -> Value {
     let source = &report.ws.files[d.file].source;
     let start = source.position(d.span.start);
     let end = source.position(d.span.end);
-    let hash = line_hash(d.rule.code, &diagnostic_line(source, d));
+    let hash = hashes.of(source, d);
     let n = occurrences.next(&format!("{}\0{hash}", source.display));
     let text = match &d.help {
         Some(help) => format!("{}.\nHelp: {help}", d.message),
@@ -199,9 +200,10 @@ impl Serialize for Results<'_> {
             key(a.0).cmp(&key(b.0))
         });
         let mut occurrences = Occurrences::default();
+        let mut hashes = LineHashes::default();
         serializer.collect_seq(
             all.into_iter()
-                .map(|(d, s)| result(report, d, s, &mut occurrences)),
+                .map(|(d, s)| result(report, d, s, &mut occurrences, &mut hashes)),
         )
     }
 }
