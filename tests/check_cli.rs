@@ -2104,3 +2104,54 @@ fn a_folder_without_fastlane_files_is_said_on_standard_error() {
         run.describe()
     );
 }
+
+#[test]
+fn a_finding_on_a_long_line_is_shown_in_an_excerpt_of_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Line 2: 11 characters, 500 `a`, then `"; pilot(` and the finding, which starts at column
+    // 11 + 500 + 9 + 1 = 521.
+    let long = format!(
+        "  notes = \"{}\"; pilot(username: \"me@example.com\")",
+        "a".repeat(500)
+    );
+    std::fs::create_dir_all(dir.path().join("fastlane")).expect("mkdir");
+    std::fs::write(
+        dir.path().join(F),
+        format!("lane :a do\n{long}\n  gym\nend\n"),
+    )
+    .expect("write");
+    let r = run_in(dir.path(), &["check"]);
+    r.assert_no_panic();
+    r.assert_exit(1);
+    let out = &r.stdout;
+    // The header keeps the finding's true position; the line is cut 60 characters before it.
+    let block = out
+        .split("FL001 username-option")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no FL001\n{}", r.describe()));
+    assert!(
+        block.contains("[fastlane/Fastfile:2:521]"),
+        "{}",
+        r.describe()
+    );
+    let shown = format!(
+        " 2 │ …{}\"; pilot(username: \"me@example.com\")\n",
+        "a".repeat(51)
+    );
+    assert!(block.contains(&shown), "{}", r.describe());
+    // The underline starts under `username:`: after the 5-character gutter, `…` and 60 more.
+    let underline = block
+        .lines()
+        .find(|l| l.starts_with("   · ") && l.contains('─'))
+        .expect("an underline");
+    assert_eq!(
+        underline.chars().position(|c| c == '─'),
+        Some(66),
+        "{underline}"
+    );
+    assert!(
+        out.lines().all(|l| l.chars().count() < 200),
+        "no line is printed whole\n{}",
+        r.describe()
+    );
+}

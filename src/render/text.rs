@@ -88,10 +88,139 @@ impl SourceCode for Named<'_> {
     }
 }
 
+/// A line longer than this is shown as an excerpt around the finding (miette would print it
+/// whole, once per finding on or next to it).
+const LONG_LINE: usize = 400;
+
+/// Characters of a long line shown on each side of the finding.
+const EXCERPT_CONTEXT: usize = 60;
+
+/// The longest part of a finding shown on a long line.
+const EXCERPT_SPAN: usize = 160;
+
+/// The part of a long line around a finding, `…` where it was cut, shown as that line (at its
+/// number, with the finding's true column).
+struct Excerpt {
+    name: String,
+    text: String,
+    /// 0-based line and character column of the finding in the file.
+    line: usize,
+    column: usize,
+}
+
+impl Excerpt {
+    /// The excerpt of the line a finding starts on, and where the finding is in it, when that
+    /// line or a line next to it is long; `None` otherwise.
+    fn of(
+        name: &str,
+        file: &ShownFile,
+        span: std::ops::Range<usize>,
+    ) -> Option<(Self, (usize, usize))> {
+        let text: &str = &file.text;
+        let line = file
+            .lines
+            .partition_point(|&l| l <= span.start)
+            .saturating_sub(1);
+        let line_text = |i: usize| {
+            let start = *file.lines.get(i)?;
+            let end = file.lines.get(i + 1).copied().unwrap_or(text.len());
+            text.get(start..end)
+                .map(|t| t.trim_end_matches(['\n', '\r']))
+        };
+        let long = |i: usize| line_text(i).is_some_and(|t| t.len() > LONG_LINE);
+        if !(long(line) || long(line + 1) || line.checked_sub(1).is_some_and(long)) {
+            return None;
+        }
+        let own = line_text(line)?;
+        let base = file.lines[line];
+        let floor = |mut i: usize| {
+            while !own.is_char_boundary(i) {
+                i -= 1;
+            }
+            i
+        };
+        let ceil = |mut i: usize| {
+            while !own.is_char_boundary(i) {
+                i += 1;
+            }
+            i
+        };
+        let start = (span.start - base).min(own.len());
+        let end = span.end.saturating_sub(base).clamp(start, own.len());
+        let shown_end = own[start..end]
+            .char_indices()
+            .nth(EXCERPT_SPAN)
+            .map_or(end, |(i, _)| start + i);
+        let from = floor(start.saturating_sub(EXCERPT_CONTEXT * 4));
+        let from = own[from..start]
+            .char_indices()
+            .rev()
+            .nth(EXCERPT_CONTEXT - 1)
+            .map_or(from, |(i, _)| from + i);
+        let to = ceil((shown_end + EXCERPT_CONTEXT * 4).min(own.len()));
+        let to = own[shown_end..to]
+            .char_indices()
+            .nth(EXCERPT_CONTEXT)
+            .map_or(to, |(i, _)| shown_end + i);
+        let mut excerpt = String::new();
+        if from > 0 {
+            excerpt.push('…');
+        }
+        let label_start = excerpt.len() + (start - from);
+        excerpt.push_str(&own[from..to]);
+        if to < own.len() {
+            excerpt.push('…');
+        }
+        Some((
+            Excerpt {
+                name: name.to_string(),
+                text: excerpt,
+                line,
+                column: own[..start].chars().count(),
+            },
+            (label_start, shown_end - start),
+        ))
+    }
+}
+
+impl SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        _after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        // With no context asked for, miette wants the finding's own position (the header's
+        // `file:line:column`); else the lines to show, which are the excerpt alone.
+        let (data, at, column) = if before == 0 {
+            let start = span.offset().min(self.text.len());
+            (&self.text.as_bytes()[start..], start, self.column)
+        } else {
+            (self.text.as_bytes(), 0, 0)
+        };
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            data,
+            SourceSpan::new(at.into(), data.len()),
+            self.line,
+            column,
+            1,
+        )))
+    }
+}
+
 /// One diagnostic as miette sees it.
 struct Shown<'a> {
     d: &'a Diagnostic,
-    source: Named<'a>,
+    source: Source<'a>,
+    /// Where the label goes in the source given (an excerpt has offsets of its own).
+    label: (usize, usize),
+}
+
+/// What miette reads a diagnostic's lines from.
+enum Source<'a> {
+    File(Named<'a>),
+    Excerpt(Excerpt),
 }
 
 impl fmt::Debug for Shown<'_> {
@@ -131,7 +260,10 @@ impl miette::Diagnostic for Shown<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.source)
+        Some(match &self.source {
+            Source::File(named) => named,
+            Source::Excerpt(excerpt) => excerpt,
+        })
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
@@ -141,8 +273,8 @@ impl miette::Diagnostic for Shown<'_> {
         };
         let span = LabeledSpan::new(
             (!label.is_empty()).then_some(label),
-            self.d.span.start,
-            self.d.span.len(),
+            self.label.0,
+            self.label.1,
         );
         Some(Box::new(std::iter::once(span)))
     }
@@ -160,11 +292,19 @@ fn handler(color: bool) -> GraphicalReportHandler {
 /// Renders one diagnostic over its file as shown.
 fn render_with(report: &Report, d: &Diagnostic, color: bool, file: &ShownFile) -> String {
     let src = &report.ws.files[d.file].source;
-    let shown = Shown {
-        d,
-        source: Named {
-            name: &src.display,
-            file,
+    let shown = match Excerpt::of(&src.display, file, d.span.start..d.span.end) {
+        Some((excerpt, label)) => Shown {
+            d,
+            source: Source::Excerpt(excerpt),
+            label,
+        },
+        None => Shown {
+            d,
+            source: Source::File(Named {
+                name: &src.display,
+                file,
+            }),
+            label: (d.span.start, d.span.len()),
         },
     };
     let mut out = String::new();
