@@ -15,6 +15,9 @@
 //! - `one`: a repository with one Fastfile; whole-process time.
 //! - `large`: one generated 5 MB Fastfile (tens of thousands of findings); the text, `--quiet`,
 //!   SARIF and GitHub outputs and `--diff` against `--format json`, and SARIF's peak memory.
+//! - `stress`: inputs where work could be paid once per finding (20,000 suppressed findings,
+//!   500 folders importing each other in a chain, 40,000 findings on one line), each against the
+//!   same input without what makes it hard, or against `--format json`.
 //!
 //! Environment:
 //! - `FASTLINT_BIN`: the binary to measure (default: the release binary cargo builds for
@@ -983,6 +986,127 @@ fn large_fastfile(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Re
     Ok(())
 }
 
+fn stress(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Result<()> {
+    let (root, _, _) = ws.input("stress", "v1", inputs::stress::generate)?;
+    let dir = |name: &str| root.join(name);
+    let json = |key: &'static str, at: &str| {
+        Case::new(
+            key,
+            &cfg.bin,
+            &["check", ".", "--format", "json"],
+            &dir(at),
+            json_check,
+        )
+    };
+    let baseline = root.join("oneline.baseline.json");
+    let baseline = baseline.to_string_lossy().into_owned();
+    let mut cases = vec![
+        json("suppressed", "suppressed"),
+        json("unsuppressed", "unsuppressed"),
+        Case::new(
+            "suppressed diff",
+            &cfg.bin,
+            &["check", ".", "--diff"],
+            &dir("suppressed"),
+            fix_check,
+        ),
+        Case::new(
+            "unsuppressed diff",
+            &cfg.bin,
+            &["check", ".", "--diff"],
+            &dir("unsuppressed"),
+            fix_check,
+        ),
+        json("chain", "chain"),
+        json("unchained", "unchained"),
+        json("oneline", "oneline"),
+        Case::new(
+            "oneline text",
+            &cfg.bin,
+            &["check", "."],
+            &dir("oneline"),
+            fix_check,
+        ),
+        Case::new(
+            "oneline sarif",
+            &cfg.bin,
+            &["check", ".", "--format", "sarif"],
+            &dir("oneline"),
+            fix_check,
+        ),
+        Case::new(
+            "oneline gitlab",
+            &cfg.bin,
+            &["check", ".", "--format", "gitlab"],
+            &dir("oneline"),
+            fix_check,
+        ),
+        Case::new(
+            "oneline baseline",
+            &cfg.bin,
+            &["check", ".", "--write-baseline", &baseline],
+            &dir("oneline"),
+            fix_check,
+        ),
+    ];
+    measure(&mut cases, cfg.runs);
+    for c in &cases {
+        rep.case(
+            &format!(
+                "stress {}",
+                c.cwd
+                    .file_name()
+                    .map(|n| n.to_string_lossy())
+                    .unwrap_or_default()
+            ),
+            c,
+        );
+    }
+    let own = "fastlint's own: the same input without what makes it hard";
+    rep.ratio(
+        "stress: check, 20,000 suppressed findings / none",
+        &cases[0],
+        &cases[1],
+        1.5,
+        true,
+        own,
+    );
+    rep.ratio(
+        "stress: --diff, 20,000 suppressed findings / none",
+        &cases[2],
+        &cases[3],
+        1.5,
+        true,
+        own,
+    );
+    // Each of the 500 folders sees the lanes of every Fastfile below it in the chain (125,000
+    // file visits by the analysis), as fastlane would: no target, the figure is shown.
+    let chain = cases[4].median();
+    rep.absolute(
+        "stress: check, 500 folders each importing the next",
+        chain.map(ms),
+        None,
+        "-",
+        "info: each folder is loaded once before the join and once after it",
+    );
+    for (i, name) in [
+        (7, "text"),
+        (8, "sarif"),
+        (9, "gitlab"),
+        (10, "--write-baseline"),
+    ] {
+        rep.ratio(
+            &format!("stress: 40,000 findings on one line, {name} / json"),
+            &cases[i],
+            &cases[6],
+            2.0,
+            true,
+            "fastlint's own: a long line costs each output once, not once per finding",
+        );
+    }
+    Ok(())
+}
+
 fn main() {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if args.get(1).is_some_and(|a| a == SPAWN_MODE) {
@@ -1025,11 +1149,12 @@ fn main() {
     println!("load average: {}", loadavg());
     let mut rep = Report::default();
     type CaseFn = fn(&Config, &Workspace, &mut Report) -> std::io::Result<()>;
-    let all: [(&str, CaseFn); 4] = [
+    let all: [(&str, CaseFn); 5] = [
         ("monorepo", monorepo),
         ("lanes", many_lanes),
         ("one", one_fastfile),
         ("large", large_fastfile),
+        ("stress", stress),
     ];
     for (name, f) in all {
         if cfg.wants(name) {

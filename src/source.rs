@@ -56,6 +56,43 @@ impl FileKind {
     }
 }
 
+/// The length of `s` in UTF-16 code units.
+fn utf16_len(s: &str) -> usize {
+    if s.is_ascii() {
+        return s.len();
+    }
+    // A character outside the Basic Multilingual Plane is two UTF-16 units, and four bytes in
+    // UTF-8 (the only ones whose first byte is 0xF0 or above).
+    let wide: usize = s.bytes().map(|b| usize::from(b >= 0xF0)).sum();
+    s.chars().count() + wide
+}
+
+/// [`SourceFile::utf16_column`] of offsets that mostly come in increasing order: each is counted
+/// on from the one before when both are on the same line of the same file, so many findings on
+/// one long line cost the line once rather than once each.
+#[derive(Default)]
+pub struct Utf16Columns {
+    /// File, start of the line, offset and its column.
+    last: Option<(usize, usize, usize, usize)>,
+}
+
+impl Utf16Columns {
+    pub fn column(&mut self, file: usize, source: &SourceFile, offset: usize) -> usize {
+        let mut end = offset.min(source.text.len());
+        while !source.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let (_, start) = source.row(end);
+        let (from, column) = match self.last {
+            Some((f, s, at, column)) if f == file && s == start && at <= end => (at, column),
+            _ => (start, 1),
+        };
+        let column = column + utf16_len(&source.text[from..end]);
+        self.last = Some((file, start, end, column));
+        column
+    }
+}
+
 /// 1-based line and column (columns count Unicode characters).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Position {
@@ -132,14 +169,7 @@ impl SourceFile {
         while !self.text.is_char_boundary(end) {
             end -= 1;
         }
-        // A character outside the Basic Multilingual Plane is two UTF-16 units, and four bytes
-        // in UTF-8 (the only ones whose first byte is 0xF0 or above).
-        let prefix = &self.text[start..end];
-        if prefix.is_ascii() {
-            return prefix.len() + 1;
-        }
-        let wide: usize = prefix.bytes().map(|b| usize::from(b >= 0xF0)).sum();
-        prefix.chars().count() + wide + 1
+        utf16_len(&self.text[start..end]) + 1
     }
 
     /// The 1-based line number of a byte offset (clamped to the text).
@@ -200,5 +230,24 @@ mod tests {
         assert_eq!(f.utf16_column(5), 4);
         assert_eq!(f.utf16_column(6), 5);
         assert_eq!(f.utf16_column(9), 2);
+    }
+
+    #[test]
+    fn utf16_columns_counted_on_are_those_counted_afresh() {
+        let text = "a\u{1f680}b \u{e9}x\u{1f680}\u{1f680}\nz\u{e9}\u{1f680}q\n\nend";
+        let f = SourceFile::new("x".into(), "x".into(), FileKind::Fastfile, text.into());
+        // Forwards, backwards, within a character, across lines and files.
+        let mut offsets: Vec<usize> = (0..=text.len() + 2).collect();
+        offsets.extend((0..=text.len()).rev());
+        offsets.extend([3, 3, 20, 1, 30, 2]);
+        let mut columns = Utf16Columns::default();
+        for (i, &at) in offsets.iter().enumerate() {
+            let file = usize::from(i % 7 == 0);
+            assert_eq!(
+                columns.column(file, &f, at),
+                f.utf16_column(at),
+                "offset {at}"
+            );
+        }
     }
 }

@@ -3,12 +3,15 @@
 //! - [`monorepo::generate`]: a mobile monorepo of ~200,000 files and folders.
 //! - [`many_lanes`]: thousands of fastlane folders with ~5 KB Fastfiles (10% broken).
 //! - [`one_fastfile`]: a repository with a single fastlane folder.
+//! - [`large_fastfile`]: a repository whose one Fastfile is megabytes long.
+//! - [`stress::generate`]: inputs where work could grow once per finding, each with a plain twin.
 
 #![allow(dead_code)]
 
 pub mod fastlane;
 pub mod monorepo;
 pub mod rng;
+pub mod stress;
 
 use monorepo::Tree;
 use rng::Rng;

@@ -19,6 +19,7 @@ use crate::docs;
 use crate::fingerprint::{LineHashes, Occurrences};
 use crate::report::Report;
 use crate::rules::RULES;
+use crate::source::Utf16Columns;
 use crate::suppress::{Suppressed, SuppressionKind};
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -75,10 +76,10 @@ fn result(
     suppression: Option<&Suppressed>,
     occurrences: &mut Occurrences,
     hashes: &mut LineHashes,
+    columns: &mut (Utf16Columns, Utf16Columns),
 ) -> Value {
     let source = &report.ws.files[d.file].source;
-    let start = source.position(d.span.start);
-    let end = source.position(d.span.end);
+    let (start_line, end_line) = (source.line_of(d.span.start), source.line_of(d.span.end));
     let hash = hashes.of(source, d);
     let n = occurrences.next(&format!("{}\0{hash}", source.display));
     let text = match &d.help {
@@ -94,10 +95,10 @@ fn result(
             "physicalLocation": {
                 "artifactLocation": {"uri": uri(&source.display), "uriBaseId": "%SRCROOT%"},
                 "region": {
-                    "startLine": start.line,
-                    "startColumn": source.utf16_column(d.span.start),
-                    "endLine": end.line,
-                    "endColumn": source.utf16_column(d.span.end),
+                    "startLine": start_line,
+                    "startColumn": columns.0.column(d.file, source, d.span.start),
+                    "endLine": end_line,
+                    "endColumn": columns.1.column(d.file, source, d.span.end),
                 }
             }
         }],
@@ -201,9 +202,11 @@ impl Serialize for Results<'_> {
         });
         let mut occurrences = Occurrences::default();
         let mut hashes = LineHashes::default();
+        // Starts and ends, each mostly in order of position.
+        let mut columns = Default::default();
         serializer.collect_seq(
             all.into_iter()
-                .map(|(d, s)| result(report, d, s, &mut occurrences, &mut hashes)),
+                .map(|(d, s)| result(report, d, s, &mut occurrences, &mut hashes, &mut columns)),
         )
     }
 }

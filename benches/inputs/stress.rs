@@ -1,0 +1,53 @@
+//! Inputs shaped to make work that should be paid once per file be paid once per finding, each
+//! beside the same input without what makes it hard, so the two can be compared:
+//!
+//! - `suppressed/`: one Fastfile of 2,000 lanes, each with 10 `pilot(username: ...)` calls held
+//!   by `# fastlint: ignore` comments; `unsuppressed/` is the same file without the comments.
+//! - `chain/`: 500 fastlane folders, each importing the next one's Fastfile; `unchained/` is the
+//!   same folders without the imports.
+//! - `oneline/`: one Fastfile whose lane is a single 580 KB line of 20,000 calls (40,000
+//!   findings on one line).
+
+use super::monorepo::Tree;
+use std::fmt::Write as _;
+use std::io;
+use std::path::Path;
+
+pub const SUPPRESSED_LANES: usize = 2_000;
+pub const CHAIN_FOLDERS: usize = 500;
+pub const ONELINE_CALLS: usize = 20_000;
+
+pub fn generate(root: &Path) -> io::Result<()> {
+    let mut t = Tree::new(root)?;
+    for (dir, comment) in [
+        (
+            "suppressed",
+            " # fastlint: ignore FL001 -- the team account",
+        ),
+        ("unsuppressed", ""),
+    ] {
+        let mut text = String::new();
+        for lane in 0..SUPPRESSED_LANES {
+            let _ = writeln!(text, "lane :l{lane} do");
+            for _ in 0..10 {
+                let _ = writeln!(text, "  pilot(username: \"me@example.com\"){comment}");
+            }
+            text.push_str("end\n");
+        }
+        t.file(&format!("{dir}/fastlane/Fastfile"), text.as_bytes())?;
+    }
+    for (dir, imports) in [("chain", true), ("unchained", false)] {
+        for i in 0..CHAIN_FOLDERS {
+            let mut text = String::new();
+            if imports && i + 1 < CHAIN_FOLDERS {
+                let _ = writeln!(text, "import \"../../d{}/fastlane/Fastfile\"\n", i + 1);
+            }
+            let _ = writeln!(text, "lane :x{i} do\n  pilot\nend");
+            t.file(&format!("{dir}/d{i}/fastlane/Fastfile"), text.as_bytes())?;
+        }
+    }
+    let calls: Vec<&str> = vec!["pilot(username: \"me@example.com\")"; ONELINE_CALLS];
+    let text = format!("lane :a do; {}; end\n", calls.join("; "));
+    t.file("oneline/fastlane/Fastfile", text.as_bytes())?;
+    Ok(())
+}
