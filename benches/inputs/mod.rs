@@ -90,25 +90,10 @@ pub fn many_lanes(root: &Path, seed: &Rng, n: usize) -> io::Result<ManyLanes> {
     Ok(out)
 }
 
-/// A small repository with one fastlane folder (Fastfile of ~5 KB, Appfile, Gemfile.lock).
-pub fn one_fastfile(root: &Path, seed: &Rng) -> io::Result<()> {
+/// A repository with one fastlane folder: a generated Fastfile of about `bytes`, its Appfile and
+/// a `Gemfile.lock`.
+fn one_folder(root: &Path, mut rng: Rng, bytes: usize) -> io::Result<Tree> {
     let mut t = Tree::new(root)?;
-    let mut rng = seed.fork(7);
-    let (ff, meta) = fastlane::fastfile(&mut rng, 5_000);
-    t.file("Gemfile.lock", fastlane::gemfile_lock("2.219.0").as_bytes())?;
-    t.file("fastlane/Fastfile", ff.as_bytes())?;
-    t.file(
-        "fastlane/Appfile",
-        fastlane::appfile(&mut rng, meta.auth).as_bytes(),
-    )?;
-    t.file("README.md", b"# app\n")?;
-    Ok(())
-}
-
-/// A repository whose one Fastfile is `bytes` long (a generated one, thousands of lanes).
-pub fn large_fastfile(root: &Path, seed: &Rng, bytes: usize) -> io::Result<()> {
-    let mut t = Tree::new(root)?;
-    let mut rng = seed.fork(11);
     let (ff, meta) = fastlane::fastfile(&mut rng, bytes);
     t.file("Gemfile.lock", fastlane::gemfile_lock("2.219.0").as_bytes())?;
     t.file("fastlane/Fastfile", ff.as_bytes())?;
@@ -116,7 +101,18 @@ pub fn large_fastfile(root: &Path, seed: &Rng, bytes: usize) -> io::Result<()> {
         "fastlane/Appfile",
         fastlane::appfile(&mut rng, meta.auth).as_bytes(),
     )?;
-    Ok(())
+    Ok(t)
+}
+
+/// A small repository with one fastlane folder (Fastfile of ~5 KB, Appfile, Gemfile.lock).
+pub fn one_fastfile(root: &Path, seed: &Rng) -> io::Result<()> {
+    let mut t = one_folder(root, seed.fork(7), 5_000)?;
+    t.file("README.md", b"# app\n")
+}
+
+/// A repository whose one Fastfile is `bytes` long (a generated one, thousands of lanes).
+pub fn large_fastfile(root: &Path, seed: &Rng, bytes: usize) -> io::Result<()> {
+    one_folder(root, seed.fork(11), bytes).map(|_| ())
 }
 
 /// Copies a tree (files and folders only), for `--fix` runs on a fresh copy.
