@@ -88,8 +88,8 @@ impl SourceCode for Named<'_> {
     }
 }
 
-/// A line longer than this is shown as an excerpt around the finding (miette would print it
-/// whole, once per finding on or next to it).
+/// A line longer than this, in bytes, is shown as an excerpt around the finding (miette would
+/// print it whole, once per finding on or next to it).
 const LONG_LINE: usize = 400;
 
 /// Characters of a long line shown on each side of the finding.
