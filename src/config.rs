@@ -25,7 +25,7 @@ use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use globset::{GlobBuilder, GlobMatcher};
+use globset::{Glob, GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode, SourceSpan,
 };
@@ -46,6 +46,7 @@ pub const FILE_NAMES: &[&str] = &[".fastlint.toml", "fastlint.toml"];
 #[derive(Clone, Debug)]
 pub struct Pattern {
     pub text: String,
+    glob: Glob,
     matcher: GlobMatcher,
     /// Written without a `/`: matched against every path component, as in `.gitignore`.
     basename: bool,
@@ -61,6 +62,7 @@ impl Pattern {
         Ok(Self {
             text: text.to_string(),
             matcher: glob.compile_matcher(),
+            glob,
             basename: !trimmed.contains('/'),
         })
     }
@@ -79,6 +81,48 @@ impl Pattern {
     }
 }
 
+/// Patterns matched together: one automaton for those matched against each path component and
+/// one for those matched against each leading run of components, so a path costs its
+/// components, not its components times the patterns.
+#[derive(Clone, Debug)]
+pub struct PatternSet {
+    basenames: GlobSet,
+    paths: GlobSet,
+}
+
+impl PatternSet {
+    fn new(patterns: &[Pattern]) -> Self {
+        let mut basenames = GlobSetBuilder::new();
+        let mut paths = GlobSetBuilder::new();
+        for p in patterns {
+            if p.basename {
+                basenames.add(p.glob.clone());
+            } else {
+                paths.add(p.glob.clone());
+            }
+        }
+        PatternSet {
+            basenames: basenames.build().unwrap_or_else(|_| GlobSet::empty()),
+            paths: paths.build().unwrap_or_else(|_| GlobSet::empty()),
+        }
+    }
+
+    /// Whether any of the patterns matches `rel` ([`Pattern::matches`]).
+    pub fn matches(&self, rel: &str) -> bool {
+        let mut prefix = String::with_capacity(rel.len());
+        for part in rel.split('/').filter(|p| !p.is_empty()) {
+            if !prefix.is_empty() {
+                prefix.push('/');
+            }
+            prefix.push_str(part);
+            if self.basenames.is_match(part) || self.paths.is_match(&prefix) {
+                return true;
+            }
+        }
+        false
+    }
+}
+
 /// The settings of a run, from the configuration file and the command line.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -90,6 +134,8 @@ pub struct Config {
     pub enabled: BTreeSet<&'static str>,
     pub per_file_ignores: Vec<(Pattern, BTreeSet<&'static str>)>,
     pub exclude: Vec<Pattern>,
+    /// `exclude`, matched together (made at the first use).
+    exclude_set: std::sync::OnceLock<PatternSet>,
     pub fastlane_version: Option<Version>,
     /// The environments (`fastlane --env`) the runs use.
     pub env: Option<Selection>,
@@ -105,6 +151,7 @@ impl Default for Config {
             enabled: RULES.iter().map(|r| r.info.code).collect(),
             per_file_ignores: Vec::new(),
             exclude: Vec::new(),
+            exclude_set: std::sync::OnceLock::new(),
             fastlane_version: None,
             env: None,
             key_source: None,
@@ -490,7 +537,9 @@ impl Config {
             return false;
         }
         let rel = self.relative(path);
-        self.exclude.iter().any(|p| p.matches(&rel))
+        self.exclude_set
+            .get_or_init(|| PatternSet::new(&self.exclude))
+            .matches(&rel)
     }
 
     /// Whether `code` runs on the file at `path`.
@@ -517,6 +566,53 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn patterns_matched_together_match_as_each_one_alone() {
+        let texts = [
+            "legacy",
+            "legacy/",
+            "vendor-*",
+            "**/build/**",
+            "apps/*/fastlane",
+            ".env*",
+            "fastlane/.env.default",
+            "a/**/Fastfile",
+            "*.rb",
+            "x/y/",
+        ];
+        let patterns: Vec<Pattern> = texts.iter().map(|t| Pattern::new(t).unwrap()).collect();
+        let paths = [
+            "legacy/fastlane/Fastfile",
+            "apps/one/fastlane/Fastfile",
+            "apps/one/two/fastlane/x",
+            "vendor-fastlane/Fastfile",
+            "fastlane/.env.default",
+            "fastlane/.env",
+            "a/b/c/Fastfile",
+            "a/Fastfile",
+            "src/build/fastlane/Fastfile",
+            "lib/x.rb",
+            "x/y/z",
+            "x/yz",
+            "ok/Fastfile",
+            "",
+            "/",
+            "legacyish/Fastfile",
+        ];
+        for k in 0..=patterns.len() {
+            let some = &patterns[..k];
+            let set = PatternSet::new(some);
+            for path in paths {
+                assert_eq!(
+                    set.matches(path),
+                    some.iter().any(|p| p.matches(path)),
+                    "{path} against {:?}",
+                    &texts[..k]
+                );
+            }
+        }
+    }
 
     #[test]
     fn reads_every_key() {

@@ -2,8 +2,13 @@
 //! per-file ignores, severity overrides, suppression comments (and FL100 for unused ones).
 //! The baseline comes last ([`crate::baseline::apply`]).
 
+use std::cell::RefCell;
+
+use foldhash::HashMap;
+
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
+use crate::model::FileModel;
 use crate::report::{sort_diagnostics, LaneFinder, Report};
 use crate::rules::fl100_unused_suppression;
 use crate::suppress::{self, Suppressed, SuppressionKind};
@@ -12,7 +17,8 @@ use crate::suppress::{self, Suppressed, SuppressionKind};
 /// result: findings suppressed by a comment are judged again, FL100 is found again.
 pub fn apply(report: &mut Report, config: &Config) {
     let ws = &report.ws;
-    let keep = |d: &Diagnostic| config.is_enabled(d.rule.code, &ws.files[d.file].source.path);
+    let enabled = Enabled::new(config, &ws.files);
+    let keep = |d: &Diagnostic| enabled.keeps(d);
     let (in_source, baseline): (Vec<Suppressed>, Vec<Suppressed>) =
         std::mem::take(&mut report.suppressed)
             .into_iter()
@@ -41,4 +47,34 @@ pub fn apply(report: &mut Report, config: &Config) {
     sort_diagnostics(ws, &mut diagnostics);
     report.diagnostics = diagnostics;
     report.suppressed.extend(suppressed);
+}
+
+/// [`Config::is_enabled`] for the findings of one workspace, remembered per file and rule: the
+/// configuration's globs are matched once per file and rule, not once per finding.
+pub(crate) struct Enabled<'a> {
+    config: &'a Config,
+    files: &'a [FileModel],
+    seen: RefCell<HashMap<(usize, &'static str), bool>>,
+}
+
+impl<'a> Enabled<'a> {
+    pub(crate) fn new(config: &'a Config, files: &'a [FileModel]) -> Self {
+        Enabled {
+            config,
+            files,
+            seen: RefCell::default(),
+        }
+    }
+
+    /// Whether the configuration keeps `d`: its rule runs on its file.
+    pub(crate) fn keeps(&self, d: &Diagnostic) -> bool {
+        *self
+            .seen
+            .borrow_mut()
+            .entry((d.file, d.rule.code))
+            .or_insert_with(|| {
+                self.config
+                    .is_enabled(d.rule.code, &self.files[d.file].source.path)
+            })
+    }
 }

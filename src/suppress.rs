@@ -458,11 +458,12 @@ pub fn fix_unused(
     config: &Config,
     options: &CheckOptions,
 ) -> (FixOutcome, usize) {
+    let enabled = crate::gate::Enabled::new(config, &outcome.report.ws.files);
     let diagnostics: Vec<Diagnostic> = outcome
         .report
         .diagnostics
         .iter()
-        .filter(|d| config.is_enabled(d.rule.code, &outcome.report.ws.files[d.file].source.path))
+        .filter(|d| enabled.keeps(d))
         .cloned()
         .collect();
     let edits = removal_edits(&outcome.report.ws, &diagnostics, config);
