@@ -16,8 +16,8 @@
 //! - `large`: one generated 5 MB Fastfile (tens of thousands of findings); the text, `--quiet`,
 //!   SARIF and GitHub outputs and `--diff` against `--format json`, and SARIF's peak memory.
 //! - `stress`: inputs where work could be paid once per finding (20,000 suppressed findings,
-//!   500 folders importing each other in a chain, 40,000 findings on one line), each against the
-//!   same input without what makes it hard, or against `--format json`.
+//!   500 folders importing each other in a chain, 40,000 findings on one line, 400 configuration
+//!   globs), each against the same input without what makes it hard, or against `--format json`.
 //!
 //! Environment:
 //! - `FASTLINT_BIN`: the binary to measure (default: the release binary cargo builds for
@@ -987,7 +987,7 @@ fn large_fastfile(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Re
 }
 
 fn stress(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Result<()> {
-    let (root, _, _) = ws.input("stress", "v1", inputs::stress::generate)?;
+    let (root, _, _) = ws.input("stress", "v2", inputs::stress::generate)?;
     let dir = |name: &str| root.join(name);
     let json = |key: &'static str, at: &str| {
         Case::new(
@@ -998,6 +998,7 @@ fn stress(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Result<()>
             json_check,
         )
     };
+    let globs = root.join("globs.toml").to_string_lossy().into_owned();
     let baseline = root.join("oneline.baseline.json");
     let baseline = baseline.to_string_lossy().into_owned();
     let mut cases = vec![
@@ -1049,6 +1050,13 @@ fn stress(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Result<()>
             fix_check,
         ),
     ];
+    cases.push(Case::new(
+        "globs",
+        &cfg.bin,
+        &["check", ".", "--format", "json", "--config", &globs],
+        &dir("unsuppressed"),
+        json_check,
+    ));
     measure(&mut cases, cfg.runs);
     for c in &cases {
         rep.case(
@@ -1088,6 +1096,14 @@ fn stress(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Result<()>
         None,
         "-",
         "info: each folder is loaded once before the join and once after it",
+    );
+    rep.ratio(
+        "stress: check, 400 configuration globs / none (40,000 findings)",
+        &cases[11],
+        &cases[1],
+        1.5,
+        true,
+        own,
     );
     for (i, name) in [
         (7, "text"),

@@ -7,6 +7,8 @@
 //!   same folders without the imports.
 //! - `oneline/`: one Fastfile whose lane is a single 580 KB line of 20,000 calls (40,000
 //!   findings on one line).
+//! - `globs.toml`: a configuration of 200 `exclude` and 200 `per-file-ignores` globs, none of
+//!   which matches, for `unsuppressed/` with and without it.
 
 use super::monorepo::Tree;
 use std::fmt::Write as _;
@@ -16,6 +18,7 @@ use std::path::Path;
 pub const SUPPRESSED_LANES: usize = 2_000;
 pub const CHAIN_FOLDERS: usize = 500;
 pub const ONELINE_CALLS: usize = 20_000;
+pub const GLOBS: usize = 200;
 
 pub fn generate(root: &Path) -> io::Result<()> {
     let mut t = Tree::new(root)?;
@@ -46,6 +49,15 @@ pub fn generate(root: &Path) -> io::Result<()> {
             t.file(&format!("{dir}/d{i}/fastlane/Fastfile"), text.as_bytes())?;
         }
     }
+    let mut globs = String::from("exclude = [");
+    for i in 0..GLOBS {
+        let _ = write!(globs, "{}\"legacy{i}/**\"", if i > 0 { ", " } else { "" });
+    }
+    globs.push_str("]\n\n[per-file-ignores]\n");
+    for i in 0..GLOBS {
+        let _ = writeln!(globs, "\"apps/app{i}/**\" = [\"FL00{}\"]", i % 9 + 1);
+    }
+    t.file("globs.toml", globs.as_bytes())?;
     let calls: Vec<&str> = vec!["pilot(username: \"me@example.com\")"; ONELINE_CALLS];
     let text = format!("lane :a do; {}; end\n", calls.join("; "));
     t.file("oneline/fastlane/Fastfile", text.as_bytes())?;
