@@ -7,6 +7,7 @@ pub mod json_lines;
 pub mod junit;
 pub mod markdown;
 pub mod sarif;
+mod snippet;
 pub mod statistics;
 pub mod table;
 pub mod text;
