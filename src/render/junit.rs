@@ -3,7 +3,7 @@
 //! with one `<failure>` listing them. Findings outside any lane (hooks, methods, Appfile, `.env`) form a
 //! `(outside lanes)` case of their file; a file that could not be read is an `<error>`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::diagnostic::Diagnostic;
 use crate::report::Report;
@@ -38,16 +38,23 @@ const OUTSIDE: &str = "(outside lanes)";
 
 type Suites<'a> = BTreeMap<String, Vec<(String, Case<'a>)>>;
 
+/// Where each case is in its suite, by path and name.
+type Index = HashMap<(String, String), usize>;
+
 /// The case `name` of the suite `path`, added when new.
-fn case<'s, 'a>(suites: &'s mut Suites<'a>, path: &str, name: &str) -> &'s mut Case<'a> {
+fn case<'s, 'a>(
+    suites: &'s mut Suites<'a>,
+    index: &mut Index,
+    path: &str,
+    name: &str,
+) -> &'s mut Case<'a> {
     let cases = suites.entry(path.to_string()).or_default();
-    let i = match cases.iter().position(|(n, _)| n == name) {
-        Some(i) => i,
-        None => {
+    let i = *index
+        .entry((path.to_string(), name.to_string()))
+        .or_insert_with(|| {
             cases.push((name.to_string(), Case::default()));
             cases.len() - 1
-        }
-    };
+        });
     &mut cases[i].1
 }
 
@@ -74,23 +81,34 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
     let files = &report.ws.files;
     // path → cases, in path order; lanes by line, then the outside case.
     let mut suites: Suites = BTreeMap::new();
+    let mut index = Index::new();
     for l in &report.lanes {
         let file = &files[l.file];
         let Some(lane) = file.ruby().map(|m| &m.lanes[l.lane]) else {
             continue;
         };
-        let case = case(&mut suites, &file.source.display, &lane.qualified_name());
+        let case = case(
+            &mut suites,
+            &mut index,
+            &file.source.display,
+            &lane.qualified_name(),
+        );
         case.line = Some(file.source.line_of(lane.span.start));
         case.verdict = Some(l.verdict.as_str());
     }
     for d in &report.diagnostics {
         let path = &files[d.file].source.display;
-        case(&mut suites, path, d.lane.as_deref().unwrap_or(OUTSIDE))
-            .findings
-            .push(d);
+        case(
+            &mut suites,
+            &mut index,
+            path,
+            d.lane.as_deref().unwrap_or(OUTSIDE),
+        )
+        .findings
+        .push(d);
     }
     for e in report.errors() {
-        case(&mut suites, &e.display, "(read)").error = Some(&e.message);
+        case(&mut suites, &mut index, &e.display, "(read)").error = Some(&e.message);
     }
 
     let count = |f: &dyn Fn(&Case) -> bool| -> usize {
