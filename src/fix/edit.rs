@@ -199,6 +199,8 @@ pub struct EditSet {
     edits: Vec<Edit>,
     /// `(start, end, index into edits)`.
     by_range: std::collections::BTreeSet<(usize, usize, usize)>,
+    /// The same, for replacements only (ranges that are not empty).
+    replacements: std::collections::BTreeSet<(usize, usize, usize)>,
 }
 
 impl EditSet {
@@ -240,12 +242,7 @@ impl EditSet {
                     .map(|&(_, _, i)| i),
             );
             // A replacement that starts before this edit and may reach into it.
-            if let Some(&(_, _, i)) = self
-                .by_range
-                .range(..(start, 0, 0))
-                .rev()
-                .find(|(s, e, _)| s < e)
-            {
+            if let Some(&(_, _, i)) = self.replacements.range(..(start, 0, 0)).next_back() {
                 near.insert(i);
             }
         }
@@ -258,8 +255,11 @@ impl EditSet {
     /// Adds edits [`EditSet::check`] returned.
     pub fn add(&mut self, fresh: Vec<Edit>) {
         for edit in fresh {
-            self.by_range
-                .insert((edit.range.start, edit.range.end, self.edits.len()));
+            let key = (edit.range.start, edit.range.end, self.edits.len());
+            self.by_range.insert(key);
+            if !edit.is_insertion() {
+                self.replacements.insert(key);
+            }
             self.edits.push(edit);
         }
     }

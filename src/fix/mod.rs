@@ -124,7 +124,7 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
     let mut calls: BTreeSet<(usize, usize)> = BTreeSet::new();
     // Notes also keep their offset in the original text, for `--diff`.
     let mut notes: Vec<(usize, usize, usize, ByHandWhy, String)> = Vec::new();
-    let mut history: BTreeMap<usize, Vec<Vec<Edit>>> = BTreeMap::new();
+    let mut history: BTreeMap<usize, Vec<OffsetMap>> = BTreeMap::new();
     let mut lanes: BTreeSet<plan::LaneId> = BTreeSet::new();
     let mut hooks: BTreeSet<plan::HookId> = BTreeSet::new();
     let mut left: BTreeMap<plan::LaneId, String> = BTreeMap::new();
@@ -183,16 +183,20 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
             }
         }
         let changed = !moved.is_empty();
-        let follow = |(file, at): (usize, usize)| match moved.get(&file) {
-            Some(edits) => moved_offset(edits, at),
+        let maps: BTreeMap<usize, OffsetMap> = moved
+            .iter()
+            .map(|(&file, edits)| (file, OffsetMap::new(edits)))
+            .collect();
+        let follow = |(file, at): (usize, usize)| match maps.get(&file) {
+            Some(map) => map.moved(at),
             None => at,
         };
         calls = calls.into_iter().map(|c| (c.0, follow(c))).collect();
         for note in &mut notes {
             note.1 = follow((note.0, note.1));
         }
-        for (file, edits) in moved {
-            history.entry(file).or_default().push(edits);
+        for (file, map) in maps {
+            history.entry(file).or_default().push(map);
         }
         lanes.extend(plan.lanes);
         hooks.extend(plan.hooks);
@@ -367,52 +371,89 @@ fn line_before_rounds(
 /// Where byte offset `at` of file `file`'s current text was before any round rewrote it (`history`:
 /// each round's edits of each file).
 fn offset_before_rounds(
-    history: &BTreeMap<usize, Vec<Vec<Edit>>>,
+    history: &BTreeMap<usize, Vec<OffsetMap>>,
     file: usize,
     at: usize,
 ) -> usize {
     history.get(&file).map_or(at, |rounds| {
-        rounds
-            .iter()
-            .rev()
-            .fold(at, |at, edits| original_offset(edits, at))
+        rounds.iter().rev().fold(at, |at, map| map.original(at))
     })
 }
 
-/// Where byte offset `at` of a rewritten text came from before `edits` were applied (text
-/// that an edit inserted maps to the start of that edit).
-fn original_offset(edits: &[Edit], at: usize) -> usize {
-    let mut sorted: Vec<&Edit> = edits.iter().collect();
-    sorted.sort_by_key(|e| (e.range.start, e.range.end));
-    let mut delta: isize = 0;
-    for e in sorted {
-        let new_start = (e.range.start as isize + delta) as usize;
-        let new_end = new_start + e.replacement.len();
-        if at < new_start {
-            break;
-        }
-        if at < new_end {
-            return e.range.start;
-        }
-        delta += e.replacement.len() as isize - e.range.len() as isize;
-    }
-    (at as isize - delta) as usize
+/// Offsets of a text and of the text a set of non-overlapping edits made of it, mapped either
+/// way with a binary search (a round of `--fix` can hold an edit per lane, and every call and
+/// note of the file is mapped through it).
+struct OffsetMap {
+    /// `(start, end)` of each edit, by start.
+    starts: Vec<(usize, usize)>,
+    /// Each edit's end, by end, and the change in length of the edits that end there or before.
+    ends: Vec<usize>,
+    grown_by_end: Vec<isize>,
+    /// By start: where each edit's text is in the new text, and the change in length of the
+    /// edits up to it.
+    new_ranges: Vec<(usize, usize)>,
+    grown_up_to: Vec<isize>,
 }
 
-/// Where byte offset `at` of a text lands once `edits` (non-overlapping) are applied to it.
-fn moved_offset(edits: &[Edit], at: usize) -> usize {
-    let mut delta: isize = 0;
-    let mut at = at;
-    for e in edits {
-        if e.range.start < at && at < e.range.end {
-            // Inside a replaced range: its start.
-            at = e.range.start;
+impl OffsetMap {
+    fn new(edits: &[Edit]) -> Self {
+        let mut sorted: Vec<&Edit> = edits.iter().collect();
+        sorted.sort_by_key(|e| (e.range.start, e.range.end));
+        let change = |e: &Edit| e.replacement.len() as isize - e.range.len() as isize;
+        let mut new_ranges = Vec::with_capacity(sorted.len());
+        let mut grown_up_to = Vec::with_capacity(sorted.len());
+        let mut delta: isize = 0;
+        for e in &sorted {
+            let new_start = (e.range.start as isize + delta) as usize;
+            new_ranges.push((new_start, new_start + e.replacement.len()));
+            delta += change(e);
+            grown_up_to.push(delta);
+        }
+        let mut by_end: Vec<&Edit> = edits.iter().collect();
+        by_end.sort_by_key(|e| e.range.end);
+        let mut grown_by_end = vec![0];
+        for e in &by_end {
+            grown_by_end.push(grown_by_end.last().copied().unwrap_or(0) + change(e));
+        }
+        OffsetMap {
+            starts: sorted
+                .iter()
+                .map(|e| (e.range.start, e.range.end))
+                .collect(),
+            ends: by_end.iter().map(|e| e.range.end).collect(),
+            grown_by_end,
+            new_ranges,
+            grown_up_to,
         }
     }
-    for e in edits.iter().filter(|e| e.range.end <= at) {
-        delta += e.replacement.len() as isize - e.range.len() as isize;
+
+    /// Where byte offset `at` of the rewritten text came from (text that an edit inserted maps to
+    /// the start of that edit).
+    fn original(&self, at: usize) -> usize {
+        let k = self.new_ranges.partition_point(|&(start, _)| start <= at);
+        if k == 0 {
+            return at;
+        }
+        if at < self.new_ranges[k - 1].1 {
+            return self.starts[k - 1].0;
+        }
+        (at as isize - self.grown_up_to[k - 1]) as usize
     }
-    (at as isize + delta) as usize
+
+    /// Where byte offset `at` of the text lands once the edits are applied (inside a replaced
+    /// range: where the replacement starts).
+    fn moved(&self, at: usize) -> usize {
+        let mut at = at;
+        let k = self.starts.partition_point(|&(start, _)| start < at);
+        if k > 0 {
+            let (start, end) = self.starts[k - 1];
+            if start < at && at < end {
+                at = start;
+            }
+        }
+        let n = self.ends.partition_point(|&end| end <= at);
+        (at as isize + self.grown_by_end[n]) as usize
+    }
 }
 
 impl Outcome {
@@ -514,6 +555,14 @@ pub(crate) fn calls_around(
 mod tests {
     use super::*;
 
+    fn moved_offset(edits: &[Edit], at: usize) -> usize {
+        OffsetMap::new(edits).moved(at)
+    }
+
+    fn original_offset(edits: &[Edit], at: usize) -> usize {
+        OffsetMap::new(edits).original(at)
+    }
+
     #[test]
     fn offsets_follow_the_edits_both_ways() {
         let edits = vec![Edit::replace(5..7, "x"), Edit::insert(0, "abc")];
@@ -526,5 +575,83 @@ mod tests {
         for at in [0, 3, 4, 7, 9] {
             assert_eq!(original_offset(&edits, moved_offset(&edits, at)), at);
         }
+    }
+
+    /// The definitions, one edit at a time.
+    fn moved_by_definition(edits: &[Edit], at: usize) -> usize {
+        let mut at = at;
+        for e in edits {
+            if e.range.start < at && at < e.range.end {
+                at = e.range.start;
+            }
+        }
+        let grown: isize = edits
+            .iter()
+            .filter(|e| e.range.end <= at)
+            .map(|e| e.replacement.len() as isize - e.range.len() as isize)
+            .sum();
+        (at as isize + grown) as usize
+    }
+
+    fn original_by_definition(edits: &[Edit], at: usize) -> usize {
+        let mut sorted: Vec<&Edit> = edits.iter().collect();
+        sorted.sort_by_key(|e| (e.range.start, e.range.end));
+        let mut delta: isize = 0;
+        for e in sorted {
+            let new_start = (e.range.start as isize + delta) as usize;
+            if at < new_start {
+                break;
+            }
+            if at < new_start + e.replacement.len() {
+                return e.range.start;
+            }
+            delta += e.replacement.len() as isize - e.range.len() as isize;
+        }
+        (at as isize - delta) as usize
+    }
+
+    #[test]
+    fn offset_maps_give_what_the_edits_give_one_at_a_time() {
+        // Sets of edits that `apply_edits` accepts over a 30-byte text, from a fixed generator.
+        let text = "a".repeat(30);
+        let mut seed: u64 = 7;
+        let mut next = |n: u64| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            ((seed >> 33) % n) as usize
+        };
+        let mut sets = 0;
+        for _ in 0..3_000 {
+            let edits: Vec<Edit> = (0..1 + next(6))
+                .map(|_| {
+                    let start = next(31);
+                    let end = (start + next(4)).min(30);
+                    Edit::replace(start..end, "b".repeat(next(4)))
+                })
+                .collect();
+            if crate::fix::edit::apply_edits(&text, &edits).is_err() {
+                continue;
+            }
+            sets += 1;
+            let map = OffsetMap::new(&edits);
+            let grown: isize = edits
+                .iter()
+                .map(|e| e.replacement.len() as isize - e.range.len() as isize)
+                .sum();
+            for at in 0..=30 {
+                assert_eq!(
+                    map.moved(at),
+                    moved_by_definition(&edits, at),
+                    "{edits:?} {at}"
+                );
+            }
+            for at in 0..=(30 + grown) as usize {
+                assert_eq!(
+                    map.original(at),
+                    original_by_definition(&edits, at),
+                    "{edits:?} {at}"
+                );
+            }
+        }
+        assert!(sets > 500, "{sets}");
     }
 }
