@@ -34,6 +34,13 @@ impl<'a> ShownFile<'a> {
         }
         ShownFile { text, lines }
     }
+
+    /// The 0-based line, as miette counts them, of a byte offset.
+    fn line_at(&self, offset: usize) -> usize {
+        self.lines
+            .partition_point(|&start| start <= offset)
+            .saturating_sub(1)
+    }
 }
 
 /// A file's text under its display name, for miette.
@@ -52,11 +59,7 @@ impl SourceCode for Named<'_> {
         // miette reads a `str` from its start to the span; it is given the text from the first
         // line it shows instead, so a diagnostic costs the lines around it, not the file before it.
         let text: &str = &self.file.text;
-        let line = self
-            .file
-            .lines
-            .partition_point(|&start| start <= span.offset())
-            .saturating_sub(1);
+        let line = self.file.line_at(span.offset());
         // One line more than miette shows: it reads an empty span at the very start of its text
         // differently from one further in.
         let first = line.saturating_sub(before + 1);
@@ -109,10 +112,7 @@ impl Excerpt {
         span: std::ops::Range<usize>,
     ) -> Option<(Self, (usize, usize))> {
         let text: &str = &file.text;
-        let line = file
-            .lines
-            .partition_point(|&l| l <= span.start)
-            .saturating_sub(1);
+        let line = file.line_at(span.start);
         let line_text = |i: usize| {
             let start = *file.lines.get(i)?;
             let end = file.lines.get(i + 1).copied().unwrap_or(text.len());
