@@ -426,11 +426,29 @@ impl Report {
 
     /// `a / b` (a time ratio); `at_most` says whether the target is an upper bound.
     fn ratio(&mut self, name: &str, a: &Case, b: &Case, target: f64, at_most: bool, note: &str) {
+        self.push_ratio(name, a, b, Some((target, at_most)), note);
+    }
+
+    /// A ratio shown without a target.
+    fn info_ratio(&mut self, name: &str, a: &Case, b: &Case, note: &str) {
+        self.push_ratio(name, a, b, None, note);
+    }
+
+    fn push_ratio(
+        &mut self,
+        name: &str,
+        a: &Case,
+        b: &Case,
+        target: Option<(f64, bool)>,
+        note: &str,
+    ) {
         let value = match (a.median(), b.median()) {
             (Some(x), Some(y)) if y.as_nanos() > 0 => Some(x.as_secs_f64() / y.as_secs_f64()),
             _ => None,
         };
-        let met = value.map(|v| if at_most { v <= target } else { v >= target });
+        let met = target.and_then(|(target, at_most)| {
+            value.map(|v| if at_most { v <= target } else { v >= target })
+        });
         let cpu = match (a.cpu_median(), b.cpu_median()) {
             (Some(x), Some(y)) if y.as_nanos() > 0 => {
                 format!("{:.2}x", x.as_secs_f64() / y.as_secs_f64())
@@ -443,7 +461,12 @@ impl Report {
             shown: value
                 .map(|v| format!("{v:.2}x"))
                 .unwrap_or_else(|| "-".into()),
-            target: format!("{} {target:.2}x", if at_most { "<=" } else { ">=" }),
+            target: match target {
+                Some((target, at_most)) => {
+                    format!("{} {target:.2}x", if at_most { "<=" } else { ">=" })
+                }
+                None => "-".into(),
+            },
             met,
             note: note.into(),
         });
@@ -987,7 +1010,7 @@ fn large_fastfile(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Re
 }
 
 fn stress(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Result<()> {
-    let (root, _, _) = ws.input("stress", "v2", inputs::stress::generate)?;
+    let (root, _, _) = ws.input("stress", "v3", inputs::stress::generate)?;
     let run = |key: &'static str, at: &str, args: &[&str], validate: Validate| {
         Case::new(key, &cfg.bin, args, &root.join(at), validate)
     };
@@ -1029,6 +1052,10 @@ fn stress(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Result<()>
             &["check", ".", "--format", "json", "--config", &globs],
             json_check,
         ),
+        run("longrun", "longrun", &json, json_check),
+        run("longrun diff", "longrun", &diff, fix_check),
+        run("manylanes", "manylanes", &json, json_check),
+        run("manylanes diff", "manylanes", &diff, fix_check),
     ];
     measure(&mut cases, cfg.runs);
     for c in &cases {
@@ -1093,6 +1120,23 @@ fn stress(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Result<()>
             "fastlint's own: a long line costs each output once, not once per finding",
         );
     }
+    rep.ratio(
+        "stress: --diff / json, one run of 20,000 changed lines",
+        &cases[13],
+        &cases[12],
+        3.0,
+        true,
+        "fastlint's own, as for the large Fastfile: the diff's search is bounded",
+    );
+    // Each lane gains a key block, so the rewritten file is 2.7 times as long and is read again
+    // to check it: shown, no target.
+    let (lanes_diff, lanes_json) = (&cases[15], &cases[14]);
+    rep.info_ratio(
+        "stress: --diff / json, 20,000 lanes in one Fastfile",
+        lanes_diff,
+        lanes_json,
+        "info: the rewrite is 2.7 times as long as the file and is read again",
+    );
     Ok(())
 }
 

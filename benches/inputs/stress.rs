@@ -9,6 +9,10 @@
 //!   findings on one line).
 //! - `globs.toml`: a configuration of 200 `exclude` and 200 `per-file-ignores` globs, none of
 //!   which matches, for `unsuppressed/` with and without it.
+//! - `longrun/`: one lane of 20,000 consecutive `pilot(username: ...)` calls, each line its own,
+//!   so that `--diff` has one run of 20,000 changed lines with no unchanged line among them.
+//! - `manylanes/`: 20,000 lanes of one `pilot(username: ...)` call each in one Fastfile, so that
+//!   `--diff` has 40,000 changes in one file.
 
 use super::monorepo::Tree;
 use std::fmt::Write as _;
@@ -19,6 +23,8 @@ pub const SUPPRESSED_LANES: usize = 2_000;
 pub const CHAIN_FOLDERS: usize = 500;
 pub const ONELINE_CALLS: usize = 20_000;
 pub const GLOBS: usize = 200;
+pub const LONGRUN_CALLS: usize = 20_000;
+pub const MANY_LANES: usize = 20_000;
 
 pub fn generate(root: &Path) -> io::Result<()> {
     let mut t = Tree::new(root)?;
@@ -61,5 +67,22 @@ pub fn generate(root: &Path) -> io::Result<()> {
     let calls: Vec<&str> = vec!["pilot(username: \"me@example.com\")"; ONELINE_CALLS];
     let text = format!("lane :a do; {}; end\n", calls.join("; "));
     t.file("oneline/fastlane/Fastfile", text.as_bytes())?;
+    let mut text = String::from("lane :a do\n");
+    for i in 0..LONGRUN_CALLS {
+        let _ = writeln!(
+            text,
+            "  pilot(username: \"me@example.com\", app_identifier: \"com.example.app{i}\")"
+        );
+    }
+    text.push_str("end\n");
+    t.file("longrun/fastlane/Fastfile", text.as_bytes())?;
+    let mut text = String::new();
+    for lane in 0..MANY_LANES {
+        let _ = writeln!(
+            text,
+            "lane :l{lane} do\n  pilot(username: \"me@example.com\")\nend"
+        );
+    }
+    t.file("manylanes/fastlane/Fastfile", text.as_bytes())?;
     Ok(())
 }
