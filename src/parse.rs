@@ -3,6 +3,7 @@
 
 use std::cell::RefCell;
 
+use foldhash::{HashMap, HashSet};
 use tree_sitter::{Language, Node, Parser, Tree};
 
 /// The Ruby grammar.
@@ -108,6 +109,48 @@ pub fn walk_where<'t>(tree: &'t Tree, mut visit: impl FnMut(Node<'t>) -> bool) {
     }
 }
 
+/// For each of `ranges`, the deepest named node spanning exactly that range with its parent (what
+/// `named_descendant_for_byte_range` and [`Node::parent`] give), all found in one walk that
+/// enters only the nodes around some range. Looking each up from the root instead costs time in
+/// proportion to its depth, twice, which calls nested thousands deep make quadratic.
+pub fn spanning_nodes<'t>(
+    tree: &'t Tree,
+    ranges: &[std::ops::Range<usize>],
+) -> HashMap<std::ops::Range<usize>, (Node<'t>, Option<Node<'t>>)> {
+    let mut starts: Vec<usize> = ranges.iter().map(|r| r.start).collect();
+    starts.sort_unstable();
+    let wanted: HashSet<&std::ops::Range<usize>> = ranges.iter().collect();
+    let mut found = HashMap::default();
+    if ranges.is_empty() {
+        return found;
+    }
+    // Whether some range starts inside `node` (the only nodes that can hold one).
+    let holds_one = |node: Node| {
+        let i = starts.partition_point(|&s| s < node.start_byte());
+        starts.get(i).is_some_and(|&s| s <= node.end_byte())
+    };
+    let mut cursor = tree.walk();
+    // The nodes above the cursor's, nearest last.
+    let mut above: Vec<Node<'t>> = Vec::new();
+    loop {
+        let node = cursor.node();
+        if node.is_named() && wanted.contains(&node.byte_range()) {
+            // A deeper node of the same range comes later and takes its place.
+            found.insert(node.byte_range(), (node, above.last().copied()));
+        }
+        if holds_one(node) && cursor.goto_first_child() {
+            above.push(node);
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return found;
+            }
+            above.pop();
+        }
+    }
+}
+
 /// Every node of `tree`, as its kind and byte range, in tree order: what two trees of the same
 /// text are compared by (fastlint reads byte offsets only, never rows and columns).
 pub fn outline(tree: &Tree) -> Vec<(u16, std::ops::Range<usize>)> {
@@ -137,6 +180,38 @@ pub fn syntax_errors(tree: &Tree) -> Vec<std::ops::Range<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spanning_nodes_finds_what_a_lookup_from_the_root_finds() {
+        let text = concat!(
+            include_str!("../fixtures/check/aliases/fastlane/Fastfile"),
+            "lane :deep do\n  pilot(pilot(username: ((\"u\")), o: {a: {b: [1, 2]}}))\n",
+            "  x = -> { deliver(username: ENV[\"U\"]) }\nend\n",
+            "lane :broken do\n  pilot(\nend\n",
+        );
+        let tree = parse_ruby(text).unwrap();
+        // Every node's range (named or not), and ranges no node spans.
+        let mut ranges: Vec<std::ops::Range<usize>> =
+            outline(&tree).into_iter().map(|o| o.1).collect();
+        ranges.extend(
+            (0..text.len())
+                .step_by(7)
+                .map(|i| i..(i + 5).min(text.len())),
+        );
+        ranges.extend((0..text.len()).step_by(11).map(|i| i..i));
+        let found = spanning_nodes(&tree, &ranges);
+        let mut hits = 0;
+        for range in &ranges {
+            let expected = tree
+                .root_node()
+                .named_descendant_for_byte_range(range.start, range.end)
+                .filter(|n| n.byte_range() == *range)
+                .map(|n| (n, n.parent()));
+            assert_eq!(found.get(range).copied(), expected, "{range:?}");
+            hits += usize::from(expected.is_some());
+        }
+        assert!(hits > 300, "{hits}");
+    }
 
     #[test]
     fn parses_and_finds_syntax_errors() {

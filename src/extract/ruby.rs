@@ -166,7 +166,14 @@ fn env_name(node: Node, src: &str) -> Option<String> {
 }
 
 /// What fastlint needs to know of a value.
-pub fn value_of(node: Node, src: &str) -> Value {
+pub fn value_of(mut node: Node, src: &str) -> Value {
+    // `((x))` is `x` (a loop, not recursion: the brackets may be nested without limit).
+    while Kind::of(node) == Kind::ParenthesizedStatements && node.named_child_count() == 1 {
+        match node.named_child(0) {
+            Some(inner) => node = inner,
+            None => return Value::Other,
+        }
+    }
     match Kind::of(node) {
         Kind::True => Value::True,
         Kind::False => Value::False,
@@ -179,10 +186,6 @@ pub fn value_of(node: Node, src: &str) -> Value {
         Kind::SimpleSymbol => Value::Symbol(name_of(node, src)),
         Kind::String => string_literal(node, src)
             .map(Value::Str)
-            .unwrap_or(Value::Other),
-        Kind::ParenthesizedStatements if node.named_child_count() == 1 => node
-            .named_child(0)
-            .map(|c| value_of(c, src))
             .unwrap_or(Value::Other),
         _ => env_name(node, src).map(Value::Env).unwrap_or(Value::Other),
     }
@@ -199,27 +202,35 @@ fn pair_key(pair: Node, src: &str) -> Option<String> {
 }
 
 /// Adds the option a `pair` node writes (`key: value`, with the pairs of a hash value as its
-/// entries) to `out`; other nodes add nothing.
+/// entries) to `out`; other nodes add nothing. Entries are read one level deep (what the rules
+/// look at: `api_key: { key_id: ... }`), so hashes nested without limit cost no recursion.
 fn push_option(pair: Node, src: &str, via_variable: bool, out: &mut Vec<Opt>) {
-    if Kind::of(pair) != Kind::Pair {
-        return;
+    if let Some(opt) = option_of(pair, src, via_variable) {
+        let entries = match pair.child_by_field_id(FIELDS.value) {
+            Some(v) if Kind::of(v) == Kind::Hash => named_children(v)
+                .filter_map(|pair| option_of(pair, src, via_variable))
+                .collect(),
+            _ => Vec::new(),
+        };
+        out.push(Opt { entries, ..opt });
     }
-    let Some(key) = pair_key(pair, src) else {
-        return;
-    };
+}
+
+/// The option a `pair` node writes, without entries.
+fn option_of(pair: Node, src: &str, via_variable: bool) -> Option<Opt> {
+    if Kind::of(pair) != Kind::Pair {
+        return None;
+    }
+    let key = pair_key(pair, src)?;
     let value_node = pair.child_by_field_id(FIELDS.value);
-    let entries = match value_node {
-        Some(v) if Kind::of(v) == Kind::Hash => options_of_hash(v, src, via_variable),
-        _ => Vec::new(),
-    };
-    out.push(Opt {
+    Some(Opt {
         key,
         span: span(pair),
         value: value_node.map(|v| value_of(v, src)).unwrap_or(Value::Other),
         value_span: value_node.map(span).unwrap_or_else(|| span(pair)),
         via_variable,
-        entries,
-    });
+        entries: Vec::new(),
+    })
 }
 
 /// The options written by the pairs of a `hash` node.

@@ -29,8 +29,9 @@ use crate::verdict::{LaneVerdict, Verdict};
 
 use super::edit::{apply_edits, Edit, EditSet};
 use super::rewrite::{
-    api_key_assignments, call_edits, lane_edit, lane_reuses_api_key_name, outer_scope_assigns,
-    ApiKeyArg, ByHand, CallEdits, CallFix, Family, KeyBlockForm, KeySource, Skipped,
+    api_key_assignments, call_edits, call_edits_at, lane_edit, lane_reuses_api_key_name,
+    outer_scope_assigns, ApiKeyArg, ByHand, CallEdits, CallFix, Family, KeyBlockForm, KeySource,
+    Skipped,
 };
 
 /// The syntax tree of a file: the one its model kept, else parsed now.
@@ -452,11 +453,17 @@ impl FileFacts {
             .into_iter()
             .map(|at| (at, block_fact(text, tree, &assignments, at, key_source)))
             .collect();
+        let names: Vec<_> = wanted
+            .calls
+            .iter()
+            .map(|(_, fix)| fix.name.clone())
+            .collect();
+        let nodes = crate::parse::spanning_nodes(tree, &names);
         let calls = wanted
             .calls
             .into_iter()
             .map(|(call, fix)| {
-                let edits = call_edits(text, tree, &fix);
+                let edits = call_edits_at(text, nodes.get(&fix.name).copied(), &fix);
                 ((call, fix.add_api_key), (fix, edits))
             })
             .collect();

@@ -262,15 +262,24 @@ struct Container<'t> {
 
 /// The edits for one call (and, for `deliver(opts)`, for the hash literal `opts`).
 pub fn call_edits(src: &str, tree: &Tree, fix: &CallFix) -> Result<CallEdits, Skipped> {
-    let root = tree.root_node();
-    let not_found = Skipped::CallNotFound { at: fix.name.start };
-    let name = root
+    let name = tree
+        .root_node()
         .named_descendant_for_byte_range(fix.name.start, fix.name.end)
-        .filter(|n| n.byte_range() == fix.name)
-        .ok_or(not_found.clone())?;
-    let call = name
-        .parent()
-        .filter(|p| p.kind() == "call" && p.child_by_field_name("method") == Some(name));
+        .filter(|n| n.byte_range() == fix.name);
+    call_edits_at(src, name.map(|name| (name, name.parent())), fix)
+}
+
+/// [`call_edits`] for the call whose name node (the deepest named node spanning `fix.name`) and
+/// its parent are given ([`crate::parse::spanning_nodes`] finds those of many calls at once);
+/// `None` when no node spans the name.
+pub fn call_edits_at(
+    src: &str,
+    name: Option<(Node, Option<Node>)>,
+    fix: &CallFix,
+) -> Result<CallEdits, Skipped> {
+    let (name, parent) = name.ok_or(Skipped::CallNotFound { at: fix.name.start })?;
+    let call =
+        parent.filter(|p| p.kind() == "call" && p.child_by_field_name("method") == Some(name));
     let arg_list = call.and_then(|c| c.child_by_field_name("arguments"));
 
     let Some(arg_list) = arg_list else {

@@ -1,0 +1,184 @@
+//! Code nested thousands deep (hashes in hashes, calls in calls, blocks in blocks): `check` and
+//! `--fix` give the same findings as for the same code nested a few levels deep, without
+//! overflowing the stack, and in time that does not grow with the square of the depth (each run
+//! is stopped after 60 seconds).
+
+mod common;
+
+use common::*;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+const DEEP: usize = 10_000;
+
+/// One lane per shape, its nesting written `depth` levels deep on one line, so that the
+/// findings' lines do not depend on the depth.
+fn shapes(depth: usize) -> Vec<(&'static str, String)> {
+    let r = |s: &str| s.repeat(depth);
+    vec![
+        (
+            "option_hash",
+            format!("  pilot(username: \"u\", o: {}1{})", r("{a: "), r("}")),
+        ),
+        (
+            "hash_variable",
+            format!("  h = {}1{}\n  pilot(h)", r("{a: "), r("}")),
+        ),
+        (
+            "api_key_hash",
+            format!(
+                "  pilot(api_key: {{key_id: \"K\", key_filepath: {}1{}}})",
+                r("{a: "),
+                r("}")
+            ),
+        ),
+        (
+            "brackets",
+            format!("  pilot(username: {}\"u\"{})", r("("), r(")")),
+        ),
+        (
+            "calls",
+            format!("  {}username: \"u\"{}", r("pilot("), r(")")),
+        ),
+        (
+            "blocks",
+            format!("  {}pilot(username: \"u\"){}", r("foo { "), r(" }")),
+        ),
+        (
+            "lambdas",
+            format!("  x = {}pilot(username: \"u\"){}", r("-> { "), r(" }")),
+        ),
+        (
+            "env",
+            format!("  pilot(username: {}\"X\"{})", r("ENV["), r("]")),
+        ),
+        (
+            "ternary",
+            format!("  pilot(username: {}\"v\")", r("a ? \"u\" : ")),
+        ),
+    ]
+}
+
+fn write_repo(root: &Path, depth: usize) {
+    for (name, body) in shapes(depth) {
+        let dir = root.join(name).join("fastlane");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("Fastfile"), format!("lane :a do\n{body}\nend\n")).unwrap();
+    }
+}
+
+/// (path, code, line) of every diagnostic.
+fn findings(json: &serde_json::Value) -> BTreeSet<(String, String, u64)> {
+    json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap().to_string(),
+                d["code"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn findings_do_not_depend_on_the_depth() {
+    let shallow = tempfile::tempdir().unwrap();
+    let deep = tempfile::tempdir().unwrap();
+    write_repo(shallow.path(), 3);
+    write_repo(deep.path(), DEEP);
+    let expected = findings(&check_json(shallow.path(), &[], &["."]).json);
+    let got = check_json(deep.path(), &[], &["."]);
+    assert_eq!(findings(&got.json), expected);
+    // Every shape is found and parses clean.
+    for (name, _) in shapes(1) {
+        assert!(
+            expected.iter().any(|(path, _, _)| path.starts_with(name)),
+            "no finding for {name}: {expected:?}"
+        );
+    }
+    assert!(
+        !expected.iter().any(|(_, code, _)| code == "FL000"),
+        "{expected:?}"
+    );
+}
+
+#[test]
+fn fix_of_deep_nesting_settles() {
+    let shallow = tempfile::tempdir().unwrap();
+    let deep = tempfile::tempdir().unwrap();
+    write_repo(shallow.path(), 3);
+    write_repo(deep.path(), DEEP);
+    // The same files change, and a second run has nothing left to do.
+    let changed = |root: &Path| {
+        let run = run_in(root, &["check", "--diff", "."]);
+        run.assert_no_panic();
+        assert!(matches!(run.code, 0 | 1), "{}", run.describe());
+        run.stdout
+            .lines()
+            .filter_map(|l| l.strip_prefix("+++ b/"))
+            .map(str::to_string)
+            .collect::<BTreeSet<_>>()
+    };
+    let expected = changed(shallow.path());
+    assert!(expected.len() >= 5, "{expected:?}");
+    assert_eq!(changed(deep.path()), expected);
+    let run = run_in(deep.path(), &["check", "--fix", "."]);
+    run.assert_no_panic();
+    assert!(matches!(run.code, 0 | 1), "{}", run.describe());
+    assert_eq!(changed(deep.path()), BTreeSet::new());
+    let after = check_json(deep.path(), &[], &["."]);
+    assert!(
+        !findings(&after.json)
+            .iter()
+            .any(|(_, code, _)| code == "FL000"),
+        "{}",
+        after.run.describe()
+    );
+}
+
+#[test]
+fn blocks_nested_over_many_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let fastlane = dir.path().join("fastlane");
+    std::fs::create_dir_all(&fastlane).unwrap();
+    let text = format!(
+        "lane :a do\n{}  pilot(username: \"u\")\n{}end\n",
+        "foo do\n".repeat(DEEP),
+        "end\n".repeat(DEEP)
+    );
+    std::fs::write(fastlane.join("Fastfile"), text).unwrap();
+    let report = check_json(dir.path(), &[], &["."]);
+    let line = DEEP as u64 + 2;
+    assert!(
+        findings(&report.json).contains(&("fastlane/Fastfile".into(), "FL001".into(), line)),
+        "{}",
+        report.run.describe()
+    );
+}
+
+/// tree-sitter-ruby's scanner keeps the strings it is inside of in a fixed buffer, so strings
+/// interpolated in strings more than about 250 deep are a syntax error to it (Ruby takes them):
+/// the file is reported as such, and the rest of it is still checked.
+#[test]
+fn interpolation_too_deep_for_the_parser_is_reported_as_a_syntax_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let fastlane = dir.path().join("fastlane");
+    std::fs::create_dir_all(&fastlane).unwrap();
+    for (depth, parses) in [(200, true), (DEEP, false)] {
+        let text = format!(
+            "lane :a do\n  pilot(username: {}x{})\nend\n",
+            "\"#{".repeat(depth),
+            "}\"".repeat(depth)
+        );
+        std::fs::write(fastlane.join("Fastfile"), text).unwrap();
+        let report = check_json(dir.path(), &[], &["."]);
+        let found = findings(&report.json);
+        let at =
+            |code: &str, line| found.contains(&("fastlane/Fastfile".into(), code.into(), line));
+        assert_eq!(at("FL000", 1), !parses, "{}", report.run.describe());
+        assert!(at("FL008", 2), "{}", report.run.describe());
+    }
+}
