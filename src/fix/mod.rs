@@ -12,6 +12,7 @@ pub mod diff;
 pub mod edit;
 pub mod plan;
 pub mod rewrite;
+pub mod variables;
 
 use std::collections::{BTreeMap, BTreeSet};
 

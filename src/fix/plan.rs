@@ -33,6 +33,7 @@ use super::rewrite::{
     outer_scope_assigns, ApiKeyArg, ByHand, CallEdits, CallFix, Family, KeyBlockForm, KeySource,
     Skipped,
 };
+use super::variables::Lookups;
 
 /// The syntax tree of a file: the one its model kept, else parsed now.
 fn tree_of(file: &FileModel) -> Option<Tree> {
@@ -459,11 +460,12 @@ impl FileFacts {
             .map(|(_, fix)| fix.name.clone())
             .collect();
         let nodes = crate::parse::spanning_nodes(tree, &names);
+        let mut lookups = Lookups::new(tree);
         let calls = wanted
             .calls
             .into_iter()
             .map(|(call, fix)| {
-                let edits = call_edits_at(text, nodes.get(&fix.name).copied(), &fix);
+                let edits = call_edits_at(text, &mut lookups, nodes.get(&fix.name).copied(), &fix);
                 ((call, fix.add_api_key), (fix, edits))
             })
             .collect();

@@ -9,6 +9,7 @@ use std::ops::Range;
 use tree_sitter::{Node, Tree};
 
 use super::edit::Edit;
+use super::variables::{Lookups, SCOPE_KINDS};
 use crate::knowledge;
 
 /// Where the inserted `app_store_connect_api_key(...)` takes the key from.
@@ -22,7 +23,7 @@ pub enum KeySource {
 }
 
 /// Which extra options an action family needs under an API key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Family {
     /// deliver / upload_to_app_store / appstore: `precheck_include_in_app_purchases: false`.
     Deliver,
@@ -266,15 +267,21 @@ pub fn call_edits(src: &str, tree: &Tree, fix: &CallFix) -> Result<CallEdits, Sk
         .root_node()
         .named_descendant_for_byte_range(fix.name.start, fix.name.end)
         .filter(|n| n.byte_range() == fix.name);
-    call_edits_at(src, name.map(|name| (name, name.parent())), fix)
+    call_edits_at(
+        src,
+        &mut Lookups::new(tree),
+        name.map(|name| (name, name.parent())),
+        fix,
+    )
 }
 
 /// [`call_edits`] for the call whose name node (the deepest named node spanning `fix.name`) and
 /// its parent are given ([`crate::parse::spanning_nodes`] finds those of many calls at once);
 /// `None` when no node spans the name.
-pub fn call_edits_at(
+pub fn call_edits_at<'t>(
     src: &str,
-    name: Option<(Node, Option<Node>)>,
+    lookups: &mut Lookups<'t>,
+    name: Option<(Node<'t>, Option<Node<'t>>)>,
     fix: &CallFix,
 ) -> Result<CallEdits, Skipped> {
     let (name, parent) = name.ok_or(Skipped::CallNotFound { at: fix.name.start })?;
@@ -318,6 +325,7 @@ pub fn call_edits_at(
                     // `pilot(opts)` / `pilot(**opts)`: the key reaches it through lane_context.
                     return Ok(variable_edits(
                         src,
+                        lookups,
                         call.unwrap_or(name),
                         name,
                         &container,
@@ -424,12 +432,13 @@ fn one_line(s: &str, max: usize) -> String {
 /// `pilot(opts)` / `deliver(**opts)`: nothing goes into the call. `username:` is removed from
 /// the hash literal last assigned to `opts` in the same lane or method; deliver and precheck get
 /// their in-app purchase option in that literal when it can be followed, else a note.
-fn variable_edits(
+fn variable_edits<'t>(
     src: &str,
-    call: Node,
-    name: Node,
-    list: &Container,
-    first: Node,
+    lookups: &mut Lookups<'t>,
+    call: Node<'t>,
+    name: Node<'t>,
+    list: &Container<'t>,
+    first: Node<'t>,
     fix: &CallFix,
 ) -> CallEdits {
     let var = match first.kind() {
@@ -437,7 +446,7 @@ fn variable_edits(
         _ => first.named_child(0).filter(|n| n.kind() == "identifier"),
     };
     let var_name = var.map(|v| text(src, v));
-    let hash = var_name.and_then(|v| hash_literal_for(src, call, v));
+    let hash = var_name.and_then(|v| lookups.hash_literal_for(src, call, v));
     let mut out = CallEdits::default();
     // `deliver(**opts, username: "x")`: the call's own `username:` goes too.
     let own_username = find_pair(src, &list.args, USERNAME)
@@ -453,7 +462,7 @@ fn variable_edits(
         if let Some(opt) = iap_needed(src, &passed, fix.family) {
             let followed = match (first.kind(), var_name) {
                 ("splat_argument", _) | (_, None) => Err("is not a hash variable"),
-                (_, Some(v)) => followable_hash(src, call, v),
+                (_, Some(v)) => lookups.followable_hash(src, call, v),
             };
             match followed {
                 Ok(h) => {
@@ -628,184 +637,6 @@ fn remove_pair(src: &str, c: &Container, pair: Node, method: Node) -> Vec<Edit> 
         // `pilot username: "x"` → `pilot`
         vec![Edit::delete(method.end_byte()..end)]
     }
-}
-
-/// DSL words whose block is a lane or hook body: the scope of the locals in it.
-const BODY_WORDS: &[&str] = &[
-    "lane",
-    "private_lane",
-    "override_lane",
-    "before_all",
-    "before_each",
-    "after_each",
-    "after_all",
-    "error",
-];
-
-/// Node kinds that start a new local-variable scope.
-const SCOPE_KINDS: &[&str] = &["method", "singleton_method", "class", "module", "program"];
-
-/// The lane, hook or method body (or the top level) whose local `var` the code at `at` sees.
-/// `None` when a block on the way declares `var` as a parameter.
-fn enclosing_scope<'t>(src: &str, at: Node<'t>, var: &str) -> Option<Node<'t>> {
-    let mut node = at.parent();
-    while let Some(n) = node {
-        if SCOPE_KINDS.contains(&n.kind()) {
-            return Some(n);
-        }
-        if matches!(n.kind(), "do_block" | "block") {
-            let owner = n
-                .parent()
-                .filter(|p| p.kind() == "call" && p.child_by_field_name("receiver").is_none())
-                .and_then(|p| p.child_by_field_name("method"))
-                .map(|m| text(src, m));
-            if owner.is_some_and(|o| BODY_WORDS.contains(&o)) {
-                return Some(n);
-            }
-            if n.child_by_field_name("parameters")
-                .is_some_and(|p| declares(src, p, var))
-            {
-                return None;
-            }
-        }
-        node = n.parent();
-    }
-    None
-}
-
-/// Whether a parameter list names `var`.
-fn declares(src: &str, params: Node, var: &str) -> bool {
-    let mut stack = vec![params];
-    while let Some(n) = stack.pop() {
-        if n.kind() == "identifier" && text(src, n) == var {
-            return true;
-        }
-        let mut cursor = n.walk();
-        stack.extend(n.named_children(&mut cursor));
-    }
-    false
-}
-
-/// The nodes under `scope` that belong to it (not to methods, classes or modules inside it).
-fn scope_nodes<'t>(scope: Node<'t>) -> Vec<Node<'t>> {
-    let mut out = Vec::new();
-    let mut stack = vec![scope];
-    while let Some(node) = stack.pop() {
-        out.push(node);
-        let mut cursor = node.walk();
-        for child in node.named_children(&mut cursor) {
-            if !SCOPE_KINDS.contains(&child.kind()) {
-                stack.push(child);
-            }
-        }
-    }
-    out
-}
-
-/// The hash literal last assigned to `var` before `at` in the enclosing lane or method.
-fn hash_literal_for<'t>(src: &str, at: Node<'t>, var: &str) -> Option<Node<'t>> {
-    let scope = enclosing_scope(src, at, var)?;
-    scope_nodes(scope)
-        .into_iter()
-        .filter(|n| n.kind() == "assignment" && n.start_byte() < at.start_byte())
-        .filter_map(|n| {
-            let l = n.child_by_field_name("left")?;
-            let r = n.child_by_field_name("right")?;
-            (l.kind() == "identifier" && text(src, l) == var && r.kind() == "hash").then_some(r)
-        })
-        .max_by_key(|r| r.start_byte())
-}
-
-/// Hash methods that read or change the hash in place without passing it on.
-const IN_PLACE: &[&str] = &[
-    "[]=",
-    "store",
-    "merge!",
-    "update",
-    "delete",
-    "key?",
-    "has_key?",
-    "include?",
-    "fetch",
-    "dig",
-    "empty?",
-    "any?",
-    "each",
-    "each_pair",
-];
-
-/// The hash literal assigned to `var` that the `call` passes, when options can safely be added
-/// to it: `var` is assigned once before the call in the same lane or method, a hash literal,
-/// and afterwards only passed to actions of the call's family or read and changed in place.
-fn followable_hash<'t>(src: &str, call: Node<'t>, var: &str) -> Result<Node<'t>, &'static str> {
-    const NOT_LOCAL: &str = "is not a hash literal assigned in the same lane or method";
-    let scope = enclosing_scope(src, call, var).ok_or(NOT_LOCAL)?;
-    let family = call
-        .child_by_field_name("method")
-        .map(|m| Family::of_action(text(src, m)))
-        .unwrap_or(Family::Other);
-    let nodes = scope_nodes(scope);
-    let named =
-        |n: Option<Node>| n.is_some_and(|n| n.kind() == "identifier" && text(src, n) == var);
-    let mut assigned: Vec<Node> = nodes
-        .iter()
-        .copied()
-        .filter(|n| n.start_byte() < call.start_byte())
-        .filter(|n| match n.kind() {
-            "assignment" | "operator_assignment" => named(n.child_by_field_name("left")),
-            "left_assignment_list" => {
-                let mut cursor = n.walk();
-                let hit = n
-                    .named_children(&mut cursor)
-                    .any(|c| named(Some(c)) || named(c.named_child(0)));
-                hit
-            }
-            _ => false,
-        })
-        .collect();
-    let assignment = match assigned.len() {
-        0 => return Err(NOT_LOCAL),
-        1 => assigned.remove(0),
-        _ => return Err("is assigned more than once"),
-    };
-    let hash = assignment
-        .child_by_field_name("right")
-        .filter(|r| assignment.kind() == "assignment" && r.kind() == "hash")
-        .ok_or(NOT_LOCAL)?;
-    for node in nodes {
-        if node.start_byte() < assignment.end_byte() || !named(Some(node)) {
-            continue;
-        }
-        let Some(parent) = node.parent() else {
-            continue;
-        };
-        let field_is = |field: &str| parent.child_by_field_name(field) == Some(node);
-        let passed_to_family = |list: Node| {
-            list.kind() == "argument_list"
-                && list.parent().is_some_and(|c| {
-                    c.kind() == "call"
-                        && c.child_by_field_name("receiver").is_none()
-                        && c.child_by_field_name("method")
-                            .is_some_and(|m| Family::of_action(text(src, m)) == family)
-                })
-        };
-        let fine = match parent.kind() {
-            // A method name (`x.opts`), or a later assignment of something else to it.
-            "call" if field_is("method") => true,
-            "assignment" | "operator_assignment" if field_is("left") => true,
-            "argument_list" => passed_to_family(parent),
-            "hash_splat_argument" => parent.parent().is_some_and(passed_to_family),
-            "element_reference" => field_is("object"),
-            "call" if field_is("receiver") => parent
-                .child_by_field_name("method")
-                .is_some_and(|m| IN_PLACE.contains(&text(src, m))),
-            _ => false,
-        };
-        if !fine {
-            return Err("is also used for something else");
-        }
-    }
-    Ok(hash)
 }
 
 /// Whether the lane whose call starts at `at` already uses a variable named `api_key` for
