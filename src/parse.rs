@@ -109,44 +109,75 @@ pub fn walk_where<'t>(tree: &'t Tree, mut visit: impl FnMut(Node<'t>) -> bool) {
     }
 }
 
-/// For each of `ranges`, the deepest named node spanning exactly that range with its parent (what
-/// `named_descendant_for_byte_range` and [`Node::parent`] give), all found in one walk that
-/// enters only the nodes around some range. Looking each up from the root instead costs time in
-/// proportion to its depth, twice, which calls nested thousands deep make quadratic.
-pub fn spanning_nodes<'t>(
-    tree: &'t Tree,
-    ranges: &[std::ops::Range<usize>],
-) -> HashMap<std::ops::Range<usize>, (Node<'t>, Option<Node<'t>>)> {
-    let mut starts: Vec<usize> = ranges.iter().map(|r| r.start).collect();
-    starts.sort_unstable();
-    let wanted: HashSet<&std::ops::Range<usize>> = ranges.iter().collect();
-    let mut found = HashMap::default();
-    if ranges.is_empty() {
-        return found;
-    }
-    // Whether some range starts inside `node` (the only nodes that can hold one).
-    let holds_one = |node: Node| {
-        let i = starts.partition_point(|&s| s < node.start_byte());
-        starts.get(i).is_some_and(|&s| s <= node.end_byte())
-    };
-    let mut cursor = tree.walk();
-    // The nodes above the cursor's, nearest last.
-    let mut above: Vec<Node<'t>> = Vec::new();
-    loop {
-        let node = cursor.node();
-        if node.is_named() && wanted.contains(&node.byte_range()) {
-            // A deeper node of the same range comes later and takes its place.
-            found.insert(node.byte_range(), (node, above.last().copied()));
+/// Nodes of a tree looked up by byte range, all in one walk: for each range, the deepest named
+/// node spanning exactly it (what `named_descendant_for_byte_range` finds, when that node spans
+/// the range exactly), and the parent of every node on the way down to one. Looking each up from
+/// the root instead, and climbing with [`Node::parent`] (which walks down from the root again at
+/// each step), costs time in proportion to the depth and to the siblings on the way, per range
+/// and per step: calls nested thousands deep, or thousands of calls in one lane, make that
+/// quadratic.
+pub struct Spanning<'t> {
+    found: HashMap<std::ops::Range<usize>, Node<'t>>,
+    /// Node id → parent, for the nodes the walk entered or found.
+    parents: HashMap<usize, Node<'t>>,
+}
+
+impl<'t> Spanning<'t> {
+    /// Walks `tree` once, entering only the nodes some range starts in.
+    pub fn find(tree: &'t Tree, ranges: &[std::ops::Range<usize>]) -> Self {
+        let mut starts: Vec<usize> = ranges.iter().map(|r| r.start).collect();
+        starts.sort_unstable();
+        let wanted: HashSet<&std::ops::Range<usize>> = ranges.iter().collect();
+        let mut out = Spanning {
+            found: HashMap::default(),
+            parents: HashMap::default(),
+        };
+        if ranges.is_empty() {
+            return out;
         }
-        if holds_one(node) && cursor.goto_first_child() {
-            above.push(node);
-            continue;
-        }
-        while !cursor.goto_next_sibling() {
-            if !cursor.goto_parent() {
-                return found;
+        // Whether some range starts inside `node` (the only nodes that can hold one).
+        let holds_one = |node: Node| {
+            let i = starts.partition_point(|&s| s < node.start_byte());
+            starts.get(i).is_some_and(|&s| s <= node.end_byte())
+        };
+        let mut cursor = tree.walk();
+        // The nodes above the cursor's, nearest last.
+        let mut above: Vec<Node<'t>> = Vec::new();
+        loop {
+            let node = cursor.node();
+            let found = node.is_named() && wanted.contains(&node.byte_range());
+            if found {
+                // A deeper node of the same range comes later and takes its place.
+                out.found.insert(node.byte_range(), node);
             }
-            above.pop();
+            let enter = holds_one(node);
+            if let Some(&parent) = above.last().filter(|_| found || enter) {
+                out.parents.insert(node.id(), parent);
+            }
+            if enter && cursor.goto_first_child() {
+                above.push(node);
+                continue;
+            }
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    return out;
+                }
+                above.pop();
+            }
+        }
+    }
+
+    /// The deepest named node spanning exactly `range`, if one of the ranges looked for.
+    pub fn node(&self, range: &std::ops::Range<usize>) -> Option<Node<'t>> {
+        self.found.get(range).copied()
+    }
+
+    /// The parent of `node`: from the walk when it passed through `node`, else
+    /// [`Node::parent`].
+    pub fn parent(&self, node: Node<'t>) -> Option<Node<'t>> {
+        match self.parents.get(&node.id()) {
+            Some(&parent) => Some(parent),
+            None => node.parent(),
         }
     }
 }
@@ -182,7 +213,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn spanning_nodes_finds_what_a_lookup_from_the_root_finds() {
+    fn spanning_finds_what_a_lookup_from_the_root_finds() {
         let text = concat!(
             include_str!("../fixtures/check/aliases/fastlane/Fastfile"),
             "lane :deep do\n  pilot(pilot(username: ((\"u\")), o: {a: {b: [1, 2]}}))\n",
@@ -199,17 +230,23 @@ mod tests {
                 .map(|i| i..(i + 5).min(text.len())),
         );
         ranges.extend((0..text.len()).step_by(11).map(|i| i..i));
-        let found = spanning_nodes(&tree, &ranges);
+        let found = Spanning::find(&tree, &ranges);
         let mut hits = 0;
         for range in &ranges {
             let expected = tree
                 .root_node()
                 .named_descendant_for_byte_range(range.start, range.end)
-                .filter(|n| n.byte_range() == *range)
-                .map(|n| (n, n.parent()));
-            assert_eq!(found.get(range).copied(), expected, "{range:?}");
+                .filter(|n| n.byte_range() == *range);
+            assert_eq!(found.node(range), expected, "{range:?}");
             hits += usize::from(expected.is_some());
+            // Climbing from it gives the nodes `Node::parent` gives.
+            let mut up = expected;
+            while let Some(n) = up {
+                assert_eq!(found.parent(n), n.parent(), "{range:?}");
+                up = found.parent(n);
+            }
         }
+        assert!(found.parents.len() > 300, "{}", found.parents.len());
         assert!(hits > 300, "{hits}");
     }
 

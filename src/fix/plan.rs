@@ -459,13 +459,12 @@ impl FileFacts {
             .iter()
             .map(|(_, fix)| fix.name.clone())
             .collect();
-        let nodes = crate::parse::spanning_nodes(tree, &names);
-        let mut lookups = Lookups::new(tree);
+        let mut lookups = Lookups::new(tree, &names);
         let calls = wanted
             .calls
             .into_iter()
             .map(|(call, fix)| {
-                let edits = call_edits_at(text, &mut lookups, nodes.get(&fix.name).copied(), &fix);
+                let edits = call_edits_at(text, &mut lookups, &fix);
                 ((call, fix.add_api_key), (fix, edits))
             })
             .collect();

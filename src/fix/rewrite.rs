@@ -263,27 +263,21 @@ struct Container<'t> {
 
 /// The edits for one call (and, for `deliver(opts)`, for the hash literal `opts`).
 pub fn call_edits(src: &str, tree: &Tree, fix: &CallFix) -> Result<CallEdits, Skipped> {
-    let name = tree
-        .root_node()
-        .named_descendant_for_byte_range(fix.name.start, fix.name.end)
-        .filter(|n| n.byte_range() == fix.name);
     call_edits_at(
         src,
-        &mut Lookups::new(tree),
-        name.map(|name| (name, name.parent())),
+        &mut Lookups::new(tree, std::slice::from_ref(&fix.name)),
         fix,
     )
 }
 
-/// [`call_edits`] for the call whose name node (the deepest named node spanning `fix.name`) and
-/// its parent are given ([`crate::parse::spanning_nodes`] finds those of many calls at once);
-/// `None` when no node spans the name.
+/// [`call_edits`] with the tree's nodes looked up through `lookups`, made for the names of
+/// every call of the file to rewrite.
 pub fn call_edits_at<'t>(
     src: &str,
     lookups: &mut Lookups<'t>,
-    name: Option<(Node<'t>, Option<Node<'t>>)>,
     fix: &CallFix,
 ) -> Result<CallEdits, Skipped> {
+    let name = lookups.name(&fix.name);
     let (name, parent) = name.ok_or(Skipped::CallNotFound { at: fix.name.start })?;
     let call =
         parent.filter(|p| p.kind() == "call" && p.child_by_field_name("method") == Some(name));

@@ -3,8 +3,8 @@
 //! A call's local variable belongs to the lane, hook or method around it (or to a block that
 //! declares it as a parameter). What that scope holds is worked out once per scope and variable
 //! and kept in [`Lookups`] for every call of the file: a lane of thousands of `pilot(opts)` calls
-//! would otherwise walk its whole body once per call. The nodes above a call are found in one
-//! descent from the root, since [`Node::parent`] walks down from the root at each step.
+//! would otherwise walk its whole body once per call. The calls' nodes, and the nodes above
+//! them, are found in one walk of the tree for all the calls ([`Spanning`]).
 
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -12,6 +12,7 @@ use std::rc::Rc;
 use tree_sitter::{Node, Tree};
 
 use super::rewrite::Family;
+use crate::parse::Spanning;
 
 /// DSL words whose block is a lane or hook body: the scope of the locals in it.
 const BODY_WORDS: &[&str] = &[
@@ -55,7 +56,7 @@ fn text<'s>(src: &'s str, node: Node) -> &'s str {
 
 /// What the rewrites of one file's calls look up in its tree, each worked out once.
 pub struct Lookups<'t> {
-    root: Node<'t>,
+    spanning: Spanning<'t>,
     /// (scope node id, variable) → what the scope holds of the variable.
     vars: HashMap<(usize, String), Rc<VarFacts<'t>>>,
 }
@@ -79,25 +80,28 @@ struct VarFacts<'t> {
 type Followed<'t> = Result<Node<'t>, &'static str>;
 
 impl<'t> Lookups<'t> {
-    pub fn new(tree: &'t Tree) -> Self {
+    /// The lookups for the calls whose names span `names`.
+    pub fn new(tree: &'t Tree, names: &[std::ops::Range<usize>]) -> Self {
         Lookups {
-            root: tree.root_node(),
+            spanning: Spanning::find(tree, names),
             vars: HashMap::new(),
         }
     }
 
-    /// The nodes above `node`, its parent first, found in one descent from the root.
+    /// The name node of a call (the deepest named node spanning `name`) and its parent.
+    pub fn name(&self, name: &std::ops::Range<usize>) -> Option<(Node<'t>, Option<Node<'t>>)> {
+        let node = self.spanning.node(name)?;
+        Some((node, self.spanning.parent(node)))
+    }
+
+    /// The nodes above `node`, its parent first.
     fn ancestors(&self, node: Node<'t>) -> Vec<Node<'t>> {
         let mut path = Vec::new();
-        let mut here = self.root;
-        while here != node {
-            path.push(here);
-            match here.child_with_descendant(node) {
-                Some(child) => here = child,
-                None => break,
-            }
+        let mut up = self.spanning.parent(node);
+        while let Some(n) = up {
+            path.push(n);
+            up = self.spanning.parent(n);
         }
-        path.reverse();
         path
     }
 
@@ -321,8 +325,9 @@ mod tests {
     #[test]
     fn scope_nodes_know_their_parents_and_ancestors_are_the_climb() {
         let tree = crate::parse::parse_ruby(SRC).unwrap();
-        let lookups = Lookups::new(&tree);
         let nodes = scope_nodes(tree.root_node());
+        let ranges: Vec<_> = nodes.iter().map(|(n, _)| n.byte_range()).collect();
+        let lookups = Lookups::new(&tree, &ranges);
         assert!(nodes.len() > 20);
         // Source order, and the nodes of the method body are left out.
         assert!(nodes
@@ -344,7 +349,7 @@ mod tests {
     #[test]
     fn a_block_parameter_hides_the_variable() {
         let tree = crate::parse::parse_ruby(SRC).unwrap();
-        let mut lookups = Lookups::new(&tree);
+        let mut lookups = Lookups::new(&tree, &[]);
         let call = |name: &str| {
             let at = SRC.find(name).unwrap();
             let name = tree
