@@ -1010,7 +1010,7 @@ fn large_fastfile(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Re
 }
 
 fn stress(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Result<()> {
-    let (root, _, _) = ws.input("stress", "v3", inputs::stress::generate)?;
+    let (root, _, _) = ws.input("stress", "v4", inputs::stress::generate)?;
     let run = |key: &'static str, at: &str, args: &[&str], validate: Validate| {
         Case::new(key, &cfg.bin, args, &root.join(at), validate)
     };
@@ -1056,6 +1056,10 @@ fn stress(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Result<()>
         run("longrun diff", "longrun", &diff, fix_check),
         run("manylanes", "manylanes", &json, json_check),
         run("manylanes diff", "manylanes", &diff, fix_check),
+        run("sharedvar", "sharedvar", &json, json_check),
+        run("sharedvar diff", "sharedvar", &diff, fix_check),
+        run("nested", "nested", &json, json_check),
+        run("nested diff", "nested", &diff, fix_check),
     ];
     measure(&mut cases, cfg.runs);
     for c in &cases {
@@ -1137,6 +1141,19 @@ fn stress(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Result<()>
         lanes_json,
         "info: the rewrite is 2.7 times as long as the file and is read again",
     );
+    for (i, name) in [
+        (16, "20,000 calls passing one hash variable"),
+        (18, "a call inside 20,000 nested calls"),
+    ] {
+        rep.ratio(
+            &format!("stress: --diff / json, {name}"),
+            &cases[i + 1],
+            &cases[i],
+            3.0,
+            true,
+            "fastlint's own: what each call looks up is found once for the file",
+        );
+    }
     Ok(())
 }
 

@@ -13,6 +13,9 @@
 //!   so that `--diff` has one run of 20,000 changed lines with no unchanged line among them.
 //! - `manylanes/`: 20,000 lanes of one `pilot(username: ...)` call each in one Fastfile, so that
 //!   `--diff` has 40,000 changes in one file.
+//! - `sharedvar/`: one lane of 20,000 `pilot(opts)` calls passing one hash literal, which
+//!   `--fix` follows from each call.
+//! - `nested/`: one `pilot(username: ...)` call inside 20,000 nested `pilot(...)` calls.
 
 use super::monorepo::Tree;
 use std::fmt::Write as _;
@@ -25,6 +28,8 @@ pub const ONELINE_CALLS: usize = 20_000;
 pub const GLOBS: usize = 200;
 pub const LONGRUN_CALLS: usize = 20_000;
 pub const MANY_LANES: usize = 20_000;
+pub const SHARED_VAR_CALLS: usize = 20_000;
+pub const NESTED_CALLS: usize = 20_000;
 
 pub fn generate(root: &Path) -> io::Result<()> {
     let mut t = Tree::new(root)?;
@@ -84,5 +89,16 @@ pub fn generate(root: &Path) -> io::Result<()> {
         );
     }
     t.file("manylanes/fastlane/Fastfile", text.as_bytes())?;
+    let text = format!(
+        "lane :a do\n  opts = {{username: \"me@example.com\"}}\n{}end\n",
+        "  pilot(opts)\n".repeat(SHARED_VAR_CALLS)
+    );
+    t.file("sharedvar/fastlane/Fastfile", text.as_bytes())?;
+    let text = format!(
+        "lane :a do\n  {}username: \"me@example.com\"{}\nend\n",
+        "pilot(".repeat(NESTED_CALLS),
+        ")".repeat(NESTED_CALLS)
+    );
+    t.file("nested/fastlane/Fastfile", text.as_bytes())?;
     Ok(())
 }
