@@ -68,6 +68,15 @@ fn write_repo(root: &Path, depth: usize) {
     }
 }
 
+/// A repository of one fastlane folder whose Fastfile is `text`.
+fn one_fastfile(text: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let fastlane = dir.path().join("fastlane");
+    std::fs::create_dir_all(&fastlane).unwrap();
+    std::fs::write(fastlane.join("Fastfile"), text).unwrap();
+    dir
+}
+
 /// (path, code, line) of every diagnostic.
 fn findings(json: &serde_json::Value) -> BTreeSet<(String, String, u64)> {
     json["diagnostics"]
@@ -142,15 +151,11 @@ fn fix_of_deep_nesting_settles() {
 
 #[test]
 fn blocks_nested_over_many_lines() {
-    let dir = tempfile::tempdir().unwrap();
-    let fastlane = dir.path().join("fastlane");
-    std::fs::create_dir_all(&fastlane).unwrap();
-    let text = format!(
+    let dir = one_fastfile(&format!(
         "lane :a do\n{}  pilot(username: \"u\")\n{}end\n",
         "foo do\n".repeat(DEEP),
         "end\n".repeat(DEEP)
-    );
-    std::fs::write(fastlane.join("Fastfile"), text).unwrap();
+    ));
     let report = check_json(dir.path(), &[], &["."]);
     let line = DEEP as u64 + 2;
     assert!(
@@ -165,16 +170,12 @@ fn blocks_nested_over_many_lines() {
 /// the file is reported as such, and the rest of it is still checked.
 #[test]
 fn interpolation_too_deep_for_the_parser_is_reported_as_a_syntax_error() {
-    let dir = tempfile::tempdir().unwrap();
-    let fastlane = dir.path().join("fastlane");
-    std::fs::create_dir_all(&fastlane).unwrap();
     for (depth, parses) in [(200, true), (DEEP, false)] {
-        let text = format!(
+        let dir = one_fastfile(&format!(
             "lane :a do\n  pilot(username: {}x{})\nend\n",
             "\"#{".repeat(depth),
             "}\"".repeat(depth)
-        );
-        std::fs::write(fastlane.join("Fastfile"), text).unwrap();
+        ));
         let report = check_json(dir.path(), &[], &["."]);
         let found = findings(&report.json);
         let at =
@@ -188,23 +189,17 @@ fn interpolation_too_deep_for_the_parser_is_reported_as_a_syntax_error() {
 /// call's variable is followed to its literal from what its scope holds, worked out once.
 #[test]
 fn many_calls_passing_one_hash_variable() {
-    let write = |root: &Path, calls: usize| {
-        let fastlane = root.join("fastlane");
-        std::fs::create_dir_all(&fastlane).unwrap();
-        let text = format!(
+    let repo = |calls: usize| {
+        one_fastfile(&format!(
             "lane :a do\n  opts = {{username: \"u\"}}\n{}{}pilot(opts){}\nend\n\
              lane :b do\n  o = {{username: \"u\"}}\n{}  puts(o)\nend\n",
             "  pilot(opts)\n".repeat(calls),
             "  foo { ".repeat(calls),
             " }".repeat(calls),
             "  deliver(o)\n  o[:x] = 1\n".repeat(calls),
-        );
-        std::fs::write(fastlane.join("Fastfile"), text).unwrap();
+        ))
     };
-    let few = tempfile::tempdir().unwrap();
-    let many = tempfile::tempdir().unwrap();
-    write(few.path(), 3);
-    write(many.path(), 5_000);
+    let (few, many) = (repo(3), repo(5_000));
     let diff = |root: &Path| {
         let run = run_in(root, &["check", "--diff", "."]);
         run.assert_no_panic();
