@@ -97,10 +97,14 @@ fn path_ranks(ws: &Workspace) -> Vec<u32> {
 pub fn sort_diagnostics(ws: &Workspace, diagnostics: &mut Vec<Diagnostic>) {
     let ranks = path_ranks(ws);
     let key = |d: &Diagnostic| (d.file, d.span.start, d.span.end, d.rule.code);
+    // Of the findings one rule makes at one place (FL001 on the `username:` of a hash that two
+    // calls pass, one finding per call), the one kept is the first by its text, whatever order
+    // the rule found them in.
     diagnostics.sort_by(|a, b| {
         ranks[a.file]
             .cmp(&ranks[b.file])
             .then_with(|| key(a).cmp(&key(b)))
+            .then_with(|| (&a.message, &a.help).cmp(&(&b.message, &b.help)))
     });
     diagnostics.dedup_by(|a, b| key(a) == key(b));
 }
@@ -137,11 +141,7 @@ impl Report {
         // Files rewritten by --fix come back with their bare names unresolved.
         crate::load::resolve_bare_names(&mut ws.files);
         let analysis = analyse(&ws, options);
-        let mut diagnostics = rules::run_all(&Context {
-            ws: &ws,
-            analysis: &analysis,
-            env: &options.env,
-        });
+        let mut diagnostics = rules::run_all(&Context::new(&ws, &analysis, &options.env));
         let mut finder = LaneFinder::new(&ws);
         for d in &mut diagnostics {
             d.lane = finder.lane_at(d.file, d.span);

@@ -2155,3 +2155,37 @@ fn a_finding_on_a_long_line_is_shown_in_an_excerpt_of_it() {
         r.describe()
     );
 }
+
+/// One `username:` in a hash that two actions are given is one finding for the place, whichever
+/// order the rule came upon the two calls in (it walks a hash map): the first by its text.
+#[test]
+fn one_finding_per_place_is_chosen_the_same_way_every_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let fastlane = dir.path().join("fastlane");
+    std::fs::create_dir_all(&fastlane).unwrap();
+    let lanes: String = (0..20)
+        .map(|i| {
+            format!(
+                "lane :l{i} do\n  o = {{username: \"me@example.com\"}}\n  upload_to_app_store(o)\n  deliver(o)\nend\n"
+            )
+        })
+        .collect();
+    std::fs::write(fastlane.join("Fastfile"), lanes).unwrap();
+    let first = check_json(dir.path(), &[], &["."]);
+    let username: Vec<String> = first
+        .diagnostics()
+        .iter()
+        .filter(|d| d["code"] == "FL001")
+        .map(|d| d["message"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(username.len(), 20, "{}", first.run.describe());
+    for message in &username {
+        assert!(message.starts_with("`deliver` is given"), "{message}");
+    }
+    for _ in 0..3 {
+        assert_eq!(
+            check_json(dir.path(), &[], &["."]).run.stdout,
+            first.run.stdout
+        );
+    }
+}

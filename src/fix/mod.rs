@@ -224,6 +224,7 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
     sort_changes(&mut changes);
     problems.sort();
 
+    let mut lines_before = LinesBefore::new(&originals);
     // Lanes left as they are: blocked ones, and migratable ones the rewrite could not move.
     let mut left_lanes = Vec::new();
     for lv in &report.lanes {
@@ -264,7 +265,7 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
             why,
             path: src.display.clone(),
             line: src.line_of(at),
-            line_before: line_before_rounds(&originals, src, file, original),
+            line_before: lines_before.line(src, file, original),
         });
     }
 
@@ -296,7 +297,7 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
         .into_iter()
         .map(|(file, at, original, why, what)| {
             let src = &report.ws.files[file].source;
-            let line_before = line_before_rounds(&originals, src, file, original);
+            let line_before = lines_before.line(src, file, original);
             ByHandNote {
                 why,
                 path: src.display.clone(),
@@ -357,16 +358,35 @@ fn remodel(
         .collect()
 }
 
-/// The line of byte offset `original` in file `file`'s text as it was before the rounds
-/// (`originals` holds the texts the rounds changed; the others are `src`'s).
-fn line_before_rounds(
-    originals: &BTreeMap<usize, String>,
-    src: &SourceFile,
-    file: usize,
-    original: usize,
-) -> usize {
-    let before = originals.get(&file).unwrap_or(&src.text);
-    1 + before[..original.min(before.len())].matches('\n').count()
+/// Lines of byte offsets in the files' texts as they were before the rounds (`originals` holds
+/// the texts the rounds changed; the others are as the report has them). Each text's line breaks
+/// are found once, so that thousands of notes on one file do not each count its lines.
+struct LinesBefore<'a> {
+    originals: &'a BTreeMap<usize, String>,
+    breaks: std::collections::HashMap<usize, Vec<usize>>,
+}
+
+impl<'a> LinesBefore<'a> {
+    fn new(originals: &'a BTreeMap<usize, String>) -> Self {
+        LinesBefore {
+            originals,
+            breaks: Default::default(),
+        }
+    }
+
+    /// The 1-based line of byte offset `original` of file `file` (`src` its source now).
+    fn line(&mut self, src: &SourceFile, file: usize, original: usize) -> usize {
+        let before = self.originals.get(&file).unwrap_or(&src.text);
+        let breaks = self.breaks.entry(file).or_insert_with(|| {
+            before
+                .bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i)
+                .collect()
+        });
+        1 + breaks.partition_point(|&at| at < original.min(before.len()))
+    }
 }
 
 /// Where byte offset `at` of file `file`'s current text was before any round rewrote it (`history`:

@@ -5,8 +5,9 @@ use crate::analysis::{Analysis, CallSite};
 use crate::diagnostic::{Diagnostic, RuleInfo};
 use crate::environments::{load_of_file, Loaded, Selection};
 use crate::load::{Project, Workspace};
-use crate::model::{ArgShape, Call, EnvAssignment, FileModel, Span, Value};
+use crate::model::{ArgShape, Call, FileModel, Span, Value};
 use crate::source::FileKind;
+use foldhash::HashSet;
 
 mod fl000_parse_error;
 mod fl001_username_option;
@@ -36,6 +37,52 @@ pub struct Context<'a> {
     pub analysis: &'a Analysis,
     /// Which `.env.<name>` files count as loaded.
     pub env: &'a Selection,
+    /// For each file, the variables it sets ([`env_set_for`]), made on first use.
+    env_sets: std::sync::OnceLock<Vec<HashSet<&'a str>>>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(ws: &'a Workspace, analysis: &'a Analysis, env: &'a Selection) -> Self {
+        Context {
+            ws,
+            analysis,
+            env,
+            env_sets: Default::default(),
+        }
+    }
+
+    /// For each file, the variables it sets where the code that sees it would have them: a `.env`
+    /// file the runs load, and a CI file, with a value that is not empty; Ruby with an
+    /// `ENV[...] =` write of anything but `nil`. Made once, for every call a rule asks about.
+    fn env_sets(&self) -> &[HashSet<&'a str>] {
+        self.env_sets.get_or_init(|| {
+            let ws: &'a Workspace = self.ws;
+            ws.files
+                .iter()
+                .map(|file| {
+                    let dotenv = |file: &'a FileModel| {
+                        file.dotenv()
+                            .iter()
+                            .filter(|a| !a.value.is_empty())
+                            .map(|a| a.name.as_str())
+                            .collect()
+                    };
+                    match file.source.kind {
+                        FileKind::DotEnv if load_of_file(file, self.env).loaded() => dotenv(file),
+                        FileKind::DotEnv => HashSet::default(),
+                        FileKind::Ci(_) => dotenv(file),
+                        _ => file.ruby().map_or_else(HashSet::default, |m| {
+                            m.env
+                                .iter()
+                                .filter(|e| e.write && e.value != Some(Value::Nil))
+                                .map(|e| e.name.as_str())
+                                .collect()
+                        }),
+                    }
+                })
+                .collect()
+        })
+    }
 }
 
 /// A rule: its documentation and its check.
@@ -155,17 +202,9 @@ impl EnvUse {
 /// every project in the repository). A file outside any project sees every `.env` file. Rules use it
 /// to stay quiet when a setting may come from there.
 pub(crate) fn env_set_for(cx: &Context, f: usize, names: &[&str]) -> bool {
-    let named = |a: &EnvAssignment| names.contains(&a.name.as_str()) && !a.value.is_empty();
     // A `.env` file counts when the run loads it; a CI file sets the environment of every run.
-    let sets = |file: &FileModel| match file.source.kind {
-        FileKind::DotEnv => load_of_file(file, cx.env).loaded() && file.dotenv().iter().any(named),
-        FileKind::Ci(_) => file.dotenv().iter().any(named),
-        _ => file.ruby().is_some_and(|m| {
-            m.env
-                .iter()
-                .any(|e| e.write && names.contains(&e.name.as_str()) && e.value != Some(Value::Nil))
-        }),
-    };
+    let env_sets = cx.env_sets();
+    let sets = |g: usize| names.iter().any(|n| env_sets[g].contains(n));
     let mut in_project = false;
     for project in projects_of(cx, f) {
         in_project = true;
@@ -175,8 +214,7 @@ pub(crate) fn env_set_for(cx: &Context, f: usize, names: &[&str]) -> bool {
                 .files
                 .iter()
                 .chain(&project.fastfiles)
-                .map(|&g| &cx.ws.files[g])
-                .any(|g| g.source.kind != FileKind::DotEnv && sets(g))
+                .any(|&g| cx.ws.files[g].source.kind != FileKind::DotEnv && sets(g))
         {
             return true;
         }
@@ -184,7 +222,8 @@ pub(crate) fn env_set_for(cx: &Context, f: usize, names: &[&str]) -> bool {
     cx.ws
         .files
         .iter()
-        .any(|file| (!in_project || matches!(file.source.kind, FileKind::Ci(_))) && sets(file))
+        .enumerate()
+        .any(|(g, file)| (!in_project || matches!(file.source.kind, FileKind::Ci(_))) && sets(g))
 }
 
 /// The projects whose lanes can run code of file `f` (its own folder's, and those importing it).
