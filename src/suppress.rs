@@ -238,6 +238,8 @@ impl Held {
                     held.by_line.entry(d.line).or_default().extend(codes);
                 }
             }
+            held.whole_file.sort_unstable();
+            held.whole_file.dedup();
             held
         });
         if held.whole_file.contains(&code) {
@@ -281,31 +283,41 @@ impl Judged {
             .iter()
             .map(|d| vec![false; d.codes.len()])
             .collect();
-        // Each diagnostic is checked against its file's whole-file directives and those on its
-        // line only.
-        let mut whole_file: HashMap<usize, Vec<usize>> = HashMap::new();
+        // Each diagnostic is checked against its file's whole-file directives for its code and
+        // the directives on its line only. A whole-file code is marked used by the first finding
+        // it holds, so that a file of many such comments costs each finding a lookup.
+        let mut whole_file: HashMap<(usize, &str), Vec<(usize, usize)>> = HashMap::new();
         let mut by_line: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
         for (i, d) in directives.iter().enumerate() {
             if d.whole_file {
-                whole_file.entry(d.file).or_default().push(i);
+                for (ci, c) in d.codes.iter().enumerate() {
+                    if let Some(code) = c.code {
+                        whole_file.entry((d.file, code)).or_default().push((i, ci));
+                    }
+                }
             } else {
                 by_line.entry((d.file, d.line)).or_default().push(i);
             }
         }
+        let mut marked: std::collections::HashSet<(usize, &str)> = Default::default();
         let mut hits = Vec::with_capacity(diagnostics.len());
         for diag in diagnostics {
-            let line = ws.files[diag.file].source.line_of(diag.span.start);
+            let key = (diag.file, diag.rule.code);
+            // The first such comment in the file (directives are in file order).
             let mut hit: Option<usize> = None;
-            let candidates = whole_file
-                .get(&diag.file)
-                .into_iter()
-                .chain(by_line.get(&(diag.file, line)))
-                .flatten();
-            for &di in candidates {
+            if let Some(codes) = whole_file.get(&key) {
+                hit = codes.first().map(|&(di, _)| di);
+                if marked.insert(key) {
+                    for &(di, ci) in codes {
+                        used[di][ci] = true;
+                    }
+                }
+            }
+            let line = ws.files[diag.file].source.line_of(diag.span.start);
+            for &di in by_line.get(&(diag.file, line)).into_iter().flatten() {
                 for (ci, c) in directives[di].codes.iter().enumerate() {
                     if c.code == Some(diag.rule.code) {
                         used[di][ci] = true;
-                        // The first such comment in the file.
                         hit = Some(hit.map_or(di, |h| h.min(di)));
                     }
                 }

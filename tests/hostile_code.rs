@@ -222,3 +222,27 @@ fn many_calls_passing_one_hash_variable() {
     let by_hand = |out: &str| out.matches("(`o` is also used for something else)").count();
     assert_eq!((by_hand(&few), by_hand(&many)), (3, 5_000));
 }
+
+/// Thousands of suppression comments: every finding is held, and every comment counts as used
+/// (FL100 reports none of them), each whole-file comment for its code included; the one comment
+/// that holds nothing is reported.
+#[test]
+fn thousands_of_suppression_comments() {
+    let n = 5_000;
+    let dir = one_fastfile(&format!(
+        "{}# fastlint: ignore-file FL004\nlane :a do\n{}end\n",
+        "# fastlint: ignore-file FL008\n".repeat(n),
+        "  pilot(username: \"u\") # fastlint: ignore FL001\n".repeat(n)
+    ));
+    // (Not `check_json`: its invariants take a migratable lane for fixable, and `--fix` leaves
+    // a lane whose findings comments hold.)
+    let run = run_in(dir.path(), &["check", "--format", "json", "."]);
+    run.assert_exit(1);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let unused = BTreeSet::from([(
+        "fastlane/Fastfile".to_string(),
+        "FL100".to_string(),
+        n as u64 + 1,
+    )]);
+    assert_eq!(findings(&json), unused, "{}", run.describe());
+}
