@@ -60,12 +60,15 @@ fn shapes(depth: usize) -> Vec<(&'static str, String)> {
     ]
 }
 
-fn write_repo(root: &Path, depth: usize) {
+/// A repository of one fastlane folder per shape, nested `depth` deep.
+fn repo(depth: usize) -> tempfile::TempDir {
+    let root = tempfile::tempdir().unwrap();
     for (name, body) in shapes(depth) {
-        let dir = root.join(name).join("fastlane");
+        let dir = root.path().join(name).join("fastlane");
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("Fastfile"), format!("lane :a do\n{body}\nend\n")).unwrap();
     }
+    root
 }
 
 /// A repository of one fastlane folder whose Fastfile is `text`.
@@ -95,10 +98,7 @@ fn findings(json: &serde_json::Value) -> BTreeSet<(String, String, u64)> {
 
 #[test]
 fn findings_do_not_depend_on_the_depth() {
-    let shallow = tempfile::tempdir().unwrap();
-    let deep = tempfile::tempdir().unwrap();
-    write_repo(shallow.path(), 3);
-    write_repo(deep.path(), DEEP);
+    let (shallow, deep) = (repo(3), repo(DEEP));
     let expected = findings(&check_json(shallow.path(), &[], &["."]).json);
     let got = check_json(deep.path(), &[], &["."]);
     assert_eq!(findings(&got.json), expected);
@@ -117,10 +117,7 @@ fn findings_do_not_depend_on_the_depth() {
 
 #[test]
 fn fix_of_deep_nesting_settles() {
-    let shallow = tempfile::tempdir().unwrap();
-    let deep = tempfile::tempdir().unwrap();
-    write_repo(shallow.path(), 3);
-    write_repo(deep.path(), DEEP);
+    let (shallow, deep) = (repo(3), repo(DEEP));
     // The same files change, and a second run has nothing left to do.
     let changed = |root: &Path| {
         let run = run_in(root, &["check", "--diff", "."]);

@@ -359,33 +359,37 @@ fn remodel(
 }
 
 /// Lines of byte offsets in the files' texts as they were before the rounds (`originals` holds
-/// the texts the rounds changed; the others are as the report has them). Each text's line breaks
-/// are found once, so that thousands of notes on one file do not each count its lines.
+/// the texts the rounds changed; the others are as the report has them). Each original text gets
+/// its line table once, so that thousands of notes on one file do not each count its lines.
 struct LinesBefore<'a> {
     originals: &'a BTreeMap<usize, String>,
-    breaks: std::collections::HashMap<usize, Vec<usize>>,
+    sources: std::collections::HashMap<usize, SourceFile>,
 }
 
 impl<'a> LinesBefore<'a> {
     fn new(originals: &'a BTreeMap<usize, String>) -> Self {
         LinesBefore {
             originals,
-            breaks: Default::default(),
+            sources: Default::default(),
         }
     }
 
     /// The 1-based line of byte offset `original` of file `file` (`src` its source now).
     fn line(&mut self, src: &SourceFile, file: usize, original: usize) -> usize {
-        let before = self.originals.get(&file).unwrap_or(&src.text);
-        let breaks = self.breaks.entry(file).or_insert_with(|| {
-            before
-                .bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i)
-                .collect()
-        });
-        1 + breaks.partition_point(|&at| at < original.min(before.len()))
+        let Some(before) = self.originals.get(&file) else {
+            return src.line_of(original);
+        };
+        self.sources
+            .entry(file)
+            .or_insert_with(|| {
+                SourceFile::new(
+                    src.path.clone(),
+                    src.display.clone(),
+                    src.kind,
+                    before.clone(),
+                )
+            })
+            .line_of(original)
     }
 }
 

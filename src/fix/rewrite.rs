@@ -213,7 +213,7 @@ fn eol_at(src: &str, at: usize) -> &'static str {
     }
 }
 
-fn text<'s>(src: &'s str, node: Node) -> &'s str {
+pub(super) fn text<'s>(src: &'s str, node: Node) -> &'s str {
     &src[node.byte_range()]
 }
 

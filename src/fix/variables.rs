@@ -7,11 +7,10 @@
 //! them, are found in one walk of the tree for all the calls ([`Spanning`]).
 
 use std::collections::HashMap;
-use std::rc::Rc;
 
 use tree_sitter::{Node, Tree};
 
-use super::rewrite::Family;
+use super::rewrite::{text, Family};
 use crate::parse::Spanning;
 
 /// DSL words whose block is a lane or hook body: the scope of the locals in it.
@@ -50,30 +49,25 @@ const IN_PLACE: &[&str] = &[
 
 const NOT_LOCAL: &str = "is not a hash literal assigned in the same lane or method";
 
-fn text<'s>(src: &'s str, node: Node) -> &'s str {
-    &src[node.byte_range()]
-}
-
 /// What the rewrites of one file's calls look up in its tree, each worked out once.
 pub struct Lookups<'t> {
     spanning: Spanning<'t>,
     /// (scope node id, variable) → what the scope holds of the variable.
-    vars: HashMap<(usize, String), Rc<VarFacts<'t>>>,
+    vars: HashMap<(usize, String), VarFacts<'t>>,
 }
 
 /// The nodes of one scope that name one variable, in source order.
 struct VarFacts<'t> {
-    /// Assignments of a hash literal to it (`var = { ... }`): (assignment start, the literal),
-    /// with, for each, the index of the literal that starts last among it and those before it.
+    /// Assignments of a hash literal to it (`var = { ... }`): (assignment start, the literal).
+    /// A later assignment's literal starts later too (one inside another's literal included).
     hash_literals: Vec<(usize, Node<'t>)>,
-    latest_literal: Vec<usize>,
     /// Every assignment naming it (`var = `, `var ||= `, `var, x = `), by start.
     assignments: Vec<Node<'t>>,
     /// Each identifier naming it, with its parent.
     names: Vec<(Node<'t>, Node<'t>)>,
     /// Whether the literal of an assignment can take options, by (assignment id, the family
     /// of the call that passes the variable).
-    followable: std::cell::RefCell<HashMap<(usize, Family), Followed<'t>>>,
+    followable: HashMap<(usize, Family), Followed<'t>>,
 }
 
 /// The literal options can go into, or why they cannot.
@@ -107,12 +101,12 @@ impl<'t> Lookups<'t> {
 
     /// The hash literal last assigned to `var` before `at` in the enclosing lane or method.
     pub fn hash_literal_for(&mut self, src: &str, at: Node<'t>, var: &str) -> Option<Node<'t>> {
-        let facts = self.facts(src, at, var)?;
+        let key = self.facts(src, at, var)?;
+        let facts = &self.vars[&key];
         let before = facts
             .hash_literals
             .partition_point(|&(start, _)| start < at.start_byte());
-        let i = facts.latest_literal.get(before.checked_sub(1)?)?;
-        Some(facts.hash_literals[*i].1)
+        Some(facts.hash_literals[before.checked_sub(1)?].1)
     }
 
     /// The hash literal assigned to `var` that the `call` passes, when options can safely be
@@ -125,7 +119,8 @@ impl<'t> Lookups<'t> {
         call: Node<'t>,
         var: &str,
     ) -> Result<Node<'t>, &'static str> {
-        let facts = self.facts(src, call, var).ok_or(NOT_LOCAL)?;
+        let key = self.facts(src, call, var).ok_or(NOT_LOCAL)?;
+        let facts = &self.vars[&key];
         let family = call
             .child_by_field_name("method")
             .map(|m| Family::of_action(text(src, m)))
@@ -138,26 +133,27 @@ impl<'t> Lookups<'t> {
             1 => facts.assignments[0],
             _ => return Err("is assigned more than once"),
         };
-        let key = (assignment.id(), family);
-        if let Some(known) = facts.followable.borrow().get(&key) {
+        let followed = (assignment.id(), family);
+        if let Some(known) = facts.followable.get(&followed) {
             return *known;
         }
-        let result = uses_allow_options(src, &facts, assignment, family);
-        facts.followable.borrow_mut().insert(key, result);
+        let result = uses_allow_options(src, facts, assignment, family);
+        if let Some(facts) = self.vars.get_mut(&key) {
+            facts.followable.insert(followed, result);
+        }
         result
     }
 
-    /// What the scope that `at` sees `var` in holds of it; `None` when a block on the way
-    /// declares `var` as a parameter.
-    fn facts(&mut self, src: &str, at: Node<'t>, var: &str) -> Option<Rc<VarFacts<'t>>> {
+    /// Works out what the scope that `at` sees `var` in holds of it, once per scope and
+    /// variable, and gives its key in `vars`; `None` when a block on the way declares `var` as a
+    /// parameter.
+    fn facts(&mut self, src: &str, at: Node<'t>, var: &str) -> Option<(usize, String)> {
         let scope = enclosing_scope(src, &self.ancestors(at), var)?;
         let key = (scope.id(), var.to_string());
-        if let Some(facts) = self.vars.get(&key) {
-            return Some(facts.clone());
+        if !self.vars.contains_key(&key) {
+            self.vars.insert(key.clone(), var_facts(src, scope, var));
         }
-        let facts = Rc::new(var_facts(src, scope, var));
-        self.vars.insert(key, facts.clone());
-        Some(facts)
+        Some(key)
     }
 }
 
@@ -226,10 +222,9 @@ fn var_facts<'t>(src: &str, scope: Node<'t>, var: &str) -> VarFacts<'t> {
         |n: Option<Node>| n.is_some_and(|n| n.kind() == "identifier" && text(src, n) == var);
     let mut facts = VarFacts {
         hash_literals: Vec::new(),
-        latest_literal: Vec::new(),
         assignments: Vec::new(),
         names: Vec::new(),
-        followable: Default::default(),
+        followable: HashMap::new(),
     };
     for (n, parent) in scope_nodes(scope) {
         let assigns = match n.kind() {
@@ -261,13 +256,6 @@ fn var_facts<'t>(src: &str, scope: Node<'t>, var: &str) -> VarFacts<'t> {
     }
     facts.assignments.sort_by_key(|n| n.start_byte());
     facts.hash_literals.sort_by_key(|&(start, _)| start);
-    let mut latest = 0;
-    for (i, (_, literal)) in facts.hash_literals.iter().enumerate() {
-        if literal.start_byte() >= facts.hash_literals[latest].1.start_byte() {
-            latest = i;
-        }
-        facts.latest_literal.push(latest);
-    }
     facts
 }
 
