@@ -47,3 +47,7 @@
 
 ; Comments, for suppressions
 (comment) @comment
+
+; `fastlane pilot -u me` in backticks or %x(...): fastlane started from a shell (`sh(...)` and
+; `system(...)` are calls, above)
+(subshell) @subshell

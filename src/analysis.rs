@@ -74,6 +74,8 @@ pub enum Site {
     Call { file: usize, call: usize },
     /// `files[file].spaceship[index]`, an Apple-ID login or legacy API.
     Spaceship { file: usize, index: usize },
+    /// `files[file].shell[index]`, a fastlane tool started from a shell command.
+    Shell { file: usize, index: usize },
 }
 
 /// A site reached by a run, and whether a key was in scope there.
@@ -108,6 +110,21 @@ pub struct CallSite {
     pub reached_with_key: bool,
     /// It passes `api_key:` / `api_key_path:` itself.
     pub passes_key: bool,
+}
+
+/// What is known of a fastlane tool started from a shell command (FL020).
+#[derive(Clone, Copy, Debug)]
+pub struct ShellSite {
+    pub action: &'static Action,
+    /// The fastlane version of the project it was analysed in.
+    pub version: Version,
+    /// That project (index into `Workspace::projects`).
+    pub project: usize,
+    /// Needs an Apple ID at that version.
+    pub apple_id_only: bool,
+    /// Some run reaches it with no key that a new fastlane process would get (from the command,
+    /// the environment or the tool's config file), or the command names an Apple ID.
+    pub keyless: bool,
 }
 
 /// What a run reaches: flags for the verdict, and the sites behind them (blocking and keyless ones,
@@ -171,7 +188,9 @@ pub struct LaneRun {
 #[derive(Debug, Default)]
 pub struct Analysis {
     pub sites: HashMap<(usize, usize), CallSite>,
-    /// Spaceship sites reached by some run.
+    /// fastlane tools started from shell commands that some run reaches and that talk to Apple
+    /// without a key, by (file, index into `shell`).
+    pub shell: HashMap<(usize, usize), ShellSite>,
     pub lanes: Vec<LaneRun>,
     /// Lanes whose key was in scope at the top of their body on every run (used by --fix).
     pub keyed_at_start: HashSet<(usize, usize)>,
@@ -198,6 +217,7 @@ enum Event {
     ContextKey,
     KeyVar(u64),
     Spaceship(usize, SpaceshipKind),
+    Shell(usize),
 }
 
 type Summary = Rc<(KeyState, Reaches)>;
@@ -215,10 +235,12 @@ struct Index<'a> {
     keyed_config: HashSet<&'static str>,
     /// A Matchfile with `readonly(true)`.
     readonly_match: bool,
+    /// `--key-from-env`: the environment gives every process a key.
+    key_from_env: bool,
 }
 
 impl<'a> Index<'a> {
-    fn new(ws: &'a Workspace, project_index: usize) -> Self {
+    fn new(ws: &'a Workspace, project_index: usize, key_from_env: bool) -> Self {
         let project = &ws.projects[project_index];
         let files = &ws.files[..];
         let mut index = Index {
@@ -231,6 +253,7 @@ impl<'a> Index<'a> {
             events: HashMap::new(),
             keyed_config: HashSet::new(),
             readonly_match: false,
+            key_from_env,
         };
         for &f in &project.fastfiles {
             let Some(model) = files[f].ruby() else {
@@ -282,6 +305,13 @@ impl<'a> Index<'a> {
                     .entry((f, s.scope))
                     .or_default()
                     .push((s.span.start, Event::Spaceship(i, s.kind)));
+            }
+            for (i, r) in model.shell.iter().enumerate() {
+                index
+                    .events
+                    .entry((f, r.scope))
+                    .or_default()
+                    .push((r.span.start, Event::Shell(i)));
             }
         }
         for list in index.events.values_mut() {
@@ -357,6 +387,7 @@ struct Walker<'a, 'i> {
     stack: Vec<Target>,
     visited: &'i mut HashSet<Target>,
     sites: &'i mut HashMap<(usize, usize), CallSite>,
+    shell: &'i mut HashMap<(usize, usize), ShellSite>,
 }
 
 const MAX_DEPTH: usize = 200;
@@ -401,6 +432,7 @@ impl<'a> Walker<'a, '_> {
                     ),
                 },
                 Event::Call(i) => state = self.call(file, i, state, &mut reaches),
+                Event::Shell(i) => self.shell(file, i, state, &mut reaches),
             }
         }
         self.stack.pop();
@@ -408,6 +440,52 @@ impl<'a> Walker<'a, '_> {
         let summary = Rc::new((state, reaches));
         self.memo.insert(key, summary.clone());
         summary
+    }
+
+    /// A fastlane tool started from a shell: a new process, which the lane context and the
+    /// Spaceship token do not reach. It gets a key only from the command, the environment it
+    /// inherits (key variables set so far, `.env` files, `--key-from-env`) or its config file.
+    fn shell(&mut self, file: usize, i: usize, state: KeyState, reaches: &mut Reaches) {
+        let index = self.index;
+        let Some(run) = index.files[file].ruby().map(|m| &m.shell[i]) else {
+            return;
+        };
+        let Some(action) = knowledge::action(run.action) else {
+            return;
+        };
+        if run.readonly || (action.has_readonly_mode() && index.readonly_match) {
+            return;
+        }
+        let inherited = KeyState {
+            context: false,
+            token: false,
+            vars: state.vars,
+        };
+        let has_key = run.key
+            || index.key_from_env
+            || inherited.covers(action)
+            || action
+                .config_file
+                .is_some_and(|c| index.keyed_config.contains(c));
+        let apple_id_only = action.apple_id_only_at(index.version);
+        let keyless = !has_key || run.apple_id.is_some();
+        if apple_id_only || keyless {
+            let site = self.shell.entry((file, i)).or_insert(ShellSite {
+                action,
+                version: index.version,
+                project: index.project,
+                apple_id_only,
+                keyless: false,
+            });
+            site.keyless |= keyless;
+        }
+        reaches.push(
+            Reach {
+                site: Site::Shell { file, index: i },
+                has_key: !keyless,
+            },
+            apple_id_only,
+        );
     }
 
     /// Runs a lane as fastlane does on a lane switch: before_each hooks, the body, after_each hooks.
@@ -551,6 +629,11 @@ pub fn analyse(ws: &Workspace, options: &CheckOptions) -> Analysis {
                 }
             }
         }
+        for (key, site) in part.shell {
+            let merged = analysis.shell.entry(key).or_insert(site);
+            merged.apple_id_only |= site.apple_id_only;
+            merged.keyless |= site.keyless;
+        }
         analysis.keyed_at_start.extend(part.keyed_at_start);
         for (key, (home, reaches)) in runs {
             match lane_runs.entry(key) {
@@ -584,7 +667,7 @@ pub fn analyse(ws: &Workspace, options: &CheckOptions) -> Analysis {
 pub fn lane_calls(ws: &Workspace) -> Vec<((usize, usize), (usize, usize))> {
     let mut edges = Vec::new();
     for (p, project) in ws.projects.iter().enumerate() {
-        let index = Index::new(ws, p);
+        let index = Index::new(ws, p, false);
         for &f in &project.fastfiles {
             let Some(model) = ws.files[f].ruby() else {
                 continue;
@@ -630,7 +713,7 @@ fn analyse_project(
     let mut analysis = Analysis::default();
     let mut lane_runs: LaneRuns = HashMap::new();
     let project = &ws.projects[project_index];
-    let index = Index::new(ws, project_index);
+    let index = Index::new(ws, project_index, options.key_from_env);
     let mut base = KeyState {
         context: options.key_from_env,
         token: options.key_from_env,
@@ -653,6 +736,7 @@ fn analyse_project(
             stack: Vec::new(),
             visited: &mut visited,
             sites: &mut analysis.sites,
+            shell: &mut analysis.shell,
         };
         for &f in &project.fastfiles {
             base = walker.merge(Target::TopLevel(f), base, &mut top_reaches);
@@ -703,6 +787,7 @@ fn analyse_project(
             stack: Vec::new(),
             visited: &mut visited,
             sites: &mut analysis.sites,
+            shell: &mut analysis.shell,
         };
         let mut reaches = Reaches::default();
         let mut state = base;
@@ -761,6 +846,7 @@ fn analyse_project(
             stack: Vec::new(),
             visited: &mut visited,
             sites: &mut analysis.sites,
+            shell: &mut analysis.shell,
         };
         let summary = walker.run(target, base);
         if let Target::Lane(f, l) = target {

@@ -243,6 +243,28 @@ pub struct SpaceshipUse {
     pub password: Option<Span>,
 }
 
+/// A fastlane tool or action started from a shell command in Ruby code (`sh("fastlane pilot upload
+/// -u me")`, `system(...)`, backticks). It runs in a new fastlane process: the lane's
+/// `app_store_connect_api_key` does not reach it, only the command's options, the environment and
+/// the tool's config file do.
+#[derive(Clone, Debug)]
+pub struct ShellRun {
+    /// The action it runs (canonical name: `upload_to_testflight` for `fastlane pilot`).
+    pub action: &'static str,
+    /// The command's words up to the tool, as the shell reads them (`fastlane pilot`).
+    pub text: String,
+    /// Where those words are.
+    pub span: Span,
+    pub scope: Scope,
+    /// Where the command names an Apple ID (`-u me`, `--username=me`, `username:me`,
+    /// `FASTLANE_USER=me`).
+    pub apple_id: Option<Span>,
+    /// The command gives it a key (`--api_key_path`, `api_key_path:`, `APP_STORE_CONNECT_API_KEY_PATH=`).
+    pub key: bool,
+    /// `fastlane match --readonly`: no login.
+    pub readonly: bool,
+}
+
 /// `import "path"` or `import_from_git(...)`.
 #[derive(Clone, Debug)]
 pub struct Import {
@@ -267,6 +289,8 @@ pub struct RubyModel {
     pub bare_names: Vec<(Span, Scope)>,
     pub env: Vec<EnvAccess>,
     pub spaceship: Vec<SpaceshipUse>,
+    /// fastlane tools and actions started from shell commands, in source order.
+    pub shell: Vec<ShellRun>,
     /// `lane_context[SharedValues::APP_STORE_CONNECT_API_KEY] = ...`: a key put in the lane context
     /// by hand (where the assignment is, and the scope it runs in), as `app_store_connect_api_key`
     /// puts it there.

@@ -304,6 +304,7 @@ fn slim(ws: &mut Workspace) {
             model.calls = Vec::new();
             model.env = Vec::new();
             model.spaceship = Vec::new();
+            model.shell = Vec::new();
             model.context_keys = Vec::new();
             model.imports = Vec::new();
             model.bare_names = Vec::new();

@@ -25,6 +25,7 @@ pub enum Capture {
     Assign,
     ConstantPath,
     Comment,
+    Subshell,
 }
 
 impl Capture {
@@ -41,6 +42,7 @@ impl Capture {
             "assign" => Capture::Assign,
             "constant_path" => Capture::ConstantPath,
             "comment" => Capture::Comment,
+            "subshell" => Capture::Subshell,
             _ => return None,
         })
     }
@@ -126,6 +128,7 @@ pub enum Kind {
     HashSplatArgument,
     Identifier,
     Integer,
+    Interpolation,
     Nil,
     Pair,
     ParenthesizedStatements,
@@ -133,11 +136,12 @@ pub enum Kind {
     SimpleSymbol,
     String,
     StringContent,
+    Subshell,
     True,
 }
 
 impl Kind {
-    const NAMED: [(&'static str, Kind); 20] = [
+    const NAMED: [(&'static str, Kind); 22] = [
         ("call", Kind::Call),
         ("comment", Kind::Comment),
         ("constant", Kind::Constant),
@@ -150,6 +154,7 @@ impl Kind {
         ("hash_splat_argument", Kind::HashSplatArgument),
         ("identifier", Kind::Identifier),
         ("integer", Kind::Integer),
+        ("interpolation", Kind::Interpolation),
         ("nil", Kind::Nil),
         ("pair", Kind::Pair),
         ("parenthesized_statements", Kind::ParenthesizedStatements),
@@ -157,6 +162,7 @@ impl Kind {
         ("simple_symbol", Kind::SimpleSymbol),
         ("string", Kind::String),
         ("string_content", Kind::StringContent),
+        ("subshell", Kind::Subshell),
         ("true", Kind::True),
     ];
 

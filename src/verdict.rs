@@ -53,10 +53,16 @@ pub struct LaneVerdict {
     pub file: usize,
     pub lane: usize,
     pub verdict: Verdict,
-    /// Migratable, in a file `--fix` may rewrite.
+    /// Migratable, and `--fix` can move all of it: its file may be rewritten, no comment keeps
+    /// one of its findings, and no fastlane it starts from a shell lacks a key.
     pub fixable: bool,
+    /// Migratable, and a suppression comment keeps one of its findings: `--fix` leaves it as it is.
+    pub held: bool,
     pub reasons: Vec<Reason>,
 }
+
+/// The code of a fastlane started from a shell ([`crate::rules::fl020_shell_fastlane`]).
+pub const SHELL_CODE: &str = "FL020";
 
 /// Gives every analysed lane its verdict.
 pub fn verdicts(ws: &Workspace, analysis: &Analysis) -> Vec<LaneVerdict> {
@@ -137,6 +143,27 @@ pub fn verdicts(ws: &Workspace, analysis: &Analysis) -> Vec<LaneVerdict> {
                         )),
                     });
                 }
+                Site::Shell { file, index } => {
+                    let (Some(run), Some(site)) = (
+                        ws.files[file].ruby().map(|m| &m.shell[index]),
+                        analysis.shell.get(&(file, index)),
+                    ) else {
+                        continue;
+                    };
+                    let reason = Reason {
+                        file,
+                        span: run.span,
+                        code: SHELL_CODE,
+                        message: crate::diagnostic::intern(
+                            crate::rules::fl020_shell_fastlane::message(ws, file, run, site),
+                        ),
+                    };
+                    if site.apple_id_only {
+                        blocking.push(reason);
+                    } else {
+                        keyless.push(reason);
+                    }
+                }
             }
         }
         let flags = &run.reaches;
@@ -151,17 +178,22 @@ pub fn verdicts(ws: &Workspace, analysis: &Analysis) -> Vec<LaneVerdict> {
         };
         reasons.sort();
         reasons.dedup();
-        // `--fix` leaves a lane whose Apple-ID finding a comment suppresses as it is.
-        let fixable = verdict == Verdict::Migratable
-            && !ws.files[run.file].has_syntax_errors()
-            && !reasons
+        // `--fix` leaves a lane whose Apple-ID finding a comment suppresses as it is, and cannot
+        // give a key to a fastlane started from a shell.
+        let held = verdict == Verdict::Migratable
+            && reasons
                 .iter()
                 .any(|r| held.holds(ws, r.file, r.span, r.code));
+        let fixable = verdict == Verdict::Migratable
+            && !ws.files[run.file].has_syntax_errors()
+            && !held
+            && !reasons.iter().any(|r| r.code == SHELL_CODE);
         out.push(LaneVerdict {
             file: run.file,
             lane: run.lane,
             verdict,
             fixable,
+            held,
             reasons,
         });
     }

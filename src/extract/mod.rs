@@ -1,7 +1,9 @@
 //! Extraction: file text → typed model. Ruby files go through tree-sitter; `.env` files are lines.
 
 pub mod ci;
+pub mod commands;
 pub mod dotenv;
 pub mod keyjson;
 pub mod nesting;
 pub mod ruby;
+pub mod shell;

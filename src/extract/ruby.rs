@@ -7,6 +7,7 @@
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use tree_sitter::{Node, Tree};
 
+use super::commands;
 use super::nesting::Nesting;
 use crate::model::*;
 use crate::parse::{each_node, syntax_errors};
@@ -258,6 +259,7 @@ struct Raw<'t> {
     inner_paths: Vec<Node<'t>>,
     assigns: Vec<(Node<'t>, Node<'t>, Node<'t>)>,
     comments: Vec<Node<'t>>,
+    subshells: Vec<Node<'t>>,
 }
 
 /// Whether Ruby text parses without a syntax error, stray keywords included (what a rewrite of a
@@ -337,6 +339,7 @@ fn capture_node<'t>(capture: Capture, n: Node<'t>, f: &Fields, src: &str, raw: &
             }
         }
         Capture::Comment => raw.comments.push(n),
+        Capture::Subshell => raw.subshells.push(n),
     }
 }
 
@@ -577,8 +580,16 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
     let defined_here: HashSet<String> = defined_here.into_iter().map(str::to_string).collect();
     let mut calls: Vec<Call> = Vec::with_capacity(raw.calls.len());
     for (node, name) in &raw.calls {
-        calls.push(call_of(*node, *name, src, scope_at(span(*node))));
+        let scope = scope_at(span(*node));
+        if commands::SHELL_METHODS.contains(&text(*name, src)) {
+            commands::of_call(*node, src, scope, &mut model.shell);
+        }
+        calls.push(call_of(*node, *name, src, scope));
     }
+    for node in &raw.subshells {
+        commands::of_subshell(*node, src, scope_at(span(*node)), &mut model.shell);
+    }
+    model.shell.sort_by_key(|r| (r.span.start, r.span.end));
     let tree_errors = model.syntax_errors.len();
     for node in &raw.identifiers {
         if not_references.contains(&node.start_byte()) {

@@ -236,6 +236,13 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
         let lane_at = (lv.file, model.lanes[lv.lane].span.start);
         let (why, (file, at)) = match lv.verdict {
             Verdict::Blocked => match lv.reasons.first() {
+                Some(r) if r.code == crate::verdict::SHELL_CODE => (
+                    format!(
+                        "blocked by `{}`, started from a shell",
+                        shell_text(&report, r)
+                    ),
+                    (r.file, r.span.start),
+                ),
                 Some(r) => {
                     let src = &report.ws.files[r.file].source;
                     let what = src.text.get(r.span.start..r.span.end).unwrap_or(r.code);
@@ -245,9 +252,22 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
                 None => ("blocked".to_string(), lane_at),
             },
             Verdict::Migratable => {
+                let shell = lv
+                    .reasons
+                    .iter()
+                    .find(|r| r.code == crate::verdict::SHELL_CODE);
                 match left.get(&(lv.file, lv.lane)) {
                     Some(why) => (why.clone(), lane_at),
-                    None if !lv.fixable => ("its file has syntax errors".to_string(), lane_at),
+                    None if report.ws.files[lv.file].has_syntax_errors() => {
+                        ("its file has syntax errors".to_string(), lane_at)
+                    }
+                    None if shell.is_some() => {
+                        let r = shell.expect("a shell reason");
+                        (
+                            format!("starts `{}` from a shell without an API key: give the command `--api_key_path` by hand, or call the action in the lane", shell_text(&report, r)),
+                            (r.file, r.span.start),
+                        )
+                    }
                     None => (
                         "still reaches actions without a key, outside its own body (hooks or other lanes)"
                             .to_string(),
@@ -395,6 +415,14 @@ impl<'a> LinesBefore<'a> {
 
 /// Where byte offset `at` of file `file`'s current text was before any round rewrote it (`history`:
 /// each round's edits of each file).
+/// The command a shell reason is about, as the shell reads it (`fastlane pilot`).
+fn shell_text<'r>(report: &'r Report, r: &crate::verdict::Reason) -> &'r str {
+    report.ws.files[r.file]
+        .ruby()
+        .and_then(|m| m.shell.iter().find(|s| s.span == r.span))
+        .map_or("fastlane", |s| s.text.as_str())
+}
+
 fn offset_before_rounds(
     history: &BTreeMap<usize, Vec<OffsetMap>>,
     file: usize,

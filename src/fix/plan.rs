@@ -934,11 +934,7 @@ impl<'a> Planner<'a> {
         if k.is_empty() {
             return None;
         }
-        if runners
-            .iter()
-            .any(|lv| lv.verdict == Verdict::Migratable && !lv.fixable && self.rewritable(lv.file))
-            && k.any_keyless()
-        {
+        if runners.iter().any(|lv| lv.held && self.rewritable(lv.file)) && k.any_keyless() {
             // A key here would reach the calls a comment keeps on the Apple ID.
             self.leave_hook(hook, HELD_WHY);
             return None;
@@ -979,7 +975,7 @@ impl<'a> Planner<'a> {
             return None;
         }
         let lane_id = (lv.file, lv.lane);
-        if lv.verdict == Verdict::Migratable && !lv.fixable {
+        if lv.held {
             // Its file parses (above): a comment suppresses one of its findings.
             self.plan.left_alone.insert(lane_id, HELD_WHY.to_string());
             return None;

@@ -29,6 +29,7 @@ mod fl016_lane_shadows_action;
 mod fl017_key_filepath_relative;
 pub(crate) mod fl018_match_storage_team_id;
 mod fl019_match_developer_id;
+pub(crate) mod fl020_shell_fastlane;
 pub(crate) mod fl100_unused_suppression;
 
 /// What every rule reads.
@@ -113,6 +114,7 @@ pub static RULES: &[Rule] = &[
     fl017_key_filepath_relative::RULE,
     fl018_match_storage_team_id::RULE,
     fl019_match_developer_id::RULE,
+    fl020_shell_fastlane::RULE,
     fl100_unused_suppression::RULE,
 ];
 

@@ -198,6 +198,7 @@ pub fn rule(code: &str) -> Option<(&'static str, &'static str)> {
         "FL017" => ("key-filepath-relative", "warning"),
         "FL018" => ("match-storage-team-id", "warning"),
         "FL019" => ("match-developer-id", "warning"),
+        "FL020" => ("shell-fastlane", "error"),
         "FL100" => ("unused-suppression", "warning"),
         _ => return None,
     })

@@ -1,0 +1,277 @@
+//! FL020: fastlane tools started from shell commands in Ruby code, run through the binary over
+//! `fixtures/rules/FL020-shell-fastlane`. Each expectation was read off the fixture.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+const BASE: &str = "fixtures/rules/FL020-shell-fastlane";
+
+struct Out {
+    stdout: String,
+    stderr: String,
+    code: i32,
+}
+
+fn fastlint(dir: &Path, args: &[&str]) -> Out {
+    let out = Command::new(env!("CARGO_BIN_EXE_fastlint"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the fastlint binary runs");
+    Out {
+        stdout: String::from_utf8(out.stdout).expect("UTF-8 output"),
+        stderr: String::from_utf8(out.stderr).expect("UTF-8 output"),
+        code: out.status.code().unwrap_or(-1),
+    }
+}
+
+fn json(dir: &Path, path: &str) -> Value {
+    let out = fastlint(dir, &["check", path, "--format", "json"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    serde_json::from_str(&out.stdout).expect("JSON output")
+}
+
+fn rel(path: &str) -> String {
+    path.split("FL020-shell-fastlane/")
+        .nth(1)
+        .unwrap_or(path)
+        .to_string()
+}
+
+/// (code, path under the fixture, line) of every diagnostic with one of the codes.
+fn found(report: &Value, codes: &[&str]) -> BTreeSet<(String, String, u64)> {
+    report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| codes.contains(&d["code"].as_str().unwrap_or("")))
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                rel(d["path"].as_str().unwrap()),
+                d["line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn message_at(report: &Value, path: &str, line: u64) -> String {
+    report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .find(|d| {
+            d["code"] == "FL020" && rel(d["path"].as_str().unwrap()) == path && d["line"] == line
+        })
+        .and_then(|d| d["message"].as_str())
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn set(items: &[(&str, &str, u64)]) -> BTreeSet<(String, String, u64)> {
+    items
+        .iter()
+        .map(|(c, p, l)| (c.to_string(), p.to_string(), *l))
+        .collect()
+}
+
+#[test]
+fn finds_fastlane_started_from_a_shell() {
+    let report = json(Path::new(ROOT), BASE);
+    assert_eq!(
+        found(&report, &["FL020", "FL008"]),
+        set(&[
+            // FASTLANE_USER= before the command; the .env key does not help a named Apple ID.
+            ("FL020", "dotenv/fastlane/Fastfile", 6),
+            // -u, though the lane has a key: a new process does not see it.
+            ("FL020", "main/fastlane/Fastfile", 3),
+            // After `cd .. &&`, with no key at all.
+            ("FL020", "main/fastlane/Fastfile", 7),
+            // pem in backticks: no key support.
+            ("FL020", "main/fastlane/Fastfile", 16),
+            // `fastlane run download_dsyms username:...`, given as words.
+            ("FL020", "main/fastlane/Fastfile", 20),
+            // The action call in `release` is the usual finding.
+            ("FL008", "main/fastlane/Fastfile", 35),
+            // sigh has no config file giving it a key; match's Matchfile gives match one.
+            ("FL020", "matchfile/fastlane/Fastfile", 3),
+            // Quiet: --api_key_path, match --readonly, scan, echo, a key variable set in Ruby
+            // before the command or in .env, and match with the Matchfile's api_key_path.
+        ])
+    );
+    for (path, line, parts) in [
+        (
+            "main/fastlane/Fastfile",
+            3,
+            &[
+                "`fastlane pilot` started from a shell",
+                "the Apple ID given by `-u`",
+            ][..],
+        ),
+        (
+            "main/fastlane/Fastfile",
+            7,
+            &["`fastlane deliver` started from a shell gets no App Store Connect API key"],
+        ),
+        (
+            "main/fastlane/Fastfile",
+            16,
+            &["`fastlane pem` started from a shell needs an Apple ID"],
+        ),
+        (
+            "main/fastlane/Fastfile",
+            20,
+            &["`fastlane run download_dsyms`", "given by `username:`"],
+        ),
+        ("dotenv/fastlane/Fastfile", 6, &["given by `FASTLANE_USER`"]),
+    ] {
+        let message = message_at(&report, path, line);
+        for part in parts {
+            assert!(message.contains(part), "{path}:{line}: {message}");
+        }
+        // The flag is named, never the Apple ID itself.
+        assert!(!message.contains("ci@example.com"), "{message}");
+    }
+
+    let lanes: BTreeSet<(String, String, String, bool)> = report["lanes"]
+        .as_array()
+        .expect("lanes")
+        .iter()
+        .map(|l| {
+            (
+                rel(l["path"].as_str().unwrap()),
+                l["name"].as_str().unwrap().to_string(),
+                l["verdict"].as_str().unwrap().to_string(),
+                l["fixable"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    let lane = |p: &str, n: &str, v: &str, fixable: bool| {
+        (p.to_string(), n.to_string(), v.to_string(), fixable)
+    };
+    let m = "main/fastlane/Fastfile";
+    assert_eq!(
+        lanes,
+        BTreeSet::from([
+            lane("dotenv/fastlane/Fastfile", "beta", "api-key", false),
+            lane(
+                "dotenv/fastlane/Fastfile",
+                "beta_as_someone",
+                "migratable",
+                false
+            ),
+            lane(m, "upload_with_apple_id", "migratable", false),
+            lane(m, "upload_keyless", "migratable", false),
+            lane(m, "upload_with_key_file", "api-key", false),
+            lane(m, "certificates", "blocked", false),
+            lane(m, "dsyms", "migratable", false),
+            lane(m, "tests", "no-apple-auth", false),
+            lane(m, "env_key", "api-key", false),
+            // It reaches upload_keyless's command: --fix moves its pilot, not the command.
+            lane(m, "release", "migratable", false),
+            lane(
+                "matchfile/fastlane/Fastfile",
+                "certificates",
+                "migratable",
+                false
+            ),
+        ])
+    );
+}
+
+#[test]
+fn fix_rewrites_the_calls_and_lists_the_commands() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let copy = dir.path().join("fixture");
+    copy_dir(&Path::new(ROOT).join(BASE), &copy);
+    let fastfile = copy.join("main/fastlane/Fastfile");
+    let before = std::fs::read_to_string(&fastfile).unwrap();
+
+    let out = fastlint(&copy, &["check", ".", "--fix"]);
+    let after = std::fs::read_to_string(&fastfile).unwrap();
+    // Only `release` changes: its pilot gets the key; no shell command is touched.
+    let release = "lane :release do\n  upload_keyless\n  pilot\nend\n";
+    assert!(before.ends_with(release));
+    let expected = before.replace(
+        release,
+        "lane :release do
+  api_key = app_store_connect_api_key(
+    key_id: ENV[\"APP_STORE_CONNECT_API_KEY_KEY_ID\"],
+    issuer_id: ENV[\"APP_STORE_CONNECT_API_KEY_ISSUER_ID\"],
+    key_filepath: ENV[\"APP_STORE_CONNECT_API_KEY_KEY_FILEPATH\"]
+  )
+  upload_keyless
+  pilot(api_key: api_key)
+end
+",
+    );
+    assert_eq!(after, expected);
+    for other in ["dotenv/fastlane/Fastfile", "matchfile/fastlane/Fastfile"] {
+        assert_eq!(
+            std::fs::read_to_string(copy.join(other)).unwrap(),
+            std::fs::read_to_string(Path::new(ROOT).join(BASE).join(other)).unwrap()
+        );
+    }
+    let summary = format!("{}{}", out.stdout, out.stderr);
+    assert!(
+        summary.contains("1 file changed, 1 call migrated in 1 lane; 7 lanes left as they are"),
+        "{summary}"
+    );
+    for line in [
+        "  upload_with_apple_id starts `fastlane pilot` from a shell without an API key: give the command `--api_key_path` by hand, or call the action in the lane (main/fastlane/Fastfile:3)",
+        "  certificates blocked by `fastlane pem`, started from a shell (main/fastlane/Fastfile:16)",
+        "  release starts `fastlane deliver` from a shell without an API key: give the command `--api_key_path` by hand, or call the action in the lane (main/fastlane/Fastfile:7)",
+        "  dsyms starts `fastlane run download_dsyms` from a shell without an API key: give the command `--api_key_path` by hand, or call the action in the lane (main/fastlane/Fastfile:20)",
+    ] {
+        assert!(summary.lines().any(|l| l == line), "{line}\n{summary}");
+    }
+    // A second run changes nothing and reports the same commands.
+    let again = fastlint(&copy, &["check", ".", "--fix", "--format", "json"]);
+    assert_eq!(std::fs::read_to_string(&fastfile).unwrap(), after);
+    let report: Value = serde_json::from_str(&again.stdout).unwrap();
+    assert_eq!(found(&report, &["FL020"]).len(), 6);
+    assert!(found(&report, &["FL008"]).is_empty());
+}
+
+#[test]
+fn a_comment_suppresses_it_and_keeps_the_lane() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let fastlane = dir.path().join("fastlane");
+    std::fs::create_dir_all(&fastlane).unwrap();
+    std::fs::write(
+        fastlane.join("Fastfile"),
+        "lane :beta do\n  pilot\n  sh(\"fastlane deliver -u me\") # fastlint: ignore FL020 -- run by hand\nend\n",
+    )
+    .unwrap();
+    let report = json(dir.path(), ".");
+    assert_eq!(found(&report, &["FL020", "FL100"]), BTreeSet::new());
+    assert_eq!(found(&report, &["FL008"]).len(), 1);
+    let lane = &report["lanes"][0];
+    assert_eq!(lane["verdict"], "migratable");
+    // A suppressed finding keeps the lane as it is under --fix, as for any other code.
+    assert_eq!(lane["fixable"], false);
+    let out = fastlint(dir.path(), &["check", ".", "--diff"]);
+    let summary = format!("{}{}", out.stdout, out.stderr);
+    assert!(
+        summary.contains("beta kept by a `# fastlint: ignore` comment"),
+        "{summary}"
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
