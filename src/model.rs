@@ -244,9 +244,9 @@ pub struct SpaceshipUse {
 }
 
 /// A fastlane tool or action started from a shell command in Ruby code (`sh("fastlane pilot upload
-/// -u me")`, `system(...)`, backticks). It runs in a new fastlane process: the lane's
-/// `app_store_connect_api_key` does not reach it, only the command's options, the environment and
-/// the tool's config file do.
+/// -u me")`, `system(...)`, backticks) or by a CI step. It runs in a new fastlane process: the
+/// lane's `app_store_connect_api_key` does not reach it, only the command's options, the
+/// environment and the tool's config file do.
 #[derive(Clone, Debug)]
 pub struct ShellRun {
     /// The action it runs (canonical name: `upload_to_testflight` for `fastlane pilot`).
@@ -255,6 +255,7 @@ pub struct ShellRun {
     pub text: String,
     /// Where those words are.
     pub span: Span,
+    /// Where it runs in a Ruby file (`TopLevel` in a CI file).
     pub scope: Scope,
     /// Where the command names an Apple ID (`-u me`, `--username=me`, `username:me`,
     /// `FASTLANE_USER=me`).
@@ -358,6 +359,8 @@ pub struct CiModel {
     /// Jenkinsfile `environment { }` block, `withEnv([...])` and `env.NAME = value`. The value is the
     /// text as written (quotes removed); `value_span` covers it as written.
     pub env: Vec<EnvAssignment>,
+    /// fastlane tools and actions its steps start (`run: fastlane pilot upload -u me`), in file order.
+    pub fastlane: Vec<ShellRun>,
     /// The file could not be read as YAML: where and why.
     pub error: Option<(Span, String)>,
 }

@@ -143,6 +143,11 @@ const MORE_TOKENS: &[&str] = &[
     "match(type: \"developer_id\", additional_cert_types: [\"developer_id_installer\"])\n",
     " # fastlint: ignore FL008, FL001\n",
     "# fastlint: ignore-file FL008\n",
+    "sh(\"bundle exec fastlane pilot upload -u \\\"#{u}\\\" && fastlane match appstore --readonly\")\n",
+    "`FASTLANE_USER=me fastlane run download_dsyms username:'x' \\\n --api_key_path k.json`\n",
+    "system(\"fastlane\", \"pem\", \"-u\", user)\n",
+    "%x(fastlane deliver --username=me; echo 'fastlane sigh -u x)\n",
+    "sh(command: \"env -i fastlane produce -u\", log: false)\n",
 ];
 
 /// A generated Fastfile (and its Appfile, Matchfile, `.env`, Gemfile.lock), edited as the

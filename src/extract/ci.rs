@@ -1,4 +1,5 @@
-//! Reads the environment a CI configuration file sets for the jobs that run fastlane.
+//! Reads the environment a CI configuration file sets for the jobs that run fastlane, and the fastlane
+//! tools its steps start ([`super::ci_commands`]).
 //!
 //! YAML files (GitHub Actions, GitLab CI, CircleCI, Bitrise, Azure Pipelines) are parsed with
 //! `saphyr`; every mapping under a key named `env`, `environment`, `variables` or `envs` is read as
@@ -20,8 +21,11 @@ pub fn extract(kind: CiKind, text: &str) -> CiModel {
     if kind.is_yaml() {
         yaml(text)
     } else {
+        let mut fastlane = Vec::new();
+        super::ci_commands::jenkins(text, &mut fastlane);
         CiModel {
             env: jenkins(text),
+            fastlane,
             error: None,
         }
     }
@@ -64,17 +68,22 @@ fn yaml(text: &str) -> CiModel {
             let at = offsets.byte(e.marker().index());
             return CiModel {
                 env: Vec::new(),
+                fastlane: Vec::new(),
                 error: Some((Span::new(at, at), e.info().to_string())),
             };
         }
     };
     let mut out = Vec::new();
+    let mut fastlane = Vec::new();
     for doc in &docs {
         walk(doc, &offsets, &mut out);
+        super::ci_commands::yaml(doc, text, &|n| offsets.span(n), &mut fastlane);
     }
     out.sort_by_key(|a| a.name_span.start);
+    fastlane.sort_by_key(|r| (r.span.start, r.span.end));
     CiModel {
         env: out,
+        fastlane,
         error: None,
     }
 }

@@ -44,7 +44,7 @@ pub fn of_call(call: Node, src: &str, scope: Scope, out: &mut Vec<ShellRun>) {
     };
     let runs: Vec<FastlaneRun> = match (single, positional.as_slice()) {
         (Some(one), _) => match chars_of(one, src) {
-            Some(chars) => shell::fastlane_runs(&chars),
+            Some((chars, end)) => shell::fastlane_runs(&chars, end),
             None => Vec::new(),
         },
         (None, many) if many.len() > 1 => {
@@ -61,9 +61,9 @@ pub fn of_subshell(node: Node, src: &str, scope: Scope, out: &mut Vec<ShellRun>)
     if !text(node, src).contains("fastlane") {
         return;
     }
-    let chars = decode(node, src);
+    let (chars, end) = decode(node, src);
     out.extend(
-        shell::fastlane_runs(&chars)
+        shell::fastlane_runs(&chars, end)
             .into_iter()
             .map(|r| shell_run(r, scope)),
     );
@@ -81,15 +81,16 @@ fn shell_run(r: FastlaneRun, scope: Scope) -> ShellRun {
     }
 }
 
-/// The characters of a string literal as the shell receives them, if the node is one.
-fn chars_of(node: Node, src: &str) -> Option<Vec<Char>> {
+/// The characters of a string literal as the shell receives them, and where its text ends, if the
+/// node is one.
+fn chars_of(node: Node, src: &str) -> Option<(Vec<Char>, usize)> {
     (Kind::of(node) == Kind::String).then(|| decode(node, src))
 }
 
 /// One argument of `sh("fastlane", "pilot", ...)` as a word: a string's text, else unknown.
 fn word_of(node: Node, src: &str) -> Word {
     let text = match chars_of(node, src) {
-        Some(chars) => chars.iter().map(|(c, _)| *c).collect(),
+        Some((chars, _)) => chars.iter().map(|(c, _)| *c).collect(),
         None => OPAQUE.to_string(),
     };
     Word {
@@ -99,9 +100,10 @@ fn word_of(node: Node, src: &str) -> Word {
 }
 
 /// The text of a string or backtick node: its runs of text, escape sequences decoded as Ruby does,
-/// and each interpolation as one [`OPAQUE`] character.
-fn decode(node: Node, src: &str) -> Vec<Char> {
+/// and each interpolation as one [`OPAQUE`] character; and where that text ends.
+fn decode(node: Node, src: &str) -> (Vec<Char>, usize) {
     let mut out = Vec::new();
+    let mut end = node.start_byte();
     let mut cursor = node.walk();
     for child in node.named_children(&mut cursor) {
         let at = child.start_byte();
@@ -120,10 +122,11 @@ fn decode(node: Node, src: &str) -> Vec<Char> {
                 out.extend(escaped.map(|c| (c, at)));
             }
             Kind::Interpolation => out.push((OPAQUE, at)),
-            _ => {}
+            _ => continue,
         }
+        end = child.end_byte();
     }
-    out
+    (out, end)
 }
 
 fn text<'a>(node: Node, src: &'a str) -> &'a str {
@@ -189,6 +192,54 @@ end
                 ),
             ]
         );
+    }
+
+    /// Shell quotes, Ruby escapes and interpolations in every order, next to multi-byte text: no
+    /// panic, and every span lies on character boundaries of the file.
+    #[test]
+    fn odd_text_gives_sound_spans() {
+        let parts = [
+            "fastlane pilot -u ",
+            "é",
+            "\\\\",
+            "\\\"",
+            "'",
+            "#{x}",
+            "\\n",
+            "`",
+            "#",
+            "&&",
+            " ",
+            "fastlane pem",
+            "--username=",
+            "ü",
+            ";",
+        ];
+        for a in parts {
+            for b in parts {
+                for c in parts {
+                    for shape in [
+                        "sh(\"{}\")",
+                        "`{}`",
+                        "system(\"fastlane\", \"{}\")",
+                        "sh '{}'",
+                    ] {
+                        let src = shape.replace("{}", &format!("{a}{b}{c}"));
+                        let Some(tree) = parse_ruby(&src) else {
+                            continue;
+                        };
+                        for r in &crate::extract::ruby::extract(&tree, &src).shell {
+                            for s in std::iter::once(r.span).chain(r.apple_id) {
+                                assert!(
+                                    s.start <= s.end && src.get(s.start..s.end).is_some(),
+                                    "{src:?}: {s:?}"
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Extraction: file text → typed model. Ruby files go through tree-sitter; `.env` files are lines.
 
 pub mod ci;
+pub mod ci_commands;
 pub mod commands;
 pub mod dotenv;
 pub mod keyjson;

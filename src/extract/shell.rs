@@ -15,7 +15,8 @@ use crate::knowledge::{self, Action};
 use crate::model::Span;
 
 /// A character of the command as the shell sees it, with the byte offset in the source where it was
-/// written (escape sequences and interpolations are decoded before the shell reads the text).
+/// written (escape sequences and interpolations are decoded before the shell reads the text). A
+/// character ends where the next one starts; the last one where the command's text ends.
 pub type Char = (char, usize);
 
 /// Stands for a Ruby interpolation (`#{user}`): word text of unknown value.
@@ -44,8 +45,9 @@ pub struct FastlaneRun {
     pub readonly: bool,
 }
 
-/// Splits a command line into simple commands, each a list of words.
-pub fn commands(chars: &[Char]) -> Vec<Vec<Word>> {
+/// Splits a command line into simple commands, each a list of words. `end` is where its text ends
+/// in the source.
+pub fn commands(chars: &[Char], end: usize) -> Vec<Vec<Word>> {
     let mut out: Vec<Vec<Word>> = Vec::new();
     let mut words: Vec<Word> = Vec::new();
     let mut word: Option<(String, usize, usize)> = None;
@@ -66,11 +68,7 @@ pub fn commands(chars: &[Char]) -> Vec<Vec<Word>> {
     while i < chars.len() {
         let (c, at) = chars[i];
         // Where the character at `j` ends: where the next one starts.
-        let next_end = |j: usize| {
-            chars
-                .get(j + 1)
-                .map_or_else(|| chars[j].1 + chars[j].0.len_utf8(), |&(_, o)| o)
-        };
+        let next_end = |j: usize| chars.get(j + 1).map_or(end, |&(_, o)| o);
         match c {
             ' ' | '\t' | '\r' => end_word(&mut word, &mut words),
             '\n' | ';' | '&' | '|' | '(' | ')' => {
@@ -108,11 +106,8 @@ pub fn commands(chars: &[Char]) -> Vec<Vec<Word>> {
                     w.0.push(chars[i].0);
                     i += 1;
                 }
-                w.2 = if i < chars.len() {
-                    next_end(i)
-                } else {
-                    chars.last().map_or(at, |&(c, o)| o + c.len_utf8())
-                };
+                // Unclosed, it runs to the end.
+                w.2 = if i < chars.len() { next_end(i) } else { end };
                 word = Some(w);
             }
             _ => push(&mut word, c, at, next_end(i)),
@@ -267,8 +262,8 @@ fn is_variable_name(name: &str) -> bool {
 }
 
 /// Every fastlane run a command line starts.
-pub fn fastlane_runs(chars: &[Char]) -> Vec<FastlaneRun> {
-    commands(chars)
+pub fn fastlane_runs(chars: &[Char], end: usize) -> Vec<FastlaneRun> {
+    commands(chars, end)
         .iter()
         .filter_map(|words| fastlane_run(words))
         .collect()
@@ -283,14 +278,14 @@ mod tests {
     }
 
     fn words(s: &str) -> Vec<Vec<String>> {
-        commands(&chars(s))
+        commands(&chars(s), s.len())
             .into_iter()
             .map(|ws| ws.into_iter().map(|w| w.text).collect())
             .collect()
     }
 
     fn run(s: &str) -> FastlaneRun {
-        let mut runs = fastlane_runs(&chars(s));
+        let mut runs = fastlane_runs(&chars(s), s.len());
         assert_eq!(runs.len(), 1, "{s}");
         runs.remove(0)
     }
@@ -316,7 +311,7 @@ mod tests {
     #[test]
     fn word_spans_are_source_spans() {
         let src = "fastlane pilot -u \"me\"";
-        let cmds = commands(&chars(src));
+        let cmds = commands(&chars(src), src.len());
         let u = &cmds[0][3];
         assert_eq!(&src[u.span.start..u.span.end], "\"me\"");
     }
@@ -362,7 +357,7 @@ mod tests {
             "fastlane run app_store_connect_api_key key_id:x",
             "# fastlane pilot -u me",
         ] {
-            assert!(fastlane_runs(&chars(s)).is_empty(), "{s}");
+            assert!(fastlane_runs(&chars(s), s.len()).is_empty(), "{s}");
         }
     }
 }

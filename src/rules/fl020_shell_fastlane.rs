@@ -1,11 +1,12 @@
-//! FL020 `shell-fastlane`: a shell command in Ruby code starts a fastlane tool that logs in with an
-//! Apple ID.
+//! FL020 `shell-fastlane`: a shell command in Ruby code, or a CI step, starts a fastlane tool that
+//! logs in with an Apple ID.
 
 use super::{Context, Rule};
 use crate::analysis::ShellSite;
 use crate::diagnostic::{Diagnostic, RuleInfo, Severity};
+use crate::knowledge::{self, Auth};
 use crate::load::Workspace;
-use crate::model::ShellRun;
+use crate::model::{Contents, ShellRun};
 
 pub static INFO: RuleInfo = RuleInfo {
     code: "FL020",
@@ -26,6 +27,11 @@ download_dsyms`, also after `bundle exec`, `env` or `VAR=value`), when that tool
 
 `fastlane match --readonly` needs no login and is not reported. A command held in a variable, a heredoc
 or a shell script is not read.
+
+The steps of CI configuration files are read too (`run:`, `script:`, `command:`, Bitrise's `content:`,
+Jenkinsfile `sh '...'` steps): there, a fastlane tool given an Apple ID on the command line, or one with
+no key support (`fastlane pem`), is reported. Which fastlane folder, version and environment a step runs
+with is not followed, so a step without either is not.
 
 **Why it matters.** The command starts a new fastlane process. `app_store_connect_api_key` in the lane
 puts its key in that lane's context and Spaceship token, which a new process never sees, so the tool logs
@@ -57,6 +63,41 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         let help = help(run, site);
         out.push(Diagnostic::new(&INFO, f, run.span, message(cx.ws, f, run, site)).help(help));
     }
+    for (f, file) in cx.ws.files.iter().enumerate() {
+        let Contents::Ci(ci) = &file.contents else {
+            continue;
+        };
+        for run in &ci.fastlane {
+            if let Some((message, help)) = ci_step(&file.source.text, run) {
+                out.push(Diagnostic::new(&INFO, f, run.span, message).help(help));
+            }
+        }
+    }
+}
+
+/// A CI step's fastlane run, when it logs in with an Apple ID whatever the environment holds: an
+/// Apple ID on the command line, or a tool with no key support. (Which fastlane folder and version
+/// a step runs with, and what its job's environment sets, are not followed.)
+fn ci_step(text: &str, run: &ShellRun) -> Option<(String, String)> {
+    let action = knowledge::action(run.action)?;
+    let what = &run.text;
+    if run.readonly {
+        return None;
+    }
+    if action.auth == Auth::AppleIdOnly {
+        return Some((
+            format!("`{what}` run by a CI step needs an Apple ID: fastlane has no API-key support for it"),
+            action.way_out.to_string(),
+        ));
+    }
+    let given = run.apple_id.and_then(|s| text.get(s.start..s.end))?;
+    Some((
+        format!(
+            "`{what}` run by a CI step logs in with the Apple ID given by `{}`",
+            flag_of(given)
+        ),
+        "drop the Apple ID and pass `--api_key_path path/to/key.json` (or set `APP_STORE_CONNECT_API_KEY_PATH` in the job's environment), or run a lane that calls `app_store_connect_api_key` first".to_string(),
+    ))
 }
 
 /// What is wrong with a fastlane run started from a shell (also a lane's verdict reason).
