@@ -7,6 +7,9 @@ use std::process::Command;
 
 use serde_json::Value;
 
+mod ci_common;
+use ci_common::copy_dir;
+
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const BASE: &str = "fixtures/rules/FL020-shell-fastlane";
 
@@ -313,17 +316,4 @@ fn a_comment_suppresses_it_and_keeps_the_lane() {
         summary.contains("beta kept by a `# fastlint: ignore` comment"),
         "{summary}"
     );
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }

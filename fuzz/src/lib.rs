@@ -39,6 +39,8 @@ pub const SLOTS: &[&str] = &[
     "Gemfile.lock",
     "fastlane/Deliverfile",
     "fastlane/SharedFastfile",
+    ".gitlab-ci.yml",
+    "Jenkinsfile",
 ];
 
 pub const SEPARATOR: &[u8] = b"\n#FILE\n";
@@ -150,6 +152,37 @@ const MORE_TOKENS: &[&str] = &[
     "sh(command: \"env -i fastlane produce -u\", log: false)\n",
 ];
 
+/// A GitLab CI file whose steps start fastlane (with an Apple ID, a key, read-only, by hand).
+const GITLAB_CI: &str = r#"deploy:
+  variables:
+    APP_STORE_CONNECT_API_KEY_PATH: fastlane/key.json
+  script:
+    - bundle exec fastlane pilot upload -u "$APPLE_ID" && fastlane match appstore --readonly
+    - |
+      cd ios
+      FASTLANE_USER=me fastlane run download_dsyms username:'x'
+    - 'fastlane pem -u ''me'''
+  after_script: >
+    fastlane deliver
+    --username me # fastlint: ignore FL020
+"#;
+
+/// A Jenkinsfile whose `sh` steps start fastlane.
+const JENKINSFILE: &str = r#"pipeline {
+  stages {
+    stage('b') {
+      steps {
+        sh 'bundle exec fastlane sigh -u me'
+        sh(script: "fastlane deliver --username \"${ME}\"", returnStdout: true)
+        sh """
+          fastlane cert -u x
+        """
+      }
+    }
+  }
+}
+"#;
+
 /// A generated Fastfile (and its Appfile, Matchfile, `.env`, Gemfile.lock), edited as the
 /// input says. The same input always gives the same files.
 pub fn files_from_mutations(data: &[u8]) -> Vec<(String, Vec<u8>)> {
@@ -184,6 +217,20 @@ pub fn files_from_mutations(data: &[u8]) -> Vec<(String, Vec<u8>)> {
             "fastlane/.env".into(),
             inputs::fastlane::dotenv(&mut rng, meta.auth).into_bytes(),
         ));
+    }
+    // CI files whose steps start fastlane, edited by the first few of the same edits.
+    for (bit, path, template) in [
+        (0x800u64, ".gitlab-ci.yml", GITLAB_CI),
+        (0x1000, "Jenkinsfile", JENKINSFILE),
+    ] {
+        if seed & bit != 0 {
+            let mut ci = template.as_bytes().to_vec();
+            for op in data.get(9..).unwrap_or_default().chunks(4).take(6) {
+                let [kind, hi, lo, arg] = [0, 1, 2, 3].map(|i| op.get(i).copied().unwrap_or(0));
+                mutate(&mut ci, kind, u16::from_be_bytes([hi, lo]), arg);
+            }
+            files.push((path.to_string(), ci));
+        }
     }
     if seed & 0x400 != 0 {
         let v = ["2.150.0", "2.170.0", "2.219.0", "2.237.0", "2.240.0"][(seed >> 12) as usize % 5];

@@ -10,6 +10,7 @@
 
 use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
 
+use super::shell::is_variable_name as is_env_name;
 use crate::model::{CiModel, EnvAssignment, Span};
 use crate::source::CiKind;
 
@@ -100,14 +101,6 @@ fn scalar_text(node: &MarkedYaml) -> Option<String> {
         YamlData::Tagged(_, inner) => scalar_text(inner),
         _ => None,
     }
-}
-
-fn is_env_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 fn walk(node: &MarkedYaml, offsets: &Offsets, out: &mut Vec<EnvAssignment>) {

@@ -112,12 +112,14 @@ fn decode(node: Node, src: &str) -> (Vec<Char>, usize) {
                 out.extend(text(child, src).char_indices().map(|(i, c)| (c, at + i)))
             }
             Kind::EscapeSequence => {
-                let escaped = text(child, src).chars().nth(1).map(|c| match c {
-                    'n' => '\n',
-                    't' => '\t',
-                    's' => ' ',
-                    'r' => '\r',
-                    other => other,
+                let escaped = text(child, src).chars().nth(1).and_then(|c| match c {
+                    'n' => Some('\n'),
+                    't' => Some('\t'),
+                    's' => Some(' '),
+                    'r' => Some('\r'),
+                    // A backslash at the end of a line joins the lines.
+                    '\n' => None,
+                    other => Some(other),
                 });
                 out.extend(escaped.map(|c| (c, at)));
             }
@@ -240,6 +242,15 @@ end
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_backslash_at_the_end_of_a_line_joins_it_to_the_next() {
+        let src = "sh(\"bundle exec fastlane pilot upload \\\n  -u me\")\n";
+        assert_eq!(
+            runs(src),
+            vec![("fastlane pilot".into(), Some("-u me".into()), false)]
+        );
     }
 
     #[test]

@@ -253,7 +253,8 @@ fn option_of(word: &str, run_form: bool) -> (Option<String>, Option<String>) {
     }
 }
 
-fn is_variable_name(name: &str) -> bool {
+/// A shell variable's name: a letter or `_`, then letters, digits and `_`.
+pub fn is_variable_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars
         .next()
