@@ -112,19 +112,45 @@ pub struct SourceFile {
     /// Where each line starts (`u32`: a file fastlint reads is far below 4 GB, and a run keeps
     /// this for every file).
     line_starts: Vec<u32>,
+    /// The rows that hold a character beyond ASCII, in order (usually none): on the others a
+    /// column is a byte count, and many findings on one long line do not count its characters
+    /// once each.
+    wide_rows: Box<[u32]>,
 }
 
 impl SourceFile {
     pub fn new(path: PathBuf, display: String, kind: FileKind, text: String) -> Self {
-        let line_starts = std::iter::once(0)
+        let line_starts: Vec<u32> = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i as u32 + 1))
             .collect();
+        let wide_rows = if text.is_ascii() {
+            Box::default()
+        } else {
+            let ends = line_starts.iter().skip(1).map(|&e| e as usize);
+            line_starts
+                .iter()
+                .zip(ends.chain([text.len()]))
+                .enumerate()
+                .filter(|(_, (&start, end))| !text.as_bytes()[start as usize..*end].is_ascii())
+                .map(|(row, _)| row as u32)
+                .collect()
+        };
         Self {
             path,
             display,
             kind,
             text,
             line_starts,
+            wide_rows,
+        }
+    }
+
+    /// The characters of `text[start..end]`, a part of row `row`.
+    fn chars_in_row(&self, row: usize, start: usize, end: usize) -> usize {
+        if self.wide_rows.binary_search(&(row as u32)).is_ok() {
+            self.text[start..end].chars().count()
+        } else {
+            end - start
         }
     }
 
@@ -157,17 +183,20 @@ impl SourceFile {
         }
         Position {
             line: line + 1,
-            column: self.text[start..end].chars().count() + 1,
+            column: self.chars_in_row(line, start, end) + 1,
         }
     }
 
     /// The 1-based column of a byte offset counted in UTF-16 code units (SARIF's default column kind).
     pub fn utf16_column(&self, offset: usize) -> usize {
         let offset = offset.min(self.text.len());
-        let (_, start) = self.row(offset);
+        let (row, start) = self.row(offset);
         let mut end = offset;
         while !self.text.is_char_boundary(end) {
             end -= 1;
+        }
+        if self.wide_rows.binary_search(&(row as u32)).is_err() {
+            return end - start + 1;
         }
         utf16_len(&self.text[start..end]) + 1
     }
@@ -215,6 +244,32 @@ mod tests {
         assert_eq!(f.position(5), Position { line: 2, column: 2 });
         assert_eq!(f.line_text(2), "\u{e9}xy");
         assert_eq!(f.position(100), Position { line: 3, column: 2 });
+    }
+
+    #[test]
+    fn columns_on_ascii_rows_and_others_are_counted_alike() {
+        for text in [
+            "lane :a do\n  pilot # \u{e9}t\u{e9}\n\u{1f680}\nend\r\n\u{e9}",
+            "plain\nascii\n",
+            "\u{e9}",
+            "",
+        ] {
+            let f = SourceFile::new("x".into(), "x".into(), FileKind::Fastfile, text.into());
+            for at in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+                let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+                let prefix = &text[start..at];
+                assert_eq!(
+                    f.position(at).column,
+                    prefix.chars().count() + 1,
+                    "{text:?} {at}"
+                );
+                assert_eq!(
+                    f.utf16_column(at),
+                    prefix.encode_utf16().count() + 1,
+                    "{text:?} {at}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -17,9 +17,6 @@ pub fn of_call(call: Node, src: &str, scope: Scope, out: &mut Vec<ShellRun>) {
     let Some(args) = call.child_by_field_id(FIELDS.arguments) else {
         return;
     };
-    if !src[args.start_byte()..args.end_byte()].contains("fastlane") {
-        return;
-    }
     let mut positional: Vec<Node> = Vec::new();
     let mut command: Option<Node> = None;
     let mut cursor = args.walk();
@@ -42,12 +39,15 @@ pub fn of_call(call: Node, src: &str, scope: Scope, out: &mut Vec<ShellRun>) {
         ([], command) => command,
         _ => None,
     };
+    // Only string arguments are read, each once: a call nested in the arguments is not (it is a
+    // call of its own).
+    let mentions = |n: &Node| Kind::of(*n) == Kind::String && text(*n, src).contains("fastlane");
     let runs: Vec<FastlaneRun> = match (single, positional.as_slice()) {
-        (Some(one), _) => match chars_of(one, src) {
+        (Some(one), _) if mentions(&one) => match chars_of(one, src) {
             Some((chars, end)) => shell::fastlane_runs(&chars, end),
             None => Vec::new(),
         },
-        (None, many) if many.len() > 1 => {
+        (None, many) if many.len() > 1 && many.iter().any(mentions) => {
             let words: Vec<Word> = many.iter().map(|n| word_of(*n, src)).collect();
             shell::fastlane_run(&words).into_iter().collect()
         }

@@ -13,6 +13,9 @@ use crate::model::FileModel;
 pub(super) struct ShownFile<'a> {
     text: Cow<'a, str>,
     lines: Vec<usize>,
+    /// All ASCII: a column is a byte count (many findings on one long line then do not count
+    /// its characters once each).
+    ascii: bool,
 }
 
 impl<'a> ShownFile<'a> {
@@ -32,7 +35,8 @@ impl<'a> ShownFile<'a> {
             }
             i += 1;
         }
-        ShownFile { text, lines }
+        let ascii = text.is_ascii();
+        ShownFile { text, lines, ascii }
     }
 
     /// The 0-based line, as miette counts them, of a byte offset.
@@ -168,7 +172,11 @@ impl Excerpt {
                 name: name.to_string(),
                 text: excerpt,
                 line,
-                column: own[..start].chars().count(),
+                column: if file.ascii {
+                    start
+                } else {
+                    own[..start].chars().count()
+                },
             },
             (label_start, shown_end - start),
         ))
