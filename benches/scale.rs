@@ -1111,6 +1111,14 @@ fn stress(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Result<()>
         true,
         own,
     );
+    rep.ratio(
+        "stress: check, 40,000 findings on one line / on lines of their own",
+        &cases[6],
+        &cases[1],
+        1.5,
+        true,
+        "fastlint's own: a finding's column is not counted from the start of its line each time",
+    );
     for (i, name) in [
         (7, "text"),
         (8, "sarif"),

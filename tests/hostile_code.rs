@@ -54,6 +54,10 @@ fn shapes(depth: usize) -> Vec<(&'static str, String)> {
             format!("  pilot(username: {}\"X\"{})", r("ENV["), r("]")),
         ),
         (
+            "shell",
+            format!("  {}\"fastlane pilot -u u\"{}", r("sh("), r(")")),
+        ),
+        (
             "ternary",
             format!("  pilot(username: {}\"v\")", r("a ? \"u\" : ")),
         ),
