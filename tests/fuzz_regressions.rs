@@ -134,3 +134,27 @@ fn fix_username_first_in_a_call_without_brackets() {
         "{diff}"
     );
 }
+
+/// A lane whose only Apple-ID login left after its key block is a fastlane started from a shell
+/// (FL020) stays `migratable`; a method it calls is still reached without a key from top-level
+/// code, so the lane was given another key block every round until `--fix` gave up after 8.
+/// Found by `check_bytes` (`fuzz/regressions/check_bytes/fix-shell-reason-settles`); this is the
+/// same shape, written small.
+#[test]
+fn a_lane_left_migratable_by_a_shell_command_gets_one_key_block() {
+    let out = diff_of(
+        "def bump\n  latest_testflight_build_number + 1\nend\n\nBUILD = bump\n\nlane :a do\n  bump\n  sh(\"fastlane pilot upload -u me\")\nend\n",
+    );
+    let stderr = accepted_own_rewrite(&out);
+    assert!(!stderr.contains("did not settle"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        stdout.matches("app_store_connect_api_key(").count(),
+        1,
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("a starts `fastlane pilot` from a shell without an API key"),
+        "{stderr}"
+    );
+}
