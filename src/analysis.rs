@@ -133,8 +133,10 @@ pub struct ShellSite {
 pub struct Reaches {
     /// A step that needs an Apple ID (an Apple-ID-only action, a Spaceship login).
     pub blocked: bool,
-    /// A key-capable Apple action with no key in scope.
+    /// A key-capable Apple action with no key in scope (a call, or a fastlane started from a shell).
     pub keyless: bool,
+    /// A call among those: what a key block in the lane could reach.
+    pub keyless_call: bool,
     /// Any Apple action at all.
     pub apple: bool,
     /// Blocking and keyless sites, sorted, at most [`Reaches::CAP`].
@@ -150,6 +152,7 @@ impl Reaches {
             self.blocked = true;
         } else if !reach.has_key {
             self.keyless = true;
+            self.keyless_call |= matches!(reach.site, Site::Call { .. });
         } else {
             return;
         }
@@ -162,6 +165,7 @@ impl Reaches {
     fn extend(&mut self, other: &Reaches) {
         self.blocked |= other.blocked;
         self.keyless |= other.keyless;
+        self.keyless_call |= other.keyless_call;
         self.apple |= other.apple;
         self.sites.extend(other.sites.iter().copied());
         if self.sites.len() > 4 * Self::CAP {

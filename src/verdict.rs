@@ -58,6 +58,9 @@ pub struct LaneVerdict {
     pub fixable: bool,
     /// Migratable, and a suppression comment keeps one of its findings: `--fix` leaves it as it is.
     pub held: bool,
+    /// It reaches an action call with no key: a key block could reach it (what keeps a lane
+    /// migratable may be only fastlane started from a shell, which no key block reaches).
+    pub keyless_call: bool,
     pub reasons: Vec<Reason>,
 }
 
@@ -194,6 +197,7 @@ pub fn verdicts(ws: &Workspace, analysis: &Analysis) -> Vec<LaneVerdict> {
             verdict,
             fixable,
             held,
+            keyless_call: flags.keyless_call,
             reasons,
         });
     }

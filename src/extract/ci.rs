@@ -10,8 +10,9 @@
 
 use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
 
+use super::ci_commands;
 use super::shell::is_variable_name as is_env_name;
-use crate::model::{CiModel, EnvAssignment, Span};
+use crate::model::{CiModel, EnvAssignment, ShellRun, Span};
 use crate::source::CiKind;
 
 /// Keys whose mapping (or list) holds environment variables.
@@ -23,7 +24,7 @@ pub fn extract(kind: CiKind, text: &str) -> CiModel {
         yaml(text)
     } else {
         let mut fastlane = Vec::new();
-        super::ci_commands::jenkins(text, &mut fastlane);
+        ci_commands::jenkins(text, &mut fastlane);
         CiModel {
             env: jenkins(text),
             fastlane,
@@ -77,8 +78,7 @@ fn yaml(text: &str) -> CiModel {
     let mut out = Vec::new();
     let mut fastlane = Vec::new();
     for doc in &docs {
-        walk(doc, &offsets, &mut out);
-        super::ci_commands::yaml(doc, text, &|n| offsets.span(n), &mut fastlane);
+        walk(doc, &offsets, &mut out, &mut fastlane);
     }
     out.sort_by_key(|a| a.name_span.start);
     fastlane.sort_by_key(|r| (r.span.start, r.span.end));
@@ -103,22 +103,38 @@ fn scalar_text(node: &MarkedYaml) -> Option<String> {
     }
 }
 
-fn walk(node: &MarkedYaml, offsets: &Offsets, out: &mut Vec<EnvAssignment>) {
+/// Every `env:`-like block under a node, and the fastlane runs of every step command
+/// ([`super::ci_commands`]).
+fn walk(
+    node: &MarkedYaml,
+    offsets: &Offsets,
+    out: &mut Vec<EnvAssignment>,
+    fastlane: &mut Vec<ShellRun>,
+) {
     match &node.data {
         YamlData::Mapping(map) => {
             for (key, value) in map {
                 match scalar_text(key) {
                     Some(k) if ENV_KEYS.contains(&k.as_str()) => env_block(value, offsets, out),
-                    _ => walk(value, offsets, out),
+                    Some(k) if ci_commands::COMMAND_KEYS.contains(&k.as_str()) => {
+                        ci_commands::commands_in(
+                            value,
+                            offsets.text,
+                            &|n| offsets.span(n),
+                            fastlane,
+                        );
+                        walk(value, offsets, out, fastlane);
+                    }
+                    _ => walk(value, offsets, out, fastlane),
                 }
             }
         }
         YamlData::Sequence(items) => {
             for item in items {
-                walk(item, offsets, out);
+                walk(item, offsets, out, fastlane);
             }
         }
-        YamlData::Tagged(_, inner) => walk(inner, offsets, out),
+        YamlData::Tagged(_, inner) => walk(inner, offsets, out, fastlane),
         _ => {}
     }
 }

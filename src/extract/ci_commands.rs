@@ -13,7 +13,7 @@ use super::shell::{self, Char};
 use crate::model::{Scope, ShellRun, Span};
 
 /// Keys whose value is a shell script, or a list of command lines.
-const COMMAND_KEYS: &[&str] = &[
+pub const COMMAND_KEYS: &[&str] = &[
     "run",
     "script",
     "before_script",
@@ -24,35 +24,9 @@ const COMMAND_KEYS: &[&str] = &[
     "sh",
 ];
 
-/// The fastlane runs of the steps under a YAML document. `span` gives a node's byte span in `text`.
-pub fn yaml(
-    node: &MarkedYaml,
-    text: &str,
-    span: &dyn Fn(&MarkedYaml) -> Span,
-    out: &mut Vec<ShellRun>,
-) {
-    match &node.data {
-        YamlData::Mapping(map) => {
-            for (key, value) in map {
-                let is_command = matches!(&key.data, YamlData::Value(saphyr::Scalar::String(k)) if COMMAND_KEYS.contains(&k.as_ref()));
-                if is_command {
-                    commands_in(value, text, span, out);
-                }
-                yaml(value, text, span, out);
-            }
-        }
-        YamlData::Sequence(items) => {
-            for item in items {
-                yaml(item, text, span, out);
-            }
-        }
-        YamlData::Tagged(_, inner) => yaml(inner, text, span, out),
-        _ => {}
-    }
-}
-
-/// A script, or a list of command lines.
-fn commands_in(
+/// The fastlane runs of a step's script, or of its list of command lines. `span` gives a node's
+/// byte span in `text`.
+pub fn commands_in(
     node: &MarkedYaml,
     text: &str,
     span: &dyn Fn(&MarkedYaml) -> Span,
@@ -85,7 +59,7 @@ fn push_runs(chars: &[Char], end: usize, out: &mut Vec<ShellRun>) {
                 text: r.text,
                 span: r.span,
                 scope: Scope::TopLevel,
-                apple_id: r.apple_id.map(|(_, span)| span),
+                apple_id: r.apple_id,
                 key: r.key,
                 readonly: r.readonly,
             }),

@@ -4,6 +4,7 @@
 
 use tree_sitter::Node;
 
+use super::ruby::text;
 use super::shell::{self, Char, FastlaneRun, Word, OPAQUE};
 use crate::model::{Scope, ShellRun, Span};
 use crate::query::{Kind, FIELDS};
@@ -75,7 +76,7 @@ fn shell_run(r: FastlaneRun, scope: Scope) -> ShellRun {
         text: r.text,
         span: r.span,
         scope,
-        apple_id: r.apple_id.map(|(_, span)| span),
+        apple_id: r.apple_id,
         key: r.key,
         readonly: r.readonly,
     }
@@ -129,10 +130,6 @@ fn decode(node: Node, src: &str) -> (Vec<Char>, usize) {
         end = child.end_byte();
     }
     (out, end)
-}
-
-fn text<'a>(node: Node, src: &'a str) -> &'a str {
-    &src[node.start_byte()..node.end_byte()]
 }
 
 #[cfg(test)]

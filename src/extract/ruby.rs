@@ -96,7 +96,8 @@ fn span(node: Node) -> Span {
     Span::new(node.start_byte(), node.end_byte())
 }
 
-fn text<'a>(node: Node, src: &'a str) -> &'a str {
+/// A node's text (empty if its range is not one of `src`).
+pub(super) fn text<'a>(node: Node, src: &'a str) -> &'a str {
     src.get(node.start_byte()..node.end_byte()).unwrap_or("")
 }
 

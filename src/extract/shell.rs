@@ -36,9 +36,9 @@ pub struct FastlaneRun {
     /// The command's words up to the tool (`fastlane pilot`, `fastlane run download_dsyms`).
     pub text: String,
     pub span: Span,
-    /// How the command names an Apple ID (`-u`, `--username`, `username:`, `FASTLANE_USER=`), and
-    /// where: the flag with its value.
-    pub apple_id: Option<(String, Span)>,
+    /// Where the command names an Apple ID (`-u`, `--username`, `username:`, `FASTLANE_USER=`): the
+    /// flag with its value.
+    pub apple_id: Option<Span>,
     /// The command gives it a key (`--api_key_path`, `api_key_path:`, `APP_STORE_CONNECT_API_KEY_PATH=`).
     pub key: bool,
     /// `match --readonly` (or `readonly:true`): no login.
@@ -169,36 +169,27 @@ pub fn fastlane_run(words: &[Word]) -> Option<FastlaneRun> {
     let mut readonly = false;
     for (name, w) in &env {
         if knowledge::APPLE_ID_ENV.contains(name) && apple_id.is_none() {
-            apple_id = Some((w.text.clone(), w.span));
+            apple_id = Some(w.span);
         }
         key |= action.key_env.contains(name);
     }
     let mut k = 0;
     while let Some(w) = rest.get(k) {
         let (option, value) = option_of(&w.text, run_form);
+        // The option with its value, and whether the value is the next word.
         let with_value = |value: Option<&str>| match (value, rest.get(k + 1)) {
-            (Some(_), _) => (w.text.clone(), w.span, 0),
-            (None, Some(v)) => (
-                format!("{} {}", w.text, v.text),
-                Span {
-                    start: w.span.start,
-                    end: v.span.end,
-                },
-                1,
-            ),
-            (None, None) => (w.text.clone(), w.span, 0),
+            (None, Some(v)) => (Span::new(w.span.start, v.span.end), 1),
+            _ => (w.span, 0),
         };
         match option.as_deref() {
             Some("u" | "username") => {
-                let (text, span, skip) = with_value(value.as_deref());
-                if apple_id.is_none() {
-                    apple_id = Some((text.replace(OPAQUE, "…"), span));
-                }
+                let (span, skip) = with_value(value.as_deref());
+                apple_id = apple_id.or(Some(span));
                 k += skip;
             }
             Some("api_key_path" | "api_key") => {
                 key = true;
-                k += with_value(value.as_deref()).2;
+                k += with_value(value.as_deref()).1;
             }
             Some("readonly") => readonly = !matches!(value.as_deref(), Some("false")),
             Some("r") if !run_form => readonly = true,
@@ -317,32 +308,40 @@ mod tests {
         assert_eq!(&src[u.span.start..u.span.end], "\"me\"");
     }
 
+    /// The source text of a run's Apple ID flag.
+    fn apple_id(s: &str) -> Option<String> {
+        run(s).apple_id.map(|a| s[a.start..a.end].to_string())
+    }
+
     #[test]
     fn reads_the_apple_id_key_and_readonly() {
-        let r = run("bundle exec fastlane pilot upload -u me@x.com --skip_waiting");
+        let s = "bundle exec fastlane pilot upload -u me@x.com --skip_waiting";
+        let r = run(s);
         assert_eq!(r.action.name, "upload_to_testflight");
         assert_eq!(r.text, "fastlane pilot");
-        assert_eq!(r.apple_id.as_ref().unwrap().0, "-u me@x.com");
+        assert_eq!(&s[r.span.start..r.span.end], "fastlane pilot");
+        assert_eq!(apple_id(s).unwrap(), "-u me@x.com");
         assert!(!r.key);
 
-        let r = run("fastlane deliver --username=me --api_key_path key.json");
-        assert_eq!(r.apple_id.unwrap().0, "--username=me");
-        assert!(r.key);
+        let s = "fastlane deliver --username=me --api_key_path key.json";
+        assert_eq!(apple_id(s).unwrap(), "--username=me");
+        assert!(run(s).key);
 
-        let r = run("FASTLANE_USER=me fastlane match appstore");
-        assert_eq!(r.apple_id.unwrap().0, "FASTLANE_USER=me");
-        assert!(!r.readonly);
+        let s = "FASTLANE_USER=me fastlane match appstore";
+        assert_eq!(apple_id(s).unwrap(), "FASTLANE_USER=me");
+        assert!(!run(s).readonly);
 
         let r = run("APP_STORE_CONNECT_API_KEY_PATH=k.json fastlane match appstore --readonly");
         assert!(r.key && r.readonly && r.apple_id.is_none());
 
-        let r = run("fastlane run download_dsyms username:me version:latest");
+        let s = "fastlane run download_dsyms username:me version:latest";
+        let r = run(s);
         assert_eq!(r.action.name, "download_dsyms");
         assert_eq!(r.text, "fastlane run download_dsyms");
-        assert_eq!(r.apple_id.unwrap().0, "username:me");
+        assert_eq!(apple_id(s).unwrap(), "username:me");
 
-        let r = run("fastlane pem -u\u{1a}");
-        assert_eq!(r.apple_id.unwrap().0, "-u…");
+        assert_eq!(apple_id("fastlane pem -u\u{1a}").unwrap(), "-u\u{1a}");
+        assert_eq!(apple_id("fastlane sigh -u").unwrap(), "-u");
         // `-r` is read-only only for match.
         assert!(!run("fastlane pilot -r x").readonly);
     }

@@ -25,7 +25,7 @@ use crate::knowledge::{self, Auth};
 use crate::model::{FileModel, Hook, HookKind, Scope, SpaceshipKind};
 use crate::parse::parse_ruby;
 use crate::report::Report;
-use crate::verdict::{LaneVerdict, Verdict, SHELL_CODE};
+use crate::verdict::{LaneVerdict, Verdict};
 
 use super::edit::{apply_edits, Edit, EditSet};
 use super::rewrite::{
@@ -991,11 +991,9 @@ impl<'a> Planner<'a> {
             return self.deferred_work(Unit::Lane(lane_id), &k);
         }
         // A lane whose only Apple-ID logins are fastlane started from a shell (FL020) stays
-        // migratable with a key block: one would not reach them. (Its call sites sort before its
-        // shell sites, so a capped list of reasons keeps them.)
-        let keyless_calls = lv.reasons.iter().any(|r| r.code != SHELL_CODE);
+        // migratable with a key block: another would not reach them.
         let wants_block = lv.verdict == Verdict::Migratable
-            && keyless_calls
+            && lv.keyless_call
             && (k.own.iter().any(|&id| !self.hands_over(id)) || !k.in_methods.is_empty())
             && !self.report.analysis.keyed_at_start.contains(&lane_id);
         let mut block = None;
