@@ -137,6 +137,8 @@ pub struct Reaches {
     pub keyless: bool,
     /// A call among those: what a key block in the lane could reach.
     pub keyless_call: bool,
+    /// A fastlane started from a shell among those: what no key block reaches.
+    pub keyless_shell: bool,
     /// Any Apple action at all.
     pub apple: bool,
     /// Blocking and keyless sites, sorted, at most [`Reaches::CAP`].
@@ -153,6 +155,7 @@ impl Reaches {
         } else if !reach.has_key {
             self.keyless = true;
             self.keyless_call |= matches!(reach.site, Site::Call { .. });
+            self.keyless_shell |= matches!(reach.site, Site::Shell { .. });
         } else {
             return;
         }
@@ -166,6 +169,7 @@ impl Reaches {
         self.blocked |= other.blocked;
         self.keyless |= other.keyless;
         self.keyless_call |= other.keyless_call;
+        self.keyless_shell |= other.keyless_shell;
         self.apple |= other.apple;
         self.sites.extend(other.sites.iter().copied());
         if self.sites.len() > 4 * Self::CAP {
@@ -195,6 +199,7 @@ pub struct Analysis {
     /// fastlane tools started from shell commands that some run reaches and that talk to Apple
     /// without a key, by (file, index into `shell`).
     pub shell: HashMap<(usize, usize), ShellSite>,
+    /// Each lane, with what it reaches.
     pub lanes: Vec<LaneRun>,
     /// Lanes whose key was in scope at the top of their body on every run (used by --fix).
     pub keyed_at_start: HashSet<(usize, usize)>,

@@ -190,7 +190,7 @@ pub fn verdicts(ws: &Workspace, analysis: &Analysis) -> Vec<LaneVerdict> {
         let fixable = verdict == Verdict::Migratable
             && !ws.files[run.file].has_syntax_errors()
             && !held
-            && !reasons.iter().any(|r| r.code == SHELL_CODE);
+            && !flags.keyless_shell;
         out.push(LaneVerdict {
             file: run.file,
             lane: run.lane,

@@ -317,3 +317,24 @@ fn a_comment_suppresses_it_and_keeps_the_lane() {
         "{summary}"
     );
 }
+
+/// A lane's reasons are capped; whether `--fix` can move all of it does not depend on the shell
+/// command being among the ones kept.
+#[test]
+fn a_shell_command_after_many_keyless_calls_still_makes_the_lane_unfixable() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let fastlane = dir.path().join("fastlane");
+    std::fs::create_dir_all(&fastlane).unwrap();
+    let calls = "  pilot\n".repeat(20);
+    std::fs::write(
+        fastlane.join("Fastfile"),
+        format!("lane :beta do\n{calls}  sh(\"fastlane deliver -u me\")\nend\n"),
+    )
+    .unwrap();
+    let report = json(dir.path(), ".");
+    assert_eq!(found(&report, &["FL020"]).len(), 1);
+    assert_eq!(found(&report, &["FL008"]).len(), 20);
+    let lane = &report["lanes"][0];
+    assert_eq!(lane["verdict"], "migratable");
+    assert_eq!(lane["fixable"], false, "{lane}");
+}
