@@ -158,3 +158,44 @@ fn a_lane_left_migratable_by_a_shell_command_gets_one_key_block() {
         "{stderr}"
     );
 }
+
+/// tree-sitter's incremental re-parse of this file after `--fix`'s edits gives a tree whose shape
+/// differs from a fresh parse of the same text (found by `fastfile_mutations`, kept as
+/// `fuzz/known/check_bytes/incremental-reparse-differs`; the build before FL020 does the same).
+/// The code around `error dailed:` is one tree-sitter-ruby can read two ways. What fastlint
+/// reports must not depend on which tree it kept: the report after `--fix` is that of a fresh
+/// `check` of the rewritten file, and a second `--fix` changes nothing.
+#[test]
+fn the_report_after_fix_is_that_of_a_fresh_check() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("fastlane")).unwrap();
+    std::fs::write(
+        dir.path().join("fastlane/Fastfile"),
+        "def bump_build(kind = \"patch\")\n  increment_build_number(\n  )\nend\nplatform :ios do\n  lane :alpha do |options|\n    match(type: \"development\", app_identifier: [\"com.example.app\", \"com.example.app.widget\"], git_branch: \"certs\")\n  lane :staging do\n  end\n  lane :deploy do\n  end\nend\nerror dailed: #{exception.message}\", success: false)\nend\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_fastlint"))
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .expect("fastlint runs")
+    };
+    let fixed = run(&["check", ".", "--fix", "--format", "json"]);
+    let stderr = accepted_own_rewrite(&fixed);
+    assert!(
+        stderr.contains("1 file changed, 1 call migrated in 1 lane"),
+        "{stderr}"
+    );
+    let fresh = run(&["check", ".", "--format", "json"]);
+    assert_eq!(
+        String::from_utf8_lossy(&fixed.stdout),
+        String::from_utf8_lossy(&fresh.stdout)
+    );
+    let again = run(&["check", ".", "--diff"]);
+    assert!(
+        again.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
+}
