@@ -118,13 +118,8 @@ pub struct ShellSite {
     pub action: &'static Action,
     /// The fastlane version of the project it was analysed in.
     pub version: Version,
-    /// That project (index into `Workspace::projects`).
-    pub project: usize,
     /// Needs an Apple ID at that version.
     pub apple_id_only: bool,
-    /// Some run reaches it with no key that a new fastlane process would get (from the command,
-    /// the environment or the tool's config file), or the command names an Apple ID.
-    pub keyless: bool,
 }
 
 /// What a run reaches: flags for the verdict, and the sites behind them (blocking and keyless ones,
@@ -479,14 +474,11 @@ impl<'a> Walker<'a, '_> {
         let apple_id_only = action.apple_id_only_at(index.version);
         let keyless = !has_key || run.apple_id.is_some();
         if apple_id_only || keyless {
-            let site = self.shell.entry((file, i)).or_insert(ShellSite {
+            self.shell.entry((file, i)).or_insert(ShellSite {
                 action,
                 version: index.version,
-                project: index.project,
                 apple_id_only,
-                keyless: false,
             });
-            site.keyless |= keyless;
         }
         reaches.push(
             Reach {
@@ -641,7 +633,6 @@ pub fn analyse(ws: &Workspace, options: &CheckOptions) -> Analysis {
         for (key, site) in part.shell {
             let merged = analysis.shell.entry(key).or_insert(site);
             merged.apple_id_only |= site.apple_id_only;
-            merged.keyless |= site.keyless;
         }
         analysis.keyed_at_start.extend(part.keyed_at_start);
         for (key, (home, reaches)) in runs {

@@ -6,6 +6,7 @@ use crate::analysis::{Analysis, Site};
 use crate::load::Workspace;
 use crate::model::{SpaceshipKind, Span};
 use crate::rules;
+use crate::rules::fl020_shell_fastlane::INFO as SHELL;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -63,9 +64,6 @@ pub struct LaneVerdict {
     pub keyless_call: bool,
     pub reasons: Vec<Reason>,
 }
-
-/// The code of a fastlane started from a shell ([`crate::rules::fl020_shell_fastlane`]).
-pub const SHELL_CODE: &str = "FL020";
 
 /// Gives every analysed lane its verdict.
 pub fn verdicts(ws: &Workspace, analysis: &Analysis) -> Vec<LaneVerdict> {
@@ -156,7 +154,7 @@ pub fn verdicts(ws: &Workspace, analysis: &Analysis) -> Vec<LaneVerdict> {
                     let reason = Reason {
                         file,
                         span: run.span,
-                        code: SHELL_CODE,
+                        code: SHELL.code,
                         message: crate::diagnostic::intern(
                             crate::rules::fl020_shell_fastlane::message(ws, file, run, site),
                         ),

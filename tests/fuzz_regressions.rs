@@ -13,15 +13,21 @@ fn check_json(root: &Path) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).expect("JSON output")
 }
 
+/// A new folder holding `fastlane/Fastfile` with these bytes.
+fn with_fastfile(fastfile: impl AsRef<[u8]>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("fastlane")).unwrap();
+    std::fs::write(dir.path().join("fastlane/Fastfile"), fastfile).unwrap();
+    dir
+}
+
 /// A broken Fastfile (lone `\r` before each line break, a mangled call) where error recovery
 /// nests one lane inside another's match: lanes must still come out sorted by line.
 /// Found by `fastfile_mutations` (`fuzz/regressions/fastfile_mutations/lanes-out-of-order`).
 #[test]
 fn lanes_sorted_by_line_after_error_recovery() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("fastlane")).unwrap();
     let fastfile: &[u8] = b" This file contains the fastlane.tools configuration for crudrea.\r\r\n  lane :bump do |options|\r\r\n\r\r\n  private_lane :beta do\r\r\n    upload_toENV[\"FASTLANE_USER\"]_app_store(\r\r\n      username: \"mobile@example.com\", submit_for_review: false,\r\r\n      precheck_include_in_app_purchases: false\r\r\n    )\r\r\n    download_dsyms(username: ENV[\"FASTLANE_USER\"], version: \"latest\")\r\r\nplatform :android do\r\r\n  lane :deploy do\r\r\n  end\r\r\nend\r\r\nerror do |lane, exception, options|\r\r\nend\r\r";
-    std::fs::write(dir.path().join("fastlane/Fastfile"), fastfile).unwrap();
+    let dir = with_fastfile(fastfile);
     let v = check_json(dir.path());
     let lines: Vec<u64> = v["lanes"]
         .as_array()
@@ -40,11 +46,8 @@ fn lanes_sorted_by_line_after_error_recovery() {
 /// (`fuzz/regressions/fastfile_mutations/heredoc-word-over-255`).
 #[test]
 fn long_heredoc_word_does_not_abort() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("fastlane")).unwrap();
     let word = "x".repeat(300);
-    let fastfile = format!("lane :a do\n  notes = <<'{word}'\n  text\nend\n");
-    std::fs::write(dir.path().join("fastlane/Fastfile"), fastfile).unwrap();
+    let dir = with_fastfile(format!("lane :a do\n  notes = <<'{word}'\n  text\nend\n"));
     let out = Command::new(env!("CARGO_BIN_EXE_fastlint"))
         .args(["check", ".", "--format", "json"])
         .current_dir(dir.path())
@@ -71,9 +74,7 @@ fn accepted_own_rewrite(out: &std::process::Output) -> String {
 
 /// `fastlint check . --diff` over a fastlane folder holding one Fastfile.
 fn diff_of(fastfile: &str) -> std::process::Output {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("fastlane")).unwrap();
-    std::fs::write(dir.path().join("fastlane/Fastfile"), fastfile).unwrap();
+    let dir = with_fastfile(fastfile);
     Command::new(env!("CARGO_BIN_EXE_fastlint"))
         .args(["check", ".", "--diff"])
         .current_dir(dir.path())
@@ -167,13 +168,9 @@ fn a_lane_left_migratable_by_a_shell_command_gets_one_key_block() {
 /// `check` of the rewritten file, and a second `--fix` changes nothing.
 #[test]
 fn the_report_after_fix_is_that_of_a_fresh_check() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("fastlane")).unwrap();
-    std::fs::write(
-        dir.path().join("fastlane/Fastfile"),
+    let dir = with_fastfile(
         "def bump_build(kind = \"patch\")\n  increment_build_number(\n  )\nend\nplatform :ios do\n  lane :alpha do |options|\n    match(type: \"development\", app_identifier: [\"com.example.app\", \"com.example.app.widget\"], git_branch: \"certs\")\n  lane :staging do\n  end\n  lane :deploy do\n  end\nend\nerror dailed: #{exception.message}\", success: false)\nend\n",
-    )
-    .unwrap();
+    );
     let run = |args: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_fastlint"))
             .args(args)

@@ -3,40 +3,19 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::Value;
 
 mod ci_common;
-use ci_common::copy_dir;
+use ci_common::{copy_dir, run, write};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const BASE: &str = "fixtures/rules/FL020-shell-fastlane";
 
-struct Out {
-    stdout: String,
-    stderr: String,
-    code: i32,
-}
-
-fn fastlint(dir: &Path, args: &[&str]) -> Out {
-    let out = Command::new(env!("CARGO_BIN_EXE_fastlint"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the fastlint binary runs");
-    Out {
-        stdout: String::from_utf8(out.stdout).expect("UTF-8 output"),
-        stderr: String::from_utf8(out.stderr).expect("UTF-8 output"),
-        code: out.status.code().unwrap_or(-1),
-    }
-}
-
 fn json(dir: &Path, path: &str) -> Value {
-    let out = fastlint(dir, &["check", path, "--format", "json"]);
+    let out = run(dir, &["check", path, "--format", "json"]);
     assert_eq!(out.code, 1, "{}", out.stderr);
-    serde_json::from_str(&out.stdout).expect("JSON output")
+    out.json()
 }
 
 fn rel(path: &str) -> String {
@@ -243,7 +222,7 @@ fn fix_rewrites_the_calls_and_lists_the_commands() {
     let fastfile = copy.join("main/fastlane/Fastfile");
     let before = std::fs::read_to_string(&fastfile).unwrap();
 
-    let out = fastlint(&copy, &["check", ".", "--fix"]);
+    let out = run(&copy, &["check", ".", "--fix"]);
     let after = std::fs::read_to_string(&fastfile).unwrap();
     // Only `release` changes: its pilot gets the key; no shell command is touched.
     let release = "lane :release do\n  upload_keyless\n  pilot\nend\n";
@@ -282,7 +261,7 @@ end
         assert!(summary.lines().any(|l| l == line), "{line}\n{summary}");
     }
     // A second run changes nothing and reports the same commands.
-    let again = fastlint(&copy, &["check", ".", "--fix", "--format", "json"]);
+    let again = run(&copy, &["check", ".", "--fix", "--format", "json"]);
     assert_eq!(std::fs::read_to_string(&fastfile).unwrap(), after);
     let report: Value = serde_json::from_str(&again.stdout).unwrap();
     let in_ruby = found(&report, &["FL020"])
@@ -296,13 +275,11 @@ end
 #[test]
 fn a_comment_suppresses_it_and_keeps_the_lane() {
     let dir = tempfile::tempdir().expect("temporary folder");
-    let fastlane = dir.path().join("fastlane");
-    std::fs::create_dir_all(&fastlane).unwrap();
-    std::fs::write(
-        fastlane.join("Fastfile"),
+    write(
+        dir.path(),
+        "fastlane/Fastfile",
         "lane :beta do\n  pilot\n  sh(\"fastlane deliver -u me\") # fastlint: ignore FL020 -- run by hand\nend\n",
-    )
-    .unwrap();
+    );
     let report = json(dir.path(), ".");
     assert_eq!(found(&report, &["FL020", "FL100"]), BTreeSet::new());
     assert_eq!(found(&report, &["FL008"]).len(), 1);
@@ -310,7 +287,7 @@ fn a_comment_suppresses_it_and_keeps_the_lane() {
     assert_eq!(lane["verdict"], "migratable");
     // A suppressed finding keeps the lane as it is under --fix, as for any other code.
     assert_eq!(lane["fixable"], false);
-    let out = fastlint(dir.path(), &["check", ".", "--diff"]);
+    let out = run(dir.path(), &["check", ".", "--diff"]);
     let summary = format!("{}{}", out.stdout, out.stderr);
     assert!(
         summary.contains("beta kept by a `# fastlint: ignore` comment"),
@@ -323,14 +300,12 @@ fn a_comment_suppresses_it_and_keeps_the_lane() {
 #[test]
 fn a_shell_command_after_many_keyless_calls_still_makes_the_lane_unfixable() {
     let dir = tempfile::tempdir().expect("temporary folder");
-    let fastlane = dir.path().join("fastlane");
-    std::fs::create_dir_all(&fastlane).unwrap();
     let calls = "  pilot\n".repeat(20);
-    std::fs::write(
-        fastlane.join("Fastfile"),
-        format!("lane :beta do\n{calls}  sh(\"fastlane deliver -u me\")\nend\n"),
-    )
-    .unwrap();
+    write(
+        dir.path(),
+        "fastlane/Fastfile",
+        &format!("lane :beta do\n{calls}  sh(\"fastlane deliver -u me\")\nend\n"),
+    );
     let report = json(dir.path(), ".");
     assert_eq!(found(&report, &["FL020"]).len(), 1);
     assert_eq!(found(&report, &["FL008"]).len(), 20);

@@ -236,7 +236,7 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
         let lane_at = (lv.file, model.lanes[lv.lane].span.start);
         let (why, (file, at)) = match lv.verdict {
             Verdict::Blocked => match lv.reasons.first() {
-                Some(r) if r.code == crate::verdict::SHELL_CODE => (
+                Some(r) if r.code == crate::rules::fl020_shell_fastlane::INFO.code => (
                     format!(
                         "blocked by `{}`, started from a shell",
                         shell_text(&report, r)
@@ -255,7 +255,7 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
                 let shell = lv
                     .reasons
                     .iter()
-                    .find(|r| r.code == crate::verdict::SHELL_CODE);
+                    .find(|r| r.code == crate::rules::fl020_shell_fastlane::INFO.code);
                 match left.get(&(lv.file, lv.lane)) {
                     Some(why) => (why.clone(), lane_at),
                     None if report.ws.files[lv.file].has_syntax_errors() => {
