@@ -298,11 +298,52 @@ pub struct RubyModel {
     pub context_keys: Vec<(Span, Scope)>,
     pub imports: Vec<Import>,
     pub syntax_errors: Vec<Span>,
+    /// What most likely broke the file, where it has syntax errors and a cause is recognised
+    /// ([`crate::extract::syntax`]), in source order.
+    pub syntax_causes: Vec<SyntaxCause>,
     /// Comments (`# ...`, `=begin ... =end`), in source order.
     pub comments: Vec<Span>,
     /// Where secrets were found before the calls were dropped (see [`crate::pipeline`]): still
     /// blanked out when the source is printed.
     pub redactions: Vec<Span>,
+}
+
+/// The likely cause of a file's syntax errors, found from how its blocks and brackets open and
+/// close and how they are indented.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyntaxCause {
+    /// A block with no `end` of its own. `opener` runs from its line's first word to its keyword
+    /// (`lane :beta do`); `taken` is the `end` indented like an outer block that Ruby reads as
+    /// this block's, or `None` if the file ends first; `close_at` is where an `end` was put to
+    /// check that it mends the file.
+    Unclosed {
+        opener: Span,
+        taken: Option<Span>,
+        close_at: usize,
+    },
+    /// A `(`, `[` or `{` never closed; `met` is the token that came while it was open (an `end`,
+    /// another bracket), or `None` if the file ends first; `close_at` is where the closing
+    /// bracket was put to check that it mends the file.
+    UnclosedBracket {
+        open: Span,
+        met: Option<Span>,
+        close_at: usize,
+    },
+    /// A closing bracket with nothing open.
+    StrayBracket { at: Span },
+    /// A typographic quote (`“`, `’`) where code is: Ruby reads only straight quotes.
+    TypographicQuote { at: Span },
+}
+
+impl SyntaxCause {
+    /// Where the cause is shown.
+    pub fn span(&self) -> Span {
+        match *self {
+            SyntaxCause::Unclosed { opener, .. } => opener,
+            SyntaxCause::UnclosedBracket { open, .. } => open,
+            SyntaxCause::StrayBracket { at } | SyntaxCause::TypographicQuote { at } => at,
+        }
+    }
 }
 
 impl RubyModel {

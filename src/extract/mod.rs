@@ -8,3 +8,4 @@ pub mod keyjson;
 pub mod nesting;
 pub mod ruby;
 pub mod shell;
+pub mod syntax;

@@ -3,6 +3,9 @@
 use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, RuleInfo, Severity};
 use crate::extract::ruby::CLOSING_KEYWORDS;
+use crate::extract::syntax::overlaps;
+use crate::model::{Span, SyntaxCause};
+use crate::source::SourceFile;
 
 pub static INFO: RuleInfo = RuleInfo {
     code: "FL000",
@@ -13,6 +16,16 @@ pub static INFO: RuleInfo = RuleInfo {
 **What it finds.** Ruby syntax errors in a Fastfile, Appfile or tool config file, as tree-sitter sees them,
 and a closing keyword with nothing to close (an `end` too many, a stray `else`), which tree-sitter reads as a
 bare name but Ruby refuses.
+
+**Where it points.** A missing `end` makes tree-sitter (and Ruby) see one error from the unclosed block to
+the end of the file. fastlint looks for the cause instead, from how blocks and brackets open and close and
+how they are indented: a block whose `end` is indented like an outer block's (so the outer block took it), a
+block or bracket still open where the file or an `end` comes, a closing bracket with nothing open, or a
+typographic quote (`“`, `’`, as a word processor or chat program writes them) in code. Each cause is checked
+by making the repair it names and parsing the result: only a repair that mends the file there is shown
+(the message says where, such as an `end` before line 12), and the wider error around it is not repeated.
+Where no cause is recognised (after a quote left open, say, which turns code into text), the errors are shown
+as found.
 
 **Why it matters.** fastlane cannot load the file, so no lane in it runs. fastlint still analyses the parts
 it could read, but its findings near the error may be incomplete, and `--fix` never rewrites such a file.
@@ -36,12 +49,22 @@ const MAX_PER_FILE: usize = 10;
 fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     for (f, file) in cx.ws.files.iter().enumerate() {
         let Some(model) = file.ruby() else { continue };
-        for span in model.syntax_errors.iter().take(MAX_PER_FILE) {
-            let snippet: String = file.source.text[span.start..span.end]
-                .chars()
-                .take(40)
-                .collect();
-            let text = &file.source.text[span.start..span.end];
+        let source = &file.source;
+        let causes = &model.syntax_causes;
+        for cause in causes {
+            out.push(
+                Diagnostic::new(&INFO, f, cause.span(), cause_message(cause, source))
+                    .help(cause_help(cause)),
+            );
+        }
+        let errors = model
+            .syntax_errors
+            .iter()
+            // The error tree-sitter wrapped around a cause is the same error, told worse.
+            .filter(|span| !causes.iter().any(|c| overlaps(**span, c.span())));
+        for span in errors.take(MAX_PER_FILE.saturating_sub(causes.len())) {
+            let snippet: String = source.text[span.start..span.end].chars().take(40).collect();
+            let text = &source.text[span.start..span.end];
             let message = if span.is_empty() {
                 "syntax error: something is missing here".to_string()
             } else if CLOSING_KEYWORDS.contains(&text) {
@@ -52,10 +75,106 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                     snippet.trim().lines().next().unwrap_or("")
                 )
             };
-            out.push(
-                Diagnostic::new(&INFO, f, *span, message)
-                    .help("fix the Ruby syntax (`ruby -c` shows the same); the rest of the file was still analysed, but `--fix` leaves it untouched"),
+            out.push(Diagnostic::new(&INFO, f, *span, message).help(HELP));
+        }
+    }
+}
+
+const HELP: &str = "fix the Ruby syntax (`ruby -c` shows the same); the rest of the file was still analysed, but `--fix` leaves it untouched";
+
+/// What the cause is, with the lines it involves.
+fn cause_message(cause: &SyntaxCause, source: &SourceFile) -> String {
+    let quoted = |span: Span| {
+        let text = &source.text[span.start..span.end];
+        cut(text)
+    };
+    // The opener's line from its first word: `if ENV["CI"]`, `lane :beta do |options|`.
+    let opening = |span: Span| {
+        let rest = &source.text[span.start..];
+        cut(rest[..rest.find('\n').unwrap_or(rest.len())].trim_end())
+    };
+    fn cut(text: &str) -> String {
+        match text.char_indices().nth(40) {
+            Some((i, _)) => format!("{}…", &text[..i]),
+            None => text.to_string(),
+        }
+    }
+    let line = |span: Span| source.line_of(span.start);
+    // Where the missing `end` was put to check that it mends the file.
+    let end_goes = |at: usize| {
+        if at >= source.text.trim_end().len() {
+            "an `end` at the end of the file mends this".to_string()
+        } else {
+            format!("an `end` before line {} mends this", source.line_of(at))
+        }
+    };
+    match *cause {
+        SyntaxCause::Unclosed {
+            opener,
+            taken: Some(end),
+            close_at,
+        } => format!(
+            "syntax error: `{}` has no `end` of its own: the `end` on line {} is indented for an outer block, but Ruby reads it as this one's ({})",
+            opening(opener),
+            line(end),
+            end_goes(close_at)
+        ),
+        SyntaxCause::Unclosed {
+            opener,
+            taken: None,
+            close_at,
+        } => format!(
+            "syntax error: `{}` is never closed: its `end` is missing ({})",
+            opening(opener),
+            end_goes(close_at)
+        ),
+        SyntaxCause::UnclosedBracket {
+            open,
+            met,
+            close_at,
+        } => {
+            let what = quoted(open);
+            let closing = match what.as_str() {
+                "(" => ")",
+                "[" => "]",
+                _ => "}",
+            };
+            let mends = format!(
+                "a `{closing}` at the end of line {} mends this",
+                source.line_of(close_at)
             );
+            match met {
+                Some(met) => format!(
+                    "syntax error: this `{what}` is never closed: `{}` on line {} comes first ({mends})",
+                    quoted(met),
+                    line(met)
+                ),
+                None => format!("syntax error: this `{what}` is never closed ({mends})"),
+            }
+        }
+        SyntaxCause::StrayBracket { at } => {
+            format!("syntax error: `{}` closes nothing", quoted(at))
+        }
+        SyntaxCause::TypographicQuote { at } => format!(
+            "syntax error: `{}` is a typographic quote: Ruby code takes only straight quotes (`\"` or `'`)",
+            quoted(at)
+        ),
+    }
+}
+
+fn cause_help(cause: &SyntaxCause) -> &'static str {
+    match cause {
+        SyntaxCause::Unclosed { .. } => {
+            "add the missing `end`, indented like the line that opens the block; `--fix` leaves the file untouched until it parses"
+        }
+        SyntaxCause::UnclosedBracket { .. } => {
+            "add the missing closing bracket; `--fix` leaves the file untouched until it parses"
+        }
+        SyntaxCause::StrayBracket { .. } => {
+            "remove the bracket or add the one it should close; `--fix` leaves the file untouched until it parses"
+        }
+        SyntaxCause::TypographicQuote { .. } => {
+            "replace typographic quotes in code with straight ones (an editor's \"smart quotes\" setting puts them in); `--fix` leaves the file untouched until it parses"
         }
     }
 }

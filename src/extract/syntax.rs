@@ -1,0 +1,687 @@
+//! What most likely broke a Ruby file that does not parse: a block whose `end` is missing, a
+//! bracket never closed, a typographic quote where a straight one belongs.
+//!
+//! tree-sitter recovers from a missing `end` by wrapping everything from the unclosed block to
+//! the end of the file in one error node, so "a syntax error from line 1 to line 40" is all it
+//! tells. Ruby's own message is no better (`unexpected end-of-input, expecting 'end'`, at the last
+//! line). The cause is found from the tokens that open and close things, with the indentation a
+//! person wrote them with, as Ruby's `-w` "mismatched indentations" warning does:
+//!
+//! - an `end` indented less than the line that opened its block most likely belongs to an outer
+//!   block, and the block it closes is the one missing its own `end`;
+//! - an `end` (or the end of the file) met while a `(`, `[` or `{` is open means that bracket was
+//!   never closed;
+//! - with nothing mismatched, the innermost block still open at the end of the file is the one
+//!   left unclosed.
+//!
+//! Only files with syntax errors are looked at; what is found is a hint for the message of rule
+//! FL000 and changes nothing else.
+
+use tree_sitter::{Node, Tree};
+
+use crate::model::{Span, SyntaxCause};
+
+/// Openers closed by `end`.
+const BLOCK_OPENERS: &[&str] = &[
+    "do", "def", "class", "module", "begin", "case", "if", "unless", "while", "until", "for",
+];
+/// Openers that are modifiers when they follow an expression on their line (`x if y`).
+const MAYBE_MODIFIERS: &[&str] = &["if", "unless", "while", "until"];
+/// Loops whose optional `do` on the same line opens nothing of its own.
+const LOOPS: &[&str] = &["while", "until", "for"];
+/// At most this many repairs are tried (each is a parse of the file).
+const MAX_TRIES: usize = 4;
+/// Quotes a text editor or a chat program puts in place of `"` and `'`.
+const TYPOGRAPHIC_QUOTES: &[char] = &['“', '”', '„', '‘', '’', '‚', '«', '»'];
+
+/// The most likely causes of `tree`'s syntax errors (`errors`, as [`crate::parse::syntax_errors`]
+/// finds them) that are recognised, in source order; none for a tree without errors.
+///
+/// Each cause is checked by making its repair (adding the `end` or the bracket, dropping the
+/// stray bracket) and parsing the result: one that does not mend the file there is dropped.
+pub fn causes(tree: &Tree, src: &str, errors: &[Span]) -> Vec<SyntaxCause> {
+    if !tree.root_node().has_error() {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    // Each repair made so far, in order, in the coordinates of the text it was made to.
+    let mut made: Vec<Repair> = Vec::new();
+    let mut text: Option<String> = None;
+    let mut tree = tree.clone();
+    let mut errors: Vec<Span> = errors.to_vec();
+    let mut tries = 0;
+    loop {
+        let now = text.as_deref().unwrap_or(src);
+        let (quote, candidates) = scan(&tree, now);
+        if let Some(at) = quote {
+            found.push(back(SyntaxCause::TypographicQuote { at }, &made));
+            break;
+        }
+        let mut next = None;
+        for (shown_at, candidate) in candidates {
+            // An error before a cause that nothing explains makes what follows it unreliable
+            // (after a quote left open, code is read as text and text as code).
+            let span = candidate.span();
+            if tries == MAX_TRIES
+                || errors
+                    .iter()
+                    .any(|e| e.end <= span.start && !overlaps(*e, span))
+            {
+                break;
+            }
+            tries += 1;
+            if let Some(hit) = confirm(now, candidate, shown_at, &errors) {
+                next = Some(hit);
+                break;
+            }
+        }
+        // Each later cause is looked for in the text mended so far, so that what one missing
+        // `end` does to the blocks around it is not taken for more missing `end`s.
+        let Some((cause, repair, mended, mended_tree, left)) = next else {
+            break;
+        };
+        found.push(back(cause, &made));
+        made.push(repair);
+        text = Some(mended);
+        tree = mended_tree;
+        errors = left;
+        if errors.is_empty() {
+            break;
+        }
+    }
+    found.sort_by_key(|c| c.span().start);
+    found
+}
+
+/// One token walk over `tree`: the first typographic quote in code, and each cause the tokens
+/// suggest, with where it showed, in that order.
+fn scan(tree: &Tree, src: &str) -> (Option<Span>, Vec<(usize, SyntaxCause)>) {
+    let mut scan = Scan {
+        src,
+        open: Vec::new(),
+        found: Vec::new(),
+        quote: None,
+    };
+    let mut cursor = tree.walk();
+    // Whether each ancestor of the cursor's node, from the root down, holds an error.
+    let mut broken: Vec<bool> = Vec::new();
+    loop {
+        let node = cursor.node();
+        scan.visit(node, broken.last().copied().unwrap_or(false));
+        if descend(node) && cursor.goto_first_child() {
+            broken.push(node.has_error());
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return scan.finish();
+            }
+            broken.pop();
+        }
+    }
+}
+
+/// Whether the walk looks inside `node`: not inside comments, strings and the like, whose
+/// tokens open and close nothing (an interpolation inside a string is balanced by construction
+/// unless it holds an error).
+fn descend(node: Node) -> bool {
+    if node.has_error() {
+        return true;
+    }
+    !matches!(
+        node.kind(),
+        "comment"
+            | "string"
+            | "heredoc_body"
+            | "regex"
+            | "subshell"
+            | "string_array"
+            | "symbol_array"
+            | "delimited_symbol"
+            | "character"
+    )
+}
+
+struct Scan<'s> {
+    src: &'s str,
+    /// Openers met among the tokens of broken nodes and not yet closed: the token and its text.
+    open: Vec<(Span, &'s str)>,
+    /// Each cause found, with the offset of the token that showed it.
+    found: Vec<(usize, SyntaxCause)>,
+    /// The first typographic quote in code.
+    quote: Option<Span>,
+}
+
+impl<'s> Scan<'s> {
+    fn visit(&mut self, node: Node, parent_broken: bool) {
+        let leaf = node.child_count() == 0;
+        if leaf && self.quote.is_none() && !node.is_missing() {
+            let text = &self.src[node.byte_range()];
+            if matches!(node.kind(), "identifier" | "constant" | "ERROR")
+                || (parent_broken
+                    && !matches!(
+                        node.kind(),
+                        "comment" | "string_content" | "heredoc_content" | "escape_sequence"
+                    ))
+            {
+                if let Some(i) = text.find(TYPOGRAPHIC_QUOTES) {
+                    let len = text[i..].chars().next().map_or(1, char::len_utf8);
+                    let at = node.start_byte() + i;
+                    self.quote = Some(Span::new(at, at + len));
+                }
+            }
+        }
+        if !node.has_error() {
+            self.check_indentation(node);
+        }
+        if parent_broken && leaf && !node.is_missing() {
+            self.token(node);
+        }
+    }
+
+    /// A block that parsed whole but whose `end` is indented less than the line that opened it:
+    /// the `end` most likely belongs to an outer block, and this one lacks its own.
+    fn check_indentation(&mut self, node: Node) {
+        let count = node.child_count();
+        if count < 2 {
+            return;
+        }
+        let Some(last) = node.child(count - 1) else {
+            return;
+        };
+        if last.kind() != "end" {
+            return;
+        }
+        // A loop's body (`while x do ... end`) is its own node; its opener is the loop's line.
+        let opener = if node.kind() == "do" {
+            node.parent().unwrap_or(node)
+        } else {
+            node
+        };
+        let first = opener.child(0).unwrap_or(opener);
+        self.mismatch(Span::new(first.start_byte(), first.end_byte()), last);
+    }
+
+    /// Records `end` closing the opener `open` if the `end` starts its line indented less than
+    /// the opener's line.
+    fn mismatch(&mut self, open: Span, end: Node) {
+        let end_at = end.start_byte();
+        let Some(end_indent) = self.leading(end_at) else {
+            return;
+        };
+        let open_indent = indent_of_line(self.src, open.start);
+        if end_indent < open_indent {
+            self.note(
+                end_at,
+                SyntaxCause::Unclosed {
+                    opener: self.opener_span(open),
+                    taken: Some(Span::new(end_at, end.end_byte())),
+                    close_at: 0,
+                },
+            );
+        }
+    }
+
+    /// One token whose parent holds an error.
+    fn token(&mut self, node: Node) {
+        let text = &self.src[node.byte_range()];
+        let at = Span::new(node.start_byte(), node.end_byte());
+        match text {
+            "(" | "[" | "{" => self.open.push((at, text)),
+            ")" | "]" | "}" => self.close_bracket(at, text),
+            "end" if matches!(node.kind(), "end" | "identifier") => self.close_block(node),
+            _ if BLOCK_OPENERS.contains(&text) && node.kind() == text => {
+                if MAYBE_MODIFIERS.contains(&text) && !self.starts_expression(at.start) {
+                    return;
+                }
+                if text == "do"
+                    && self.open.last().is_some_and(|(o, t)| {
+                        LOOPS.contains(t) && self.same_line(o.start, at.start)
+                    })
+                {
+                    return;
+                }
+                self.open.push((at, text));
+            }
+            _ => {}
+        }
+    }
+
+    fn close_bracket(&mut self, at: Span, text: &str) {
+        let wanted = match text {
+            ")" => "(",
+            "]" => "[",
+            _ => "{",
+        };
+        match self.open.last().copied() {
+            Some((_, t)) if t == wanted => {
+                self.open.pop();
+            }
+            Some((o, t)) if is_bracket(t) => {
+                self.note(
+                    at.start,
+                    SyntaxCause::UnclosedBracket {
+                        open: o,
+                        met: Some(at),
+                        close_at: 0,
+                    },
+                );
+                self.open.pop();
+            }
+            Some((o, _)) if self.open.iter().any(|(_, t)| *t == wanted) => {
+                // A block opened inside the brackets is missing its `end`.
+                self.note(
+                    at.start,
+                    SyntaxCause::Unclosed {
+                        opener: self.opener_span(o),
+                        taken: None,
+                        close_at: 0,
+                    },
+                );
+                if let Some(i) = self.open.iter().rposition(|(_, t)| *t == wanted) {
+                    self.open.truncate(i);
+                }
+            }
+            _ => self.note(at.start, SyntaxCause::StrayBracket { at }),
+        }
+    }
+
+    fn close_block(&mut self, end: Node) {
+        let at = end.start_byte();
+        while let Some(&(o, t)) = self.open.last() {
+            if !is_bracket(t) {
+                break;
+            }
+            self.note(
+                at,
+                SyntaxCause::UnclosedBracket {
+                    open: o,
+                    met: Some(Span::new(at, end.end_byte())),
+                    close_at: 0,
+                },
+            );
+            self.open.pop();
+        }
+        if let Some((o, _)) = self.open.pop() {
+            self.mismatch(o, end);
+        }
+        // An `end` with nothing open is reported as a stray keyword already.
+    }
+
+    fn note(&mut self, at: usize, cause: SyntaxCause) {
+        self.found.push((at, cause));
+    }
+
+    fn finish(mut self) -> (Option<Span>, Vec<(usize, SyntaxCause)>) {
+        if let Some(&(o, t)) = self.open.last() {
+            let cause = if is_bracket(t) {
+                SyntaxCause::UnclosedBracket {
+                    open: o,
+                    met: None,
+                    close_at: 0,
+                }
+            } else {
+                SyntaxCause::Unclosed {
+                    opener: self.opener_span(o),
+                    taken: None,
+                    close_at: 0,
+                }
+            };
+            self.found.push((self.src.len(), cause));
+        }
+        self.found.sort_by_key(|(at, _)| *at);
+        (self.quote, self.found)
+    }
+
+    /// From the first non-blank of the opener's line to the end of its keyword:
+    /// `lane :beta do`, `if ENV["CI"]` (up to `if`), `def bump`.
+    fn opener_span(&self, keyword: Span) -> Span {
+        let line_start = line_start(self.src, keyword.start);
+        let indent = indent_of_line(self.src, keyword.start);
+        Span::new(line_start + indent, keyword.end)
+    }
+
+    /// The indentation of `at`'s line if `at` is its first non-blank, else `None`.
+    fn leading(&self, at: usize) -> Option<usize> {
+        let line_start = self.src[..at].rfind('\n').map_or(0, |i| i + 1);
+        let before = &self.src[line_start..at];
+        before
+            .bytes()
+            .all(|b| b == b' ' || b == b'\t')
+            .then_some(before.len())
+    }
+
+    /// Whether a keyword at `at` starts an expression (first on its line, or after `=`, `(`,
+    /// `,`, `||`, `&&` or `return`) rather than modifying the one before it.
+    fn starts_expression(&self, at: usize) -> bool {
+        let line_start = self.src[..at].rfind('\n').map_or(0, |i| i + 1);
+        let before = self.src[line_start..at].trim_end();
+        before.is_empty()
+            || before.ends_with(['=', '(', ',', '|', '&', ';'])
+            || before.ends_with("return")
+    }
+
+    fn same_line(&self, a: usize, b: usize) -> bool {
+        !self.src[a.min(b)..a.max(b)].contains('\n')
+    }
+}
+
+/// Text replaced to mend a file: `remove` bytes at `at` gave way to `insert` bytes.
+#[derive(Clone, Copy)]
+struct Repair {
+    at: usize,
+    remove: usize,
+    insert: usize,
+}
+
+/// `cause`, found in a text the `made` repairs were made to, in the coordinates of the text
+/// before any of them.
+fn back(cause: SyntaxCause, made: &[Repair]) -> SyntaxCause {
+    let at = |mut x: usize| {
+        for r in made.iter().rev() {
+            if x >= r.at + r.insert {
+                x = x - r.insert + r.remove;
+            } else if x > r.at {
+                x = r.at;
+            }
+        }
+        x
+    };
+    let span = |s: Span| Span::new(at(s.start), at(s.end));
+    match cause {
+        SyntaxCause::Unclosed {
+            opener,
+            taken,
+            close_at,
+        } => SyntaxCause::Unclosed {
+            opener: span(opener),
+            taken: taken.map(span),
+            close_at: at(close_at),
+        },
+        SyntaxCause::UnclosedBracket {
+            open,
+            met,
+            close_at,
+        } => SyntaxCause::UnclosedBracket {
+            open: span(open),
+            met: met.map(span),
+            close_at: at(close_at),
+        },
+        SyntaxCause::StrayBracket { at: s } => SyntaxCause::StrayBracket { at: span(s) },
+        SyntaxCause::TypographicQuote { at: s } => SyntaxCause::TypographicQuote { at: span(s) },
+    }
+}
+
+/// What confirming a cause gives: the cause with where its repair goes, the repair, and the
+/// mended text with its tree and errors.
+type Confirmed = (SyntaxCause, Repair, String, Tree, Vec<Span>);
+
+/// `cause` with where its repair goes, if making that repair mends the file there: no error is
+/// left from where the cause starts to where it showed (`shown_at`), and fewer errors are left
+/// in all (the file may hold more than one mistake). A guess that does not mend the file is no
+/// lead: a quote left open, say, turns the brackets after it into text, and a bracket then only
+/// seems unclosed.
+fn confirm(src: &str, cause: SyntaxCause, shown_at: usize, errors: &[Span]) -> Option<Confirmed> {
+    match cause {
+        SyntaxCause::Unclosed { opener, taken, .. } => {
+            let indent = &src[opener.start - indent_of_line(src, opener.start)..opener.start];
+            let at = match taken {
+                Some(end) => line_start(src, end.start),
+                None => block_end(src, opener.start),
+            };
+            let mut insert = String::new();
+            if at > 0 && !src[..at].ends_with('\n') {
+                insert.push('\n');
+            }
+            insert.push_str(indent);
+            insert.push_str("end\n");
+            let cause = SyntaxCause::Unclosed {
+                opener,
+                taken,
+                close_at: at,
+            };
+            mends(src, cause, shown_at, errors, at, 0, &insert)
+        }
+        SyntaxCause::UnclosedBracket { open, met, .. } => {
+            let closing = match &src[open.start..open.end] {
+                "(" => ")",
+                "[" => "]",
+                _ => "}",
+            };
+            // After the last code before the token that came first, else at the end of the
+            // bracket's own line.
+            let limit = met.map_or(src.len(), |m| m.start);
+            let last_code = src[..limit].trim_end().len().max(open.end);
+            let line_end = src[open.end..limit]
+                .find('\n')
+                .map_or(limit, |i| open.end + i);
+            let own_line = src[..line_end].trim_end().len().max(open.end);
+            let mut places = vec![last_code];
+            if own_line != last_code {
+                places.push(own_line);
+            }
+            places.into_iter().find_map(|at| {
+                let cause = SyntaxCause::UnclosedBracket {
+                    open,
+                    met,
+                    close_at: at,
+                };
+                mends(src, cause, shown_at, errors, at, 0, closing)
+            })
+        }
+        SyntaxCause::StrayBracket { at } => mends(
+            src,
+            cause,
+            shown_at,
+            errors,
+            at.start,
+            at.end - at.start,
+            "",
+        ),
+        SyntaxCause::TypographicQuote { .. } => None,
+    }
+}
+
+/// `cause`, confirmed, if the text with `remove` bytes at `at` replaced by `insert` mends it.
+fn mends(
+    src: &str,
+    cause: SyntaxCause,
+    shown_at: usize,
+    errors: &[Span],
+    at: usize,
+    remove: usize,
+    insert: &str,
+) -> Option<Confirmed> {
+    let mut mended = String::with_capacity(src.len() + insert.len());
+    mended.push_str(&src[..at]);
+    mended.push_str(insert);
+    mended.push_str(&src[at + remove..]);
+    let tree = crate::parse::parse_ruby(&mended)?;
+    let shift = |x: usize| {
+        if x >= at + remove {
+            x + insert.len() - remove
+        } else {
+            x
+        }
+    };
+    let (from, to) = (cause.span().start, shift(shown_at));
+    let left: Vec<Span> = crate::parse::syntax_errors(&tree)
+        .into_iter()
+        .map(Span::from)
+        .collect();
+    let mended_here = !left.iter().any(|e| e.start <= to && from <= e.end);
+    let repair = Repair {
+        at,
+        remove,
+        insert: insert.len(),
+    };
+    (mended_here && left.len() < errors.len()).then_some((cause, repair, mended, tree, left))
+}
+
+/// Where a block opened on `at`'s line most likely ends: before the first later line that is
+/// indented no deeper than it (the next lane, or the comment above it), else at the end of the
+/// file.
+fn block_end(src: &str, at: usize) -> usize {
+    let indent = indent_of_line(src, at);
+    let mut pos = src[at..].find('\n').map_or(src.len(), |i| at + i + 1);
+    while pos < src.len() {
+        let line_end = src[pos..].find('\n').map_or(src.len(), |i| pos + i + 1);
+        if !src[pos..line_end].trim().is_empty() && indent_of_line(src, pos) <= indent {
+            return pos;
+        }
+        pos = line_end;
+    }
+    src.len()
+}
+
+fn line_start(src: &str, at: usize) -> usize {
+    src[..at].rfind('\n').map_or(0, |i| i + 1)
+}
+
+/// Blanks at the start of `at`'s line.
+fn indent_of_line(src: &str, at: usize) -> usize {
+    src[line_start(src, at)..]
+        .bytes()
+        .take_while(|b| *b == b' ' || *b == b'\t')
+        .count()
+}
+
+/// Whether two spans share a byte; an empty span counts as the byte it sits on.
+pub fn overlaps(a: Span, b: Span) -> bool {
+    a.start < b.end.max(b.start + 1) && b.start < a.end.max(a.start + 1)
+}
+
+fn is_bracket(t: &str) -> bool {
+    matches!(t, "(" | "[" | "{")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse_ruby;
+
+    /// The cause's kind and the text and 1-based line of its main span.
+    fn found(src: &str) -> Option<(&'static str, String, usize)> {
+        all(src).into_iter().next()
+    }
+
+    fn all(src: &str) -> Vec<(&'static str, String, usize)> {
+        let tree = parse_ruby(src).unwrap();
+        let line = |at: usize| src[..at].matches('\n').count() + 1;
+        let errors: Vec<Span> = crate::parse::syntax_errors(&tree)
+            .into_iter()
+            .map(Span::from)
+            .collect();
+        causes(&tree, src, &errors)
+            .into_iter()
+            .map(|c| match c {
+                SyntaxCause::Unclosed { opener, taken, .. } => (
+                    if taken.is_some() {
+                        "unclosed, end taken"
+                    } else {
+                        "unclosed"
+                    },
+                    src[opener.start..opener.end].to_string(),
+                    line(opener.start),
+                ),
+                SyntaxCause::UnclosedBracket { open, .. } => (
+                    "bracket",
+                    src[open.start..open.end].to_string(),
+                    line(open.start),
+                ),
+                SyntaxCause::StrayBracket { at } => {
+                    ("stray", src[at.start..at.end].to_string(), line(at.start))
+                }
+                SyntaxCause::TypographicQuote { at } => {
+                    ("quote", src[at.start..at.end].to_string(), line(at.start))
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_file_without_errors_has_no_cause() {
+        assert_eq!(found("lane :a do\n  pilot if x\nend\n"), None);
+    }
+
+    #[test]
+    fn a_block_whose_end_an_outer_block_took() {
+        let src = "platform :ios do\n  lane :beta do\n    pilot\n  end\n\n  after_all do |lane|\n    clean_build_artifacts\nend\n";
+        assert_eq!(
+            found(src),
+            Some(("unclosed, end taken", "after_all do".into(), 6))
+        );
+    }
+
+    #[test]
+    fn an_if_without_its_end() {
+        let src = "platform :ios do\n  lane :beta do\n    if ENV[\"CI\"]\n      setup_ci\n    pilot\n  end\n\n  lane :release do\n    deliver\n  end\nend\n";
+        assert_eq!(found(src), Some(("unclosed, end taken", "if".into(), 3)));
+    }
+
+    #[test]
+    fn a_lane_left_open_before_the_next_one() {
+        let src =
+            "lane :beta do\n  build_app(scheme: \"App\")\n\nlane :release do\n  deliver\nend\n";
+        assert_eq!(found(src), Some(("unclosed", "lane :beta do".into(), 1)));
+    }
+
+    #[test]
+    fn a_bracket_never_closed() {
+        let src = "lane :beta do\n  pilot(skip_waiting_for_build_processing: true\nend\nlane :x do\n  deliver\nend\n";
+        assert_eq!(found(src), Some(("bracket", "(".into(), 2)));
+    }
+
+    #[test]
+    fn a_typographic_quote_in_code() {
+        let src = "lane :beta do\n  gym(scheme: “App”, configuration: \"Release”)\n  pilot\nend\n";
+        assert_eq!(found(src), Some(("quote", "“".into(), 2)));
+    }
+
+    #[test]
+    fn typographic_quotes_in_strings_and_comments_are_text() {
+        // The file is broken elsewhere (a missing `end`); its quotes are where they belong.
+        let src = "# it’s “fine”\nlane :beta do\n  pilot(changelog: \"It’s “new”\")\n";
+        assert_eq!(found(src), Some(("unclosed", "lane :beta do".into(), 2)));
+    }
+
+    #[test]
+    fn modifiers_and_loop_dos_open_nothing() {
+        let src = "lane :beta do\n  pilot if x\n  while y do\n    z\n  end\n  deliver unless w\n";
+        assert_eq!(found(src), Some(("unclosed", "lane :beta do".into(), 1)));
+    }
+
+    #[test]
+    fn a_stray_quote_is_left_to_the_errors_it_makes() {
+        // The `"` after `]` opens a string that ends on the next line's first quote; the
+        // brackets after it no longer pair up, but the error Ruby and tree-sitter both see is
+        // on line 3, which is the lead to give.
+        for src in [
+            "lane :firebase do\n  firebase_app_distribution(\n    app: ENV[\"id\"]\",\n    token: ENV[\"t\"],\n    apk_path: \"./a.apk\",\n    testers: ENV[\"e\"]\n  )\nend\n",
+            "lane :distribute do\n  firebase_app_distribution(\n    app: ENV[\"FIREBASE_APP_ID\"]\",\n    firebase_cli_token: ENV[\"FIREBASE_TOKEN\"],\n    apk_path: \"./app/build/outputs/apk/release/app-release.apk\",\n    testers: ENV[\"TESTERS\"]\n  )\nend\n",
+        ] {
+            assert_eq!(all(src), vec![], "{src}");
+        }
+    }
+
+    #[test]
+    fn two_mistakes_two_causes() {
+        let src = "lane :beta do\n  build_app(scheme: \"Shop\"\n  pilot\nend\n\nlane :release do\n  deliver\n  if x\n    slack\nend\n";
+        assert_eq!(
+            all(src),
+            vec![
+                ("bracket", "(".into(), 2),
+                ("unclosed, end taken", "if".into(), 8)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_bracket_closed_by_nothing() {
+        let src = "lane :beta do\n  pilot)\nend\n";
+        assert_eq!(found(src), Some(("stray", ")".into(), 2)));
+    }
+}

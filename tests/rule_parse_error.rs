@@ -1,0 +1,179 @@
+//! FL000: what broke a file that does not parse, run through the binary over
+//! `fixtures/rules/FL000-parse-error` (one fastlane folder per mistake). Each expectation was read
+//! off the fixture; each repair a message names is made and checked with `ruby -c`.
+
+use std::path::Path;
+use std::process::Command;
+
+mod ci_common;
+use ci_common::{copy_dir, run};
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+const BASE: &str = "fixtures/rules/FL000-parse-error";
+
+/// (line, column, message) of each FL000 finding of one fixture folder, in report order.
+fn fl000(case: &str) -> Vec<(u64, u64, String)> {
+    let dir = Path::new(ROOT).join(BASE).join(case);
+    let out = run(&dir, &["check", ".", "--format", "json"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    out.json()["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["code"] == "FL000")
+        .map(|d| {
+            (
+                d["line"].as_u64().unwrap(),
+                d["column"].as_u64().unwrap(),
+                d["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn one(line: u64, column: u64, message: &str) -> (u64, u64, String) {
+    (line, column, message.to_string())
+}
+
+/// `ruby -c` on the fixture's Fastfile with `insert` put at the start of line `line` (1-based),
+/// or, with `at_line_end`, at the end of that line.
+fn ruby_accepts_with(case: &str, line: usize, insert: &str, at_line_end: bool) -> bool {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&Path::new(ROOT).join(BASE).join(case), tmp.path());
+    let path = tmp.path().join("fastlane/Fastfile");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    if at_line_end {
+        lines[line - 1].push_str(insert);
+    } else {
+        lines.insert(line - 1, insert.trim_end_matches('\n').to_string());
+    }
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let out = Command::new("ruby")
+        .arg("-c")
+        .arg(&path)
+        .output()
+        .expect("ruby runs (is it installed?)");
+    out.status.success()
+}
+
+fn ruby_accepts(case: &str) -> bool {
+    let path = Path::new(ROOT)
+        .join(BASE)
+        .join(case)
+        .join("fastlane/Fastfile");
+    Command::new("ruby")
+        .arg("-c")
+        .arg(path)
+        .output()
+        .expect("ruby runs (is it installed?)")
+        .status
+        .success()
+}
+
+#[test]
+fn a_hook_whose_end_the_platform_block_took() {
+    assert_eq!(
+        fl000("hook-without-end"),
+        vec![one(
+            10,
+            3,
+            "syntax error: `after_all do |lane|` has no `end` of its own: the `end` on line 12 is indented for an outer block, but Ruby reads it as this one's (an `end` before line 12 mends this)"
+        )]
+    );
+    assert!(!ruby_accepts("hook-without-end"));
+    assert!(ruby_accepts_with("hook-without-end", 12, "  end", false));
+}
+
+#[test]
+fn an_if_whose_end_the_lane_took() {
+    assert_eq!(
+        fl000("if-without-end"),
+        vec![one(
+            4,
+            5,
+            "syntax error: `if ENV[\"CI\"]` has no `end` of its own: the `end` on line 7 is indented for an outer block, but Ruby reads it as this one's (an `end` before line 7 mends this)"
+        )]
+    );
+    assert!(!ruby_accepts("if-without-end"));
+    assert!(ruby_accepts_with("if-without-end", 7, "    end", false));
+}
+
+#[test]
+fn a_lane_left_open_before_the_next_one() {
+    assert_eq!(
+        fl000("lane-without-end"),
+        vec![one(
+            1,
+            1,
+            "syntax error: `lane :beta do` is never closed: its `end` is missing (an `end` before line 5 mends this)"
+        )]
+    );
+    assert!(!ruby_accepts("lane-without-end"));
+    assert!(ruby_accepts_with("lane-without-end", 5, "end", false));
+}
+
+#[test]
+fn a_bracket_never_closed() {
+    assert_eq!(
+        fl000("bracket-never-closed"),
+        vec![one(
+            3,
+            8,
+            "syntax error: this `(` is never closed: `end` on line 4 comes first (a `)` at the end of line 3 mends this)"
+        )]
+    );
+    assert!(!ruby_accepts("bracket-never-closed"));
+    assert!(ruby_accepts_with("bracket-never-closed", 3, ")", true));
+}
+
+#[test]
+fn two_mistakes_are_two_causes() {
+    let found = fl000("two-mistakes");
+    assert_eq!(
+        found,
+        vec![
+            one(
+                2,
+                12,
+                "syntax error: this `(` is never closed: `end` on line 4 comes first (a `)` at the end of line 2 mends this)"
+            ),
+            one(
+                8,
+                3,
+                "syntax error: `if ENV[\"SLACK_URL\"]` has no `end` of its own: the `end` on line 10 is indented for an outer block, but Ruby reads it as this one's (an `end` before line 10 mends this)"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_typographic_quote_in_code_and_none_in_text() {
+    let found = fl000("typographic-quotes");
+    // Line 1's comment and line 3's string hold typographic quotes too: they are text.
+    assert_eq!(
+        found[0],
+        one(
+            4,
+            15,
+            "syntax error: `“` is a typographic quote: Ruby code takes only straight quotes (`\"` or `'`)"
+        )
+    );
+    assert!(found.iter().all(|(line, ..)| *line == 4), "{found:?}");
+    assert!(!ruby_accepts("typographic-quotes"));
+}
+
+/// A quote left open turns the code after it into text and the text into code: no block or
+/// bracket is blamed, and the errors are shown where they are.
+#[test]
+fn a_quote_left_open_blames_no_bracket() {
+    let found = fl000("quote-left-open");
+    assert_eq!(found[0].0, 3, "{found:?}");
+    assert!(
+        found
+            .iter()
+            .all(|(_, _, m)| m.starts_with("syntax error near `")),
+        "{found:?}"
+    );
+    assert!(!ruby_accepts("quote-left-open"));
+}
