@@ -17,7 +17,7 @@
 //! Only files with syntax errors are looked at; what is found is a hint for the message of rule
 //! FL000 and changes nothing else.
 
-use tree_sitter::{Node, Tree};
+use tree_sitter::{InputEdit, Node, Point, Tree};
 
 use crate::model::{Span, SyntaxCause};
 
@@ -52,7 +52,8 @@ pub fn causes(tree: &Tree, src: &str, errors: &[Span]) -> Vec<SyntaxCause> {
     let mut tries = 0;
     loop {
         let now = text.as_deref().unwrap_or(src);
-        let (quote, candidates) = scan(&tree, now);
+        let lines = Lines::new(now);
+        let (quote, candidates) = scan(&tree, now, &lines);
         if let Some(at) = quote {
             found.push(back(SyntaxCause::TypographicQuote { at }, &made));
             break;
@@ -70,7 +71,7 @@ pub fn causes(tree: &Tree, src: &str, errors: &[Span]) -> Vec<SyntaxCause> {
                 break;
             }
             tries += 1;
-            if let Some(hit) = confirm(now, candidate, shown_at, &errors) {
+            if let Some(hit) = confirm(now, &lines, &tree, candidate, shown_at, &errors) {
                 next = Some(hit);
                 break;
             }
@@ -95,9 +96,10 @@ pub fn causes(tree: &Tree, src: &str, errors: &[Span]) -> Vec<SyntaxCause> {
 
 /// One token walk over `tree`: the first typographic quote in code, and each cause the tokens
 /// suggest, with where it showed, in that order.
-fn scan(tree: &Tree, src: &str) -> (Option<Span>, Vec<(usize, SyntaxCause)>) {
+fn scan(tree: &Tree, src: &str, lines: &Lines) -> (Option<Span>, Vec<(usize, SyntaxCause)>) {
     let mut scan = Scan {
         src,
+        lines,
         open: Vec::new(),
         found: Vec::new(),
         quote: None,
@@ -147,6 +149,7 @@ fn descend(node: Node) -> bool {
 
 struct Scan<'s> {
     src: &'s str,
+    lines: &'s Lines,
     /// Openers met among the tokens of broken nodes and not yet closed: the token and its text.
     open: Vec<(Span, &'s str)>,
     /// Each cause found, with the offset of the token that showed it.
@@ -185,23 +188,25 @@ impl<'s> Scan<'s> {
     /// A block that parsed whole but whose `end` is indented less than the line that opened it:
     /// the `end` most likely belongs to an outer block, and this one lacks its own.
     fn check_indentation(&mut self, node: Node) {
-        let count = node.child_count();
-        if count < 2 {
+        let kind = node.kind();
+        // A loop's body (`while x do ... end`) is a node of its own, looked at from the loop,
+        // whose line opens it.
+        if kind == "do" {
             return;
         }
-        let Some(last) = node.child(count - 1) else {
+        let Some(mut last) = last_child(node) else {
             return;
         };
-        if last.kind() != "end" {
+        if LOOPS.contains(&kind) && last.kind() == "do" {
+            match last_child(last) {
+                Some(end) => last = end,
+                None => return,
+            }
+        }
+        if last.kind() != "end" || node.child_count() < 2 {
             return;
         }
-        // A loop's body (`while x do ... end`) is its own node; its opener is the loop's line.
-        let opener = if node.kind() == "do" {
-            node.parent().unwrap_or(node)
-        } else {
-            node
-        };
-        let first = opener.child(0).unwrap_or(opener);
+        let first = node.child(0).unwrap_or(node);
         self.mismatch(Span::new(first.start_byte(), first.end_byte()), last);
     }
 
@@ -212,7 +217,7 @@ impl<'s> Scan<'s> {
         let Some(end_indent) = self.leading(end_at) else {
             return;
         };
-        let open_indent = indent_of_line(self.src, open.start);
+        let open_indent = self.lines.indent(open.start);
         if end_indent < open_indent {
             self.note(
                 end_at,
@@ -339,34 +344,93 @@ impl<'s> Scan<'s> {
     /// From the first non-blank of the opener's line to the end of its keyword:
     /// `lane :beta do`, `if ENV["CI"]` (up to `if`), `def bump`.
     fn opener_span(&self, keyword: Span) -> Span {
-        let line_start = line_start(self.src, keyword.start);
-        let indent = indent_of_line(self.src, keyword.start);
+        let (line_start, indent) = (
+            self.lines.start(keyword.start),
+            self.lines.indent(keyword.start),
+        );
         Span::new(line_start + indent, keyword.end)
     }
 
     /// The indentation of `at`'s line if `at` is its first non-blank, else `None`.
     fn leading(&self, at: usize) -> Option<usize> {
-        let line_start = self.src[..at].rfind('\n').map_or(0, |i| i + 1);
-        let before = &self.src[line_start..at];
-        before
-            .bytes()
-            .all(|b| b == b' ' || b == b'\t')
-            .then_some(before.len())
+        let indent = self.lines.indent(at);
+        (self.lines.start(at) + indent == at).then_some(indent)
     }
 
     /// Whether a keyword at `at` starts an expression (first on its line, or after `=`, `(`,
     /// `,`, `||`, `&&` or `return`) rather than modifying the one before it.
     fn starts_expression(&self, at: usize) -> bool {
-        let line_start = self.src[..at].rfind('\n').map_or(0, |i| i + 1);
-        let before = self.src[line_start..at].trim_end();
-        before.is_empty()
-            || before.ends_with(['=', '(', ',', '|', '&', ';'])
-            || before.ends_with("return")
+        let bytes = self.src.as_bytes();
+        let mut p = at;
+        while p > 0 && matches!(bytes[p - 1], b' ' | b'\t') {
+            p -= 1;
+        }
+        p == 0
+            || bytes[p - 1] == b'\n'
+            || matches!(bytes[p - 1], b'=' | b'(' | b',' | b'|' | b'&' | b';')
+            || self.src[..p].ends_with("return")
     }
 
     fn same_line(&self, a: usize, b: usize) -> bool {
-        !self.src[a.min(b)..a.max(b)].contains('\n')
+        self.lines.row(a) == self.lines.row(b)
     }
+}
+
+/// Where each line of a text starts and how far it is indented, so that no question about a
+/// token's line reads the line again (a file may be one long line of tokens).
+struct Lines {
+    starts: Vec<usize>,
+    indents: Vec<usize>,
+}
+
+impl Lines {
+    fn new(src: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(memchr_newlines(src).map(|i| i + 1));
+        let indents = starts
+            .iter()
+            .map(|&s| {
+                src.as_bytes()[s..]
+                    .iter()
+                    .take_while(|b| **b == b' ' || **b == b'\t')
+                    .count()
+            })
+            .collect();
+        Lines { starts, indents }
+    }
+
+    /// The 0-based line of byte `at`.
+    fn row(&self, at: usize) -> usize {
+        self.starts.partition_point(|&s| s <= at) - 1
+    }
+
+    fn start(&self, at: usize) -> usize {
+        self.starts[self.row(at)]
+    }
+
+    /// Blanks at the start of `at`'s line.
+    fn indent(&self, at: usize) -> usize {
+        self.indents[self.row(at)]
+    }
+
+    fn point(&self, at: usize) -> Point {
+        let row = self.row(at);
+        Point {
+            row,
+            column: at - self.starts[row],
+        }
+    }
+}
+
+fn last_child(n: Node<'_>) -> Option<Node<'_>> {
+    n.child(n.child_count().checked_sub(1)?)
+}
+
+fn memchr_newlines(src: &str) -> impl Iterator<Item = usize> + '_ {
+    src.bytes()
+        .enumerate()
+        .filter(|(_, b)| *b == b'\n')
+        .map(|(i, _)| i)
 }
 
 /// Text replaced to mend a file: `remove` bytes at `at` gave way to `insert` bytes.
@@ -424,13 +488,25 @@ type Confirmed = (SyntaxCause, Repair, String, Tree, Vec<Span>);
 /// in all (the file may hold more than one mistake). A guess that does not mend the file is no
 /// lead: a quote left open, say, turns the brackets after it into text, and a bracket then only
 /// seems unclosed.
-fn confirm(src: &str, cause: SyntaxCause, shown_at: usize, errors: &[Span]) -> Option<Confirmed> {
+fn confirm(
+    src: &str,
+    lines: &Lines,
+    tree: &Tree,
+    cause: SyntaxCause,
+    shown_at: usize,
+    errors: &[Span],
+) -> Option<Confirmed> {
+    let mends = |cause, at, remove, insert: &str| {
+        mends(
+            src, lines, tree, cause, shown_at, errors, at, remove, insert,
+        )
+    };
     match cause {
         SyntaxCause::Unclosed { opener, taken, .. } => {
-            let indent = &src[opener.start - indent_of_line(src, opener.start)..opener.start];
+            let indent = &src[opener.start - lines.indent(opener.start)..opener.start];
             let at = match taken {
-                Some(end) => line_start(src, end.start),
-                None => block_end(src, opener.start),
+                Some(end) => lines.start(end.start),
+                None => block_end(src, lines, opener.start),
             };
             let mut insert = String::new();
             if at > 0 && !src[..at].ends_with('\n') {
@@ -443,7 +519,7 @@ fn confirm(src: &str, cause: SyntaxCause, shown_at: usize, errors: &[Span]) -> O
                 taken,
                 close_at: at,
             };
-            mends(src, cause, shown_at, errors, at, 0, &insert)
+            mends(cause, at, 0, &insert)
         }
         SyntaxCause::UnclosedBracket { open, met, .. } => {
             let closing = match &src[open.start..open.end] {
@@ -455,9 +531,12 @@ fn confirm(src: &str, cause: SyntaxCause, shown_at: usize, errors: &[Span]) -> O
             // bracket's own line.
             let limit = met.map_or(src.len(), |m| m.start);
             let last_code = src[..limit].trim_end().len().max(open.end);
-            let line_end = src[open.end..limit]
-                .find('\n')
-                .map_or(limit, |i| open.end + i);
+            let row = lines.row(open.end);
+            let line_end = lines
+                .starts
+                .get(row + 1)
+                .map_or(src.len(), |s| s - 1)
+                .min(limit);
             let own_line = src[..line_end].trim_end().len().max(open.end);
             let mut places = vec![last_code];
             if own_line != last_code {
@@ -469,25 +548,22 @@ fn confirm(src: &str, cause: SyntaxCause, shown_at: usize, errors: &[Span]) -> O
                     met,
                     close_at: at,
                 };
-                mends(src, cause, shown_at, errors, at, 0, closing)
+                mends(cause, at, 0, closing)
             })
         }
-        SyntaxCause::StrayBracket { at } => mends(
-            src,
-            cause,
-            shown_at,
-            errors,
-            at.start,
-            at.end - at.start,
-            "",
-        ),
+        SyntaxCause::StrayBracket { at } => mends(cause, at.start, at.end - at.start, ""),
         SyntaxCause::TypographicQuote { .. } => None,
     }
 }
 
 /// `cause`, confirmed, if the text with `remove` bytes at `at` replaced by `insert` mends it.
+/// The text is re-parsed from `tree`, told of the change, so that only what it touches is parsed
+/// again.
+#[allow(clippy::too_many_arguments)]
 fn mends(
     src: &str,
+    lines: &Lines,
+    tree: &Tree,
     cause: SyntaxCause,
     shown_at: usize,
     errors: &[Span],
@@ -499,7 +575,27 @@ fn mends(
     mended.push_str(&src[..at]);
     mended.push_str(insert);
     mended.push_str(&src[at + remove..]);
-    let tree = crate::parse::parse_ruby(&mended)?;
+    let start = lines.point(at);
+    let new_end = match insert.rfind('\n') {
+        Some(last) => Point {
+            row: start.row + insert.matches('\n').count(),
+            column: insert.len() - last - 1,
+        },
+        None => Point {
+            row: start.row,
+            column: start.column + insert.len(),
+        },
+    };
+    let mut old = tree.clone();
+    old.edit(&InputEdit {
+        start_byte: at,
+        old_end_byte: at + remove,
+        new_end_byte: at + insert.len(),
+        start_position: start,
+        old_end_position: lines.point(at + remove),
+        new_end_position: new_end,
+    });
+    let tree = crate::parse::reparse_ruby(&mended, &old)?;
     let shift = |x: usize| {
         if x >= at + remove {
             x + insert.len() - remove
@@ -524,29 +620,16 @@ fn mends(
 /// Where a block opened on `at`'s line most likely ends: before the first later line that is
 /// indented no deeper than it (the next lane, or the comment above it), else at the end of the
 /// file.
-fn block_end(src: &str, at: usize) -> usize {
-    let indent = indent_of_line(src, at);
-    let mut pos = src[at..].find('\n').map_or(src.len(), |i| at + i + 1);
-    while pos < src.len() {
-        let line_end = src[pos..].find('\n').map_or(src.len(), |i| pos + i + 1);
-        if !src[pos..line_end].trim().is_empty() && indent_of_line(src, pos) <= indent {
-            return pos;
-        }
-        pos = line_end;
-    }
-    src.len()
-}
-
-fn line_start(src: &str, at: usize) -> usize {
-    src[..at].rfind('\n').map_or(0, |i| i + 1)
-}
-
-/// Blanks at the start of `at`'s line.
-fn indent_of_line(src: &str, at: usize) -> usize {
-    src[line_start(src, at)..]
-        .bytes()
-        .take_while(|b| *b == b' ' || *b == b'\t')
-        .count()
+fn block_end(src: &str, lines: &Lines, at: usize) -> usize {
+    let row = lines.row(at);
+    let indent = lines.indents[row];
+    (row + 1..lines.starts.len())
+        .map(|r| lines.starts[r])
+        .find(|&start| {
+            let end = src[start..].find('\n').map_or(src.len(), |i| start + i);
+            !src[start..end].trim().is_empty() && lines.indent(start) <= indent
+        })
+        .unwrap_or(src.len())
 }
 
 /// Whether two spans share a byte; an empty span counts as the byte it sits on.
