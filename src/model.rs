@@ -300,7 +300,7 @@ pub struct RubyModel {
     pub syntax_errors: Vec<Span>,
     /// What most likely broke the file, where it has syntax errors and a cause is recognised
     /// ([`crate::extract::syntax`]), in source order.
-    pub syntax_causes: Vec<SyntaxCause>,
+    pub syntax_causes: Vec<FoundCause>,
     /// Comments (`# ...`, `=begin ... =end`), in source order.
     pub comments: Vec<Span>,
     /// Where secrets were found before the calls were dropped (see [`crate::pipeline`]): still
@@ -333,6 +333,15 @@ pub enum SyntaxCause {
     StrayBracket { at: Span },
     /// A typographic quote (`“`, `’`) where code is: Ruby reads only straight quotes.
     TypographicQuote { at: Span },
+}
+
+/// A cause of syntax errors and the text whose errors it explains: from where it starts to where
+/// it showed (an `end` or bracket that came, the end of the file); with the cause mended, that
+/// text parses clean.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FoundCause {
+    pub cause: SyntaxCause,
+    pub reach: Span,
 }
 
 impl SyntaxCause {

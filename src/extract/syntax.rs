@@ -19,7 +19,7 @@
 
 use tree_sitter::{InputEdit, Node, Point, Tree};
 
-use crate::model::{Span, SyntaxCause};
+use crate::model::{FoundCause, Span, SyntaxCause};
 
 /// Openers closed by `end`.
 const BLOCK_OPENERS: &[&str] = &[
@@ -39,7 +39,7 @@ const TYPOGRAPHIC_QUOTES: &[char] = &['“', '”', '„', '‘', '’', '‚', 
 ///
 /// Each cause is checked by making its repair (adding the `end` or the bracket, dropping the
 /// stray bracket) and parsing the result: one that does not mend the file there is dropped.
-pub fn causes(tree: &Tree, src: &str, errors: &[Span]) -> Vec<SyntaxCause> {
+pub fn causes(tree: &Tree, src: &str, errors: &[Span]) -> Vec<FoundCause> {
     // An error within one line already shows where it is; a cause is looked for where an error
     // runs over lines (what a missing `end` or bracket does) or a typographic quote may be.
     let spread = errors.iter().any(|e| src[e.start..e.end].contains('\n'));
@@ -58,7 +58,12 @@ pub fn causes(tree: &Tree, src: &str, errors: &[Span]) -> Vec<SyntaxCause> {
         let lines = Lines::new(now);
         let (quote, candidates) = scan(&tree, now, &lines);
         if let Some(at) = quote {
-            found.push(back(SyntaxCause::TypographicQuote { at }, &made));
+            // What follows a typographic quote on its line is read askew because of it.
+            let line_end = now[at.end..].find('\n').map_or(now.len(), |i| at.end + i);
+            found.push(FoundCause {
+                cause: back(SyntaxCause::TypographicQuote { at }, &made),
+                reach: Span::new(back_at(at.start, &made), back_at(line_end, &made)),
+            });
             break;
         }
         let mut next = None;
@@ -75,16 +80,19 @@ pub fn causes(tree: &Tree, src: &str, errors: &[Span]) -> Vec<SyntaxCause> {
             }
             tries += 1;
             if let Some(hit) = confirm(now, &lines, &tree, candidate, shown_at, &errors) {
-                next = Some(hit);
+                next = Some((hit, shown_at));
                 break;
             }
         }
         // Each later cause is looked for in the text mended so far, so that what one missing
         // `end` does to the blocks around it is not taken for more missing `end`s.
-        let Some((cause, repair, mended, mended_tree, left)) = next else {
+        let Some(((cause, repair, mended, mended_tree, left), shown_at)) = next else {
             break;
         };
-        found.push(back(cause, &made));
+        found.push(FoundCause {
+            cause: back(cause, &made),
+            reach: Span::new(back_at(cause.span().start, &made), back_at(shown_at, &made)),
+        });
         made.push(repair);
         text = Some(mended);
         tree = mended_tree;
@@ -93,7 +101,7 @@ pub fn causes(tree: &Tree, src: &str, errors: &[Span]) -> Vec<SyntaxCause> {
             break;
         }
     }
-    found.sort_by_key(|c| c.span().start);
+    found.sort_by_key(|c| c.cause.span().start);
     found
 }
 
@@ -444,19 +452,22 @@ struct Repair {
     insert: usize,
 }
 
+/// Byte `x` of a text the `made` repairs were made to, in the text before any of them.
+fn back_at(mut x: usize, made: &[Repair]) -> usize {
+    for r in made.iter().rev() {
+        if x >= r.at + r.insert {
+            x = x - r.insert + r.remove;
+        } else if x > r.at {
+            x = r.at;
+        }
+    }
+    x
+}
+
 /// `cause`, found in a text the `made` repairs were made to, in the coordinates of the text
 /// before any of them.
 fn back(cause: SyntaxCause, made: &[Repair]) -> SyntaxCause {
-    let at = |mut x: usize| {
-        for r in made.iter().rev() {
-            if x >= r.at + r.insert {
-                x = x - r.insert + r.remove;
-            } else if x > r.at {
-                x = r.at;
-            }
-        }
-        x
-    };
+    let at = |x: usize| back_at(x, made);
     let span = |s: Span| Span::new(at(s.start), at(s.end));
     match cause {
         SyntaxCause::Unclosed {
@@ -663,7 +674,7 @@ mod tests {
             .collect();
         causes(&tree, src, &errors)
             .into_iter()
-            .map(|c| match c {
+            .map(|c| match c.cause {
                 SyntaxCause::Unclosed { opener, taken, .. } => (
                     if taken.is_some() {
                         "unclosed, end taken"

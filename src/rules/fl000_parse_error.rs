@@ -51,7 +51,8 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         let Some(model) = file.ruby() else { continue };
         let source = &file.source;
         let causes = &model.syntax_causes;
-        for cause in causes {
+        for found in causes {
+            let cause = &found.cause;
             out.push(
                 Diagnostic::new(&INFO, f, cause.span(), cause_message(cause, source))
                     .help(cause_help(cause)),
@@ -60,8 +61,13 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         let errors = model
             .syntax_errors
             .iter()
-            // The error tree-sitter wrapped around a cause is the same error, told worse.
-            .filter(|span| !causes.iter().any(|c| overlaps(**span, c.span())));
+            // The error tree-sitter wrapped around a cause, and those it made up to where it
+            // showed, are the same error told worse.
+            .filter(|span| {
+                !causes
+                    .iter()
+                    .any(|c| overlaps(**span, c.cause.span()) || overlaps(**span, c.reach))
+            });
         for span in errors.take(MAX_PER_FILE.saturating_sub(causes.len())) {
             let snippet: String = source.text[span.start..span.end].chars().take(40).collect();
             let text = &source.text[span.start..span.end];
@@ -128,11 +134,7 @@ fn cause_message(cause: &SyntaxCause, source: &SourceFile) -> String {
             opening(opener),
             end_goes(close_at)
         ),
-        SyntaxCause::UnclosedBracket {
-            open,
-            met,
-            close_at,
-        } => {
+        SyntaxCause::UnclosedBracket { open, close_at, .. } => {
             let what = quoted(open);
             let closing = match what.as_str() {
                 "(" => ")",
@@ -143,14 +145,7 @@ fn cause_message(cause: &SyntaxCause, source: &SourceFile) -> String {
                 "a `{closing}` at the end of line {} mends this",
                 source.line_of(close_at)
             );
-            match met {
-                Some(met) => format!(
-                    "syntax error: this `{what}` is never closed: `{}` on line {} comes first ({mends})",
-                    quoted(met),
-                    line(met)
-                ),
-                None => format!("syntax error: this `{what}` is never closed ({mends})"),
-            }
+            format!("syntax error: this `{what}` is never closed ({mends})")
         }
         SyntaxCause::StrayBracket { at } => {
             format!("syntax error: `{}` closes nothing", quoted(at))
