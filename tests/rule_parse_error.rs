@@ -92,11 +92,12 @@ fn an_if_whose_end_the_lane_took() {
         vec![one(
             4,
             5,
-            "syntax error: `if ENV[\"CI\"]` has no `end` of its own: the `end` on line 7 is indented for an outer block, but Ruby reads it as this one's (an `end` before line 7 mends this)"
+            "syntax error: `if ENV[\"CI\"]` has no `end` of its own: the `end` on line 7 is indented for an outer block, but Ruby reads it as this one's (an `end` before line 6 mends this)"
         )]
     );
     assert!(!ruby_accepts("if-without-end"));
-    assert!(ruby_accepts_with("if-without-end", 7, "    end", false));
+    // Before `upload_to_testflight`, which is indented like the `if`: it wraps `setup_ci` alone.
+    assert!(ruby_accepts_with("if-without-end", 6, "    end", false));
 }
 
 #[test]

@@ -518,22 +518,31 @@ fn confirm(
     match cause {
         SyntaxCause::Unclosed { opener, taken, .. } => {
             let indent = &src[opener.start - lines.indent(opener.start)..opener.start];
-            let at = match taken {
-                Some(end) => lines.start(end.start),
-                None => block_end(src, lines, opener.start),
-            };
-            let mut insert = String::new();
-            if at > 0 && !src[..at].ends_with('\n') {
-                insert.push('\n');
+            // Where the block's body stops being indented past it (`upload` after an `if` and
+            // its one indented line), else before the `end` an outer block lost to it.
+            let body_end = block_end(src, lines, opener.start);
+            let mut places = vec![body_end];
+            if let Some(end) = taken {
+                let before_end = lines.start(end.start);
+                places = vec![body_end.min(before_end)];
+                if before_end != places[0] {
+                    places.push(before_end);
+                }
             }
-            insert.push_str(indent);
-            insert.push_str("end\n");
-            let cause = SyntaxCause::Unclosed {
-                opener,
-                taken,
-                close_at: at,
-            };
-            mends(cause, at, 0, &insert)
+            places.into_iter().find_map(|at| {
+                let mut insert = String::new();
+                if at > 0 && !src[..at].ends_with('\n') {
+                    insert.push('\n');
+                }
+                insert.push_str(indent);
+                insert.push_str("end\n");
+                let cause = SyntaxCause::Unclosed {
+                    opener,
+                    taken,
+                    close_at: at,
+                };
+                mends(cause, at, 0, &insert)
+            })
         }
         SyntaxCause::UnclosedBracket { open, met, .. } => {
             let closing = match &src[open.start..open.end] {
