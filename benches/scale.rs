@@ -1010,7 +1010,7 @@ fn large_fastfile(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Re
 }
 
 fn stress(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Result<()> {
-    let (root, _, _) = ws.input("stress", "v4", inputs::stress::generate)?;
+    let (root, _, _) = ws.input("stress", "v5", inputs::stress::generate)?;
     let run = |key: &'static str, at: &str, args: &[&str], validate: Validate| {
         Case::new(key, &cfg.bin, args, &root.join(at), validate)
     };
@@ -1063,6 +1063,9 @@ fn stress(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Result<()>
         cases.push(run(name, name, &json, json_check));
         cases.push(run(diff_name, name, &diff, fix_check));
     }
+    // A large file with a missing `end`, beside the same file whole (cases 20 and 21).
+    cases.push(run("unclosed", "unclosed", &json, json_check));
+    cases.push(run("closed", "closed", &json, json_check));
     measure(&mut cases, cfg.runs);
     for c in &cases {
         rep.case(
@@ -1164,6 +1167,14 @@ fn stress(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Result<()>
             "fastlint's own: what each call looks up is found once for the file",
         );
     }
+    // tree-sitter's own recovery from the error is part of it, and FL000 parses the file once
+    // more to check the `end` it names: shown, no target.
+    rep.info_ratio(
+        "stress: check, 20,000 lanes, the first missing its `end` / none missing",
+        &cases[20],
+        &cases[21],
+        "info: the parser's error recovery, and FL000 checking the repair it names by parsing it",
+    );
     Ok(())
 }
 

@@ -89,6 +89,22 @@ pub fn generate(root: &Path) -> io::Result<()> {
         );
     }
     t.file("manylanes/fastlane/Fastfile", text.as_bytes())?;
+    // The same lanes in a platform block, whole and with the first lane's `end` lost: tree-sitter
+    // wraps everything after it in one error, and FL000 looks for which block lost its `end`.
+    for (dir, lost) in [("closed", false), ("unclosed", true)] {
+        let mut text = String::from("platform :ios do\n");
+        for lane in 0..MANY_LANES {
+            let _ = writeln!(
+                text,
+                "  lane :l{lane} do\n    pilot(username: \"me@example.com\")"
+            );
+            if !(lost && lane == 0) {
+                text.push_str("  end\n");
+            }
+        }
+        text.push_str("end\n");
+        t.file(&format!("{dir}/fastlane/Fastfile"), text.as_bytes())?;
+    }
     let text = format!(
         "lane :a do\n  opts = {{username: \"me@example.com\"}}\n{}end\n",
         "  pilot(opts)\n".repeat(SHARED_VAR_CALLS)

@@ -86,8 +86,9 @@ struct Work {
     block: Option<Vec<Edit>>,
     calls: Vec<(CallId, CallFix)>,
     /// Calls of the body that the key block gives a key whether or not they are edited (a
-    /// [`KeyBlockForm::Bare`] block hands it on through the lane context): migrated too.
-    keyed: Vec<CallId>,
+    /// [`KeyBlockForm::Bare`] block hands it on through the lane context): migrated too. A set:
+    /// every call of the body asks whether it is in it.
+    keyed: HashSet<CallId>,
 }
 
 fn family(iap_option: Option<&str>) -> Family {
@@ -805,7 +806,7 @@ impl<'a> Planner<'a> {
             unit,
             block: None,
             calls,
-            keyed: Vec::new(),
+            keyed: HashSet::new(),
         })
     }
 
