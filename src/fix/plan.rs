@@ -16,7 +16,9 @@
 //!   the IAP option now: once the key is in scope they no longer look keyless.
 //! - Nothing reached by a `blocked` lane is touched, and files with syntax errors are never rewritten.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
+
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use rayon::prelude::*;
 use tree_sitter::{Node, Tree};

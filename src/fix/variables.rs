@@ -6,7 +6,7 @@
 //! would otherwise walk its whole body once per call. The calls' nodes, and the nodes above
 //! them, are found in one walk of the tree for all the calls ([`Spanning`]).
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use tree_sitter::{Node, Tree};
 
