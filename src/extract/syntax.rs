@@ -14,8 +14,13 @@
 //! - with nothing mismatched, the innermost block still open at the end of the file is the one
 //!   left unclosed.
 //!
-//! Only files with syntax errors are looked at; what is found is a hint for the message of rule
-//! FL000 and changes nothing else.
+//! Each cause is then checked by making the repair it suggests (the `end` or the bracket put
+//! where the block's body or the bracket's line stops) and parsing the result: a cause is kept
+//! only if that mends the file where it was seen, and the next one is looked for in the mended
+//! text, so that the blocks one lost `end` shifts are not blamed too.
+//!
+//! Only files whose errors run over lines (or that hold a typographic quote) are looked at; what
+//! is found is told by rule FL000 and changes nothing else.
 
 use tree_sitter::{InputEdit, Node, Point, Tree};
 
