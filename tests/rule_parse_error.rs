@@ -165,6 +165,31 @@ fn a_typographic_quote_in_code_and_none_in_text() {
     assert!(!ruby_accepts("typographic-quotes"));
 }
 
+/// A typographic quote where a string should end: the string runs on to the next line's first
+/// quote, and the error shows there; the quote is named, and replacing it mends the file.
+#[test]
+fn a_typographic_quote_that_should_close_a_string() {
+    assert_eq!(
+        fl000("quote-closing-a-string"),
+        vec![one(
+            2,
+            33,
+            "syntax error: `”` is a typographic quote: Ruby code takes only straight quotes (`\"` or `'`)"
+        )]
+    );
+    assert!(!ruby_accepts("quote-closing-a-string"));
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(
+        &Path::new(ROOT).join(BASE).join("quote-closing-a-string"),
+        tmp.path(),
+    );
+    let path = tmp.path().join("fastlane/Fastfile");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace('”', "\"")).unwrap();
+    let out = Command::new("ruby").arg("-c").arg(&path).output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+}
+
 /// A quote left open turns the code after it into text and the text into code: no block or
 /// bracket is blamed, and the errors are shown where they are.
 #[test]

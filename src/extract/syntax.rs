@@ -61,18 +61,46 @@ pub fn causes(tree: &Tree, src: &str, errors: &[Span]) -> Vec<FoundCause> {
     loop {
         let now = text.as_deref().unwrap_or(src);
         let lines = Lines::new(now);
-        let (quote, candidates) = scan(&tree, now, &lines);
+        let Scanned {
+            quote,
+            in_string,
+            candidates,
+        } = scan(&tree, now, &lines);
         if let Some(at) = quote {
-            // What follows a typographic quote on its line is read askew because of it.
+            // The line a typographic quote is on is read askew because of it: a string opened
+            // before it is not closed by it, say.
             let line_end = now[at.end..].find('\n').map_or(now.len(), |i| at.end + i);
             found.push(FoundCause {
                 cause: back(SyntaxCause::TypographicQuote { at }, &made),
-                reach: Span::new(back_at(at.start, &made), back_at(line_end, &made)),
+                reach: Span::new(
+                    back_at(lines.start(at.start), &made),
+                    back_at(line_end, &made),
+                ),
             });
             break;
         }
         let mut next = None;
-        for (shown_at, candidate) in candidates {
+        // A string a typographic quote should have closed runs on and turns what follows
+        // inside out: the first lead to try.
+        if let Some((at, shown_at)) = in_string.filter(|_| tries < MAX_TRIES) {
+            tries += 1;
+            let ch = &now[at.start..at.end];
+            let straight = if ch == "’" { "'" } else { "\"" };
+            let cause = SyntaxCause::TypographicQuote { at };
+            next = mends(
+                now,
+                &lines,
+                &tree,
+                cause,
+                shown_at,
+                &errors,
+                at.start,
+                at.end - at.start,
+                straight,
+            )
+            .map(|hit| (hit, shown_at));
+        }
+        for (shown_at, candidate) in candidates.into_iter().filter(|_| next.is_none()) {
             // An error before a cause that nothing explains makes what follows it unreliable
             // (after a quote left open, code is read as text and text as code).
             let span = candidate.span();
@@ -110,15 +138,25 @@ pub fn causes(tree: &Tree, src: &str, errors: &[Span]) -> Vec<FoundCause> {
     found
 }
 
-/// One token walk over `tree`: the first typographic quote in code, and each cause the tokens
-/// suggest, with where it showed, in that order.
-fn scan(tree: &Tree, src: &str, lines: &Lines) -> (Option<Span>, Vec<(usize, SyntaxCause)>) {
+/// What one token walk found.
+struct Scanned {
+    /// The first typographic quote in code.
+    quote: Option<Span>,
+    /// A typographic quote that seems meant to close a string, and where that string ends.
+    in_string: Option<(Span, usize)>,
+    /// Each cause the tokens suggest, with where it showed, in that order.
+    candidates: Vec<(usize, SyntaxCause)>,
+}
+
+/// One token walk over `tree`.
+fn scan(tree: &Tree, src: &str, lines: &Lines) -> Scanned {
     let mut scan = Scan {
         src,
         lines,
         open: Vec::new(),
         found: Vec::new(),
         quote: None,
+        in_string: None,
     };
     let mut cursor = tree.walk();
     // Whether each ancestor of the cursor's node, from the root down, holds an error.
@@ -172,10 +210,31 @@ struct Scan<'s> {
     found: Vec<(usize, SyntaxCause)>,
     /// The first typographic quote in code.
     quote: Option<Span>,
+    /// The first closing typographic quote on the first line of a string that runs on over
+    /// lines (`"Shop.ipa”)` reads on to the next `"`), with the end of the line that string
+    /// ends on.
+    in_string: Option<(Span, usize)>,
 }
 
 impl<'s> Scan<'s> {
     fn visit(&mut self, node: Node, parent_broken: bool) {
+        if self.in_string.is_none() && node.kind() == "string" {
+            let (start, end) = (node.start_byte(), node.end_byte());
+            if self.lines.row(start) != self.lines.row(end) {
+                let first_line = &self.src[start..self.lines.starts[self.lines.row(start) + 1] - 1];
+                if let Some(i) = first_line.find(['”', '’', '»']) {
+                    let len = first_line[i..].chars().next().map_or(1, char::len_utf8);
+                    // What follows where the string ends, on that line, is read askew too.
+                    let row_after = self.lines.row(end) + 1;
+                    let line_end = self
+                        .lines
+                        .starts
+                        .get(row_after)
+                        .map_or(self.src.len(), |s| s - 1);
+                    self.in_string = Some((Span::new(start + i, start + i + len), line_end));
+                }
+            }
+        }
         let leaf = node.child_count() == 0;
         if leaf && self.quote.is_none() && !node.is_missing() {
             let text = &self.src[node.byte_range()];
@@ -336,7 +395,7 @@ impl<'s> Scan<'s> {
         self.found.push((at, cause));
     }
 
-    fn finish(mut self) -> (Option<Span>, Vec<(usize, SyntaxCause)>) {
+    fn finish(mut self) -> Scanned {
         if let Some(&(o, t)) = self.open.last() {
             let cause = if is_bracket(t) {
                 SyntaxCause::UnclosedBracket {
@@ -354,7 +413,11 @@ impl<'s> Scan<'s> {
             self.found.push((self.src.len(), cause));
         }
         self.found.sort_by_key(|(at, _)| *at);
-        (self.quote, self.found)
+        Scanned {
+            quote: self.quote,
+            in_string: self.in_string,
+            candidates: self.found,
+        }
     }
 
     /// From the first non-blank of the opener's line to the end of its keyword:
@@ -750,6 +813,15 @@ mod tests {
     fn a_typographic_quote_in_code() {
         let src = "lane :beta do\n  gym(scheme: “App”, configuration: \"Release”)\n  pilot\nend\n";
         assert_eq!(found(src), Some(("quote", "“".into(), 2)));
+    }
+
+    #[test]
+    fn a_typographic_quote_that_lets_a_string_run_on() {
+        let src = "lane :release do\n  deliver(ipa: \"./build/Shop.ipa”)\n  slack(message: \"released\")\nend\n";
+        assert_eq!(found(src), Some(("quote", "”".into(), 2)));
+        // A string over lines with an apostrophe on its first line, in a file broken elsewhere.
+        let src = "lane :beta do\n  desc(\"It’s\n  long\")\n  pilot(\nend\n";
+        assert_eq!(found(src).map(|f| f.0), Some("bracket"));
     }
 
     #[test]
