@@ -21,9 +21,10 @@ bare name but Ruby refuses.
 the end of the file. fastlint looks for the cause instead, from how blocks and brackets open and close and
 how they are indented: a block whose `end` is indented like an outer block's (so the outer block took it), a
 block or bracket still open where the file or an `end` comes, a closing bracket with nothing open, or a
-typographic quote (`“`, `’`, as a word processor or chat program writes them) in code. Each cause is checked
-by making the repair it names and parsing the result: only a repair that mends the file there is shown
-(the message says where, such as an `end` before line 12), and the wider error around it is not repeated.
+typographic quote (`“`, `”`, `’`, as a word processor or chat program writes them) in code or where a string
+should end (`\"Shop.ipa”`, which leaves the string open to the next line's quote). Each cause is checked by
+making the repair it names and parsing the result: only a repair that mends the file there is shown (the
+message says where, such as an `end` before line 12), and the errors it explains are not repeated.
 Where no cause is recognised (after a quote left open, say, which turns code into text), the errors are shown
 as found.
 
