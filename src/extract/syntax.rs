@@ -34,8 +34,9 @@ const BLOCK_OPENERS: &[&str] = &[
 const MAYBE_MODIFIERS: &[&str] = &["if", "unless", "while", "until"];
 /// Loops whose optional `do` on the same line opens nothing of its own.
 const LOOPS: &[&str] = &["while", "until", "for"];
-/// At most this many repairs are tried (each is a parse of the file).
-const MAX_TRIES: usize = 3;
+/// A repair tried is a parse of the file: the search ends at the first lead that does not mend
+/// it, and after this many causes.
+const MAX_CAUSES: usize = 5;
 /// Quotes a text editor or a chat program puts in place of `"` and `'`.
 const TYPOGRAPHIC_QUOTES: &[char] = &['“', '”', '„', '‘', '’', '‚', '«', '»'];
 
@@ -57,7 +58,7 @@ pub fn causes(tree: &Tree, src: &str, errors: &[Span]) -> Vec<FoundCause> {
     let mut text: Option<String> = None;
     let mut tree = tree.clone();
     let mut errors: Vec<Span> = errors.to_vec();
-    let mut tries = 0;
+    let mut missed = false;
     loop {
         let now = text.as_deref().unwrap_or(src);
         let lines = Lines::new(now);
@@ -82,8 +83,7 @@ pub fn causes(tree: &Tree, src: &str, errors: &[Span]) -> Vec<FoundCause> {
         let mut next = None;
         // A string a typographic quote should have closed runs on and turns what follows
         // inside out: the first lead to try.
-        if let Some((at, shown_at)) = in_string.filter(|_| tries < MAX_TRIES) {
-            tries += 1;
+        if let Some((at, shown_at)) = in_string {
             let ch = &now[at.start..at.end];
             let straight = if ch == "’" { "'" } else { "\"" };
             let cause = SyntaxCause::TypographicQuote { at };
@@ -100,22 +100,21 @@ pub fn causes(tree: &Tree, src: &str, errors: &[Span]) -> Vec<FoundCause> {
             )
             .map(|hit| (hit, shown_at));
         }
-        for (shown_at, candidate) in candidates.into_iter().filter(|_| next.is_none()) {
+        for (shown_at, candidate) in candidates {
             // An error before a cause that nothing explains makes what follows it unreliable
             // (after a quote left open, code is read as text and text as code).
             let span = candidate.span();
-            if tries == MAX_TRIES
+            if next.is_some()
+                || missed
                 || errors
                     .iter()
                     .any(|e| e.end <= span.start && !overlaps(*e, span))
             {
                 break;
             }
-            tries += 1;
-            if let Some(hit) = confirm(now, &lines, &tree, candidate, shown_at, &errors) {
-                next = Some((hit, shown_at));
-                break;
-            }
+            next = confirm(now, &lines, &tree, candidate, shown_at, &errors)
+                .map(|hit| (hit, shown_at));
+            missed = next.is_none();
         }
         // Each later cause is looked for in the text mended so far, so that what one missing
         // `end` does to the blocks around it is not taken for more missing `end`s.
@@ -130,7 +129,7 @@ pub fn causes(tree: &Tree, src: &str, errors: &[Span]) -> Vec<FoundCause> {
         text = Some(mended);
         tree = mended_tree;
         errors = left;
-        if errors.is_empty() {
+        if errors.is_empty() || found.len() == MAX_CAUSES {
             break;
         }
     }
