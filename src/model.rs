@@ -301,6 +301,9 @@ pub struct RubyModel {
     /// What most likely broke the file, where it has syntax errors and a cause is recognised
     /// ([`crate::extract::syntax`]), in source order.
     pub syntax_causes: Vec<FoundCause>,
+    /// Errors of `syntax_errors` that run over many lines, each with the first error nested in it
+    /// (where tree-sitter got stuck inside the wider error it reports).
+    pub syntax_focus: Vec<(Span, Span)>,
     /// Comments (`# ...`, `=begin ... =end`), in source order.
     pub comments: Vec<Span>,
     /// Where secrets were found before the calls were dropped (see [`crate::pipeline`]): still

@@ -190,6 +190,28 @@ fn a_typographic_quote_that_should_close_a_string() {
     assert!(out.status.success(), "{out:?}");
 }
 
+/// A line pasted into a call's arguments: the error is shown where it is (Ruby says line 7 too).
+/// Nothing mends it by adding a bracket, a `|` or an `end`, so no cause is named.
+#[test]
+fn a_stray_line_is_shown_where_the_parser_stuck() {
+    assert_eq!(
+        fl000("line-pasted-into-a-call"),
+        vec![one(7, 17, "syntax error near `do |options`")]
+    );
+    assert!(!ruby_accepts("line-pasted-into-a-call"));
+}
+
+/// The same mistake where tree-sitter's error runs from line 1 to the end of the file: it is
+/// shown on the line where the parser got stuck inside that error, the line Ruby names.
+#[test]
+fn an_error_over_the_whole_file_is_shown_where_the_parser_stuck() {
+    assert_eq!(
+        fl000("line-pasted-deep-in-a-platform"),
+        vec![one(14, 23, "syntax error near `options`")]
+    );
+    assert!(!ruby_accepts("line-pasted-deep-in-a-platform"));
+}
+
 /// A quote left open turns the code after it into text and the text into code: no block or
 /// bracket is blamed, and the errors are shown where they are.
 #[test]

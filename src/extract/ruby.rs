@@ -380,6 +380,7 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
         ..RubyModel::default()
     };
     model.syntax_causes = super::syntax::causes(tree, src, &model.syntax_errors);
+    model.syntax_focus = super::syntax::focus(tree, src, &model.syntax_errors);
 
     // Platforms and the innermost one around any position.
     for (node, name, block) in &raw.platforms {

@@ -147,6 +147,51 @@ struct Scanned {
     candidates: Vec<(usize, SyntaxCause)>,
 }
 
+/// Errors over fewer lines than this are shown whole.
+const FOCUS_LINES: usize = 5;
+
+/// For each error of `errors` (as [`crate::parse::syntax_errors`] finds them, outermost) that
+/// runs over [`FOCUS_LINES`] lines or more, the first error nested in it, where there is one: tree-sitter wraps the rest
+/// of a platform block around a line it could not read, and the line is the lead.
+pub fn focus(tree: &Tree, src: &str, errors: &[Span]) -> Vec<(Span, Span)> {
+    let mut out = Vec::new();
+    for &outer in errors {
+        if src[outer.start..outer.end].matches('\n').count() < FOCUS_LINES {
+            continue;
+        }
+        let Some(node) = tree
+            .root_node()
+            .descendant_for_byte_range(outer.start, outer.end)
+            .filter(|n| n.byte_range() == (outer.start..outer.end))
+        else {
+            continue;
+        };
+        let mut inner = None;
+        let mut cursor = node.walk();
+        if cursor.goto_first_child() {
+            'walk: loop {
+                let n = cursor.node();
+                if n.is_error() || n.is_missing() {
+                    inner = Some(Span::new(n.start_byte(), n.end_byte()));
+                    break;
+                }
+                if n.has_error() && cursor.goto_first_child() {
+                    continue;
+                }
+                while !cursor.goto_next_sibling() {
+                    if !cursor.goto_parent() || cursor.node() == node {
+                        break 'walk;
+                    }
+                }
+            }
+        }
+        if let Some(inner) = inner {
+            out.push((outer, inner));
+        }
+    }
+    out
+}
+
 /// One token walk over `tree`.
 fn scan(tree: &Tree, src: &str, lines: &Lines) -> Scanned {
     let mut scan = Scan {
@@ -612,11 +657,7 @@ fn confirm(
             })
         }
         SyntaxCause::UnclosedBracket { open, met, .. } => {
-            let closing = match &src[open.start..open.end] {
-                "(" => ")",
-                "[" => "]",
-                _ => "}",
-            };
+            let closing = closing(&src[open.start..open.end]);
             // After the last code before the token that came first, else at the end of the
             // bracket's own line.
             let limit = met.map_or(src.len(), |m| m.start);
@@ -729,6 +770,15 @@ pub fn overlaps(a: Span, b: Span) -> bool {
 
 fn is_bracket(t: &str) -> bool {
     matches!(t, "(" | "[" | "{")
+}
+
+/// What closes an opening bracket.
+pub fn closing(open: &str) -> &'static str {
+    match open {
+        "(" => ")",
+        "[" => "]",
+        _ => "}",
+    }
 }
 
 #[cfg(test)]

@@ -26,7 +26,8 @@ should end (`\"Shop.ipa”`, which leaves the string open to the next line's quo
 making the repair it names and parsing the result: only a repair that mends the file there is shown (the
 message says where, such as an `end` before line 12), and the errors it explains are not repeated.
 Where no cause is recognised (after a quote left open, say, which turns code into text), the errors are shown
-as found.
+as found, except that an error tree-sitter spreads over many lines (from a platform block's `do` to the end
+of the file) is shown where the parser got stuck inside it, which is the line Ruby names.
 
 **Why it matters.** fastlane cannot load the file, so no lane in it runs. fastlint still analyses the parts
 it could read, but its findings near the error may be incomplete, and `--fix` never rewrites such a file.
@@ -70,6 +71,12 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                     .any(|c| overlaps(**span, c.cause.span()) || overlaps(**span, c.reach))
             });
         for span in errors.take(MAX_PER_FILE.saturating_sub(causes.len())) {
+            // An error over many lines is shown where tree-sitter got stuck inside it.
+            let span = &model
+                .syntax_focus
+                .iter()
+                .find(|(outer, _)| outer == span)
+                .map_or(*span, |(_, inner)| *inner);
             let snippet: String = source.text[span.start..span.end].chars().take(40).collect();
             let text = &source.text[span.start..span.end];
             let message = if span.is_empty() {
@@ -137,11 +144,7 @@ fn cause_message(cause: &SyntaxCause, source: &SourceFile) -> String {
         ),
         SyntaxCause::UnclosedBracket { open, close_at, .. } => {
             let what = quoted(open);
-            let closing = match what.as_str() {
-                "(" => ")",
-                "[" => "]",
-                _ => "}",
-            };
+            let closing = crate::extract::syntax::closing(&what);
             let mends = format!(
                 "a `{closing}` at the end of line {} mends this",
                 source.line_of(close_at)
