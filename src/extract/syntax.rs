@@ -509,7 +509,7 @@ struct Lines {
 impl Lines {
     fn new(src: &str) -> Self {
         let mut starts = vec![0];
-        starts.extend(memchr_newlines(src).map(|i| i + 1));
+        starts.extend(newline_offsets(src).map(|i| i + 1));
         let indents = starts
             .iter()
             .map(|&s| {
@@ -549,7 +549,7 @@ fn last_child(n: Node<'_>) -> Option<Node<'_>> {
     n.child(n.child_count().checked_sub(1)?)
 }
 
-fn memchr_newlines(src: &str) -> impl Iterator<Item = usize> + '_ {
+fn newline_offsets(src: &str) -> impl Iterator<Item = usize> + '_ {
     src.bytes()
         .enumerate()
         .filter(|(_, b)| *b == b'\n')
