@@ -57,7 +57,8 @@ pub fn causes(tree: &Tree, src: &str, errors: &[Span]) -> Vec<FoundCause> {
     let mut made: Vec<Repair> = Vec::new();
     let mut text: Option<String> = None;
     let mut tree = tree.clone();
-    let mut errors: Vec<Span> = errors.to_vec();
+    // Counted as the repairs' results are: a stray `end` a repair leaves is an error too.
+    let mut errors = all_errors(&tree, src);
     let mut missed = false;
     loop {
         let now = text.as_deref().unwrap_or(src);
@@ -734,11 +735,11 @@ fn mends(
             x
         }
     };
-    let (from, to) = (cause.span().start, shift(shown_at));
-    let left: Vec<Span> = crate::parse::syntax_errors(&tree)
-        .into_iter()
-        .map(Span::from)
-        .collect();
+    // Up to where the cause showed, and on to the end of the block around it: a repair that
+    // leaves that block's own `end` standing alone mends nothing.
+    let from = cause.span().start;
+    let to = shift(shown_at.max(enclosing_end(src, lines, from)));
+    let left = all_errors(&tree, &mended);
     let mended_here = !left.iter().any(|e| e.start <= to && from <= e.end);
     let repair = Repair {
         at,
@@ -746,6 +747,62 @@ fn mends(
         insert: insert.len(),
     };
     (mended_here && left.len() < errors.len()).then_some((cause, repair, mended, tree, left))
+}
+
+/// The errors of `tree` as FL000 counts them: tree-sitter's, and a closing keyword standing as a
+/// statement of its own (an `end` too many), which tree-sitter reads as a bare name but Ruby
+/// refuses (see [`crate::extract::ruby::CLOSING_KEYWORDS`]).
+fn all_errors(tree: &Tree, src: &str) -> Vec<Span> {
+    let mut out: Vec<Span> = crate::parse::syntax_errors(tree)
+        .into_iter()
+        .map(Span::from)
+        .collect();
+    let mut cursor = tree.walk();
+    // The kind of each ancestor of the cursor's node.
+    let mut kinds: Vec<&str> = Vec::new();
+    loop {
+        let node = cursor.node();
+        if node.kind() == "identifier"
+            && crate::extract::ruby::CLOSING_KEYWORDS.contains(&&src[node.byte_range()])
+            && kinds.last().is_some_and(|k| {
+                matches!(
+                    *k,
+                    "program" | "body_statement" | "then" | "else" | "do" | "begin" | "ERROR"
+                )
+            })
+        {
+            out.push(Span::new(node.start_byte(), node.end_byte()));
+        }
+        if descend(node) && cursor.goto_first_child() {
+            kinds.push(node.kind());
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return out;
+            }
+            kinds.pop();
+        }
+    }
+}
+
+/// The end of the first line after `at`'s that is indented less than it (the `end` of the block
+/// around `at`), or the end of the text.
+fn enclosing_end(src: &str, lines: &Lines, at: usize) -> usize {
+    let row = lines.row(at);
+    let indent = lines.indents[row];
+    (row + 1..lines.starts.len())
+        .find(|&r| {
+            let start = lines.starts[r];
+            let end = lines.starts.get(r + 1).map_or(src.len(), |s| s - 1);
+            !src[start..end].trim().is_empty() && lines.indents[r] < indent
+        })
+        .map_or(src.len(), |r| {
+            lines.starts.get(r + 1).map_or(src.len(), |s| s - 1)
+        })
 }
 
 /// Where a block opened on `at`'s line most likely ends: before the first later line that is
@@ -856,6 +913,14 @@ mod tests {
     fn a_bracket_never_closed() {
         let src = "lane :beta do\n  pilot(skip_waiting_for_build_processing: true\nend\nlane :x do\n  deliver\nend\n";
         assert_eq!(found(src), Some(("bracket", "(".into(), 2)));
+    }
+
+    #[test]
+    fn a_repair_that_leaves_an_end_standing_alone_is_no_repair() {
+        // A `)` before the `end` on line 3 parses for tree-sitter up to there, but leaves the
+        // lane's own `end` on line 5 closing nothing, which Ruby refuses.
+        let src = "lane :beta do\n  build_app(scheme: \"A\",\n    clean: true end\n  pilot\nend\n\nlane :b do\n  gym\nend\n";
+        assert_eq!(found(src), None);
     }
 
     #[test]

@@ -145,10 +145,21 @@ fn cause_message(cause: &SyntaxCause, source: &SourceFile) -> String {
         SyntaxCause::UnclosedBracket { open, close_at, .. } => {
             let what = quoted(open);
             let closing = crate::extract::syntax::closing(&what);
-            let mends = format!(
-                "a `{closing}` at the end of line {} mends this",
-                source.line_of(close_at)
-            );
+            let rest = &source.text[close_at..];
+            let at_line_end = rest.find('\n').is_none_or(|i| rest[..i].trim().is_empty());
+            let mends = if at_line_end {
+                format!(
+                    "a `{closing}` at the end of line {} mends this",
+                    source.line_of(close_at)
+                )
+            } else {
+                let next: String = rest.trim_start().chars().take(20).collect();
+                format!(
+                    "a `{closing}` before `{}` on line {} mends this",
+                    next.split_whitespace().next().unwrap_or(""),
+                    source.line_of(close_at)
+                )
+            };
             format!("syntax error: this `{what}` is never closed ({mends})")
         }
         SyntaxCause::StrayBracket { at } => {
