@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 
 use foldhash::{HashMap, HashSet};
-use tree_sitter::{Language, Node, Parser, Tree};
+use tree_sitter::{InputEdit, Language, Node, Parser, Point, Tree};
 
 /// The Ruby grammar.
 pub fn language() -> Language {
@@ -82,6 +82,35 @@ fn parse_with(text: &str, old: Option<&Tree>) -> Option<Tree> {
             parser.parse(text, old)
         }
     })
+}
+
+/// The edit that replaces bytes `start..old_end` (at rows and columns `start_at` and `old_end_at`)
+/// with `inserted`, as [`Tree::edit`] takes it before an incremental re-parse.
+pub fn input_edit(
+    start: usize,
+    old_end: usize,
+    start_at: Point,
+    old_end_at: Point,
+    inserted: &str,
+) -> InputEdit {
+    let new_end_at = match inserted.rfind('\n') {
+        Some(last) => Point {
+            row: start_at.row + inserted.matches('\n').count(),
+            column: inserted.len() - last - 1,
+        },
+        None => Point {
+            row: start_at.row,
+            column: start_at.column + inserted.len(),
+        },
+    };
+    InputEdit {
+        start_byte: start,
+        old_end_byte: old_end,
+        new_end_byte: start + inserted.len(),
+        start_position: start_at,
+        old_end_position: old_end_at,
+        new_end_position: new_end_at,
+    }
 }
 
 /// Calls `visit` on every node of `tree` (ERROR and MISSING nodes included), once each, in tree

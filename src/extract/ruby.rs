@@ -379,8 +379,6 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
         },
         ..RubyModel::default()
     };
-    model.syntax_causes = super::syntax::causes(tree, src, &model.syntax_errors);
-    model.syntax_focus = super::syntax::focus(tree, src, &model.syntax_errors);
 
     // Platforms and the innermost one around any position.
     for (node, name, block) in &raw.platforms {
@@ -625,6 +623,9 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
         calls.push(Call::bare(name, s, scope));
     }
     model.syntax_errors.sort();
+    // With the stray closing keywords among the errors, as the repairs' results are counted.
+    model.syntax_causes = super::syntax::causes(tree, src, &model.syntax_errors);
+    model.syntax_focus = super::syntax::focus(tree, src, &model.syntax_errors);
     calls.sort_by_key(|c| (c.span.start, c.span.end));
 
     // Options passed through a hash variable assigned in the same lane or method.

@@ -22,7 +22,7 @@
 //! Only files whose errors run over lines (or that hold a typographic quote) are looked at; what
 //! is found is told by rule FL000 and changes nothing else.
 
-use tree_sitter::{InputEdit, Node, Point, Tree};
+use tree_sitter::{Node, Point, Tree};
 
 use crate::model::{FoundCause, Span, SyntaxCause};
 
@@ -40,8 +40,9 @@ const MAX_CAUSES: usize = 5;
 /// Quotes a text editor or a chat program puts in place of `"` and `'`.
 const TYPOGRAPHIC_QUOTES: &[char] = &['“', '”', '„', '‘', '’', '‚', '«', '»'];
 
-/// The most likely causes of `tree`'s syntax errors (`errors`, as [`crate::parse::syntax_errors`]
-/// finds them) that are recognised, in source order; none for a tree without errors.
+/// The most likely causes of `tree`'s syntax errors (`errors`: tree-sitter's, and the closing
+/// keywords standing alone that the model adds) that are recognised, in source order; none for a
+/// tree without errors.
 ///
 /// Each cause is checked by making its repair (adding the `end` or the bracket, dropping the
 /// stray bracket) and parsing the result: one that does not mend the file there is dropped.
@@ -57,8 +58,7 @@ pub fn causes(tree: &Tree, src: &str, errors: &[Span]) -> Vec<FoundCause> {
     let mut made: Vec<Repair> = Vec::new();
     let mut text: Option<String> = None;
     let mut tree = tree.clone();
-    // Counted as the repairs' results are: a stray `end` a repair leaves is an error too.
-    let mut errors = all_errors(&tree, src);
+    let mut errors = errors.to_vec();
     let mut missed = false;
     loop {
         let now = text.as_deref().unwrap_or(src);
@@ -203,14 +203,23 @@ fn scan(tree: &Tree, src: &str, lines: &Lines) -> Scanned {
         quote: None,
         in_string: None,
     };
+    walk(tree, |node, parent| {
+        scan.visit(node, parent.is_some_and(|p| p.has_error()))
+    });
+    scan.finish()
+}
+
+/// Calls `visit` on each node of `tree` with its parent, in tree order, not entering what
+/// [`descend`] keeps out (comments, strings and the like).
+fn walk<'t>(tree: &'t Tree, mut visit: impl FnMut(Node<'t>, Option<Node<'t>>)) {
     let mut cursor = tree.walk();
-    // Whether each ancestor of the cursor's node, from the root down, holds an error.
-    let mut broken: Vec<bool> = Vec::new();
+    // The ancestors of the cursor's node, from the root down.
+    let mut parents: Vec<Node<'t>> = Vec::new();
     loop {
         let node = cursor.node();
-        scan.visit(node, broken.last().copied().unwrap_or(false));
+        visit(node, parents.last().copied());
         if descend(node) && cursor.goto_first_child() {
-            broken.push(node.has_error());
+            parents.push(node);
             continue;
         }
         loop {
@@ -218,9 +227,9 @@ fn scan(tree: &Tree, src: &str, lines: &Lines) -> Scanned {
                 break;
             }
             if !cursor.goto_parent() {
-                return scan.finish();
+                return;
             }
-            broken.pop();
+            parents.pop();
         }
     }
 }
@@ -707,26 +716,14 @@ fn mends(
     mended.push_str(&src[..at]);
     mended.push_str(insert);
     mended.push_str(&src[at + remove..]);
-    let start = lines.point(at);
-    let new_end = match insert.rfind('\n') {
-        Some(last) => Point {
-            row: start.row + insert.matches('\n').count(),
-            column: insert.len() - last - 1,
-        },
-        None => Point {
-            row: start.row,
-            column: start.column + insert.len(),
-        },
-    };
     let mut old = tree.clone();
-    old.edit(&InputEdit {
-        start_byte: at,
-        old_end_byte: at + remove,
-        new_end_byte: at + insert.len(),
-        start_position: start,
-        old_end_position: lines.point(at + remove),
-        new_end_position: new_end,
-    });
+    old.edit(&crate::parse::input_edit(
+        at,
+        at + remove,
+        lines.point(at),
+        lines.point(at + remove),
+        insert,
+    ));
     let tree = crate::parse::reparse_ruby(&mended, &old)?;
     let shift = |x: usize| {
         if x >= at + remove {
@@ -757,36 +754,20 @@ fn all_errors(tree: &Tree, src: &str) -> Vec<Span> {
         .into_iter()
         .map(Span::from)
         .collect();
-    let mut cursor = tree.walk();
-    // The kind of each ancestor of the cursor's node.
-    let mut kinds: Vec<&str> = Vec::new();
-    loop {
-        let node = cursor.node();
-        if node.kind() == "identifier"
+    walk(tree, |node, parent| {
+        let stray = node.kind() == "identifier"
             && crate::extract::ruby::CLOSING_KEYWORDS.contains(&&src[node.byte_range()])
-            && kinds.last().is_some_and(|k| {
+            && parent.is_some_and(|p| {
                 matches!(
-                    *k,
+                    p.kind(),
                     "program" | "body_statement" | "then" | "else" | "do" | "begin" | "ERROR"
                 )
-            })
-        {
+            });
+        if stray {
             out.push(Span::new(node.start_byte(), node.end_byte()));
         }
-        if descend(node) && cursor.goto_first_child() {
-            kinds.push(node.kind());
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return out;
-            }
-            kinds.pop();
-        }
-    }
+    });
+    out
 }
 
 /// The end of the first line after `at`'s that is indented less than it (the `end` of the block
@@ -851,11 +832,9 @@ mod tests {
     fn all(src: &str) -> Vec<(&'static str, String, usize)> {
         let tree = parse_ruby(src).unwrap();
         let line = |at: usize| src[..at].matches('\n').count() + 1;
-        let errors: Vec<Span> = crate::parse::syntax_errors(&tree)
-            .into_iter()
-            .map(Span::from)
-            .collect();
-        causes(&tree, src, &errors)
+        // As the model finds them, with the errors it counts.
+        crate::extract::ruby::extract(&tree, src)
+            .syntax_causes
             .into_iter()
             .map(|c| match c.cause {
                 SyntaxCause::Unclosed { opener, taken, .. } => (

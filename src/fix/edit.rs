@@ -7,7 +7,7 @@
 use std::fmt;
 use std::ops::Range;
 
-use tree_sitter::{InputEdit, Point, Tree};
+use tree_sitter::{Point, Tree};
 
 use crate::source::SourceFile;
 
@@ -58,23 +58,13 @@ pub fn edit_tree(tree: &mut Tree, source: &SourceFile, edits: &[Edit]) {
     // From the last edit back, so that each edit's offsets are still those of `source`.
     for e in sorted.into_iter().rev() {
         let point = |(row, column): (usize, usize)| Point { row, column };
-        let start = source.point(e.range.start);
-        let inserted = &e.replacement;
-        let new_end = match inserted.rfind('\n') {
-            Some(last) => (
-                start.0 + inserted.matches('\n').count(),
-                inserted.len() - last - 1,
-            ),
-            None => (start.0, start.1 + inserted.len()),
-        };
-        tree.edit(&InputEdit {
-            start_byte: e.range.start,
-            old_end_byte: e.range.end,
-            new_end_byte: e.range.start + inserted.len(),
-            start_position: point(start),
-            old_end_position: point(source.point(e.range.end)),
-            new_end_position: point(new_end),
-        });
+        tree.edit(&crate::parse::input_edit(
+            e.range.start,
+            e.range.end,
+            point(source.point(e.range.start)),
+            point(source.point(e.range.end)),
+            &e.replacement,
+        ));
     }
 }
 
