@@ -336,6 +336,15 @@ pub enum SyntaxCause {
     StrayBracket { at: Span },
     /// A typographic quote (`“`, `’`) where code is: Ruby reads only straight quotes.
     TypographicQuote { at: Span },
+    /// A straight quote (`open`) that starts a string which runs on over lines to the quote at
+    /// `runs_to`, turning the code between into text and the text after into code. `close_at` is
+    /// where a closing quote was put on the string's own line to check that it mends the file, or
+    /// `None` if removing the quote (one too many, right after a closing bracket) did.
+    UnclosedString {
+        open: Span,
+        runs_to: usize,
+        close_at: Option<usize>,
+    },
 }
 
 /// A cause of syntax errors and the text whose errors it explains: from where it starts to where
@@ -352,7 +361,8 @@ impl SyntaxCause {
     pub fn span(&self) -> Span {
         match *self {
             SyntaxCause::Unclosed { opener, .. } => opener,
-            SyntaxCause::UnclosedBracket { open, .. } => open,
+            SyntaxCause::UnclosedBracket { open, .. }
+            | SyntaxCause::UnclosedString { open, .. } => open,
             SyntaxCause::StrayBracket { at } | SyntaxCause::TypographicQuote { at } => at,
         }
     }

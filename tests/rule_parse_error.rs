@@ -57,6 +57,23 @@ fn ruby_accepts_with(case: &str, line: usize, insert: &str, at_line_end: bool) -
     out.status.success()
 }
 
+/// `ruby -c` on the fixture's Fastfile as `edit` changes it (which must change it).
+fn ruby_accepts_edited(case: &str, edit: impl Fn(&str) -> String) -> bool {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&Path::new(ROOT).join(BASE).join(case), tmp.path());
+    let path = tmp.path().join("fastlane/Fastfile");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let edited = edit(&text);
+    assert_ne!(edited, text, "the edit changes nothing");
+    std::fs::write(&path, edited).unwrap();
+    let out = Command::new("ruby")
+        .arg("-c")
+        .arg(&path)
+        .output()
+        .expect("ruby runs (is it installed?)");
+    out.status.success()
+}
+
 fn ruby_accepts(case: &str) -> bool {
     let path = Path::new(ROOT)
         .join(BASE)
@@ -212,17 +229,41 @@ fn an_error_over_the_whole_file_is_shown_where_the_parser_stuck() {
     assert!(!ruby_accepts("line-pasted-deep-in-a-platform"));
 }
 
-/// A quote left open turns the code after it into text and the text into code: no block or
-/// bracket is blamed, and the errors are shown where they are.
+/// A quote one too many after `ENV["…"]` opens a string that runs on to the next line's quote and
+/// turns what follows askew: the quote is named, not the brackets it unpaired, and the errors it
+/// made are not repeated.
 #[test]
-fn a_quote_left_open_blames_no_bracket() {
-    let found = fl000("quote-left-open");
-    assert_eq!(found[0].0, 3, "{found:?}");
-    assert!(
-        found
-            .iter()
-            .all(|(_, _, m)| m.starts_with("syntax error near `")),
-        "{found:?}"
+fn a_quote_too_many_is_named() {
+    assert_eq!(
+        fl000("quote-too-many"),
+        vec![one(
+            3,
+            32,
+            "syntax error: this `\"` is one too many: it starts a string that runs on to the `\"` on line 4, so the code between is read as text (removing it mends this)"
+        )]
     );
-    assert!(!ruby_accepts("quote-left-open"));
+    assert!(!ruby_accepts("quote-too-many"));
+    assert!(ruby_accepts_edited("quote-too-many", |text| text.replacen(
+        "ENV[\"FIREBASE_APP_ID\"]\",",
+        "ENV[\"FIREBASE_APP_ID\"],",
+        1
+    )));
+}
+
+/// A string whose closing quote is missing runs on to the next quote, three lines down, and every
+/// quote after it pairs wrongly to the end of the file: the string is named, with where its quote
+/// goes, and nothing else is reported.
+#[test]
+fn a_string_left_open_is_named() {
+    assert_eq!(
+        fl000("string-left-open"),
+        vec![one(
+            8,
+            21,
+            "syntax error: this string is never closed on its line: it runs on to the `\"` on line 11, so the code between is read as text (a `\"` before `,` on line 8 mends this)"
+        )]
+    );
+    assert!(!ruby_accepts("string-left-open"));
+    assert!(ruby_accepts_edited("string-left-open", |text| text
+        .replacen("api_key.json,\n", "api_key.json\",\n", 1)));
 }

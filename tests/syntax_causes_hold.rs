@@ -1,6 +1,7 @@
 //! Every repair FL000 names mends the file for Ruby too: 300 generated Fastfiles, each broken in
 //! one of the benchmark's ways (a lost `end`, an unclosed call, a stray bracket, a half-written
-//! block), are checked; each one whose message names a repair gets that repair, and `ruby -c`
+//! block) or with a quote askew (a string's closing quote dropped, a quote one too many after a
+//! bracket), are checked; each one whose message names a repair gets that repair, and `ruby -c`
 //! must then accept it.
 
 #[allow(dead_code, clippy::all)]
@@ -14,9 +15,37 @@ use ci_common::run;
 
 const FILES: usize = 300;
 
-/// The text with the repair `message` names made, or `None` if it names none. `column` is the
-/// 1-based column of the finding (the opener's, for a missing `end`).
-fn repaired(text: &str, message: &str, column: usize) -> Option<String> {
+/// `text` with one quote askew, on a line picked with `rng`: a string's closing quote dropped
+/// where a value ends its line (`"beta",` becomes `"beta,`), or a quote put after a closing
+/// bracket (`ENV["ID"]",`). `None` if the text has no such line.
+fn break_quote(rng: &mut inputs::rng::Rng, text: &str) -> Option<String> {
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let too_many = rng.chance(0.5);
+    let fits = |l: &String| {
+        let t = l.trim_end();
+        if too_many {
+            t.ends_with("],")
+        } else {
+            (t.ends_with("\",") || t.ends_with("\")")) && t.matches('"').count() == 2
+        }
+    };
+    let at: Vec<usize> = (0..lines.len()).filter(|&i| fits(&lines[i])).collect();
+    if at.is_empty() {
+        return None;
+    }
+    let line = &mut lines[at[rng.below(at.len())]];
+    let cut = line.trim_end().len() - 1;
+    if too_many {
+        line.insert(cut, '"');
+    } else {
+        line.remove(cut - 1);
+    }
+    Some(lines.join("\n") + "\n")
+}
+
+/// The text with the repair `message` names made, or `None` if it names none. `line` and
+/// `column` are the finding's, 1-based (the opener's, for a missing `end`).
+fn repaired(text: &str, message: &str, line: usize, column: usize) -> Option<String> {
     let number_after = |marker: &str| -> Option<usize> {
         let at = message.find(marker)? + marker.len();
         message[at..]
@@ -26,13 +55,25 @@ fn repaired(text: &str, message: &str, column: usize) -> Option<String> {
             .ok()
     };
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
-    if let Some(line) = number_after("an `end` before line ") {
+    let closing = || message.split("(a `").nth(1)?.chars().next();
+    if message.contains("(removing it mends this)") {
+        let at = lines[line - 1].char_indices().nth(column - 1)?.0;
+        lines[line - 1].remove(at);
+    } else if let Some(before) = message.split("mends this").next().and_then(|m| {
+        let at = m.find(" before `")? + " before `".len();
+        Some(m[at..].split('`').next()?.to_string())
+    }) {
+        // `a `"` before `,` on line 8`: before that text, from the finding's column on.
+        let row = number_after(&format!("before `{before}` on line "))?;
+        let from = if row == line { column - 1 } else { 0 };
+        let at = lines[row - 1][from..].find(&before)? + from;
+        lines[row - 1].insert(at, closing()?);
+    } else if let Some(line) = number_after("an `end` before line ") {
         lines.insert(line - 1, format!("{}end", " ".repeat(column - 1)));
     } else if message.contains("an `end` at the end of the file") {
         lines.push(format!("{}end", " ".repeat(column - 1)));
     } else if let Some(line) = number_after(" at the end of line ") {
-        let closing = message.split("a `").nth(1)?.chars().next()?;
-        lines[line - 1].push(closing);
+        lines[line - 1].push(closing()?);
     } else {
         return None;
     }
@@ -45,7 +86,12 @@ fn each_repair_named_mends_the_file_for_ruby() {
     let mut rng = inputs::rng::Rng::new(20_241_201);
     for i in 0..FILES {
         let (text, _) = inputs::fastlane::fastfile(&mut rng, 3_000);
-        let broken = inputs::fastlane::break_syntax(&mut rng, &text);
+        // One file in three gets a quote askew (when it has a line for it).
+        let broken = match i % 3 {
+            0 => break_quote(&mut rng, &text),
+            _ => None,
+        }
+        .unwrap_or_else(|| inputs::fastlane::break_syntax(&mut rng, &text));
         let dir = tmp.path().join(format!("app{i}/fastlane"));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("Fastfile"), broken).unwrap();
@@ -53,19 +99,21 @@ fn each_repair_named_mends_the_file_for_ruby() {
     let out = run(tmp.path(), &["check", ".", "--format", "json"]);
     let report = out.json();
     let mut checked = 0;
-    let mut findings: Vec<(String, usize, String)> = Vec::new();
+    let mut findings: Vec<(String, usize, usize, String)> = Vec::new();
     for d in report["diagnostics"].as_array().unwrap() {
         let message = d["message"].as_str().unwrap();
         if d["code"] == "FL000" && message.contains("mends this") {
             findings.push((
                 d["path"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap() as usize,
                 d["column"].as_u64().unwrap() as usize,
                 message.to_string(),
             ));
         }
     }
     // One mistake per file: one repair each.
-    for (path, column, message) in &findings {
+    let mut strings = 0;
+    for (path, line, column, message) in &findings {
         assert_eq!(
             findings.iter().filter(|f| &f.0 == path).count(),
             1,
@@ -73,7 +121,9 @@ fn each_repair_named_mends_the_file_for_ruby() {
         );
         let file = tmp.path().join(path);
         let text = std::fs::read_to_string(&file).unwrap();
-        let mended = repaired(&text, message, *column).unwrap_or_else(|| panic!("{message}"));
+        let mended =
+            repaired(&text, message, *line, *column).unwrap_or_else(|| panic!("{message}"));
+        strings += usize::from(message.contains("string") || message.contains("quote"));
         let target = tmp.path().join("mended.rb");
         std::fs::write(&target, &mended).unwrap();
         let ruby = Command::new("ruby")
@@ -91,4 +141,6 @@ fn each_repair_named_mends_the_file_for_ruby() {
     // Most broken files name their cause (a lost `end` or an unclosed call; a stray bracket or
     // a line pasted into a call has none to name).
     assert!(checked > FILES / 4, "{checked} of {FILES}");
+    // And a good share of the quotes askew.
+    assert!(strings > FILES / 10, "{strings} of {FILES}");
 }

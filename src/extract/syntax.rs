@@ -1,5 +1,6 @@
 //! What most likely broke a Ruby file that does not parse: a block whose `end` is missing, a
-//! bracket never closed, a typographic quote where a straight one belongs.
+//! bracket never closed, a string whose closing quote is missing (or a quote one too many), a
+//! typographic quote where a straight one belongs.
 //!
 //! tree-sitter recovers from a missing `end` by wrapping everything from the unclosed block to
 //! the end of the file in one error node, so "a syntax error from line 1 to line 40" is all it
@@ -19,8 +20,13 @@
 //! only if that mends the file where it was seen, and the next one is looked for in the mended
 //! text, so that the blocks one lost `end` shifts are not blamed too.
 //!
-//! Only files whose errors run over lines (or that hold a typographic quote) are looked at; what
-//! is found is told by rule FL000 and changes nothing else.
+//! A quote askew is found from the strings that run on over lines: the first that starts before
+//! the first error, and the first next to an error, are tried by closing them on their own line
+//! (or, right after a bracket, by removing the quote).
+//!
+//! Only files whose errors run over lines, start after an odd number of quotes on their line, or
+//! that hold a typographic quote are looked at; what is found is told by rule FL000 and changes
+//! nothing else.
 
 use tree_sitter::{Node, Point, Tree};
 
@@ -37,6 +43,8 @@ const LOOPS: &[&str] = &["while", "until", "for"];
 /// A repair tried is a parse of the file: the search ends at the first lead that does not mend
 /// it, and after this many causes.
 const MAX_CAUSES: usize = 5;
+/// Strings over lines the token walk keeps, as leads for a quote left open.
+const MAX_STRINGS: usize = 16;
 /// Quotes a text editor or a chat program puts in place of `"` and `'`.
 const TYPOGRAPHIC_QUOTES: &[char] = &['“', '”', '„', '‘', '’', '‚', '«', '»'];
 
@@ -48,9 +56,12 @@ const TYPOGRAPHIC_QUOTES: &[char] = &['“', '”', '„', '‘', '’', '‚', 
 /// stray bracket) and parsing the result: one that does not mend the file there is dropped.
 pub fn causes(tree: &Tree, src: &str, errors: &[Span]) -> Vec<FoundCause> {
     // An error within one line already shows where it is; a cause is looked for where an error
-    // runs over lines (what a missing `end` or bracket does) or a typographic quote may be.
+    // runs over lines (what a missing `end` or bracket does), where a quote may have been left
+    // open, or where a typographic quote may be.
     let spread = errors.iter().any(|e| src[e.start..e.end].contains('\n'));
-    if !tree.root_node().has_error() || !(spread || src.contains(TYPOGRAPHIC_QUOTES)) {
+    if !tree.root_node().has_error()
+        || !(spread || after_odd_quotes(src, errors) || src.contains(TYPOGRAPHIC_QUOTES))
+    {
         return Vec::new();
     }
     let mut found = Vec::new();
@@ -66,6 +77,7 @@ pub fn causes(tree: &Tree, src: &str, errors: &[Span]) -> Vec<FoundCause> {
         let Scanned {
             quote,
             in_string,
+            strings,
             candidates,
         } = scan(&tree, now, &lines);
         if let Some(at) = quote {
@@ -101,6 +113,26 @@ pub fn causes(tree: &Tree, src: &str, errors: &[Span]) -> Vec<FoundCause> {
             )
             .map(|hit| (hit, shown_at));
         }
+        // A quote left open (or one too many) does the same with a straight quote: the leads
+        // are the first string over lines that starts before the first error ends (what comes
+        // after the quote meant to close it is where the errors start) and the first one next
+        // to an error.
+        let first_error_end = errors.iter().map(|e| e.end).min().unwrap_or(0);
+        let before_error = strings.iter().find(|s| s.0.start <= first_error_end);
+        let next_to_error = strings.iter().find(|s| s.3);
+        let mut leads: Vec<_> = before_error.into_iter().chain(next_to_error).collect();
+        leads.dedup_by_key(|s| s.0);
+        for &&(open, runs_to, shown_at, _) in &leads {
+            if next.is_some() {
+                break;
+            }
+            let cause = SyntaxCause::UnclosedString {
+                open,
+                runs_to,
+                close_at: None,
+            };
+            next = confirm(now, &lines, &tree, cause, shown_at, &errors).map(|hit| (hit, shown_at));
+        }
         for (shown_at, candidate) in candidates {
             // An error before a cause that nothing explains makes what follows it unreliable
             // (after a quote left open, code is read as text and text as code).
@@ -122,9 +154,31 @@ pub fn causes(tree: &Tree, src: &str, errors: &[Span]) -> Vec<FoundCause> {
         let Some(((cause, repair, mended, mended_tree, left), shown_at)) = next else {
             break;
         };
+        let mut reach = Span::new(cause.span().start, shown_at);
+        if let SyntaxCause::UnclosedString { open, .. } = cause {
+            // A quote askew pairs every later quote wrongly, to the end of the file if it must,
+            // and the code just before it may already be read askew: the errors from its line on
+            // that its repair mended are explained, up to the first one it did not.
+            let start = lines.start(open.start);
+            let mut end = shown_at.max(enclosing_end(now, &lines, open.start));
+            let still: Vec<Span> = left
+                .iter()
+                .map(|e| Span::new(back_at(e.start, &[repair]), back_at(e.end, &[repair])))
+                .collect();
+            let mut seen = errors.clone();
+            seen.sort_by_key(|e| e.start);
+            for e in seen.iter().filter(|e| e.end >= start) {
+                if !still.iter().any(|s| overlaps(*s, *e)) {
+                    end = end.max(e.end);
+                } else if e.start > end {
+                    break;
+                }
+            }
+            reach = Span::new(start, end);
+        }
         found.push(FoundCause {
             cause: back(cause, &made),
-            reach: Span::new(back_at(cause.span().start, &made), back_at(shown_at, &made)),
+            reach: Span::new(back_at(reach.start, &made), back_at(reach.end, &made)),
         });
         made.push(repair);
         text = Some(mended);
@@ -138,12 +192,25 @@ pub fn causes(tree: &Tree, src: &str, errors: &[Span]) -> Vec<FoundCause> {
     found
 }
 
+/// Whether an error starts after an odd number of `"` or `'` on its line: where a string opened
+/// on an earlier line closes, and what followed the quote meant to close it is read as code.
+fn after_odd_quotes(src: &str, errors: &[Span]) -> bool {
+    errors.iter().any(|e| {
+        let before = &src[src[..e.start].rfind('\n').map_or(0, |i| i + 1)..e.start];
+        before.matches('"').count() % 2 == 1 || before.matches('\'').count() % 2 == 1
+    })
+}
+
 /// What one token walk found.
 struct Scanned {
     /// The first typographic quote in code.
     quote: Option<Span>,
     /// A typographic quote that seems meant to close a string, and where that string ends.
     in_string: Option<(Span, usize)>,
+    /// The first strings between straight quotes that run on over lines, in order: the opening
+    /// quote, the offset of the quote that closes it, the end of the line it closes on, and
+    /// whether it is next to an error (its parent holds one).
+    strings: Vec<(Span, usize, usize, bool)>,
     /// Each cause the tokens suggest, with where it showed, in that order.
     candidates: Vec<(usize, SyntaxCause)>,
 }
@@ -202,6 +269,7 @@ fn scan(tree: &Tree, src: &str, lines: &Lines) -> Scanned {
         found: Vec::new(),
         quote: None,
         in_string: None,
+        strings: Vec::new(),
     };
     walk(tree, |node, parent| {
         scan.visit(node, parent.is_some_and(|p| p.has_error()))
@@ -268,10 +336,17 @@ struct Scan<'s> {
     /// lines (`"Shop.ipa”)` reads on to the next `"`), with the end of the line that string
     /// ends on.
     in_string: Option<(Span, usize)>,
+    /// See [`Scanned::strings`].
+    strings: Vec<(Span, usize, usize, bool)>,
 }
 
 impl<'s> Scan<'s> {
     fn visit(&mut self, node: Node, parent_broken: bool) {
+        if self.strings.len() < MAX_STRINGS && node.kind() == "string" {
+            if let Some((open, runs_to, shown_at)) = self.string_over_lines(node) {
+                self.strings.push((open, runs_to, shown_at, parent_broken));
+            }
+        }
         if self.in_string.is_none() && node.kind() == "string" {
             let (start, end) = (node.start_byte(), node.end_byte());
             if self.lines.row(start) != self.lines.row(end) {
@@ -312,6 +387,23 @@ impl<'s> Scan<'s> {
         if parent_broken && leaf && !node.is_missing() {
             self.token(node);
         }
+    }
+
+    /// A string between straight quotes that runs on over lines: its opening quote, its closing
+    /// quote's offset and the end of the line that quote is on.
+    fn string_over_lines(&self, node: Node) -> Option<(Span, usize, usize)> {
+        let (start, end) = (node.start_byte(), node.end_byte());
+        let quote = self.src.get(start..start + 1)?;
+        let closed = end > start + 1 && self.src[..end].ends_with(quote);
+        if !matches!(quote, "\"" | "'") || !closed || self.lines.row(start) == self.lines.row(end) {
+            return None;
+        }
+        let line_end = self
+            .lines
+            .starts
+            .get(self.lines.row(end) + 1)
+            .map_or(self.src.len(), |s| s - 1);
+        Some((Span::new(start, start + 1), end - 1, line_end))
     }
 
     /// A block that parsed whole but whose `end` is indented less than the line that opened it:
@@ -470,6 +562,7 @@ impl<'s> Scan<'s> {
         Scanned {
             quote: self.quote,
             in_string: self.in_string,
+            strings: self.strings,
             candidates: self.found,
         }
     }
@@ -612,6 +705,15 @@ fn back(cause: SyntaxCause, made: &[Repair]) -> SyntaxCause {
         },
         SyntaxCause::StrayBracket { at: s } => SyntaxCause::StrayBracket { at: span(s) },
         SyntaxCause::TypographicQuote { at: s } => SyntaxCause::TypographicQuote { at: span(s) },
+        SyntaxCause::UnclosedString {
+            open,
+            runs_to,
+            close_at,
+        } => SyntaxCause::UnclosedString {
+            open: span(open),
+            runs_to: at(runs_to),
+            close_at: close_at.map(at),
+        },
     }
 }
 
@@ -693,6 +795,40 @@ fn confirm(
             })
         }
         SyntaxCause::StrayBracket { at } => mends(cause, at.start, at.end - at.start, ""),
+        SyntaxCause::UnclosedString { open, runs_to, .. } => {
+            let quote = &src[open.start..open.end];
+            let with = |close_at| SyntaxCause::UnclosedString {
+                open,
+                runs_to,
+                close_at,
+            };
+            // Right after a closing bracket or a quote no string can start: the quote is one
+            // too many (`ENV["APP_ID"]",`).
+            if src[..open.start].ends_with([')', ']', '}', '"', '\'']) {
+                if let Some(hit) = mends(with(None), open.start, open.end - open.start, "") {
+                    return Some(hit);
+                }
+            }
+            // Else the closing quote goes on the string's own line: before the brackets and
+            // commas that end it (`"App)`), else at its end.
+            let line_end = lines
+                .starts
+                .get(lines.row(open.start) + 1)
+                .map_or(src.len(), |s| s - 1);
+            let own_line = src[..line_end].trim_end().len().max(open.end);
+            let before_closers = src[open.end..own_line]
+                .trim_end_matches([')', ']', '}', ','])
+                .trim_end()
+                .len()
+                + open.end;
+            let mut places = vec![before_closers];
+            if own_line != before_closers {
+                places.push(own_line);
+            }
+            places
+                .into_iter()
+                .find_map(|at| mends(with(Some(at)), at, 0, quote))
+        }
         SyntaxCause::TypographicQuote { .. } => None,
     }
 }
@@ -734,7 +870,11 @@ fn mends(
     };
     // Up to where the cause showed, and on to the end of the block around it: a repair that
     // leaves that block's own `end` standing alone mends nothing.
-    let from = cause.span().start;
+    let from = match cause {
+        // The code before the quote on its line may be read askew too.
+        SyntaxCause::UnclosedString { open, .. } => lines.start(open.start),
+        _ => cause.span().start,
+    };
     let to = shift(shown_at.max(enclosing_end(src, lines, from)));
     let left = all_errors(&tree, &mended);
     let mended_here = !left.iter().any(|e| e.start <= to && from <= e.end);
@@ -857,8 +997,40 @@ mod tests {
                 SyntaxCause::TypographicQuote { at } => {
                     ("quote", src[at.start..at.end].to_string(), line(at.start))
                 }
+                SyntaxCause::UnclosedString { open, close_at, .. } => (
+                    if close_at.is_some() {
+                        "string left open"
+                    } else {
+                        "quote too many"
+                    },
+                    src[open.start..open.end].to_string(),
+                    line(open.start),
+                ),
             })
             .collect()
+    }
+
+    #[test]
+    fn a_string_left_open_mid_call() {
+        let src = "platform :ios do\n  lane :beta do\n    build_app(scheme: \"App)\n    pilot(changelog: \"Fixes\")\n    slack(message: \"done\")\n  end\nend\n";
+        assert_eq!(
+            all(src),
+            vec![("string left open", "\"".to_string(), 3)],
+            "{src}"
+        );
+    }
+
+    #[test]
+    fn a_string_over_lines_is_no_lead_for_an_error_elsewhere() {
+        // The changelog runs over lines on purpose; the `(` after `scan` is what is missing.
+        let src = "lane :beta do\n  pilot(changelog: \"Fixes:\n- login\n- crash\")\n  scan scheme: \"App\")\nend\n";
+        assert!(
+            all(src)
+                .iter()
+                .all(|(kind, _, _)| !kind.contains("string") && !kind.contains("quote")),
+            "{:?}",
+            all(src)
+        );
     }
 
     #[test]
@@ -931,15 +1103,18 @@ mod tests {
     }
 
     #[test]
-    fn a_stray_quote_is_left_to_the_errors_it_makes() {
+    fn a_quote_too_many_after_a_bracket() {
         // The `"` after `]` opens a string that ends on the next line's first quote; the
-        // brackets after it no longer pair up, but the error Ruby and tree-sitter both see is
-        // on line 3, which is the lead to give.
+        // brackets after it no longer pair up, and none of them is to blame: the quote is.
         for src in [
             "lane :firebase do\n  firebase_app_distribution(\n    app: ENV[\"id\"]\",\n    token: ENV[\"t\"],\n    apk_path: \"./a.apk\",\n    testers: ENV[\"e\"]\n  )\nend\n",
             "lane :distribute do\n  firebase_app_distribution(\n    app: ENV[\"FIREBASE_APP_ID\"]\",\n    firebase_cli_token: ENV[\"FIREBASE_TOKEN\"],\n    apk_path: \"./app/build/outputs/apk/release/app-release.apk\",\n    testers: ENV[\"TESTERS\"]\n  )\nend\n",
         ] {
-            assert_eq!(all(src), vec![], "{src}");
+            assert_eq!(
+                all(src),
+                vec![("quote too many", "\"".to_string(), 3)],
+                "{src}"
+            );
         }
     }
 

@@ -20,12 +20,14 @@ bare name but Ruby refuses.
 **Where it points.** A missing `end` makes tree-sitter (and Ruby) see one error from the unclosed block to
 the end of the file. fastlint looks for the cause instead, from how blocks and brackets open and close and
 how they are indented: a block whose `end` is indented like an outer block's (so the outer block took it), a
-block or bracket still open where the file or an `end` comes, a closing bracket with nothing open, or a
+block or bracket still open where the file or an `end` comes, a closing bracket with nothing open, a
 typographic quote (`“`, `”`, `’`, as a word processor or chat program writes them) in code or where a string
-should end (`\"Shop.ipa”`, which leaves the string open to the next line's quote). Each cause is checked by
-making the repair it names and parsing the result: only a repair that mends the file there is shown (the
-message says where, such as an `end` before line 12), and the errors it explains are not repeated.
-Where no cause is recognised (after a quote left open, say, which turns code into text), the errors are shown
+should end (`\"Shop.ipa”`, which leaves the string open to the next line's quote), or a straight quote askew:
+a string whose closing quote is missing (`\"fastlane/api_key.json,`), or a quote one too many after a bracket
+(`ENV[\"APP_ID\"]\",`), either of which turns the code up to the next quote into text and every quote after it
+inside out. Each cause is checked by making the repair it names and parsing the result: only a repair that
+mends the file there is shown (the message says where, such as an `end` before line 12), and the errors it
+explains are not repeated. Where no cause is recognised (a line pasted into a call, say), the errors are shown
 as found, except that an error tree-sitter spreads over many lines (from a platform block's `do` to the end
 of the file) is shown where the parser got stuck inside it, which is the line Ruby names.
 
@@ -169,6 +171,39 @@ fn cause_message(cause: &SyntaxCause, source: &SourceFile) -> String {
             "syntax error: `{}` is a typographic quote: Ruby code takes only straight quotes (`\"` or `'`)",
             quoted(at)
         ),
+        SyntaxCause::UnclosedString {
+            open,
+            runs_to,
+            close_at: None,
+        } => format!(
+            "syntax error: this `{}` is one too many: it starts a string that runs on to the `{}` on line {}, so the code between is read as text (removing it mends this)",
+            quoted(open),
+            quoted(open),
+            source.line_of(runs_to)
+        ),
+        SyntaxCause::UnclosedString {
+            open,
+            runs_to,
+            close_at: Some(at),
+        } => {
+            let quote = quoted(open);
+            let rest = &source.text[at..];
+            let at_line_end = rest.find('\n').is_none_or(|i| rest[..i].trim().is_empty());
+            let mends = if at_line_end {
+                format!("a `{quote}` at the end of line {} mends this", source.line_of(at))
+            } else {
+                let next: String = rest.chars().take(20).collect();
+                format!(
+                    "a `{quote}` before `{}` on line {} mends this",
+                    next.split_whitespace().next().unwrap_or(""),
+                    source.line_of(at)
+                )
+            };
+            format!(
+                "syntax error: this string is never closed on its line: it runs on to the `{quote}` on line {}, so the code between is read as text ({mends})",
+                source.line_of(runs_to)
+            )
+        }
     }
 }
 
@@ -182,6 +217,12 @@ fn cause_help(cause: &SyntaxCause) -> &'static str {
         }
         SyntaxCause::StrayBracket { .. } => {
             "remove the bracket or add the one it should close; `--fix` leaves the file untouched until it parses"
+        }
+        SyntaxCause::UnclosedString {
+            close_at: None, ..
+        } => "remove the quote; `--fix` leaves the file untouched until it parses",
+        SyntaxCause::UnclosedString { .. } => {
+            "close the string on its own line; `--fix` leaves the file untouched until it parses"
         }
         SyntaxCause::TypographicQuote { .. } => {
             "replace typographic quotes in code with straight ones (an editor's \"smart quotes\" setting puts them in); `--fix` leaves the file untouched until it parses"
