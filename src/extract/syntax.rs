@@ -43,6 +43,8 @@ const LOOPS: &[&str] = &["while", "until", "for"];
 /// A repair tried is a parse of the file: the search ends at the first lead that does not mend
 /// it, and after this many causes.
 const MAX_CAUSES: usize = 5;
+/// Files with more errors than this are not searched for causes.
+const MAX_ERRORS: usize = 32;
 /// Strings over lines the token walk keeps, as leads for a quote left open.
 const MAX_STRINGS: usize = 16;
 /// Quotes a text editor or a chat program puts in place of `"` and `'`.
@@ -59,7 +61,10 @@ pub fn causes(tree: &Tree, src: &str, errors: &[Span]) -> Vec<FoundCause> {
     // runs over lines (what a missing `end` or bracket does), where a quote may have been left
     // open, or where a typographic quote may be.
     let spread = errors.iter().any(|e| src[e.start..e.end].contains('\n'));
+    // A file with errors all over it has no one cause to name, and each repair tried would
+    // parse it again at the cost of its errors.
     if !tree.root_node().has_error()
+        || errors.len() > MAX_ERRORS
         || !(spread || after_odd_quotes(src, errors) || src.contains(TYPOGRAPHIC_QUOTES))
     {
         return Vec::new();
@@ -161,14 +166,14 @@ pub fn causes(tree: &Tree, src: &str, errors: &[Span]) -> Vec<FoundCause> {
             // that its repair mended are explained, up to the first one it did not.
             let start = lines.start(open.start);
             let mut end = shown_at.max(enclosing_end(now, &lines, open.start));
-            let still: Vec<Span> = left
-                .iter()
-                .map(|e| Span::new(back_at(e.start, &[repair]), back_at(e.end, &[repair])))
-                .collect();
+            let still = Overlaps::new(
+                left.iter()
+                    .map(|e| Span::new(back_at(e.start, &[repair]), back_at(e.end, &[repair]))),
+            );
             let mut seen = errors.clone();
             seen.sort_by_key(|e| e.start);
             for e in seen.iter().filter(|e| e.end >= start) {
-                if !still.iter().any(|s| overlaps(*s, *e)) {
+                if !still.any(*e) {
                     end = end.max(e.end);
                 } else if e.start > end {
                     break;
@@ -195,9 +200,22 @@ pub fn causes(tree: &Tree, src: &str, errors: &[Span]) -> Vec<FoundCause> {
 /// Whether an error starts after an odd number of `"` or `'` on its line: where a string opened
 /// on an earlier line closes, and what followed the quote meant to close it is read as code.
 fn after_odd_quotes(src: &str, errors: &[Span]) -> bool {
-    errors.iter().any(|e| {
-        let before = &src[src[..e.start].rfind('\n').map_or(0, |i| i + 1)..e.start];
-        before.matches('"').count() % 2 == 1 || before.matches('\'').count() % 2 == 1
+    // One pass over the text, however many errors share a line.
+    let mut starts: Vec<usize> = errors.iter().map(|e| e.start).collect();
+    starts.sort_unstable();
+    let bytes = src.as_bytes();
+    let (mut pos, mut double, mut single) = (0, 0usize, 0usize);
+    starts.into_iter().any(|at| {
+        for &b in &bytes[pos..at.max(pos)] {
+            match b {
+                b'\n' => (double, single) = (0, 0),
+                b'"' => double += 1,
+                b'\'' => single += 1,
+                _ => {}
+            }
+        }
+        pos = pos.max(at);
+        double % 2 == 1 || single % 2 == 1
     })
 }
 
@@ -941,6 +959,35 @@ fn block_end(src: &str, lines: &Lines, at: usize) -> usize {
         .unwrap_or(src.len())
 }
 
+/// Spans sorted by start, with the furthest end among each prefix: whether any of them
+/// [`overlaps`] a span is one binary search, nested or not.
+struct Overlaps {
+    spans: Vec<Span>,
+    furthest: Vec<usize>,
+}
+
+impl Overlaps {
+    fn new(spans: impl Iterator<Item = Span>) -> Self {
+        let mut spans: Vec<Span> = spans.collect();
+        spans.sort_by_key(|s| s.start);
+        let furthest = spans
+            .iter()
+            .scan(0, |far, s| {
+                *far = (*far).max(s.end.max(s.start + 1));
+                Some(*far)
+            })
+            .collect();
+        Overlaps { spans, furthest }
+    }
+
+    fn any(&self, e: Span) -> bool {
+        let before = self
+            .spans
+            .partition_point(|s| s.start < e.end.max(e.start + 1));
+        before > 0 && self.furthest[before - 1] > e.start
+    }
+}
+
 /// Whether two spans share a byte; an empty span counts as the byte it sits on.
 pub fn overlaps(a: Span, b: Span) -> bool {
     a.start < b.end.max(b.start + 1) && b.start < a.end.max(a.start + 1)
@@ -1018,6 +1065,41 @@ mod tests {
             vec![("string left open", "\"".to_string(), 3)],
             "{src}"
         );
+    }
+
+    #[test]
+    fn a_file_with_errors_all_over_it_is_not_searched() {
+        let lane = |i: usize| {
+            format!(
+                "lane :l{i} do\n  firebase(\n    app: ENV[\"A\"]\",\n    token: \"t\"\n  )\nend\n"
+            )
+        };
+        let few: String = (0..2).map(lane).collect();
+        assert_eq!(all(&few)[0].0, "quote too many");
+        let many: String = (0..64).map(lane).collect();
+        let errors = crate::extract::ruby::extract(&parse_ruby(&many).unwrap(), &many)
+            .syntax_errors
+            .len();
+        assert!(errors > MAX_ERRORS, "{errors}");
+        assert_eq!(all(&many), vec![]);
+    }
+
+    #[test]
+    fn overlaps_are_found_among_nested_spans() {
+        let spans =
+            Overlaps::new([Span::new(10, 100), Span::new(20, 30), Span::new(150, 150)].into_iter());
+        for (e, expected) in [
+            (Span::new(0, 10), false),
+            (Span::new(0, 11), true),
+            (Span::new(95, 120), true),
+            (Span::new(100, 150), false),
+            (Span::new(150, 150), true),
+            (Span::new(151, 160), false),
+        ] {
+            assert_eq!(spans.any(e), expected, "{e:?}");
+            let slow = spans.spans.iter().any(|s| overlaps(*s, e));
+            assert_eq!(slow, expected, "{e:?}");
+        }
     }
 
     #[test]
