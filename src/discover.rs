@@ -26,6 +26,10 @@ pub const PRUNED_DIRS: &[&str] = &[
     ".bundle",
 ];
 
+/// Folders of a `fastlane` folder that fastlane writes its output to (screenshots, App Store and
+/// Play Store metadata, test results): images and text, never configuration.
+pub const PRUNED_IN_FASTLANE: &[&str] = &["screenshots", "metadata", "test_output"];
+
 /// A file found under the given paths.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Found {
@@ -179,6 +183,7 @@ impl<'a> Walk<'a> {
             Err(e) => return self.error(&dir, &e),
         };
         let mut found = Vec::new();
+        let in_fastlane = is_fastlane_dir(&dir);
         for entry in entries {
             let entry = match entry {
                 Ok(entry) => entry,
@@ -196,7 +201,11 @@ impl<'a> Walk<'a> {
                 }
             };
             if is_dir {
-                if !is_pruned(&name) {
+                let output = in_fastlane
+                    && name
+                        .to_str()
+                        .is_some_and(|n| PRUNED_IN_FASTLANE.contains(&n));
+                if !is_pruned(&name) && !output {
                     let path = entry.path();
                     scope.spawn(move |scope| self.folder(scope, path));
                 }

@@ -1144,6 +1144,55 @@ fn git_folder_is_pruned() {
 }
 
 #[test]
+fn fastlane_output_folders_are_pruned_and_like_named_projects_are_not() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let lane = |name: &str| format!("lane :{name} do\n  gym\nend\n");
+    for (path, text) in [
+        ("fastlane/Fastfile", lane("build")),
+        // What snapshot, deliver, supply and scan write: never configuration.
+        ("fastlane/screenshots/en-US/Fastfile", lane("shot")),
+        ("fastlane/metadata/android/Fastfile", lane("meta")),
+        ("fastlane/test_output/Fastfile", lane("tests")),
+        // Projects that happen to be named so.
+        ("screenshots/fastlane/Fastfile", lane("screens")),
+        ("metadata/fastlane/Fastfile", lane("metas")),
+    ] {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+    let r = check_json(root, &[], &["."]);
+    r.run.assert_exit(0);
+    r.assert_lanes(&[
+        (F, 1, "build", PUB, "no-apple-auth"),
+        (
+            "metadata/fastlane/Fastfile",
+            1,
+            "metas",
+            PUB,
+            "no-apple-auth",
+        ),
+        (
+            "screenshots/fastlane/Fastfile",
+            1,
+            "screens",
+            PUB,
+            "no-apple-auth",
+        ),
+    ]);
+    // Given explicitly, an output folder is read.
+    let r = check_json(root, &[], &["fastlane/screenshots"]);
+    r.assert_lanes(&[(
+        "fastlane/screenshots/en-US/Fastfile",
+        1,
+        "shot",
+        PUB,
+        "no-apple-auth",
+    )]);
+}
+
+#[test]
 fn paths_are_relative_to_the_current_directory_as_given() {
     let root = repo_root();
     for arg in [
