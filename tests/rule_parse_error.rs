@@ -250,6 +250,26 @@ fn a_quote_too_many_is_named() {
     )));
 }
 
+/// A string whose closing quote is missing in a call on one line is closed by the quote meant to
+/// open the next value, and that value is read as code: the string is named, with the option its
+/// quote goes before.
+#[test]
+fn a_string_closed_by_the_next_value_is_named() {
+    assert_eq!(
+        fl000("string-closed-by-the-next-value"),
+        vec![one(
+            5,
+            23,
+            "syntax error: this string is not closed where it should be: the `\"` meant to open the next value closes it, so what follows is read as code (a `\"` before `,` on line 5 mends this)"
+        )]
+    );
+    assert!(!ruby_accepts("string-closed-by-the-next-value"));
+    assert!(ruby_accepts_edited(
+        "string-closed-by-the-next-value",
+        |text| text.replacen("\"Shop, ", "\"Shop\", ", 1)
+    ));
+}
+
 /// A string whose closing quote is missing runs on to the next quote, three lines down, and every
 /// quote after it pairs wrongly to the end of the file: the string is named, with where its quote
 /// goes, and nothing else is reported.

@@ -16,10 +16,28 @@ use ci_common::run;
 const FILES: usize = 300;
 
 /// `text` with one quote askew, on a line picked with `rng`: a string's closing quote dropped
-/// where a value ends its line (`"beta",` becomes `"beta,`), or a quote put after a closing
-/// bracket (`ENV["ID"]",`). `None` if the text has no such line.
+/// before the next option on its line (`"beta", clean:` becomes `"beta, clean:`) or where a value
+/// ends its line (`"beta",` becomes `"beta,`), or a quote put after a closing bracket
+/// (`ENV["ID"]",`). `None` if the text has no such line.
 fn break_quote(rng: &mut inputs::rng::Rng, text: &str) -> Option<String> {
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    // A value's closing quote dropped before the next option on its line: `"beta", clean: true`.
+    if rng.chance(0.3) {
+        let at: Vec<(usize, usize)> = (0..lines.len())
+            .filter_map(|i| {
+                let j = lines[i].find("\", ")?;
+                let rest = &lines[i][j + 3..];
+                let key = rest.split(':').next()?;
+                (!key.is_empty() && key.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+                    .then_some((i, j))
+            })
+            .collect();
+        if !at.is_empty() {
+            let (i, j) = at[rng.below(at.len())];
+            lines[i].remove(j);
+            return Some(lines.join("\n") + "\n");
+        }
+    }
     let too_many = rng.chance(0.5);
     let fits = |l: &String| {
         let t = l.trim_end();

@@ -125,9 +125,15 @@ pub fn causes(tree: &Tree, src: &str, errors: &[Span]) -> Vec<FoundCause> {
         let first_error_end = errors.iter().map(|e| e.end).min().unwrap_or(0);
         let before_error = strings.iter().find(|s| s.0.start <= first_error_end);
         let next_to_error = strings.iter().find(|s| s.3);
-        let mut leads: Vec<_> = before_error.into_iter().chain(next_to_error).collect();
+        let mut leads: Vec<_> = before_error
+            .into_iter()
+            .chain(next_to_error)
+            .copied()
+            .chain(closed_at_an_error(&tree, now, &lines, &errors))
+            .collect();
+        leads.sort_by_key(|s| s.0.start);
         leads.dedup_by_key(|s| s.0);
-        for &&(open, runs_to, shown_at, _) in &leads {
+        for &(open, runs_to, shown_at, _) in &leads {
             if next.is_some() {
                 break;
             }
@@ -197,6 +203,44 @@ pub fn causes(tree: &Tree, src: &str, errors: &[Span]) -> Vec<FoundCause> {
     found
 }
 
+/// A string on one line whose closing quote is where an error starts (`"Shop, export_method:
+/// "app-store"`: the quote meant to open `app-store` closed the string): the first, as a lead like
+/// [`Scanned::strings`].
+fn closed_at_an_error(
+    tree: &Tree,
+    src: &str,
+    lines: &Lines,
+    errors: &[Span],
+) -> Option<(Span, usize, usize, bool)> {
+    let bytes = src.as_bytes();
+    let at = errors
+        .iter()
+        .map(|e| e.start)
+        .filter(|&at| at > 0 && word_after_quote(bytes, at))
+        .min()?;
+    let mut node = tree.root_node().descendant_for_byte_range(at - 1, at)?;
+    while node.kind() != "string" {
+        node = node.parent()?;
+    }
+    let start = node.start_byte();
+    let same_line = lines.row(start) == lines.row(at);
+    (node.end_byte() == at && same_line && matches!(bytes[start], b'"' | b'\'')).then(|| {
+        let line_end = lines
+            .starts
+            .get(lines.row(at) + 1)
+            .map_or(src.len(), |s| s - 1);
+        (Span::new(start, start + 1), at - 1, line_end, true)
+    })
+}
+
+/// Whether code starts at `at` right after a quote: a word run into a string's closing quote.
+fn word_after_quote(bytes: &[u8], at: usize) -> bool {
+    matches!(bytes[at - 1], b'"' | b'\'')
+        && bytes
+            .get(at)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+}
+
 /// Whether an error starts after an odd number of `"` or `'` on its line: where a string opened
 /// on an earlier line closes, and what followed the quote meant to close it is read as code.
 fn after_odd_quotes(src: &str, errors: &[Span]) -> bool {
@@ -215,7 +259,7 @@ fn after_odd_quotes(src: &str, errors: &[Span]) -> bool {
             }
         }
         pos = pos.max(at);
-        double % 2 == 1 || single % 2 == 1
+        double % 2 == 1 || single % 2 == 1 || (at > 0 && word_after_quote(bytes, at))
     })
 }
 
@@ -827,6 +871,12 @@ fn confirm(
                     return Some(hit);
                 }
             }
+            // A string closed on its own line by the quote meant to open the next value: the
+            // closing quote goes before the first option inside it (`"Shop", export_method:`).
+            if lines.row(open.start) == lines.row(runs_to) {
+                let at = option_inside(&src[open.end..runs_to])? + open.end;
+                return mends(with(Some(at)), at, 0, quote);
+            }
             // Else the closing quote goes on the string's own line: before the brackets and
             // commas that end it (`"App)`), else at its end.
             let line_end = lines
@@ -839,9 +889,14 @@ fn confirm(
                 .trim_end()
                 .len()
                 + open.end;
-            let mut places = vec![before_closers];
-            if own_line != before_closers {
-                places.push(own_line);
+            // An option after the quote on its line (`"App, clean: true)`) was meant to follow
+            // the string, not to be part of it: before it first.
+            let option = option_inside(&src[open.end..own_line]).map(|i| i + open.end);
+            let mut places: Vec<usize> = option.into_iter().collect();
+            for at in [before_closers, own_line] {
+                if !places.contains(&at) {
+                    places.push(at);
+                }
             }
             places
                 .into_iter()
@@ -957,6 +1012,21 @@ fn block_end(src: &str, lines: &Lines, at: usize) -> usize {
             !src[start..end].trim().is_empty() && lines.indent(start) <= indent
         })
         .unwrap_or(src.len())
+}
+
+/// Where the first `, key:` (an option's start) is in a string's text.
+fn option_inside(text: &str) -> Option<usize> {
+    text.match_indices(',').map(|(i, _)| i).find(|&i| {
+        let rest = text[i + 1..].trim_start();
+        let key = rest
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count();
+        key > 0
+            && !rest.as_bytes()[0].is_ascii_digit()
+            && rest[key..].starts_with(':')
+            && rest[key + 1..].starts_with([' ', '\t'])
+    })
 }
 
 /// Spans sorted by start, with the furthest end among each prefix: whether any of them
@@ -1100,6 +1170,19 @@ mod tests {
             let slow = spans.spans.iter().any(|s| overlaps(*s, e));
             assert_eq!(slow, expected, "{e:?}");
         }
+    }
+
+    #[test]
+    fn a_string_closed_by_the_next_value() {
+        let src = "lane :beta do\n  build_app(scheme: \"Shop, export_method: \"app-store\")\n  pilot\nend\n";
+        assert_eq!(
+            all(src),
+            vec![("string left open", "\"".to_string(), 2)],
+            "{src}"
+        );
+        assert_eq!(option_inside("Shop, export_method: "), Some(4));
+        assert_eq!(option_inside("a, b, 1: x, c:d, e: "), Some(15));
+        assert_eq!(option_inside("Bug fixes, and more"), None);
     }
 
     #[test]

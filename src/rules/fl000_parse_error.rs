@@ -23,9 +23,10 @@ how they are indented: a block whose `end` is indented like an outer block's (so
 block or bracket still open where the file or an `end` comes, a closing bracket with nothing open, a
 typographic quote (`“`, `”`, `’`, as a word processor or chat program writes them) in code or where a string
 should end (`\"Shop.ipa”`, which leaves the string open to the next line's quote), or a straight quote askew:
-a string whose closing quote is missing (`\"fastlane/api_key.json,`), or a quote one too many after a bracket
-(`ENV[\"APP_ID\"]\",`), either of which turns the code up to the next quote into text and every quote after it
-inside out. Each cause is checked by making the repair it names and parsing the result: only a repair that
+a string whose closing quote is missing (`\"fastlane/api_key.json,`, or `scheme: \"Shop, export_method:
+\"app-store\"`, where the quote meant to open the next value closes it), or a quote one too many after a
+bracket (`ENV[\"APP_ID\"]\",`), any of which turns the code up to the next quote into text and every quote after
+it inside out. Each cause is checked by making the repair it names and parsing the result: only a repair that
 mends the file there is shown (the message says where, such as an `end` before line 12), and the errors it
 explains are not repeated. Where no cause is recognised (a line pasted into a call, say), the errors are shown
 as found, except that an error tree-sitter spreads over many lines (from a platform block's `do` to the end
@@ -199,10 +200,16 @@ fn cause_message(cause: &SyntaxCause, source: &SourceFile) -> String {
                     source.line_of(at)
                 )
             };
-            format!(
-                "syntax error: this string is never closed on its line: it runs on to the `{quote}` on line {}, so the code between is read as text ({mends})",
-                source.line_of(runs_to)
-            )
+            if source.line_of(runs_to) == source.line_of(open.start) {
+                format!(
+                    "syntax error: this string is not closed where it should be: the `{quote}` meant to open the next value closes it, so what follows is read as code ({mends})"
+                )
+            } else {
+                format!(
+                    "syntax error: this string is never closed on its line: it runs on to the `{quote}` on line {}, so the code between is read as text ({mends})",
+                    source.line_of(runs_to)
+                )
+            }
         }
     }
 }
