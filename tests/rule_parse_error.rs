@@ -38,23 +38,15 @@ fn one(line: u64, column: u64, message: &str) -> (u64, u64, String) {
 /// `ruby -c` on the fixture's Fastfile with `insert` put at the start of line `line` (1-based),
 /// or, with `at_line_end`, at the end of that line.
 fn ruby_accepts_with(case: &str, line: usize, insert: &str, at_line_end: bool) -> bool {
-    let tmp = tempfile::tempdir().unwrap();
-    copy_dir(&Path::new(ROOT).join(BASE).join(case), tmp.path());
-    let path = tmp.path().join("fastlane/Fastfile");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
-    if at_line_end {
-        lines[line - 1].push_str(insert);
-    } else {
-        lines.insert(line - 1, insert.trim_end_matches('\n').to_string());
-    }
-    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
-    let out = Command::new("ruby")
-        .arg("-c")
-        .arg(&path)
-        .output()
-        .expect("ruby runs (is it installed?)");
-    out.status.success()
+    ruby_accepts_edited(case, |text| {
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        if at_line_end {
+            lines[line - 1].push_str(insert);
+        } else {
+            lines.insert(line - 1, insert.trim_end_matches('\n').to_string());
+        }
+        lines.join("\n") + "\n"
+    })
 }
 
 /// `ruby -c` on the fixture's Fastfile as `edit` changes it (which must change it).

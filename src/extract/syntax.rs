@@ -1093,48 +1093,26 @@ mod tests {
         crate::extract::ruby::extract(&tree, src)
             .syntax_causes
             .into_iter()
-            .map(|c| match c.cause {
-                SyntaxCause::Unclosed { opener, taken, .. } => (
-                    if taken.is_some() {
-                        "unclosed, end taken"
-                    } else {
-                        "unclosed"
-                    },
-                    src[opener.start..opener.end].to_string(),
-                    line(opener.start),
-                ),
-                SyntaxCause::UnclosedBracket { open, .. } => (
-                    "bracket",
-                    src[open.start..open.end].to_string(),
-                    line(open.start),
-                ),
-                SyntaxCause::StrayBracket { at } => {
-                    ("stray", src[at.start..at.end].to_string(), line(at.start))
-                }
-                SyntaxCause::TypographicQuote { at } => {
-                    ("quote", src[at.start..at.end].to_string(), line(at.start))
-                }
-                SyntaxCause::UnclosedString { open, close_at, .. } => (
-                    if close_at.is_some() {
-                        "string left open"
-                    } else {
-                        "quote too many"
-                    },
-                    src[open.start..open.end].to_string(),
-                    line(open.start),
-                ),
+            .map(|c| {
+                let kind = match c.cause {
+                    SyntaxCause::Unclosed { taken: Some(_), .. } => "unclosed, end taken",
+                    SyntaxCause::Unclosed { .. } => "unclosed",
+                    SyntaxCause::UnclosedBracket { .. } => "bracket",
+                    SyntaxCause::StrayBracket { .. } => "stray",
+                    SyntaxCause::TypographicQuote { .. } => "quote",
+                    SyntaxCause::UnclosedString {
+                        close_at: Some(_), ..
+                    } => "string left open",
+                    SyntaxCause::UnclosedString { .. } => "quote too many",
+                };
+                let span = c.cause.span();
+                (
+                    kind,
+                    src[span.start..span.end].to_string(),
+                    line(span.start),
+                )
             })
             .collect()
-    }
-
-    #[test]
-    fn a_string_left_open_mid_call() {
-        let src = "platform :ios do\n  lane :beta do\n    build_app(scheme: \"App)\n    pilot(changelog: \"Fixes\")\n    slack(message: \"done\")\n  end\nend\n";
-        assert_eq!(
-            all(src),
-            vec![("string left open", "\"".to_string(), 3)],
-            "{src}"
-        );
     }
 
     #[test]
@@ -1173,13 +1151,19 @@ mod tests {
     }
 
     #[test]
-    fn a_string_closed_by_the_next_value() {
-        let src = "lane :beta do\n  build_app(scheme: \"Shop, export_method: \"app-store\")\n  pilot\nend\n";
-        assert_eq!(
-            all(src),
-            vec![("string left open", "\"".to_string(), 2)],
-            "{src}"
-        );
+    fn strings_left_open() {
+        for (src, line) in [
+            // Mid-call: the string runs on to the next line's quote.
+            ("platform :ios do\n  lane :beta do\n    build_app(scheme: \"App)\n    pilot(changelog: \"Fixes\")\n    slack(message: \"done\")\n  end\nend\n", 3),
+            // Closed by the quote meant to open the next value, on the same line.
+            ("lane :beta do\n  build_app(scheme: \"Shop, export_method: \"app-store\")\n  pilot\nend\n", 2),
+        ] {
+            assert_eq!(
+                all(src),
+                vec![("string left open", "\"".to_string(), line)],
+                "{src}"
+            );
+        }
         assert_eq!(option_inside("Shop, export_method: "), Some(4));
         assert_eq!(option_inside("a, b, 1: x, c:d, e: "), Some(15));
         assert_eq!(option_inside("Bug fixes, and more"), None);
