@@ -166,25 +166,42 @@ pub fn causes(tree: &Tree, src: &str, errors: &[Span]) -> Vec<FoundCause> {
             break;
         };
         let mut reach = Span::new(cause.span().start, shown_at);
-        if let SyntaxCause::UnclosedString { open, .. } = cause {
+        if let SyntaxCause::UnclosedString { open, runs_to, .. } = cause {
             // A quote askew pairs every later quote wrongly, to the end of the file if it must,
             // and the code just before it may already be read askew: the errors from its line on
             // that its repair mended are explained, up to the first one it did not.
             let start = lines.start(open.start);
-            let mut end = shown_at.max(enclosing_end(now, &lines, open.start));
-            let still = Overlaps::new(
-                left.iter()
-                    .map(|e| Span::new(back_at(e.start, &[repair]), back_at(e.end, &[repair]))),
-            );
+            let checked = if lines.row(open.start) == lines.row(runs_to) {
+                shown_at
+            } else {
+                shown_at.max(enclosing_end(now, &lines, open.start))
+            };
+            let left: Vec<Span> = left
+                .iter()
+                .map(|e| Span::new(back_at(e.start, &[repair]), back_at(e.end, &[repair])))
+                .collect();
+            // Up to the line of the first error the repair left: a mistake of its own.
+            let stop = left
+                .iter()
+                .filter(|e| e.end >= start)
+                .map(|e| lines.start(e.start))
+                .min()
+                .unwrap_or(usize::MAX)
+                .max(checked);
+            let still = Overlaps::new(left.into_iter());
             let mut seen = errors.clone();
             seen.sort_by_key(|e| e.start);
+            let mut end = checked;
             for e in seen.iter().filter(|e| e.end >= start) {
-                if !still.any(*e) {
-                    end = end.max(e.end);
-                } else if e.start > end {
+                if e.start >= stop {
                     break;
                 }
+                if !still.any(*e) {
+                    // An empty error (something missing) counts as the byte it sits on.
+                    end = end.max(e.end.max(e.start + 1));
+                }
             }
+            let end = end.min(stop);
             reach = Span::new(start, end);
         }
         found.push(FoundCause {
@@ -943,12 +960,25 @@ fn mends(
     };
     // Up to where the cause showed, and on to the end of the block around it: a repair that
     // leaves that block's own `end` standing alone mends nothing.
-    let from = match cause {
+    let (from, to) = match cause {
+        // A string closed on its own line by the wrong quote: its line must parse, and the
+        // errors after it must be fewer (another mistake may follow in the same block).
+        SyntaxCause::UnclosedString { open, runs_to, .. }
+            if lines.row(open.start) == lines.row(runs_to) =>
+        {
+            (lines.start(open.start), shown_at)
+        }
         // The code before the quote on its line may be read askew too.
-        SyntaxCause::UnclosedString { open, .. } => lines.start(open.start),
-        _ => cause.span().start,
+        SyntaxCause::UnclosedString { open, .. } => {
+            let from = lines.start(open.start);
+            (from, shown_at.max(enclosing_end(src, lines, from)))
+        }
+        _ => {
+            let from = cause.span().start;
+            (from, shown_at.max(enclosing_end(src, lines, from)))
+        }
     };
-    let to = shift(shown_at.max(enclosing_end(src, lines, from)));
+    let to = shift(to);
     let left = all_errors(&tree, &mended);
     let mended_here = !left.iter().any(|e| e.start <= to && from <= e.end);
     let repair = Repair {
@@ -1167,6 +1197,18 @@ mod tests {
         assert_eq!(option_inside("Shop, export_method: "), Some(4));
         assert_eq!(option_inside("a, b, 1: x, c:d, e: "), Some(15));
         assert_eq!(option_inside("Bug fixes, and more"), None);
+    }
+
+    #[test]
+    fn a_string_repair_explains_nothing_past_a_mistake_it_leaves() {
+        // Two strings closed by the wrong quote: the first is named; what its repair leaves on
+        // line 5 is a mistake of its own, outside what the first explains.
+        let src = "platform :android do\n  lane :internal do\n    gradle(task: \"clean bundleRelease, project_dir: \"android/\")\n    upload_to_play_store(track: \"internal\", json_key: ENV[\"PLAY_JSON_KEY\"])\n    commit_version_bump(message: \"Bump build, xcodeproj: \"Staging.xcodeproj\")\n  end\nend\n";
+        assert_eq!(all(src)[0], ("string left open", "\"".to_string(), 3));
+        let model = crate::extract::ruby::extract(&parse_ruby(src).unwrap(), src);
+        let line_5 = src.match_indices('\n').nth(3).unwrap().0 + 1;
+        assert!(model.syntax_causes[0].reach.end <= line_5);
+        assert!(model.syntax_errors.iter().any(|e| e.start >= line_5));
     }
 
     #[test]
