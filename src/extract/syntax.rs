@@ -241,13 +241,8 @@ fn closed_at_an_error(
     }
     let start = node.start_byte();
     let same_line = lines.row(start) == lines.row(at);
-    (node.end_byte() == at && same_line && matches!(bytes[start], b'"' | b'\'')).then(|| {
-        let line_end = lines
-            .starts
-            .get(lines.row(at) + 1)
-            .map_or(src.len(), |s| s - 1);
-        (Span::new(start, start + 1), at - 1, line_end, true)
-    })
+    (node.end_byte() == at && same_line && matches!(bytes[start], b'"' | b'\''))
+        .then(|| (Span::new(start, start + 1), at - 1, lines.end(at), true))
 }
 
 /// Whether code starts at `at` right after a quote: a word run into a string's closing quote.
@@ -477,12 +472,7 @@ impl<'s> Scan<'s> {
         if !matches!(quote, "\"" | "'") || !closed || self.lines.row(start) == self.lines.row(end) {
             return None;
         }
-        let line_end = self
-            .lines
-            .starts
-            .get(self.lines.row(end) + 1)
-            .map_or(self.src.len(), |s| s - 1);
-        Some((Span::new(start, start + 1), end - 1, line_end))
+        Some((Span::new(start, start + 1), end - 1, self.lines.end(end)))
     }
 
     /// A block that parsed whole but whose `end` is indented less than the line that opened it:
@@ -686,6 +676,8 @@ impl<'s> Scan<'s> {
 struct Lines {
     starts: Vec<usize>,
     indents: Vec<usize>,
+    /// The text's length.
+    len: usize,
 }
 
 impl Lines {
@@ -701,7 +693,11 @@ impl Lines {
                     .count()
             })
             .collect();
-        Lines { starts, indents }
+        Lines {
+            starts,
+            indents,
+            len: src.len(),
+        }
     }
 
     /// The 0-based line of byte `at`.
@@ -711,6 +707,13 @@ impl Lines {
 
     fn start(&self, at: usize) -> usize {
         self.starts[self.row(at)]
+    }
+
+    /// Where `at`'s line ends (its newline, or the end of the text).
+    fn end(&self, at: usize) -> usize {
+        self.starts
+            .get(self.row(at) + 1)
+            .map_or(self.len, |s| s - 1)
     }
 
     /// Blanks at the start of `at`'s line.
@@ -853,12 +856,7 @@ fn confirm(
             // bracket's own line.
             let limit = met.map_or(src.len(), |m| m.start);
             let last_code = src[..limit].trim_end().len().max(open.end);
-            let row = lines.row(open.end);
-            let line_end = lines
-                .starts
-                .get(row + 1)
-                .map_or(src.len(), |s| s - 1)
-                .min(limit);
+            let line_end = lines.end(open.end).min(limit);
             let own_line = src[..line_end].trim_end().len().max(open.end);
             let mut places = vec![last_code];
             if own_line != last_code {
@@ -896,10 +894,7 @@ fn confirm(
             }
             // Else the closing quote goes on the string's own line: before the brackets and
             // commas that end it (`"App)`), else at its end.
-            let line_end = lines
-                .starts
-                .get(lines.row(open.start) + 1)
-                .map_or(src.len(), |s| s - 1);
+            let line_end = lines.end(open.start);
             let own_line = src[..line_end].trim_end().len().max(open.end);
             let before_closers = src[open.end..own_line]
                 .trim_end_matches([')', ']', '}', ','])
