@@ -334,7 +334,25 @@ pub fn load_with_stdin(
     stdin: Option<(&Path, &str)>,
 ) -> Workspace {
     crate::memo::begin_run();
-    load_in_run(found, version_flag, stdin, &|_| false)
+    load_in_run(found, version_flag, stdin, &|_| false, Trees::Keep)
+}
+
+/// Whether a load keeps each Ruby file's syntax tree in its model. Only `--fix` reads the trees
+/// after the models are built; dropped right away, while what they are made of is still in the
+/// processor's cache, a tree costs less to free than at the end of its group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trees {
+    Keep,
+    Drop,
+}
+
+impl Trees {
+    fn apply(self, mut model: FileModel) -> FileModel {
+        if self == Trees::Drop {
+            model.tree = None;
+        }
+        model
+    }
 }
 
 /// Like [`load_with_stdin`], within a run already begun: what the run has looked up is reused
@@ -346,6 +364,7 @@ pub(crate) fn load_in_run(
     version_flag: Option<Version>,
     stdin: Option<(&Path, &str)>,
     loaded_elsewhere: &dyn Fn(&Path) -> bool,
+    trees: Trees,
 ) -> Workspace {
     crate::memo::forget_files();
     let results: Vec<Result<FileModel, FileError>> = found
@@ -356,14 +375,14 @@ pub(crate) fn load_in_run(
                     display: f.display.clone(),
                     message,
                 }),
-                None => Ok(model_of(SourceFile::new(
+                None => Ok(trees.apply(model_of(SourceFile::new(
                     f.path.clone(),
                     f.display.clone(),
                     f.kind,
                     text.to_string(),
-                ))),
+                )))),
             },
-            _ => load_file(&f.path, &f.display, f.kind),
+            _ => load_file(&f.path, &f.display, f.kind).map(|m| trees.apply(m)),
         })
         .collect();
     let mut ws = Workspace::default();
@@ -438,6 +457,7 @@ pub(crate) fn load_in_run(
                     continue;
                 }
                 if let Ok(mut model) = load_file(&path, &display_path(&path), kind) {
+                    model = trees.apply(model);
                     model.context = true;
                     by_path.insert(canonical_file(&path), ws.files.len());
                     ws.files.push(model);
@@ -516,7 +536,7 @@ pub(crate) fn load_in_run(
                     }
                     None => match load_file(&target, &display_path(&target), FileKind::Fastfile) {
                         Ok(model) => {
-                            ws.files.push(model);
+                            ws.files.push(trees.apply(model));
                             by_path.insert(key, ws.files.len() - 1);
                             ws.files.len() - 1
                         }

@@ -43,12 +43,12 @@ impl Group {
     /// that group (which reads it, and what it imports, itself): the two are joined and loaded
     /// again together anyway, so a chain of folders each importing the next costs each file once
     /// before the join rather than once per folder above it.
-    fn load(&self, version: Option<Version>) -> Workspace {
+    fn load(&self, version: Option<Version>, trees: load::Trees) -> Workspace {
         let elsewhere = |file: &std::path::Path| {
             self.fastfiles.contains(file)
                 && !file.parent().is_some_and(|dir| self.dirs.contains(dir))
         };
-        load::load_in_run(self.found.clone(), version, None, &elsewhere)
+        load::load_in_run(self.found.clone(), version, None, &elsewhere, trees)
     }
 }
 
@@ -82,7 +82,7 @@ impl Part {
 pub fn check(found: Vec<Found>, version: Option<Version>, options: &CheckOptions) -> Report {
     crate::memo::begin_run();
     let reports = by_group(found, |group| {
-        let ws = group.load(version);
+        let ws = group.load(version, load::Trees::Drop);
         let imports_from = imports_from(&ws, &group.dirs);
         let mut report = Report::build(ws, options);
         keep_for_printing(&mut report);
@@ -108,7 +108,7 @@ pub fn fix(
 ) -> (Outcome, usize) {
     crate::memo::begin_run();
     let parts = by_group(found, |group| {
-        let ws = group.load(version);
+        let ws = group.load(version, load::Trees::Keep);
         let imports_from = imports_from(&ws, &group.dirs);
         let outcome = fix::fix(Report::build(ws, options), key_source, options);
         let (mut outcome, removed) = suppress::fix_unused(outcome, config, options);
