@@ -386,7 +386,8 @@ pub(crate) fn load_in_run(
         })
         .collect();
     let mut ws = Workspace::default();
-    let mut by_path: HashMap<PathBuf, usize> = HashMap::new();
+    ws.files.reserve(results.len());
+    let mut by_path: HashMap<PathBuf, usize> = HashMap::with_capacity(results.len());
     for result in results {
         match result {
             Ok(model) => {
