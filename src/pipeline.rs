@@ -10,8 +10,9 @@
 //! What is kept of each file: its source (for positions, snippets and fingerprints), its lanes,
 //! platforms, hooks, methods and comments, and where its secrets are (for redaction). Calls,
 //! options and ENV accesses, which make up most of a model, are dropped once the folder's rules
-//! have run, and each file's syntax tree, which `--fix` reuses to place its edits and to re-parse
-//! its rewrites, lives only while its folder is worked on.
+//! have run. Each file's syntax tree, which `--fix` reuses to place its edits and to re-parse its
+//! rewrites, lives only while its folder is worked on; `check` reads none after the file's model is
+//! built, so it frees each tree then ([`load::Trees::Drop`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
