@@ -55,7 +55,7 @@ pub struct Workspace {
     /// Key file paths written as literals, resolved the way fastlane's actions resolve them.
     pub key_paths: Vec<KeyPathRef>,
     /// The canonical fastlane folders of imported Fastfiles that were left to another load
-    /// ([`load_in_run`]'s `loaded_elsewhere`).
+    /// (`load_in_run`'s `loaded_elsewhere`).
     pub imports_elsewhere: Vec<PathBuf>,
 }
 

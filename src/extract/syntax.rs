@@ -293,7 +293,7 @@ struct Scanned {
 const FOCUS_LINES: usize = 5;
 
 /// For each error of `errors` (as [`crate::parse::syntax_errors`] finds them, outermost) that
-/// runs over [`FOCUS_LINES`] lines or more, the first error nested in it, where there is one: tree-sitter wraps the rest
+/// runs over `FOCUS_LINES` lines or more, the first error nested in it, where there is one: tree-sitter wraps the rest
 /// of a platform block around a line it could not read, and the line is the lead.
 pub fn focus(tree: &Tree, src: &str, errors: &[Span]) -> Vec<(Span, Span)> {
     let mut out = Vec::new();
