@@ -345,6 +345,10 @@ pub enum SyntaxCause {
         runs_to: usize,
         close_at: Option<usize>,
     },
+    /// An option (`option`: its key, `force:`) right after the value of the one before it with no
+    /// `,` between them; `at` is where the comma was put, just after that value, to check that it
+    /// mends the file.
+    MissingComma { option: Span, at: usize },
 }
 
 /// A cause of syntax errors and the text whose errors it explains: from where it starts to where
@@ -364,6 +368,7 @@ impl SyntaxCause {
             SyntaxCause::UnclosedBracket { open, .. }
             | SyntaxCause::UnclosedString { open, .. } => open,
             SyntaxCause::StrayBracket { at } | SyntaxCause::TypographicQuote { at } => at,
+            SyntaxCause::MissingComma { option, .. } => option,
         }
     }
 }

@@ -279,3 +279,36 @@ fn a_string_left_open_is_named() {
     assert!(ruby_accepts_edited("string-left-open", |text| text
         .replacen("api_key.json,\n", "api_key.json\",\n", 1)));
 }
+
+/// Two options with no comma between them, on two lines (the first ending in a comment) and on
+/// one: each is named at the second option's key, with where the comma goes, and the file parses
+/// once both commas are in.
+#[test]
+fn an_option_without_its_comma_is_named() {
+    assert_eq!(
+        fl000("option-without-comma"),
+        vec![
+            one(
+                8,
+                7,
+                "syntax error: a `,` is missing before `export_method:`: a call's options are separated by commas (a `,` before the comment on line 7 mends this)"
+            ),
+            one(
+                15,
+                49,
+                "syntax error: a `,` is missing before `force:`: a call's options are separated by commas (a `,` before `force:` on line 15 mends this)"
+            ),
+        ]
+    );
+    assert!(!ruby_accepts("option-without-comma"));
+    // Each comma alone leaves the other mistake.
+    assert!(!ruby_accepts_edited("option-without-comma", |text| text
+        .replacen("\"Release\" #", "\"Release\", #", 1)));
+    assert!(ruby_accepts_edited("option-without-comma", |text| text
+        .replacen("\"Release\" #", "\"Release\", #", 1)
+        .replacen(
+            "\"Version bump\" force",
+            "\"Version bump\", force",
+            1
+        )));
+}

@@ -65,7 +65,10 @@ pub fn causes(tree: &Tree, src: &str, errors: &[Span]) -> Vec<FoundCause> {
     // parse it again at the cost of its errors.
     if !tree.root_node().has_error()
         || errors.len() > MAX_ERRORS
-        || !(spread || after_odd_quotes(src, errors) || src.contains(TYPOGRAPHIC_QUOTES))
+        || !(spread
+            || after_odd_quotes(src, errors)
+            || src.contains(TYPOGRAPHIC_QUOTES)
+            || !missing_commas(tree, src, errors).is_empty())
     {
         return Vec::new();
     }
@@ -144,6 +147,21 @@ pub fn causes(tree: &Tree, src: &str, errors: &[Span]) -> Vec<FoundCause> {
             };
             next = confirm(now, &lines, &tree, cause, shown_at, &errors).map(|hit| (hit, shown_at));
         }
+        // An option that follows the one before it with no comma between them: tree-sitter
+        // stops at its key. Only where no error comes before it: after a quote left open, say,
+        // text is read as code and a `#` in a string as a comment, and a comma may seem to mend
+        // what is only read askew.
+        for (cause, shown_at) in missing_commas(&tree, now, &errors) {
+            let key = cause.span();
+            if next.is_some()
+                || errors
+                    .iter()
+                    .any(|e| e.end <= key.start && !overlaps(*e, key))
+            {
+                break;
+            }
+            next = confirm(now, &lines, &tree, cause, shown_at, &errors).map(|hit| (hit, shown_at));
+        }
         for (shown_at, candidate) in candidates {
             // An error before a cause that nothing explains makes what follows it unreliable
             // (after a quote left open, code is read as text and text as code).
@@ -218,6 +236,56 @@ pub fn causes(tree: &Tree, src: &str, errors: &[Span]) -> Vec<FoundCause> {
     }
     found.sort_by_key(|c| c.cause.span().start);
     found
+}
+
+/// At most this many errors are tried as an option that lost the comma before it.
+const MAX_COMMA_LEADS: usize = 3;
+
+/// Errors that hold an option's key (`force: true`) right after code that can end a value
+/// (`message: "Build"`), with only spaces or a line break between: a comma left out between two
+/// options, as [`SyntaxCause::MissingComma`] with where the comma goes (before a comment that
+/// ends the line of the value), and where the error ends. tree-sitter starts the error at the key
+/// or at the value before it. The first key of each error, the first few errors, in order.
+fn missing_commas(tree: &Tree, src: &str, errors: &[Span]) -> Vec<(SyntaxCause, usize)> {
+    let bytes = src.as_bytes();
+    let mut out = Vec::new();
+    for e in errors {
+        if out.len() == MAX_COMMA_LEADS {
+            break;
+        }
+        let key = (e.start..e.end.min(src.len())).find_map(|i| {
+            let word_start = (bytes[i].is_ascii_alphabetic() || bytes[i] == b'_')
+                && (i == e.start || bytes[i - 1].is_ascii_whitespace());
+            if !word_start {
+                return None;
+            }
+            let len = bytes[i..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+                .count();
+            // `key:` and not `Key::`.
+            let colon = bytes.get(i + len) == Some(&b':') && bytes.get(i + len + 1) != Some(&b':');
+            colon.then(|| Span::new(i, i + len + 1))
+        });
+        let Some(key) = key else { continue };
+        let mut at = src[..key.start].trim_end().len();
+        let comment = tree
+            .root_node()
+            .descendant_for_byte_range(at.saturating_sub(1), at)
+            .filter(|n| n.kind() == "comment" && n.end_byte() == at);
+        if let Some(comment) = comment {
+            at = src[..comment.start_byte()].trim_end().len();
+        }
+        // A value ends in a word, a quote or a closing bracket; after a comma, an opening bracket
+        // or an operator nothing is missing.
+        let ends_a_value = src[..at].chars().next_back().is_some_and(|c| {
+            c.is_alphanumeric() || matches!(c, '"' | '\'' | ')' | ']' | '}' | '?' | '!' | '_')
+        });
+        if ends_a_value {
+            out.push((SyntaxCause::MissingComma { option: key, at }, e.end));
+        }
+    }
+    out
 }
 
 /// A string on one line whose closing quote is where an error starts (`"Shop, export_method:
@@ -796,6 +864,10 @@ fn back(cause: SyntaxCause, made: &[Repair]) -> SyntaxCause {
             runs_to: at(runs_to),
             close_at: close_at.map(at),
         },
+        SyntaxCause::MissingComma { option, at: comma } => SyntaxCause::MissingComma {
+            option: span(option),
+            at: at(comma),
+        },
     }
 }
 
@@ -915,6 +987,7 @@ fn confirm(
                 .find_map(|at| mends(with(Some(at)), at, 0, quote))
         }
         SyntaxCause::TypographicQuote { .. } => None,
+        SyntaxCause::MissingComma { at, .. } => mends(cause, at, 0, ","),
     }
 }
 
@@ -1129,6 +1202,7 @@ mod tests {
                         close_at: Some(_), ..
                     } => "string left open",
                     SyntaxCause::UnclosedString { .. } => "quote too many",
+                    SyntaxCause::MissingComma { .. } => "comma",
                 };
                 let span = c.cause.span();
                 (
@@ -1138,6 +1212,36 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn an_option_after_a_value_with_no_comma_is_a_missing_comma() {
+        for (src, expected) in [
+            // After a string, a number, a name, a closing bracket; on the same line and the next.
+            (
+                "gym(scheme: \"A\" clean: true)\n",
+                Some(("comma", "clean:", 1)),
+            ),
+            (
+                "gym(retries: 3 clean: true)\n",
+                Some(("comma", "clean:", 1)),
+            ),
+            (
+                "gym(\n  scheme: ENV[\"S\"]\n  clean: true\n)\n",
+                Some(("comma", "clean:", 3)),
+            ),
+            (
+                "lane :a do\n  pilot(ipa: \"a.ipa\" # built above\n    changelog: \"c\")\nend\n",
+                Some(("comma", "changelog:", 3)),
+            ),
+            // A name that is not a key (`A::B`), and a key after a comma, are other mistakes.
+            ("gym(scheme: \"A\", clean: true, )) \n", None),
+            ("x = A::B ::C(\n", None),
+        ] {
+            let got = found(src);
+            let got = got.as_ref().map(|(k, t, l)| (*k, t.as_str(), *l));
+            assert_eq!(got, expected, "{src}");
+        }
     }
 
     #[test]

@@ -26,7 +26,8 @@ should end (`\"Shop.ipa”`, which leaves the string open to the next line's quo
 a string whose closing quote is missing (`\"fastlane/api_key.json,`, or `scheme: \"Shop, export_method:
 \"app-store\"`, where the quote meant to open the next value closes it), or a quote one too many after a
 bracket (`ENV[\"APP_ID\"]\",`), any of which turns the code up to the next quote into text and every quote after
-it inside out. Each cause is checked by making the repair it names and parsing the result: only a repair that
+it inside out, or an option that follows the one before it with no comma between them (`message: \"Bump\"
+force: true`, or a comma left off the end of a line in a call written over several). Each cause is checked by making the repair it names and parsing the result: only a repair that
 mends the file there is shown (the message says where, such as an `end` before line 12), and the errors it
 explains are not repeated. Where no cause is recognised (a line pasted into a call, say), the errors are shown
 as found, except that an error tree-sitter spreads over many lines (from a platform block's `do` to the end
@@ -211,6 +212,24 @@ fn cause_message(cause: &SyntaxCause, source: &SourceFile) -> String {
                 )
             }
         }
+        SyntaxCause::MissingComma { option, at } => {
+            let key = quoted(option);
+            let rest = &source.text[at..];
+            let to_line_end = rest[..rest.find('\n').unwrap_or(rest.len())].trim();
+            let mends = if to_line_end.is_empty() {
+                format!("a `,` at the end of line {} mends this", source.line_of(at))
+            } else if to_line_end.starts_with('#') {
+                format!(
+                    "a `,` before the comment on line {} mends this",
+                    source.line_of(at)
+                )
+            } else {
+                format!("a `,` before `{key}` on line {} mends this", source.line_of(at))
+            };
+            format!(
+                "syntax error: a `,` is missing before `{key}`: a call's options are separated by commas ({mends})"
+            )
+        }
     }
 }
 
@@ -233,6 +252,9 @@ fn cause_help(cause: &SyntaxCause) -> &'static str {
         }
         SyntaxCause::TypographicQuote { .. } => {
             "replace typographic quotes in code with straight ones (an editor's \"smart quotes\" setting puts them in); `--fix` leaves the file untouched until it parses"
+        }
+        SyntaxCause::MissingComma { .. } => {
+            "add the `,` between the two options; `--fix` leaves the file untouched until it parses"
         }
     }
 }
