@@ -63,13 +63,14 @@ pub fn causes(tree: &Tree, src: &str, errors: &[Span]) -> Vec<FoundCause> {
     let spread = errors.iter().any(|e| src[e.start..e.end].contains('\n'));
     // A file with errors all over it has no one cause to name, and each repair tried would
     // parse it again at the cost of its errors.
-    if !tree.root_node().has_error()
-        || errors.len() > MAX_ERRORS
-        || !(spread
-            || after_odd_quotes(src, errors)
-            || src.contains(TYPOGRAPHIC_QUOTES)
-            || !missing_commas(tree, src, errors).is_empty())
-    {
+    if !tree.root_node().has_error() || errors.len() > MAX_ERRORS {
+        return Vec::new();
+    }
+    // Where every error sits on one line and no quote is askew, only a comma left out is looked
+    // for: the other causes show as errors over lines.
+    let only_commas =
+        !(spread || after_odd_quotes(src, errors) || src.contains(TYPOGRAPHIC_QUOTES));
+    if only_commas && missing_commas(tree, src, errors).is_empty() {
         return Vec::new();
     }
     let mut found = Vec::new();
@@ -137,7 +138,7 @@ pub fn causes(tree: &Tree, src: &str, errors: &[Span]) -> Vec<FoundCause> {
         leads.sort_by_key(|s| s.0.start);
         leads.dedup_by_key(|s| s.0);
         for &(open, runs_to, shown_at, _) in &leads {
-            if next.is_some() {
+            if next.is_some() || only_commas {
                 break;
             }
             let cause = SyntaxCause::UnclosedString {
@@ -167,6 +168,7 @@ pub fn causes(tree: &Tree, src: &str, errors: &[Span]) -> Vec<FoundCause> {
             // (after a quote left open, code is read as text and text as code).
             let span = candidate.span();
             if next.is_some()
+                || only_commas
                 || missed
                 || errors
                     .iter()
@@ -263,9 +265,18 @@ fn missing_commas(tree: &Tree, src: &str, errors: &[Span]) -> Vec<(SyntaxCause, 
                 .iter()
                 .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
                 .count();
-            // `key:` and not `Key::`.
-            let colon = bytes.get(i + len) == Some(&b':') && bytes.get(i + len + 1) != Some(&b':');
-            colon.then(|| Span::new(i, i + len + 1))
+            // `key:`, and not `Key::` nor `https://`.
+            let colon = bytes.get(i + len) == Some(&b':')
+                && !matches!(bytes.get(i + len + 1), Some(b':' | b'/'));
+            // Not in a comment or a string, which an error may span.
+            let in_text = || {
+                tree.root_node()
+                    .descendant_for_byte_range(i, i + len)
+                    .is_some_and(|n| {
+                        matches!(n.kind(), "comment" | "string_content" | "heredoc_content")
+                    })
+            };
+            (colon && !in_text()).then(|| Span::new(i, i + len + 1))
         });
         let Some(key) = key else { continue };
         let mut at = src[..key.start].trim_end().len();
