@@ -349,6 +349,10 @@ pub enum SyntaxCause {
     /// `,` between them; `at` is where the comma was put, just after that value, to check that it
     /// mends the file.
     MissingComma { option: Span, at: usize },
+    /// A lane named like a hash key, `lane: release do` (`at` runs from `lane` to the name),
+    /// which Ruby reads as a key `lane:` and a call `release`; `colon` and `name` are where the
+    /// `:` and the name start. `lane :release` mends it.
+    LaneNameAsKey { at: Span, colon: usize, name: usize },
 }
 
 /// A cause of syntax errors and the text whose errors it explains: from where it starts to where
@@ -369,6 +373,7 @@ impl SyntaxCause {
             | SyntaxCause::UnclosedString { open, .. } => open,
             SyntaxCause::StrayBracket { at } | SyntaxCause::TypographicQuote { at } => at,
             SyntaxCause::MissingComma { option, .. } => option,
+            SyntaxCause::LaneNameAsKey { at, .. } => at,
         }
     }
 }

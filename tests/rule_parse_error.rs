@@ -312,3 +312,20 @@ fn an_option_without_its_comma_is_named() {
             1
         )));
 }
+
+/// `private_lane: notify do`, the lane's name written as a hash key: named where it is, with the
+/// repair, and the file parses once the colon is moved.
+#[test]
+fn a_lane_named_like_a_hash_key_is_named() {
+    assert_eq!(
+        fl000("lane-name-as-key"),
+        vec![one(
+            8,
+            3,
+            "syntax error: `private_lane: notify` names no lane: Ruby reads `private_lane:` as a hash key and `notify` as a call; a lane's name is a symbol after the word (`private_lane :notify` mends this)"
+        )]
+    );
+    assert!(!ruby_accepts("lane-name-as-key"));
+    assert!(ruby_accepts_edited("lane-name-as-key", |text| text
+        .replacen("private_lane: notify", "private_lane :notify", 1)));
+}

@@ -74,7 +74,12 @@ fn repaired(text: &str, message: &str, line: usize, column: usize) -> Option<Str
     };
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
     let closing = || message.split("(a `").nth(1)?.chars().next();
-    if let Some(row) = number_after("before the comment on line ") {
+    if message.contains("names no lane") {
+        // `lane: release` → `lane :release`, at the finding.
+        let at = lines[line - 1].char_indices().nth(column - 1)?.0;
+        let colon = lines[line - 1][at..].find(": ")? + at;
+        lines[line - 1].replace_range(colon..colon + 2, " :");
+    } else if let Some(row) = number_after("before the comment on line ") {
         // `a `,` before the comment on line 7`: before the `#` that starts it, and the spaces.
         let hash = lines[row - 1].rfind('#')?;
         let at = lines[row - 1][..hash].trim_end().len();

@@ -66,11 +66,12 @@ pub fn causes(tree: &Tree, src: &str, errors: &[Span]) -> Vec<FoundCause> {
     if !tree.root_node().has_error() || errors.len() > MAX_ERRORS {
         return Vec::new();
     }
-    // Where every error sits on one line and no quote is askew, only a comma left out is looked
-    // for: the other causes show as errors over lines.
-    let only_commas =
+    // Where every error sits on one line and no quote is askew, only the mistakes of one line
+    // are looked for (a comma left out, a lane's name written as a key): the other causes show
+    // as errors over lines.
+    let only_on_a_line =
         !(spread || after_odd_quotes(src, errors) || src.contains(TYPOGRAPHIC_QUOTES));
-    if only_commas && missing_commas(tree, src, errors).is_empty() {
+    if only_on_a_line && one_line_leads(tree, src, errors).is_empty() {
         return Vec::new();
     }
     let mut found = Vec::new();
@@ -138,7 +139,7 @@ pub fn causes(tree: &Tree, src: &str, errors: &[Span]) -> Vec<FoundCause> {
         leads.sort_by_key(|s| s.0.start);
         leads.dedup_by_key(|s| s.0);
         for &(open, runs_to, shown_at, _) in &leads {
-            if next.is_some() || only_commas {
+            if next.is_some() || only_on_a_line {
                 break;
             }
             let cause = SyntaxCause::UnclosedString {
@@ -148,11 +149,11 @@ pub fn causes(tree: &Tree, src: &str, errors: &[Span]) -> Vec<FoundCause> {
             };
             next = confirm(now, &lines, &tree, cause, shown_at, &errors).map(|hit| (hit, shown_at));
         }
-        // An option that follows the one before it with no comma between them: tree-sitter
-        // stops at its key. Only where no error comes before it: after a quote left open, say,
-        // text is read as code and a `#` in a string as a comment, and a comma may seem to mend
-        // what is only read askew.
-        for (cause, shown_at) in missing_commas(&tree, now, &errors) {
+        // An option that follows the one before it with no comma between them (tree-sitter
+        // stops at its key), a lane named like a hash key. Only where no error comes before it:
+        // after a quote left open, say, text is read as code and a `#` in a string as a comment,
+        // and a comma may seem to mend what is only read askew.
+        for (cause, shown_at) in one_line_leads(&tree, now, &errors) {
             let key = cause.span();
             if next.is_some()
                 || errors
@@ -168,7 +169,7 @@ pub fn causes(tree: &Tree, src: &str, errors: &[Span]) -> Vec<FoundCause> {
             // (after a quote left open, code is read as text and text as code).
             let span = candidate.span();
             if next.is_some()
-                || only_commas
+                || only_on_a_line
                 || missed
                 || errors
                     .iter()
@@ -238,6 +239,52 @@ pub fn causes(tree: &Tree, src: &str, errors: &[Span]) -> Vec<FoundCause> {
     }
     found.sort_by_key(|c| c.cause.span().start);
     found
+}
+
+/// The mistakes of one line that an error may come from, in order: [`missing_commas`] and
+/// [`lane_names_as_keys`].
+fn one_line_leads(tree: &Tree, src: &str, errors: &[Span]) -> Vec<(SyntaxCause, usize)> {
+    let mut leads = missing_commas(tree, src, errors);
+    leads.extend(lane_names_as_keys(src, errors));
+    leads.sort_by_key(|(cause, _)| cause.span().start);
+    leads
+}
+
+/// The words a lane is declared with.
+const LANE_WORDS: &[&str] = &["lane", "private_lane"];
+
+/// Errors at the `:` of `lane: release do` (the name written as a hash key, where `lane
+/// :release` was meant), as [`SyntaxCause::LaneNameAsKey`], with where the error ends.
+fn lane_names_as_keys(src: &str, errors: &[Span]) -> Vec<(SyntaxCause, usize)> {
+    let mut out = Vec::new();
+    for e in errors.iter().take(MAX_COMMA_LEADS) {
+        if !src[e.start..].starts_with(':') {
+            continue;
+        }
+        let line_start = src[..e.start].rfind('\n').map_or(0, |i| i + 1);
+        let word = src[line_start..e.start].trim_start();
+        let after = &src[e.start + 1..];
+        let name_at = e.start + 1 + (after.len() - after.trim_start_matches([' ', '\t']).len());
+        let name_len = src[name_at..]
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count();
+        let starts_a_name = src
+            .as_bytes()
+            .get(name_at)
+            .is_some_and(|b| b.is_ascii_lowercase() || *b == b'_');
+        if LANE_WORDS.contains(&word) && name_at > e.start + 1 && starts_a_name {
+            out.push((
+                SyntaxCause::LaneNameAsKey {
+                    at: Span::new(e.start - word.len(), name_at + name_len),
+                    colon: e.start,
+                    name: name_at,
+                },
+                e.end,
+            ));
+        }
+    }
+    out
 }
 
 /// At most this many errors are tried as an option that lost the comma before it.
@@ -879,6 +926,11 @@ fn back(cause: SyntaxCause, made: &[Repair]) -> SyntaxCause {
             option: span(option),
             at: at(comma),
         },
+        SyntaxCause::LaneNameAsKey { at: s, colon, name } => SyntaxCause::LaneNameAsKey {
+            at: span(s),
+            colon: at(colon),
+            name: at(name),
+        },
     }
 }
 
@@ -999,6 +1051,8 @@ fn confirm(
         }
         SyntaxCause::TypographicQuote { .. } => None,
         SyntaxCause::MissingComma { at, .. } => mends(cause, at, 0, ","),
+        // `lane: release` → `lane :release`.
+        SyntaxCause::LaneNameAsKey { colon, name, .. } => mends(cause, colon, name - colon, " :"),
     }
 }
 
@@ -1214,6 +1268,7 @@ mod tests {
                     } => "string left open",
                     SyntaxCause::UnclosedString { .. } => "quote too many",
                     SyntaxCause::MissingComma { .. } => "comma",
+                    SyntaxCause::LaneNameAsKey { .. } => "lane name as key",
                 };
                 let span = c.cause.span();
                 (
@@ -1226,7 +1281,7 @@ mod tests {
     }
 
     #[test]
-    fn an_option_after_a_value_with_no_comma_is_a_missing_comma() {
+    fn a_comma_left_out_and_a_lane_named_like_a_key_are_named() {
         for (src, expected) in [
             // After a string, a number, a name, a closing bracket; on the same line and the next.
             (
@@ -1248,6 +1303,12 @@ mod tests {
             // A name that is not a key (`A::B`), and a key after a comma, are other mistakes.
             ("gym(scheme: \"A\", clean: true, )) \n", None),
             ("x = A::B ::C(\n", None),
+            // A lane named like a hash key; a hash key that is one.
+            (
+                "platform :ios do\n  lane: beta do\n    pilot\n  end\nend\n",
+                Some(("lane name as key", "lane: beta", 2)),
+            ),
+            ("gym(lane: beta x: 1)\n", Some(("comma", "x:", 1))),
         ] {
             let got = found(src);
             let got = got.as_ref().map(|(k, t, l)| (*k, t.as_str(), *l));

@@ -27,7 +27,8 @@ a string whose closing quote is missing (`\"fastlane/api_key.json,`, or `scheme:
 \"app-store\"`, where the quote meant to open the next value closes it), or a quote one too many after a
 bracket (`ENV[\"APP_ID\"]\",`), any of which turns the code up to the next quote into text and every quote after
 it inside out, or an option that follows the one before it with no comma between them (`message: \"Bump\"
-force: true`, or a comma left off the end of a line in a call written over several). Each cause is checked by making the repair it names and parsing the result: only a repair that
+force: true`, or a comma left off the end of a line in a call written over several), or a lane named like a
+hash key (`lane: release do`, which Ruby reads as a key `lane:` and a call `release`). Each cause is checked by making the repair it names and parsing the result: only a repair that
 mends the file there is shown (the message says where, such as an `end` before line 12), and the errors it
 explains are not repeated. Where no cause is recognised (a line pasted into a call, say), the errors are shown
 as found, except that an error tree-sitter spreads over many lines (from a platform block's `do` to the end
@@ -230,6 +231,15 @@ fn cause_message(cause: &SyntaxCause, source: &SourceFile) -> String {
                 "syntax error: a `,` is missing before `{key}`: a call's options are separated by commas ({mends})"
             )
         }
+        SyntaxCause::LaneNameAsKey { at, colon, name } => {
+            let text = &source.text;
+            let word = &text[at.start..colon];
+            let name = &text[name..at.end];
+            format!(
+                "syntax error: `{}` names no lane: Ruby reads `{word}:` as a hash key and `{name}` as a call; a lane's name is a symbol after the word (`{word} :{name}` mends this)",
+                quoted(at)
+            )
+        }
     }
 }
 
@@ -255,6 +265,9 @@ fn cause_help(cause: &SyntaxCause) -> &'static str {
         }
         SyntaxCause::MissingComma { .. } => {
             "add the `,` between the two options; `--fix` leaves the file untouched until it parses"
+        }
+        SyntaxCause::LaneNameAsKey { .. } => {
+            "put the colon before the name; `--fix` leaves the file untouched until it parses"
         }
     }
 }
