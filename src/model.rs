@@ -298,6 +298,9 @@ pub struct RubyModel {
     pub context_keys: Vec<(Span, Scope)>,
     pub imports: Vec<Import>,
     pub syntax_errors: Vec<Span>,
+    /// Where tree-sitter found a token missing, and which (`|`, `)`, `end`), for the empty ones of
+    /// `syntax_errors`.
+    pub syntax_missing: Vec<(usize, &'static str)>,
     /// What most likely broke the file, where it has syntax errors and a cause is recognised
     /// ([`crate::extract::syntax`]), in source order.
     pub syntax_causes: Vec<FoundCause>,

@@ -237,6 +237,24 @@ pub fn syntax_errors(tree: &Tree) -> Vec<std::ops::Range<usize>> {
     out
 }
 
+/// Where tree-sitter put a token it found missing, and that token (`)`, `end`, `|`), in tree
+/// order: the empty errors among [`syntax_errors`], with what was expected there.
+pub fn missing_tokens(tree: &Tree) -> Vec<(usize, &'static str)> {
+    let mut out = Vec::new();
+    if !tree.root_node().has_error() {
+        return out;
+    }
+    walk_where(tree, |node| {
+        if node.is_missing() {
+            out.push((node.start_byte(), node.kind()));
+            false
+        } else {
+            node.has_error() && !node.is_error()
+        }
+    });
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

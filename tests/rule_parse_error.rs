@@ -329,3 +329,20 @@ fn a_lane_named_like_a_hash_key_is_named() {
     assert!(ruby_accepts_edited("lane-name-as-key", |text| text
         .replacen("private_lane: notify", "private_lane :notify", 1)));
 }
+
+/// `lane :beta do |options`, the block's parameters not closed: tree-sitter puts the `|` it
+/// expected where the line ends, and the message names it.
+#[test]
+fn a_missing_token_is_named() {
+    assert_eq!(
+        fl000("block-parameters-not-closed"),
+        vec![one(4, 25, "syntax error: a `|` is missing here")]
+    );
+    assert!(!ruby_accepts("block-parameters-not-closed"));
+    assert!(ruby_accepts_with(
+        "block-parameters-not-closed",
+        4,
+        "|",
+        true
+    ));
+}

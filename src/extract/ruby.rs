@@ -372,6 +372,7 @@ pub const CLOSING_KEYWORDS: &[&str] = &["end", "else", "elsif", "when", "then", 
 fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
     let mut model = RubyModel {
         syntax_errors: syntax_errors(tree).into_iter().map(Span::from).collect(),
+        syntax_missing: crate::parse::missing_tokens(tree),
         comments: {
             let mut comments: Vec<Span> = raw.comments.iter().map(|n| span(*n)).collect();
             comments.sort();

@@ -31,7 +31,7 @@ force: true`, or a comma left off the end of a line in a call written over sever
 hash key (`lane: release do`, which Ruby reads as a key `lane:` and a call `release`). Each cause is checked by making the repair it names and parsing the result: only a repair that
 mends the file there is shown (the message says where, such as an `end` before line 12), and the errors it
 explains are not repeated. Where no cause is recognised (a line pasted into a call, say), the errors are shown
-as found, except that an error tree-sitter spreads over many lines (from a platform block's `do` to the end
+as found (a token the parser found missing, by its name: a `|` is missing here), except that an error tree-sitter spreads over many lines (from a platform block's `do` to the end
 of the file) is shown where the parser got stuck inside it, which is the line Ruby names.
 
 **Why it matters.** fastlane cannot load the file, so no lane in it runs. fastlint still analyses the parts
@@ -84,7 +84,20 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 .map_or(*span, |(_, inner)| *inner);
             let snippet: String = source.text[span.start..span.end].chars().take(40).collect();
             let text = &source.text[span.start..span.end];
-            let message = if span.is_empty() {
+            let missing = model
+                .syntax_missing
+                .iter()
+                .find(|(at, _)| *at == span.start)
+                .map(|(_, token)| *token)
+                .filter(|token| is_token(token));
+            let message = if let (true, Some(token)) = (span.is_empty(), missing) {
+                let article = if token.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                    "an"
+                } else {
+                    "a"
+                };
+                format!("syntax error: {article} `{token}` is missing here")
+            } else if span.is_empty() {
                 "syntax error: something is missing here".to_string()
             } else if CLOSING_KEYWORDS.contains(&text) {
                 format!("syntax error: unexpected `{text}` (nothing open for it to close or continue; an `end` too many above?)")
@@ -97,6 +110,13 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             out.push(Diagnostic::new(&INFO, f, *span, message).help(HELP));
         }
     }
+}
+
+/// Whether a missing node's kind is a token written as is (`)`, `|`, `end`), not a kind of
+/// node (`identifier`), which would not read as code.
+fn is_token(kind: &str) -> bool {
+    kind.chars().all(|c| c.is_ascii_punctuation())
+        || ["end", "do", "then", "in", "when"].contains(&kind)
 }
 
 const HELP: &str = "fix the Ruby syntax (`ruby -c` shows the same); the rest of the file was still analysed, but `--fix` leaves it untouched";
