@@ -308,13 +308,9 @@ fn missing_commas(tree: &Tree, src: &str, errors: &[Span]) -> Vec<(SyntaxCause, 
             if !word_start {
                 return None;
             }
-            let len = bytes[i..]
-                .iter()
-                .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
-                .count();
-            // `key:`, and not `Key::` nor `https://`.
-            let colon = bytes.get(i + len) == Some(&b':')
-                && !matches!(bytes.get(i + len + 1), Some(b':' | b'/'));
+            // `key:`, and not `https://`.
+            let len = key_name_len(&bytes[i..])?;
+            let colon = bytes.get(i + len + 1) != Some(&b'/');
             // Not in a comment or a string, which an error may span.
             let in_text = || {
                 tree.root_node()
@@ -1181,15 +1177,22 @@ fn block_end(src: &str, lines: &Lines, at: usize) -> usize {
 fn option_inside(text: &str) -> Option<usize> {
     text.match_indices(',').map(|(i, _)| i).find(|&i| {
         let rest = text[i + 1..].trim_start();
-        let key = rest
-            .bytes()
-            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
-            .count();
-        key > 0
-            && !rest.as_bytes()[0].is_ascii_digit()
-            && rest[key..].starts_with(':')
-            && rest[key + 1..].starts_with([' ', '\t'])
+        key_name_len(rest.as_bytes()).is_some_and(|key| rest[key + 1..].starts_with([' ', '\t']))
     })
+}
+
+/// The length of the name of an option's key at the start of `text` (`force` of `force: true`):
+/// a name that does not start with a digit, then a `:` that does not start a `::`.
+fn key_name_len(text: &[u8]) -> Option<usize> {
+    let len = text
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+        .count();
+    (len > 0
+        && !text[0].is_ascii_digit()
+        && text.get(len) == Some(&b':')
+        && text.get(len + 1) != Some(&b':'))
+    .then_some(len)
 }
 
 /// Spans sorted by start, with the furthest end among each prefix: whether any of them
