@@ -221,38 +221,32 @@ pub fn outline(tree: &Tree) -> Vec<(u16, std::ops::Range<usize>)> {
 
 /// Byte ranges of syntax errors: each outermost ERROR node and each MISSING node.
 pub fn syntax_errors(tree: &Tree) -> Vec<std::ops::Range<usize>> {
-    let mut out = Vec::new();
+    syntax_errors_and_missing(tree).0
+}
+
+/// [`syntax_errors`], and for each MISSING node among them where it is and the token tree-sitter
+/// found missing there (`)`, `end`, `|`), in tree order: one walk for both.
+pub fn syntax_errors_and_missing(
+    tree: &Tree,
+) -> (Vec<std::ops::Range<usize>>, Vec<(usize, &'static str)>) {
+    let mut errors = Vec::new();
+    let mut missing = Vec::new();
     if !tree.root_node().has_error() {
-        return out;
+        return (errors, missing);
     }
     // Only subtrees that hold an error are entered.
     walk_where(tree, |node| {
         if node.is_error() || node.is_missing() {
-            out.push(node.start_byte()..node.end_byte());
+            errors.push(node.start_byte()..node.end_byte());
+            if node.is_missing() {
+                missing.push((node.start_byte(), node.kind()));
+            }
             false
         } else {
             node.has_error()
         }
     });
-    out
-}
-
-/// Where tree-sitter put a token it found missing, and that token (`)`, `end`, `|`), in tree
-/// order: the empty errors among [`syntax_errors`], with what was expected there.
-pub fn missing_tokens(tree: &Tree) -> Vec<(usize, &'static str)> {
-    let mut out = Vec::new();
-    if !tree.root_node().has_error() {
-        return out;
-    }
-    walk_where(tree, |node| {
-        if node.is_missing() {
-            out.push((node.start_byte(), node.kind()));
-            false
-        } else {
-            node.has_error() && !node.is_error()
-        }
-    });
-    out
+    (errors, missing)
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use tree_sitter::{Node, Tree};
 use super::commands;
 use super::nesting::Nesting;
 use crate::model::*;
-use crate::parse::{each_node, syntax_errors};
+use crate::parse::{each_node, syntax_errors_and_missing};
 use crate::query::{Capture, Fields, Kind, FIELDS, RUBY_KINDS};
 
 /// A receiver-less call that structures the Fastfile: `lane`, `platform`, a hook.
@@ -370,9 +370,10 @@ fn body_line_start(block: Node, src: &str) -> Option<usize> {
 pub const CLOSING_KEYWORDS: &[&str] = &["end", "else", "elsif", "when", "then", "ensure", "do"];
 
 fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
+    let (syntax_errors, syntax_missing) = syntax_errors_and_missing(tree);
     let mut model = RubyModel {
-        syntax_errors: syntax_errors(tree).into_iter().map(Span::from).collect(),
-        syntax_missing: crate::parse::missing_tokens(tree),
+        syntax_errors: syntax_errors.into_iter().map(Span::from).collect(),
+        syntax_missing,
         comments: {
             let mut comments: Vec<Span> = raw.comments.iter().map(|n| span(*n)).collect();
             comments.sort();
@@ -951,7 +952,8 @@ mod tests {
         let broken = model("lane :a do\n  pilot(\nend\nend\n");
         assert_eq!(
             broken.syntax_errors.len(),
-            syntax_errors(&parse_ruby("lane :a do\n  pilot(\nend\nend\n").unwrap()).len()
+            crate::parse::syntax_errors(&parse_ruby("lane :a do\n  pilot(\nend\nend\n").unwrap())
+                .len()
         );
     }
 

@@ -257,7 +257,7 @@ const LANE_WORDS: &[&str] = &["lane", "private_lane"];
 /// :release` was meant), as [`SyntaxCause::LaneNameAsKey`], with where the error ends.
 fn lane_names_as_keys(src: &str, errors: &[Span]) -> Vec<(SyntaxCause, usize)> {
     let mut out = Vec::new();
-    for e in errors.iter().take(MAX_COMMA_LEADS) {
+    for e in errors.iter().take(MAX_ONE_LINE_LEADS) {
         if !src[e.start..].starts_with(':') {
             continue;
         }
@@ -287,8 +287,9 @@ fn lane_names_as_keys(src: &str, errors: &[Span]) -> Vec<(SyntaxCause, usize)> {
     out
 }
 
-/// At most this many errors are tried as an option that lost the comma before it.
-const MAX_COMMA_LEADS: usize = 3;
+/// At most this many errors are tried as each mistake of one line (a comma left out, a lane
+/// named like a hash key).
+const MAX_ONE_LINE_LEADS: usize = 3;
 
 /// Errors that hold an option's key (`force: true`) right after code that can end a value
 /// (`message: "Build"`), with only spaces or a line break between: a comma left out between two
@@ -299,7 +300,7 @@ fn missing_commas(tree: &Tree, src: &str, errors: &[Span]) -> Vec<(SyntaxCause, 
     let bytes = src.as_bytes();
     let mut out = Vec::new();
     for e in errors {
-        if out.len() == MAX_COMMA_LEADS {
+        if out.len() == MAX_ONE_LINE_LEADS {
             break;
         }
         let key = (e.start..e.end.min(src.len())).find_map(|i| {
