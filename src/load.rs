@@ -342,13 +342,27 @@ pub fn load_with_stdin(
 /// processor's cache, a tree costs less to free than at the end of its group.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Trees {
+    /// Every tree is kept.
     Keep,
+    /// Only the trees of the files `--fix` may rewrite are kept: Fastfiles (and the files they
+    /// import) that parse. It leaves a file with a syntax error as it is, and rewrites calls only
+    /// in lanes, hooks and the methods they call, which Appfiles, Matchfiles and the other tool
+    /// files do not hold. Should it need another file's tree, it parses the file again.
+    Rewritable,
+    /// No tree is kept.
     Drop,
 }
 
 impl Trees {
     fn apply(self, mut model: FileModel) -> FileModel {
-        if self == Trees::Drop {
+        let keep = match self {
+            Trees::Keep => true,
+            Trees::Rewritable => {
+                model.source.kind == FileKind::Fastfile && !model.has_syntax_errors()
+            }
+            Trees::Drop => false,
+        };
+        if !keep {
             model.tree = None;
         }
         model

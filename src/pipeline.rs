@@ -11,8 +11,9 @@
 //! platforms, hooks, methods and comments, and where its secrets are (for redaction). Calls,
 //! options and ENV accesses, which make up most of a model, are dropped once the folder's rules
 //! have run. Each file's syntax tree, which `--fix` reuses to place its edits and to re-parse its
-//! rewrites, lives only while its folder is worked on; `check` reads none after the file's model is
-//! built, so it frees each tree then ([`load::Trees::Drop`]).
+//! rewrites, lives only while its folder is worked on, and only for the files `--fix` may rewrite
+//! ([`load::Trees::Rewritable`]); `check` reads none after the file's model is built, so it frees
+//! each tree then ([`load::Trees::Drop`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -109,7 +110,7 @@ pub fn fix(
 ) -> (Outcome, usize) {
     crate::memo::begin_run();
     let parts = by_group(found, |group| {
-        let ws = group.load(version, load::Trees::Keep);
+        let ws = group.load(version, load::Trees::Rewritable);
         let imports_from = imports_from(&ws, &group.dirs);
         let outcome = fix::fix(Report::build(ws, options), key_source, options);
         let (mut outcome, removed) = suppress::fix_unused(outcome, config, options);

@@ -236,6 +236,44 @@ fn the_trees_fix_parses_again_incrementally_are_those_a_fresh_parse_gives() {
     );
 }
 
+/// `--fix` keeps the syntax trees of Fastfiles that parse, and drops the others' as it loads them
+/// (`load::Trees::Rewritable`): those are the only files it rewrites. The fixtures hold Appfiles,
+/// Matchfiles, Deliverfiles and other tool files that log in with an Apple ID, and Fastfiles
+/// with syntax errors, none of which it changes. (Were one rewritten, the result would be the same,
+/// from a fresh parse: `every_fixture_project_reports_the_same_either_way` compares it with a load
+/// that keeps every tree.)
+#[test]
+fn fix_rewrites_only_the_files_whose_trees_it_keeps() {
+    let paths = [repo_root().join("fixtures")];
+    let found = discover(&paths).files;
+    let kinds: std::collections::BTreeSet<String> =
+        found.iter().map(|f| format!("{:?}", f.kind)).collect();
+    for kind in ["Appfile", "Fastfile"] {
+        assert!(kinds.contains(kind), "no {kind} among {kinds:?}");
+    }
+    assert!(
+        kinds.iter().any(|k| k.starts_with("Config")),
+        "no tool config file among {kinds:?}"
+    );
+    let options = CheckOptions::default();
+    let (outcome, _) = pipeline::fix(found, None, &options, KeySource::File, &Config::default());
+    assert!(outcome.changes.len() > 20, "{}", outcome.changes.len());
+    for change in &outcome.changes {
+        let file = &outcome.report.ws.files[change.file];
+        assert_eq!(
+            file.source.kind,
+            fastlint::source::FileKind::Fastfile,
+            "{}",
+            change.display
+        );
+        assert!(
+            parse_ruby(&change.before).is_some_and(|t| !t.root_node().has_error()),
+            "{} had a syntax error",
+            change.display
+        );
+    }
+}
+
 /// What a run looks up on the file system (here the `Gemfile.lock` over a folder) is remembered for
 /// that run only: the next run in the same process, single load or one folder at a time, reads it
 /// again.
