@@ -274,6 +274,35 @@ fn fix_rewrites_only_the_files_whose_trees_it_keeps() {
     }
 }
 
+/// What `check` keeps of each file for printing holds no room to spare: with tens of thousands of
+/// files, the room the lists of lanes grew into would be held to the end of the run.
+#[test]
+fn the_models_kept_for_printing_are_sized_to_what_they_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut fastfile = String::from("def helper\nend\n");
+    for i in 0..37 {
+        fastfile.push_str(&format!(
+            "# lane {i}\nlane :l{i} do\n  pilot(username: \"me@example.com\")\nend\n"
+        ));
+    }
+    fastfile.push_str("before_all do\nend\nplatform :ios do\n  lane :x do\n  end\nend\n");
+    write_all(dir.path(), &[("fastlane/Fastfile", &fastfile)]);
+    let report = pipeline::check(
+        discover(&[dir.path().to_path_buf()]).files,
+        None,
+        &CheckOptions::default(),
+    );
+    let model = report.ws.files[0].ruby().expect("a Ruby model");
+    assert_eq!(model.lanes.len(), 38);
+    assert!(!model.comments.is_empty() && !model.hooks.is_empty());
+    assert!(!model.methods.is_empty() && !model.platforms.is_empty());
+    assert_eq!(model.lanes.capacity(), model.lanes.len());
+    assert_eq!(model.comments.capacity(), model.comments.len());
+    assert_eq!(model.hooks.capacity(), model.hooks.len());
+    assert_eq!(model.methods.capacity(), model.methods.len());
+    assert_eq!(model.platforms.capacity(), model.platforms.len());
+}
+
 /// What a run looks up on the file system (here the `Gemfile.lock` over a folder) is remembered for
 /// that run only: the next run in the same process, single load or one folder at a time, reads it
 /// again.
