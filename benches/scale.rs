@@ -304,32 +304,28 @@ fn paired_ratio(a: &[Duration], b: &[Duration]) -> Option<f64> {
     if a.is_empty() || a.len() != b.len() || b.iter().any(|d| d.is_zero()) {
         return None;
     }
-    let mut r: Vec<f64> = a
+    let r: Vec<f64> = a
         .iter()
         .zip(b)
         .map(|(x, y)| x.as_secs_f64() / y.as_secs_f64())
         .collect();
-    r.sort_by(f64::total_cmp);
-    let n = r.len();
-    Some(if n % 2 == 1 {
-        r[n / 2]
-    } else {
-        (r[n / 2 - 1] + r[n / 2]) / 2.0
-    })
+    middle(&r, |x, y| (x + y) / 2.0)
 }
 
 fn median(d: &[Duration]) -> Option<Duration> {
-    let mut w = d.to_vec();
-    if w.is_empty() {
-        return None;
-    }
-    w.sort();
+    middle(d, |x, y| (x + y) / 2)
+}
+
+/// The middle one of `values` in order, or `mean` of the two middle ones for an even count.
+fn middle<T: Copy + PartialOrd>(values: &[T], mean: impl Fn(T, T) -> T) -> Option<T> {
+    let mut w = values.to_vec();
+    w.sort_by(|x, y| x.partial_cmp(y).unwrap_or(std::cmp::Ordering::Equal));
     let n = w.len();
-    Some(if n % 2 == 1 {
-        w[n / 2]
-    } else {
-        (w[n / 2 - 1] + w[n / 2]) / 2
-    })
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(w[n / 2]),
+        _ => Some(mean(w[n / 2 - 1], w[n / 2])),
+    }
 }
 
 /// One warm-up run of each case, then `runs` rounds that run every case once, so drift on a

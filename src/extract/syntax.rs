@@ -71,7 +71,9 @@ pub fn causes(tree: &Tree, src: &str, errors: &[Span]) -> Vec<FoundCause> {
     // as errors over lines.
     let only_on_a_line =
         !(spread || after_odd_quotes(src, errors) || src.contains(TYPOGRAPHIC_QUOTES));
-    if only_on_a_line && one_line_leads(tree, src, errors).is_empty() {
+    // The first round's, found once: there they tell whether to look at all.
+    let mut first_leads = Some(one_line_leads(tree, src, errors));
+    if only_on_a_line && first_leads.as_ref().is_some_and(Vec::is_empty) {
         return Vec::new();
     }
     let mut found = Vec::new();
@@ -153,7 +155,10 @@ pub fn causes(tree: &Tree, src: &str, errors: &[Span]) -> Vec<FoundCause> {
         // stops at its key), a lane named like a hash key. Only where no error comes before it:
         // after a quote left open, say, text is read as code and a `#` in a string as a comment,
         // and a comma may seem to mend what is only read askew.
-        for (cause, shown_at) in one_line_leads(&tree, now, &errors) {
+        let leads = first_leads
+            .take()
+            .unwrap_or_else(|| one_line_leads(&tree, now, &errors));
+        for (cause, shown_at) in leads {
             let key = cause.span();
             if next.is_some()
                 || errors
