@@ -731,10 +731,14 @@ fn fix_or_diff(args: &CheckArgs, setup: &Setup) -> ExitCode {
     // --fix: write each file atomically, then show what was applied and what remains.
     let mut shown = String::new();
     // Written several at a time (each write waits on the disk), reported in file order.
-    let files: Vec<(&Path, &[u8])> = outcome
+    let files: Vec<fix::atomic::Replacement> = outcome
         .changes
         .iter()
-        .map(|c| (c.path.as_path(), c.after.as_bytes()))
+        .map(|c| fix::atomic::Replacement {
+            path: &c.path,
+            before: c.before.as_bytes(),
+            after: c.after.as_bytes(),
+        })
         .collect();
     // The diffs are made on the thread pool while the writers wait on the disk.
     let (written, diffs) = std::thread::scope(|scope| {

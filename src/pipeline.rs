@@ -134,9 +134,9 @@ pub fn fix(
     let mut outcome = Outcome {
         report,
         changes: Vec::new(),
-        calls: 0,
-        lanes: 0,
-        hooks: 0,
+        calls: BTreeSet::new(),
+        lanes: BTreeSet::new(),
+        hooks: BTreeSet::new(),
         left: Vec::new(),
         by_hand: Vec::new(),
         problems: Vec::new(),
@@ -149,17 +149,29 @@ pub fn fix(
                 c.file = index[c.file];
                 c
             }));
-        outcome.calls += part.calls;
-        outcome.lanes += part.lanes;
-        outcome.hooks += part.hooks;
+        outcome
+            .calls
+            .extend(part.calls.iter().map(|&(f, at)| (index[f], at)));
+        outcome
+            .lanes
+            .extend(part.lanes.iter().map(|&(f, l)| (index[f], l)));
+        outcome
+            .hooks
+            .extend(part.hooks.iter().map(|&(f, h)| (index[f], h)));
         outcome.left.extend(part.left.into_iter().map(|mut l| {
             l.lane.0 = index[l.lane.0];
             l
         }));
-        outcome.by_hand.extend(part.by_hand);
+        outcome
+            .by_hand
+            .extend(part.by_hand.into_iter().map(|mut n| {
+                n.file = index[n.file];
+                n
+            }));
         outcome.problems.extend(part.problems);
         outcome.rounds = outcome.rounds.max(part.rounds);
     }
+    one_change_per_file(&mut outcome);
     // In the orders a single load of every file gives.
     fix::sort_changes(&mut outcome.changes);
     let order: HashMap<(usize, usize), usize> = outcome
@@ -169,10 +181,55 @@ pub fn fix(
         .enumerate()
         .map(|(i, l)| ((l.file, l.lane), i))
         .collect();
+    let files = &outcome.report.ws.files;
+    for l in &mut outcome.left {
+        l.path.clone_from(&files[l.lane.0].source.display);
+    }
     outcome.left.sort_by_key(|l| order.get(&l.lane).copied());
+    outcome.left.dedup_by_key(|l| l.lane);
+    for n in &mut outcome.by_hand {
+        n.path.clone_from(&files[n.file].source.display);
+    }
     outcome.by_hand.sort();
+    outcome.by_hand.dedup();
     outcome.problems.sort();
     (outcome, removed)
+}
+
+/// One file reached from two fastlane folders (a Fastfile both link to) is rewritten by each of
+/// their groups: it is written once, and what was done to it counted once. Should the two
+/// rewrites differ (each folder's other files can change what the rewrite needs), neither is
+/// written, and a problem says why.
+fn one_change_per_file(outcome: &mut Outcome) {
+    let mut first: HashMap<usize, usize> = HashMap::new();
+    // File → the other path it was reached by.
+    let mut differ: BTreeMap<usize, String> = BTreeMap::new();
+    let mut kept = Vec::with_capacity(outcome.changes.len());
+    for change in std::mem::take(&mut outcome.changes) {
+        match first.get(&change.file) {
+            Some(&i) => {
+                let earlier: &fix::FileChange = &kept[i];
+                if earlier.after != change.after {
+                    differ.entry(change.file).or_insert(change.display);
+                }
+            }
+            None => {
+                first.insert(change.file, kept.len());
+                kept.push(change);
+            }
+        }
+    }
+    kept.retain(|c| !differ.contains_key(&c.file));
+    outcome.changes = kept;
+    for (&file, other) in &differ {
+        outcome.problems.push(format!(
+            "{}: the same file as {other}, which its two fastlane folders would rewrite differently; it is kept as it is",
+            outcome.report.ws.files[file].source.display
+        ));
+    }
+    outcome.calls.retain(|(f, _)| !differ.contains_key(f));
+    outcome.lanes.retain(|(f, _)| !differ.contains_key(f));
+    outcome.hooks.retain(|(f, _)| !differ.contains_key(f));
 }
 
 /// Runs `run` on each fastlane folder's files, on the thread pool; then, until no group imports

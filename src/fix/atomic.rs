@@ -1,4 +1,9 @@
 //! Atomic file replacement: a reader sees either the old file or the new one.
+//!
+//! A path that is a symbolic link is written through: the file it leads to is replaced, and the
+//! link kept. A file replaced with what it held when it was read ([`Replacement::before`]) is
+//! checked just before the rename, and left as it is if it changed on disk meanwhile (an editor
+//! saved it while `--fix` ran), rather than that change being lost.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -17,18 +22,31 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
 /// without [`Staged::commit`], the temporary file is removed.
 pub struct Staged {
     temp: tempfile::TempPath,
+    /// The file replaced: the path given, or the file its symbolic links lead to.
     path: PathBuf,
 }
 
+/// The file a write to `path` replaces: `path`, or, when it is a symbolic link, the file the link
+/// leads to (renaming over the link would replace the link with a copy).
+fn target_of(path: &Path) -> std::io::Result<PathBuf> {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => std::fs::canonicalize(path),
+        Ok(_) => Ok(path.to_path_buf()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(path.to_path_buf()),
+        Err(e) => Err(e),
+    }
+}
+
 /// The first half of [`write_atomic`]: the temporary file, written, flushed to disk and given
-/// `path`'s permissions.
+/// the replaced file's permissions.
 pub fn stage(path: &Path, contents: &[u8]) -> std::io::Result<Staged> {
-    let permissions = match std::fs::metadata(path) {
+    let path = target_of(path)?;
+    let permissions = match std::fs::metadata(&path) {
         Ok(meta) => Some(meta.permissions()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(e),
     };
-    let mut tmp = temp_beside(path, None)?;
+    let mut tmp = temp_beside(&path, None)?;
     tmp.write_all(contents)?;
     tmp.as_file().sync_all()?;
     if let Some(perms) = permissions {
@@ -36,9 +54,13 @@ pub fn stage(path: &Path, contents: &[u8]) -> std::io::Result<Staged> {
     }
     Ok(Staged {
         temp: tmp.into_temp_path(),
-        path: path.to_path_buf(),
+        path,
     })
 }
+
+/// Why [`Staged::commit_over`] left a file as it was.
+pub const CHANGED_ON_DISK: &str =
+    "it changed on disk after it was read, so it was left as it is (run fastlint again)";
 
 impl Staged {
     /// The second half of [`write_atomic`]: the rename over the file, made durable where the
@@ -50,6 +72,21 @@ impl Staged {
             let _ = d.sync_all();
         }
         Ok(())
+    }
+
+    /// [`Staged::commit`], only if the file still holds `before`; else an error
+    /// ([`CHANGED_ON_DISK`]) and the temporary file removed. Checked just before the rename:
+    /// a change made between the check and the rename is still lost, a window of microseconds
+    /// rather than the whole run.
+    pub fn commit_over(self, before: &[u8]) -> std::io::Result<()> {
+        match std::fs::read(&self.path) {
+            Ok(now) if now == before => self.commit(),
+            Ok(_) => Err(std::io::Error::other(CHANGED_ON_DISK)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(std::io::Error::other(
+                "it was removed after it was read, so it was not written again",
+            )),
+            Err(e) => Err(e),
+        }
     }
 }
 
@@ -84,18 +121,28 @@ pub(crate) fn temp_beside(
 /// (`fsync`), so more writes are in flight than there are cores.
 pub const WRITERS: usize = 16;
 
-/// Writes each `(path, contents)` as [`write_atomic`] does, up to [`WRITERS`] at a time, in two
-/// passes: every temporary file first, then the renames. Creating files while the renames free
-/// the old ones' inodes makes the file system look past every freshly freed inode for each new
-/// one (ext4 does), which costs more than the writes. The results are in the order given.
-pub fn write_all_atomic(files: &[(&Path, &[u8])]) -> Vec<std::io::Result<()>> {
-    let staged = in_parallel(files, |(path, contents)| stage(path, contents));
+/// A file for [`write_all_atomic`] to replace.
+pub struct Replacement<'a> {
+    pub path: &'a Path,
+    /// What the file held when it was read: it is replaced only if it still does.
+    pub before: &'a [u8],
+    pub after: &'a [u8],
+}
+
+/// Writes each replacement as [`write_atomic`] does, up to [`WRITERS`] at a time, in two passes:
+/// every temporary file first, then the renames (each only over a file that still holds what it
+/// held when it was read). Creating files while the renames free the old ones' inodes makes the
+/// file system look past every freshly freed inode for each new one (ext4 does), which costs more
+/// than the writes. The results are in the order given.
+pub fn write_all_atomic(files: &[Replacement]) -> Vec<std::io::Result<()>> {
+    let staged = in_parallel(files, |file| stage(file.path, file.after));
     let staged: Vec<Mutex<Option<std::io::Result<Staged>>>> =
         staged.into_iter().map(|s| Mutex::new(Some(s))).collect();
-    in_parallel(&staged, |slot| {
+    let pairs: Vec<_> = staged.iter().zip(files).collect();
+    in_parallel(&pairs, |(slot, file)| {
         let taken = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
         match taken {
-            Some(Ok(staged)) => staged.commit(),
+            Some(Ok(staged)) => staged.commit_over(file.before),
             Some(Err(e)) => Err(e),
             None => Err(std::io::Error::other("not written")),
         }
@@ -182,20 +229,106 @@ mod tests {
             .map(|i| dir.path().join(format!("f{i}")))
             .chain([dir.path().join("nope").join("Fastfile")])
             .collect();
+        let olds: Vec<String> = (0..paths.len()).map(|i| format!("old {i}\n")).collect();
+        for (path, old) in paths.iter().zip(&olds).take(40) {
+            std::fs::write(path, old).unwrap();
+        }
+        // Changed by someone else after it was read as `old 7`.
+        std::fs::write(&paths[7], "edited meanwhile\n").unwrap();
         let texts: Vec<String> = (0..paths.len()).map(|i| format!("text {i}\n")).collect();
-        let files: Vec<(&Path, &[u8])> = paths
+        let files: Vec<Replacement> = paths
             .iter()
+            .zip(&olds)
             .zip(&texts)
-            .map(|(p, t)| (p.as_path(), t.as_bytes()))
+            .map(|((p, old), t)| Replacement {
+                path: p.as_path(),
+                before: old.as_bytes(),
+                after: t.as_bytes(),
+            })
             .collect();
         let results = write_all_atomic(&files);
         assert_eq!(results.len(), 41);
-        for (i, r) in results.iter().enumerate().take(40) {
+        for (i, r) in results.iter().enumerate().take(40).filter(|(i, _)| *i != 7) {
             assert!(r.is_ok(), "{i}: {r:?}");
             assert_eq!(std::fs::read_to_string(&paths[i]).unwrap(), texts[i]);
         }
+        let refused = results[7].as_ref().unwrap_err().to_string();
+        assert_eq!(refused, CHANGED_ON_DISK);
+        assert_eq!(
+            std::fs::read_to_string(&paths[7]).unwrap(),
+            "edited meanwhile\n"
+        );
         assert!(results[40].is_err());
+        assert!(
+            !std::fs::read_dir(dir.path()).unwrap().any(|e| e
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".fastlint-tmp")),
+            "no temporary file is left"
+        );
         assert!(write_all_atomic(&[]).is_empty());
+    }
+
+    #[test]
+    fn a_file_changed_or_removed_after_it_was_read_is_left_as_it_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Fastfile");
+        std::fs::write(&path, "old").unwrap();
+        let staged = stage(&path, b"new").unwrap();
+        std::fs::write(&path, "saved by an editor").unwrap();
+        let e = staged.commit_over(b"old").unwrap_err();
+        assert_eq!(e.to_string(), CHANGED_ON_DISK);
+        assert_eq!(std::fs::read(&path).unwrap(), b"saved by an editor");
+        assert!(leftovers(dir.path()).is_empty());
+
+        let staged = stage(&path, b"new").unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert!(staged.commit_over(b"saved by an editor").is_err());
+        assert!(!path.exists(), "not written again");
+        assert!(leftovers(dir.path()).is_empty());
+
+        std::fs::write(&path, "old").unwrap();
+        stage(&path, b"new").unwrap().commit_over(b"old").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"new");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symbolic_link_is_written_through_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("shared")).unwrap();
+        std::fs::create_dir(dir.path().join("app")).unwrap();
+        let target = dir.path().join("shared").join("Fastfile");
+        std::fs::write(&target, "old").unwrap();
+        // A link to a link, relative, as a repository holds it.
+        let first = dir.path().join("app").join("Fastfile.shared");
+        std::os::unix::fs::symlink("../shared/Fastfile", &first).unwrap();
+        let link = dir.path().join("app").join("Fastfile");
+        std::os::unix::fs::symlink("Fastfile.shared", &link).unwrap();
+        write_all_atomic(&[Replacement {
+            path: &link,
+            before: b"old",
+            after: b"new",
+        }])
+        .into_iter()
+        .for_each(|r| r.unwrap());
+        assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
+        assert!(std::fs::symlink_metadata(&first).unwrap().is_symlink());
+        assert_eq!(std::fs::read(&target).unwrap(), b"new");
+        let names = |d: &Path| {
+            let mut n: Vec<String> = std::fs::read_dir(d)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            n.sort();
+            n
+        };
+        assert_eq!(
+            names(&dir.path().join("app")),
+            ["Fastfile", "Fastfile.shared"]
+        );
+        assert_eq!(names(&dir.path().join("shared")), ["Fastfile"]);
     }
 
     #[test]

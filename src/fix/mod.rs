@@ -96,6 +96,8 @@ pub struct ByHandNote {
     /// Its line in the file as it was.
     pub line_before: usize,
     pub what: String,
+    /// The file, as an index into the report's files.
+    pub file: usize,
 }
 
 /// What `--fix` did (or, for `--diff`, would do).
@@ -103,12 +105,12 @@ pub struct Outcome {
     /// The report over the rewritten files.
     pub report: Report,
     pub changes: Vec<FileChange>,
-    /// Call sites rewritten.
-    pub calls: usize,
+    /// Call sites rewritten, as (file, byte offset in the rewritten text).
+    pub calls: BTreeSet<(usize, usize)>,
     /// Lanes that got the key block, had calls rewritten, or run a hook that was.
-    pub lanes: usize,
+    pub lanes: BTreeSet<plan::LaneId>,
     /// Hooks that got the key block or had calls rewritten.
-    pub hooks: usize,
+    pub hooks: BTreeSet<plan::HookId>,
     pub left: Vec<LeftLane>,
     /// What is left to do by hand.
     pub by_hand: Vec<ByHandNote>,
@@ -324,6 +326,7 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
                 line: src.line_of(at),
                 line_before,
                 what,
+                file,
             }
         })
         .collect::<BTreeSet<_>>()
@@ -333,9 +336,9 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
     Outcome {
         report,
         changes,
-        calls: calls.len(),
-        lanes: lanes.len(),
-        hooks: hooks.len(),
+        calls,
+        lanes,
+        hooks,
         left: left_lanes,
         by_hand,
         problems,
@@ -519,13 +522,14 @@ impl Outcome {
         let mut s = format!(
             "{files} file{} {verb}, {} call{} {migrated} in {} lane{}",
             plural(files),
-            self.calls,
-            plural(self.calls),
-            self.lanes,
-            plural(self.lanes)
+            self.calls.len(),
+            plural(self.calls.len()),
+            self.lanes.len(),
+            plural(self.lanes.len())
         );
-        if self.hooks > 0 {
-            s.push_str(&format!(" and {} hook{}", self.hooks, plural(self.hooks)));
+        if !self.hooks.is_empty() {
+            let n = self.hooks.len();
+            s.push_str(&format!(" and {n} hook{}", plural(n)));
         }
         if !self.left.is_empty() {
             let n = self.left.len();

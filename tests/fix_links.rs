@@ -1,0 +1,135 @@
+//! `--fix` over a Fastfile kept once and linked from several fastlane folders: the links are kept
+//! and the file they lead to is rewritten in place, once; when the folders would rewrite it
+//! differently, it is left as it is and the run says why.
+
+#![cfg(unix)]
+
+mod common;
+
+use common::{repo_root, run_in};
+use std::os::unix::fs::symlink;
+use std::path::Path;
+
+/// `shared/Fastfile` holding `text`, linked from `a/fastlane` and `b/fastlane`.
+fn linked_twice(root: &Path, text: &str) {
+    std::fs::create_dir_all(root.join("shared")).unwrap();
+    std::fs::write(root.join("shared/Fastfile"), text).unwrap();
+    for folder in ["a", "b"] {
+        let fastlane = root.join(folder).join("fastlane");
+        std::fs::create_dir_all(&fastlane).unwrap();
+        symlink("../../shared/Fastfile", fastlane.join("Fastfile")).unwrap();
+    }
+}
+
+fn assert_links_kept(root: &Path) {
+    for folder in ["a", "b"] {
+        let link = root.join(folder).join("fastlane/Fastfile");
+        let meta = std::fs::symlink_metadata(&link).unwrap();
+        assert!(
+            meta.file_type().is_symlink(),
+            "{} is no longer a link",
+            link.display()
+        );
+        assert_eq!(
+            std::fs::read_link(&link).unwrap(),
+            Path::new("../../shared/Fastfile")
+        );
+    }
+}
+
+/// The headline of `--diff` / `--fix`'s summary (`N files would change, …`).
+fn headline(output: &str) -> String {
+    output
+        .lines()
+        .find(|l| l.contains(" would change,") || l.contains(" changed,"))
+        .unwrap_or_else(|| panic!("no summary in:\n{output}"))
+        .to_string()
+}
+
+#[test]
+fn a_fastfile_two_folders_link_to_is_rewritten_once_through_the_links() {
+    let case = repo_root().join("fixtures/fix/aliases");
+    let before = std::fs::read_to_string(case.join("before/fastlane/Fastfile")).unwrap();
+    let after = std::fs::read_to_string(case.join("after/fastlane/Fastfile")).unwrap();
+
+    // The same file in one folder, as the measure of what one rewrite of it is.
+    let single = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(single.path().join("a/fastlane")).unwrap();
+    std::fs::write(single.path().join("a/fastlane/Fastfile"), &before).unwrap();
+    let one = run_in(single.path(), &["check", ".", "--diff"]);
+    one.assert_exit(1);
+
+    let dir = tempfile::tempdir().unwrap();
+    linked_twice(dir.path(), &before);
+    let diff = run_in(dir.path(), &["check", ".", "--diff"]);
+    diff.assert_exit(1);
+    assert_eq!(
+        diff.stdout.matches("\n+++ ").count() + usize::from(diff.stdout.starts_with("+++ ")),
+        1,
+        "one diff for the one file\n{}",
+        diff.describe()
+    );
+    assert_eq!(diff.stdout, one.stdout, "the diff of a single copy");
+    assert_eq!(headline(&diff.stderr), headline(&one.stderr));
+
+    let fixed = run_in(dir.path(), &["check", ".", "--fix"]);
+    fixed.assert_no_panic();
+    // Counted once: what one copy would change, applied.
+    assert_eq!(
+        headline(&fixed.all_output()),
+        headline(&one.stderr)
+            .replace("would change", "changed")
+            .replace("to migrate", "migrated"),
+        "{}",
+        fixed.describe()
+    );
+    assert_links_kept(dir.path());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("shared/Fastfile")).unwrap(),
+        after
+    );
+    let names: Vec<_> = std::fs::read_dir(dir.path().join("shared"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["Fastfile"], "no temporary file left");
+
+    let again = run_in(dir.path(), &["check", ".", "--diff"]);
+    assert!(again.stdout.is_empty(), "{}", again.describe());
+}
+
+#[test]
+fn a_linked_fastfile_its_folders_would_rewrite_differently_is_left_as_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "lane :certs do\n  match(type: \"appstore\", username: \"me@example.com\")\nend\n";
+    linked_twice(dir.path(), text);
+    // Folder `a` gives `match` its key in the Matchfile; folder `b` does not.
+    std::fs::write(
+        dir.path().join("a/fastlane/Matchfile"),
+        "api_key_path(\"fastlane/key.json\")\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("a/fastlane/key.json"),
+        r#"{"key_id":"ABC123","issuer_id":"69a6de70-0000-0000-0000-000000000000","key":"-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----"}"#,
+    )
+    .unwrap();
+
+    for flag in ["--diff", "--fix"] {
+        let run = run_in(dir.path(), &["check", ".", flag]);
+        run.assert_exit(2);
+        assert!(
+            run.stderr.contains(
+                "a/fastlane/Fastfile: the same file as b/fastlane/Fastfile, which its two fastlane folders would rewrite differently; it is kept as it is"
+            ),
+            "{}",
+            run.describe()
+        );
+        assert!(!run.stdout.contains("+++ "), "{}", run.describe());
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("shared/Fastfile")).unwrap(),
+            text
+        );
+        assert_links_kept(dir.path());
+    }
+}
