@@ -25,6 +25,7 @@ pub mod model;
 pub mod output;
 pub mod parse;
 pub mod pipeline;
+pub mod plain_file;
 pub mod query;
 pub mod render;
 pub mod report;

@@ -117,8 +117,8 @@ fn human_size(bytes: u64) -> String {
 /// past it while being read).
 fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
     use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let len = file.metadata().map_err(|e| e.to_string())?.len();
+    let (file, meta) = crate::plain_file::open(path).map_err(|e| e.to_string())?;
+    let len = meta.len();
     if let Some(problem) = too_large(len) {
         return Err(problem);
     }
@@ -875,7 +875,7 @@ fn find_gemfile_lock(dir: &Path) -> Option<(Version, String)> {
         }
         visited.push(key);
         let lock = d.join("Gemfile.lock");
-        if let Ok(text) = std::fs::read_to_string(&lock) {
+        if let Ok(text) = crate::plain_file::read_to_string(&lock) {
             if let Some(v) = version::from_gemfile_lock(&text) {
                 found = Some(std::rc::Rc::new((v, display_path(&lock))));
                 break;

@@ -1574,6 +1574,54 @@ fn symlink_loop_fastfile_is_an_error() {
     assert_good_project_reported(&r);
 }
 
+/// Nothing ever writes to these pipes and `/dev/zero` never ends: read as files, each would stop
+/// the run for ever (the harness would kill it after a minute).
+#[cfg(unix)]
+#[test]
+fn named_pipes_and_devices_named_like_fastlane_files_are_errors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    good_project(dir.path());
+    let fl = dir.path().join("odd").join("fastlane");
+    std::fs::create_dir_all(&fl).expect("mkdir");
+    for name in ["Fastfile", "Appfile", ".env", "Matchfile"] {
+        let path = std::ffi::CString::new(fl.join(name).into_os_string().into_encoded_bytes())
+            .expect("path");
+        // SAFETY: a valid, NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o644) }, 0, "mkfifo");
+    }
+    std::os::unix::fs::symlink("/dev/zero", fl.join("Deliverfile")).expect("symlink");
+    let started = std::time::Instant::now();
+    let r = check_json(dir.path(), &[], &["."]);
+    r.run.assert_exit(2);
+    for (name, what) in [
+        ("Fastfile", "a named pipe"),
+        ("Appfile", "a named pipe"),
+        (".env", "a named pipe"),
+        ("Matchfile", "a named pipe"),
+        ("Deliverfile", "a device"),
+    ] {
+        let path = format!("odd/fastlane/{name}");
+        assert!(
+            r.errors().iter().any(|e| e["path"] == path.as_str()
+                && e["message"] == format!("not a plain file ({what}), so it is not read")),
+            "no error for {path}\n{}",
+            r.run.describe()
+        );
+    }
+    assert_good_project_reported(&r);
+    // `--fix` goes on the same way.
+    let fixed = common::run_in(dir.path(), &["check", ".", "--fix"]);
+    fixed.assert_exit(2);
+    assert!(
+        std::fs::read_to_string(dir.path().join("good/fastlane/Fastfile"))
+            .expect("read")
+            .contains("app_store_connect_api_key"),
+        "{}",
+        fixed.describe()
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+}
+
 #[cfg(unix)]
 #[test]
 fn symlinked_directory_loop_terminates() {

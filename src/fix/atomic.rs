@@ -79,7 +79,7 @@ impl Staged {
     /// a change made between the check and the rename is still lost, a window of microseconds
     /// rather than the whole run.
     pub fn commit_over(self, before: &[u8]) -> std::io::Result<()> {
-        match std::fs::read(&self.path) {
+        match crate::plain_file::read(&self.path) {
             Ok(now) if now == before => self.commit(),
             Ok(_) => Err(std::io::Error::other(CHANGED_ON_DISK)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(std::io::Error::other(
