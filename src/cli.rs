@@ -764,15 +764,19 @@ fn fix_or_diff(args: &CheckArgs, setup: &Setup) -> ExitCode {
         .into_iter()
         .zip(diffs)
         .map(|(result, d)| result.map(|()| d));
+    let mut unwritten = std::collections::BTreeSet::new();
     for (change, result) in outcome.changes.iter().zip(written) {
         match result {
             Ok(d) => shown.push_str(&d),
             Err(e) => {
                 eprintln!("error: {}: cannot write: {e}", change.display);
+                unwritten.insert(change.file);
                 failed = true;
             }
         }
     }
+    // The summary counts what was written.
+    outcome.take_back(&unwritten);
     let summary = summary_text(&outcome, true, &removed_note);
     let report = &outcome.report;
     let result = if json {

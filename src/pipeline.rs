@@ -219,7 +219,6 @@ fn one_change_per_file(outcome: &mut Outcome) {
             }
         }
     }
-    kept.retain(|c| !differ.contains_key(&c.file));
     outcome.changes = kept;
     for (&file, other) in &differ {
         outcome.problems.push(format!(
@@ -227,9 +226,7 @@ fn one_change_per_file(outcome: &mut Outcome) {
             outcome.report.ws.files[file].source.display
         ));
     }
-    outcome.calls.retain(|(f, _)| !differ.contains_key(f));
-    outcome.lanes.retain(|(f, _)| !differ.contains_key(f));
-    outcome.hooks.retain(|(f, _)| !differ.contains_key(f));
+    outcome.take_back(&differ.into_keys().collect());
 }
 
 /// Runs `run` on each fastlane folder's files, on the thread pool; then, until no group imports

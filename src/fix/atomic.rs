@@ -42,6 +42,12 @@ fn target_of(path: &Path) -> std::io::Result<PathBuf> {
 pub fn stage(path: &Path, contents: &[u8]) -> std::io::Result<Staged> {
     let path = target_of(path)?;
     let permissions = match std::fs::metadata(&path) {
+        Ok(meta) if !writable(&path, &meta) => {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                READ_ONLY,
+            ))
+        }
         Ok(meta) => Some(meta.permissions()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(e),
@@ -56,6 +62,34 @@ pub fn stage(path: &Path, contents: &[u8]) -> std::io::Result<Staged> {
         temp: tmp.into_temp_path(),
         path,
     })
+}
+
+/// Why [`stage`] refuses to replace a file.
+pub const READ_ONLY: &str =
+    "it is read-only, so it was left as it is (make it writable, or open it for editing, and run fastlint again)";
+
+/// Whether the file at `path` may be written: it has a write permission (version control systems
+/// such as Perforce clear them all on files not opened for editing), and this user may write it.
+/// Renaming over a file needs only its folder to be writable, so without this `--fix` would
+/// replace files an editor refuses to save.
+fn writable(path: &Path, meta: &std::fs::Metadata) -> bool {
+    if meta.permissions().readonly() {
+        return false;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+            return false;
+        };
+        // SAFETY: a valid, NUL-terminated path.
+        unsafe { libc::access(c.as_ptr(), libc::W_OK) == 0 }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        true
+    }
 }
 
 /// Why [`Staged::commit_over`] left a file as it was.
@@ -291,6 +325,38 @@ mod tests {
         std::fs::write(&path, "old").unwrap();
         stage(&path, b"new").unwrap().commit_over(b"old").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"new");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_read_only_file_is_left_as_it_is() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let locked = dir.path().join("Fastfile");
+        let open = dir.path().join("Appfile");
+        std::fs::write(&locked, "old").unwrap();
+        std::fs::write(&open, "old").unwrap();
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o444)).unwrap();
+        let results = write_all_atomic(&[
+            Replacement {
+                path: &locked,
+                before: b"old",
+                after: b"new",
+            },
+            Replacement {
+                path: &open,
+                before: b"old",
+                after: b"new",
+            },
+        ]);
+        let e = results[0].as_ref().unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::PermissionDenied);
+        assert_eq!(e.to_string(), READ_ONLY);
+        assert!(results[1].is_ok());
+        assert_eq!(std::fs::read(&locked).unwrap(), b"old");
+        assert_eq!(std::fs::read(&open).unwrap(), b"new");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 2, "no temporary file is left");
     }
 
     #[cfg(unix)]

@@ -513,6 +513,16 @@ impl OffsetMap {
 }
 
 impl Outcome {
+    /// Takes back the rewrites of `files`, which were not written (refused, or failed to
+    /// write): they are no longer counted as changed, nor their calls, lanes and hooks as
+    /// migrated.
+    pub fn take_back(&mut self, files: &BTreeSet<usize>) {
+        self.changes.retain(|c| !files.contains(&c.file));
+        self.calls.retain(|(f, _)| !files.contains(f));
+        self.lanes.retain(|(f, _)| !files.contains(f));
+        self.hooks.retain(|(f, _)| !files.contains(f));
+    }
+
     /// The headline: `3 files changed, 7 calls migrated in 4 lanes; 2 lanes left as they are;
     /// 1 option to add by hand`. What is left and what to add by hand are listed by [`Outcome::details`].
     pub fn summary(&self, applied: bool) -> String {

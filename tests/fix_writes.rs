@@ -1,6 +1,11 @@
-//! `--fix` over a Fastfile kept once and linked from several fastlane folders: the links are kept
-//! and the file they lead to is rewritten in place, once; when the folders would rewrite it
-//! differently, it is left as it is and the run says why.
+//! What `--fix` writes, and what it leaves as it is:
+//! - a Fastfile kept once and linked from several fastlane folders: the links are kept and the
+//!   file they lead to is rewritten in place, once; when the folders would rewrite it
+//!   differently, it is left as it is and the run says why;
+//! - a read-only Fastfile is left as it is, and not counted as changed.
+//!
+//! A file changed on disk while `--fix` runs is left as it is too: `src/fix/atomic.rs` tests it,
+//! as a run cannot be paused at that moment from here.
 
 #![cfg(unix)]
 
@@ -132,4 +137,48 @@ fn a_linked_fastfile_its_folders_would_rewrite_differently_is_left_as_it_is() {
         );
         assert_links_kept(dir.path());
     }
+}
+
+#[test]
+fn a_read_only_fastfile_is_left_as_it_is_and_not_counted() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let text = "lane :beta do\n  pilot\nend\n";
+    for folder in ["locked", "open"] {
+        std::fs::create_dir_all(dir.path().join(folder).join("fastlane")).unwrap();
+        std::fs::write(dir.path().join(folder).join("fastlane/Fastfile"), text).unwrap();
+    }
+    let locked = dir.path().join("locked/fastlane/Fastfile");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o444)).unwrap();
+
+    let diff = run_in(dir.path(), &["check", ".", "--diff"]);
+    diff.assert_exit(1);
+    assert_eq!(
+        headline(&diff.stderr),
+        "2 files would change, 2 calls to migrate in 2 lanes"
+    );
+
+    let fixed = run_in(dir.path(), &["check", ".", "--fix"]);
+    fixed.assert_exit(2);
+    assert!(
+        fixed.stderr.contains(
+            "error: locked/fastlane/Fastfile: cannot write: it is read-only, so it was left as it is"
+        ),
+        "{}",
+        fixed.describe()
+    );
+    assert_eq!(
+        headline(&fixed.all_output()),
+        "1 file changed, 1 call migrated in 1 lane",
+        "{}",
+        fixed.describe()
+    );
+    assert_eq!(std::fs::read_to_string(&locked).unwrap(), text);
+    let mode = std::fs::metadata(&locked).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o444);
+    assert!(
+        std::fs::read_to_string(dir.path().join("open/fastlane/Fastfile"))
+            .unwrap()
+            .contains("app_store_connect_api_key")
+    );
 }
