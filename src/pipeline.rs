@@ -185,7 +185,10 @@ pub fn fix(
     for l in &mut outcome.left {
         l.path.clone_from(&files[l.lane.0].source.display);
     }
-    outcome.left.sort_by_key(|l| order.get(&l.lane).copied());
+    outcome
+        .left
+        .sort_by_key(|l| (order.get(&l.lane).copied(), l.lane));
+    // A lane of a file two groups loaded is listed by each.
     outcome.left.dedup_by_key(|l| l.lane);
     for n in &mut outcome.by_hand {
         n.path.clone_from(&files[n.file].source.display);

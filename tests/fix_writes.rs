@@ -104,6 +104,38 @@ fn a_fastfile_two_folders_link_to_is_rewritten_once_through_the_links() {
 }
 
 #[test]
+fn what_is_left_of_a_linked_fastfile_is_listed_once() {
+    let text = "lane :push_certs do\n  pem(username: \"me@example.com\")\nend\n\n\
+        lane :release do\n  deliver(submit_for_review: true)\nend\n\n\
+        lane :certs do\n  match(type: \"appstore\", storage_mode: \"google_cloud\", google_cloud_bucket_name: \"certs\")\nend\n";
+    let single = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(single.path().join("a/fastlane")).unwrap();
+    std::fs::write(single.path().join("a/fastlane/Fastfile"), text).unwrap();
+    let one = run_in(single.path(), &["check", ".", "--diff"]);
+    one.assert_exit(1);
+    // The summary, a lane left as it is and an option to add by hand, each once.
+    assert!(
+        one.stderr.starts_with(
+            "1 file would change, 2 calls to migrate in 2 lanes; 1 lane left as it is; 1 option to add by hand\n"
+        ),
+        "{}",
+        one.describe()
+    );
+    assert_eq!(one.stderr.matches("push_certs blocked by pem").count(), 1);
+    assert_eq!(
+        one.stderr.matches("`team_id: \"...\"` in `match`").count(),
+        1
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    linked_twice(dir.path(), text);
+    let two = run_in(dir.path(), &["check", ".", "--diff"]);
+    two.assert_exit(1);
+    assert_eq!(two.stderr, one.stderr, "{}", two.describe());
+    assert_eq!(two.stdout, one.stdout);
+}
+
+#[test]
 fn a_linked_fastfile_its_folders_would_rewrite_differently_is_left_as_it_is() {
     let dir = tempfile::tempdir().unwrap();
     let text = "lane :certs do\n  match(type: \"appstore\", username: \"me@example.com\")\nend\n";
