@@ -86,6 +86,8 @@ if ! "$bin" check --help 2>/dev/null | grep -q -- '--fix'; then
 fi
 
 cp -R "$corpus" "$work/fixed"
+# The corpus may be read-only, and --fix leaves read-only files as they are: the copy is made writable.
+chmod -R u+w "$work/fixed"
 read -r t_fix rss_fix code_fix < <(run "$work/fix.json" "$work/fixed" "$bin" check . --fix --format json)
 changed_files "$corpus" "$work/fixed" >"$work/changed.txt"
 

@@ -19,6 +19,8 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cp -a "$corpus" "$work/before"
 cp -a "$corpus" "$work/repos"
+# The corpus may be read-only, and --fix leaves read-only files as they are: the copy is made writable.
+chmod -R u+w "$work/before" "$work/repos"
 
 cd "$work/repos"
 set +e
