@@ -26,6 +26,15 @@ fn linked_twice(root: &Path, text: &str) {
     }
 }
 
+/// `--diff` over `text` as the one Fastfile of `a/fastlane`: the measure of what one rewrite of
+/// a linked file is.
+fn diff_of_one_copy(text: &str) -> common::Run {
+    let single = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(single.path().join("a/fastlane")).unwrap();
+    std::fs::write(single.path().join("a/fastlane/Fastfile"), text).unwrap();
+    run_in(single.path(), &["check", ".", "--diff"])
+}
+
 fn assert_links_kept(root: &Path) {
     for folder in ["a", "b"] {
         let link = root.join(folder).join("fastlane/Fastfile");
@@ -57,11 +66,7 @@ fn a_fastfile_two_folders_link_to_is_rewritten_once_through_the_links() {
     let before = std::fs::read_to_string(case.join("before/fastlane/Fastfile")).unwrap();
     let after = std::fs::read_to_string(case.join("after/fastlane/Fastfile")).unwrap();
 
-    // The same file in one folder, as the measure of what one rewrite of it is.
-    let single = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(single.path().join("a/fastlane")).unwrap();
-    std::fs::write(single.path().join("a/fastlane/Fastfile"), &before).unwrap();
-    let one = run_in(single.path(), &["check", ".", "--diff"]);
+    let one = diff_of_one_copy(&before);
     one.assert_exit(1);
 
     let dir = tempfile::tempdir().unwrap();
@@ -108,10 +113,7 @@ fn what_is_left_of_a_linked_fastfile_is_listed_once() {
     let text = "lane :push_certs do\n  pem(username: \"me@example.com\")\nend\n\n\
         lane :release do\n  deliver(submit_for_review: true)\nend\n\n\
         lane :certs do\n  match(type: \"appstore\", storage_mode: \"google_cloud\", google_cloud_bucket_name: \"certs\")\nend\n";
-    let single = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(single.path().join("a/fastlane")).unwrap();
-    std::fs::write(single.path().join("a/fastlane/Fastfile"), text).unwrap();
-    let one = run_in(single.path(), &["check", ".", "--diff"]);
+    let one = diff_of_one_copy(text);
     one.assert_exit(1);
     // The summary, a lane left as it is and an option to add by hand, each once.
     assert!(
