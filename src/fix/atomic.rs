@@ -41,27 +41,45 @@ fn target_of(path: &Path) -> std::io::Result<PathBuf> {
 /// the replaced file's permissions.
 pub fn stage(path: &Path, contents: &[u8]) -> std::io::Result<Staged> {
     let path = target_of(path)?;
-    let permissions = match std::fs::metadata(&path) {
+    let old = match std::fs::metadata(&path) {
         Ok(meta) if !writable(&path, &meta) => {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::PermissionDenied,
                 READ_ONLY,
             ))
         }
-        Ok(meta) => Some(meta.permissions()),
+        Ok(meta) => Some(meta),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(e),
     };
     let mut tmp = temp_beside(&path, None)?;
     tmp.write_all(contents)?;
     tmp.as_file().sync_all()?;
-    if let Some(perms) = permissions {
-        tmp.as_file().set_permissions(perms)?;
+    if let Some(old) = old {
+        keep_owner(tmp.as_file(), &old);
+        tmp.as_file().set_permissions(old.permissions())?;
     }
     Ok(Staged {
         temp: tmp.into_temp_path(),
         path,
     })
+}
+
+/// Gives the new file the replaced one's owner and group, where this user may: always as root
+/// (`--fix` run as root in a container over a mounted checkout would otherwise leave the files
+/// owned by root), the group alone when the user belongs to it; otherwise the new file is the
+/// user's, as with any write by rename. Before the permissions are set: changing the owner
+/// clears the set-user-id and set-group-id bits.
+fn keep_owner(file: &std::fs::File, old: &std::fs::Metadata) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if std::os::unix::fs::fchown(file, Some(old.uid()), Some(old.gid())).is_err() {
+            let _ = std::os::unix::fs::fchown(file, None, Some(old.gid()));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (file, old);
 }
 
 /// Why [`stage`] refuses to replace a file.
@@ -254,6 +272,24 @@ mod tests {
         assert_eq!(mode, 0o754);
         assert_eq!(std::fs::read(&path).unwrap(), b"new");
         assert!(leftovers(dir.path()).is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn keeps_owner_and_group_where_it_may() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Fastfile");
+        std::fs::write(&path, "old").unwrap();
+        // Only root may give a file to someone else.
+        if std::os::unix::fs::chown(&path, Some(12_345), Some(23_456)).is_err() {
+            eprintln!("skipped: not running as root, so no file can be given to another user");
+            return;
+        }
+        write_atomic(&path, b"new").unwrap();
+        let meta = std::fs::metadata(&path).unwrap();
+        assert_eq!((meta.uid(), meta.gid()), (12_345, 23_456));
+        assert_eq!(std::fs::read(&path).unwrap(), b"new");
     }
 
     #[test]
