@@ -777,6 +777,12 @@ fn fix_or_diff(args: &CheckArgs, setup: &Setup) -> ExitCode {
     }
     // The summary counts what was written.
     outcome.take_back(&unwritten);
+    if outcome.taken_back {
+        // The report shows the files as they are on disk, rewritten or not: checked again.
+        let mut report = load_report_with(common, setup, true);
+        gate::apply(&mut report, &setup.config);
+        outcome.report = report;
+    }
     let summary = summary_text(&outcome, true, &removed_note);
     let report = &outcome.report;
     let result = if json {

@@ -141,6 +141,7 @@ pub fn fix(
         by_hand: Vec::new(),
         problems: Vec::new(),
         rounds: 0,
+        taken_back: false,
     };
     for (part, index) in outcomes.into_iter().zip(index) {
         outcome

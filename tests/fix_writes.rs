@@ -2,7 +2,8 @@
 //! - a Fastfile kept once and linked from several fastlane folders: the links are kept and the
 //!   file they lead to is rewritten in place, once; when the folders would rewrite it
 //!   differently, it is left as it is and the run says why;
-//! - a read-only Fastfile is left as it is, and not counted as changed.
+//! - a read-only Fastfile is left as it is, and not counted as changed;
+//! - after a rewrite left undone, the report shows the files as they are on disk.
 //!
 //! A file changed on disk while `--fix` runs is left as it is too: `src/fix/atomic.rs` tests it,
 //! as a run cannot be paused at that moment from here.
@@ -165,6 +166,14 @@ fn a_linked_fastfile_its_folders_would_rewrite_differently_is_left_as_it_is() {
             run.describe()
         );
         assert!(!run.stdout.contains("+++ "), "{}", run.describe());
+        if flag == "--fix" {
+            // The report shows the file as it is, `username:` and all.
+            assert!(
+                run.stdout.contains("2 diagnostics (FL001 1, FL008 1)"),
+                "{}",
+                run.describe()
+            );
+        }
         assert_eq!(
             std::fs::read_to_string(dir.path().join("shared/Fastfile")).unwrap(),
             text
@@ -205,6 +214,22 @@ fn a_read_only_fastfile_is_left_as_it_is_and_not_counted() {
         headline(&fixed.all_output()),
         "1 file changed, 1 call migrated in 1 lane",
         "{}",
+        fixed.describe()
+    );
+    // The report below shows the files as they are: the locked one not migrated.
+    let row = |path: &str| {
+        fixed
+            .stdout
+            .lines()
+            .find(|l| l.starts_with("beta ") && l.contains(path))
+            .unwrap_or_else(|| panic!("no lane row for {path}\n{}", fixed.describe()))
+            .to_string()
+    };
+    assert!(row("locked/fastlane/Fastfile:1").contains(" migratable "));
+    assert!(row("open/fastlane/Fastfile:1").ends_with(" api-key"));
+    assert!(
+        fixed.stdout.contains("[locked/fastlane/Fastfile:2:3]"),
+        "its FL008 is still reported\n{}",
         fixed.describe()
     );
     assert_eq!(std::fs::read_to_string(&locked).unwrap(), text);

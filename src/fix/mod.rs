@@ -117,6 +117,9 @@ pub struct Outcome {
     /// Edits that were refused (a bug in fastlint: reported, the file kept as it was).
     pub problems: Vec<String>,
     pub rounds: usize,
+    /// Whether rewrites the report shows were taken back ([`Outcome::take_back`]): it then no
+    /// longer shows the files as they are.
+    pub taken_back: bool,
 }
 
 /// Runs the fix loop in memory over an analysed report. Nothing is written.
@@ -343,6 +346,7 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
         by_hand,
         problems,
         rounds,
+        taken_back: false,
     }
 }
 
@@ -517,6 +521,7 @@ impl Outcome {
     /// write): they are no longer counted as changed, nor their calls, lanes and hooks as
     /// migrated.
     pub fn take_back(&mut self, files: &BTreeSet<usize>) {
+        self.taken_back |= !files.is_empty();
         self.changes.retain(|c| !files.contains(&c.file));
         self.calls.retain(|(f, _)| !files.contains(f));
         self.lanes.retain(|(f, _)| !files.contains(f));
