@@ -208,15 +208,13 @@ fn one_change_per_file(outcome: &mut Outcome) {
     let mut first: HashMap<usize, usize> = HashMap::new();
     // File → the other path it was reached by.
     let mut differ: BTreeMap<usize, String> = BTreeMap::new();
-    let mut kept = Vec::with_capacity(outcome.changes.len());
+    let mut kept: Vec<fix::FileChange> = Vec::with_capacity(outcome.changes.len());
     for change in std::mem::take(&mut outcome.changes) {
         match first.get(&change.file) {
-            Some(&i) => {
-                let earlier: &fix::FileChange = &kept[i];
-                if earlier.after != change.after {
-                    differ.entry(change.file).or_insert(change.display);
-                }
+            Some(&i) if kept[i].after != change.after => {
+                differ.entry(change.file).or_insert(change.display);
             }
+            Some(_) => {}
             None => {
                 first.insert(change.file, kept.len());
                 kept.push(change);
