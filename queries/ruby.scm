@@ -51,3 +51,8 @@
 ; `fastlane pilot -u me` in backticks or %x(...): fastlane started from a shell (`sh(...)` and
 ; `system(...)` are calls, above)
 (subshell) @subshell
+
+; Heredocs, for the shell commands they hold (`sh <<~SH ... SH`): each body comes after its line, in
+; the order of the `<<~SH` that open them.
+(heredoc_beginning) @heredoc
+(heredoc_body) @heredoc

@@ -264,6 +264,9 @@ pub struct ShellRun {
     pub key: bool,
     /// `fastlane match --readonly`: no login.
     pub readonly: bool,
+    /// The `sh(cmd)` call that runs it, when the command is a string held in a variable and `span`
+    /// is in that string.
+    pub via: Option<Span>,
 }
 
 /// `import "path"` or `import_from_git(...)`.

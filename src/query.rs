@@ -26,6 +26,7 @@ pub enum Capture {
     ConstantPath,
     Comment,
     Subshell,
+    Heredoc,
 }
 
 impl Capture {
@@ -43,6 +44,7 @@ impl Capture {
             "constant_path" => Capture::ConstantPath,
             "comment" => Capture::Comment,
             "subshell" => Capture::Subshell,
+            "heredoc" => Capture::Heredoc,
             _ => return None,
         })
     }
@@ -116,6 +118,7 @@ pub static RUBY_KINDS: LazyLock<KindTable> = LazyLock::new(|| {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     Other,
+    Assignment,
     Call,
     Comment,
     Constant,
@@ -126,6 +129,9 @@ pub enum Kind {
     Hash,
     HashKeySymbol,
     HashSplatArgument,
+    HeredocBeginning,
+    HeredocBody,
+    HeredocContent,
     Identifier,
     Integer,
     Interpolation,
@@ -141,7 +147,8 @@ pub enum Kind {
 }
 
 impl Kind {
-    const NAMED: [(&'static str, Kind); 22] = [
+    const NAMED: [(&'static str, Kind); 26] = [
+        ("assignment", Kind::Assignment),
         ("call", Kind::Call),
         ("comment", Kind::Comment),
         ("constant", Kind::Constant),
@@ -152,6 +159,9 @@ impl Kind {
         ("hash", Kind::Hash),
         ("hash_key_symbol", Kind::HashKeySymbol),
         ("hash_splat_argument", Kind::HashSplatArgument),
+        ("heredoc_beginning", Kind::HeredocBeginning),
+        ("heredoc_body", Kind::HeredocBody),
+        ("heredoc_content", Kind::HeredocContent),
         ("identifier", Kind::Identifier),
         ("integer", Kind::Integer),
         ("interpolation", Kind::Interpolation),

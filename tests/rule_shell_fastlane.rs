@@ -67,7 +67,7 @@ fn finds_fastlane_started_from_a_shell() {
     let report = json(Path::new(ROOT), BASE);
     let in_ruby: BTreeSet<(String, String, u64)> = found(&report, &["FL020", "FL008"])
         .into_iter()
-        .filter(|(_, path, _)| !path.starts_with("ci/"))
+        .filter(|(_, path, _)| !path.starts_with("ci/") && !path.starts_with("held/"))
         .collect();
     assert_eq!(
         in_ruby,
@@ -128,6 +128,7 @@ fn finds_fastlane_started_from_a_shell() {
         .as_array()
         .expect("lanes")
         .iter()
+        .filter(|l| !rel(l["path"].as_str().unwrap()).starts_with("held/"))
         .map(|l| {
             (
                 rel(l["path"].as_str().unwrap()),
@@ -166,6 +167,79 @@ fn finds_fastlane_started_from_a_shell() {
                 "migratable",
                 false
             ),
+        ])
+    );
+}
+
+#[test]
+fn reads_commands_held_in_heredocs_and_variables() {
+    let report = json(Path::new(ROOT), &format!("{BASE}/held"));
+    let h = "held/fastlane/Fastfile";
+    assert_eq!(
+        found(&report, &["FL020", "FL008"]),
+        set(&[
+            // `sh <<~SH`: the second line of the heredoc.
+            ("FL020", h, 6),
+            // `upload = "fastlane deliver --username ..."` then `sh(upload)`: at the string.
+            ("FL020", h, 17),
+            // `certificates = <<~CMD.chomp` then `system(certificates, ...)`: pem.
+            ("FL020", h, 23),
+            // One string run twice is one finding.
+            ("FL020", h, 29),
+            // Words: a variable holding `pilot` and a heredoc holding `upload`.
+            ("FL020", h, 53),
+            // Quiet: a heredoc with --api_key_path, a command built with `+=`, a variable
+            // assigned after the call, and one assigned in another lane.
+        ])
+    );
+    for (line, parts) in [
+        (6, &["`fastlane pilot` started from a shell", "given by `-u`"][..]),
+        (
+            17,
+            &[
+                "`fastlane deliver` started from a shell logs in with the Apple ID given by `--username`",
+                "(the command is held in a variable, run by `sh(upload)` on line 18)",
+            ][..],
+        ),
+        (
+            23,
+            &[
+                "`fastlane pem` started from a shell needs an Apple ID",
+                "run by `system(certificates, exception: true)` on line 25",
+            ][..],
+        ),
+        (29, &["run by `sh(cmd)` on line 30"][..]),
+        (53, &["`fastlane pilot` started from a shell gets no App Store Connect API key"][..]),
+    ] {
+        let message = message_at(&report, h, line);
+        for part in parts {
+            assert!(message.contains(part), "{h}:{line}: {message}");
+        }
+    }
+    let verdicts: BTreeSet<(String, String)> = report["lanes"]
+        .as_array()
+        .expect("lanes")
+        .iter()
+        .map(|l| {
+            (
+                l["name"].as_str().unwrap().to_string(),
+                l["verdict"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let lane = |n: &str, v: &str| (n.to_string(), v.to_string());
+    assert_eq!(
+        verdicts,
+        BTreeSet::from([
+            lane("heredoc", "migratable"),
+            lane("heredoc_with_key", "api-key"),
+            lane("variable", "migratable"),
+            lane("variable_heredoc", "blocked"),
+            lane("run_twice", "migratable"),
+            lane("built_up", "no-apple-auth"),
+            lane("assigned_later", "no-apple-auth"),
+            lane("elsewhere", "no-apple-auth"),
+            lane("words", "migratable"),
         ])
     );
 }
@@ -241,7 +315,11 @@ end
 ",
     );
     assert_eq!(after, expected);
-    for other in ["dotenv/fastlane/Fastfile", "matchfile/fastlane/Fastfile"] {
+    for other in [
+        "dotenv/fastlane/Fastfile",
+        "matchfile/fastlane/Fastfile",
+        "held/fastlane/Fastfile",
+    ] {
         assert_eq!(
             std::fs::read_to_string(copy.join(other)).unwrap(),
             std::fs::read_to_string(Path::new(ROOT).join(BASE).join(other)).unwrap()
@@ -249,7 +327,8 @@ end
     }
     let summary = format!("{}{}", out.stdout, out.stderr);
     assert!(
-        summary.contains("1 file changed, 1 call migrated in 1 lane; 7 lanes left as they are"),
+        // 7 lanes of main, dotenv and matchfile, and 5 of held.
+        summary.contains("1 file changed, 1 call migrated in 1 lane; 12 lanes left as they are"),
         "{summary}"
     );
     for line in [
@@ -257,6 +336,8 @@ end
         "  certificates blocked by `fastlane pem`, started from a shell (main/fastlane/Fastfile:16)",
         "  release starts `fastlane deliver` from a shell without an API key: give the command `--api_key_path` by hand, or call the action in the lane (main/fastlane/Fastfile:7)",
         "  dsyms starts `fastlane run download_dsyms` from a shell without an API key: give the command `--api_key_path` by hand, or call the action in the lane (main/fastlane/Fastfile:20)",
+        "  variable starts `fastlane deliver` from a shell without an API key: give the command `--api_key_path` by hand, or call the action in the lane (held/fastlane/Fastfile:17)",
+        "  variable_heredoc blocked by `fastlane pem`, started from a shell (held/fastlane/Fastfile:23)",
     ] {
         assert!(summary.lines().any(|l| l == line), "{line}\n{summary}");
     }
@@ -268,7 +349,7 @@ end
         .into_iter()
         .filter(|(_, path, _)| !path.starts_with("ci/"))
         .count();
-    assert_eq!(in_ruby, 6);
+    assert_eq!(in_ruby, 6 + 5);
     assert!(found(&report, &["FL008"]).is_empty());
 }
 

@@ -62,6 +62,7 @@ fn push_runs(chars: &[Char], end: usize, out: &mut Vec<ShellRun>) {
                 apple_id: r.apple_id,
                 key: r.key,
                 readonly: r.readonly,
+                via: None,
             }),
     );
 }

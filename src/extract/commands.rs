@@ -1,7 +1,9 @@
 //! Shell commands written in Ruby: the text of `sh(...)` and `system(...)` calls and of backticks
 //! (`` `...` ``, `%x(...)`), decoded as the shell receives it and read with [`super::shell`] for the
-//! fastlane tools they start.
+//! fastlane tools they start. A command may be a string literal, a heredoc (`sh <<~SH`), or a local
+//! variable assigned one of those earlier in the same lane, hook or method (`cmd = "..."; sh(cmd)`).
 
+use foldhash::HashMap;
 use tree_sitter::Node;
 
 use super::ruby::text;
@@ -12,14 +14,120 @@ use crate::query::{Kind, FIELDS};
 /// Methods that hand their argument to a shell (fastlane's `sh`, Ruby's `system`).
 pub const SHELL_METHODS: &[&str] = &["sh", "system"];
 
+/// Where the text of a command can be found besides a string literal at the call: the bodies of
+/// heredocs, and the strings and heredocs assigned to local variables.
+#[derive(Default)]
+pub struct Literals<'t, 's> {
+    /// Where each `<<~WORD` starts → its body.
+    bodies: HashMap<usize, Node<'t>>,
+    /// Each assignment to a local variable, in file order: its scope, the name, where it is, and
+    /// the value when that is the variable's whole text (a string or heredoc assigned with `=`;
+    /// `None` for anything else, `+=` included, which hides any earlier string).
+    assigned: Vec<(Scope, &'s str, usize, Option<Node<'t>>)>,
+}
+
+impl<'t, 's> Literals<'t, 's> {
+    /// From the heredoc openings and bodies of a file (any order), and its assignments to local
+    /// variables as `(scope, name, assignment, value if a plain `=` of a string or heredoc)`.
+    pub fn new(
+        heredocs: &[Node<'t>],
+        assigned: impl IntoIterator<Item = (Scope, &'s str, usize, Option<Node<'t>>)>,
+    ) -> Self {
+        let mut heredocs = heredocs.to_vec();
+        heredocs.sort_by_key(|n| n.start_byte());
+        let (openings, bodies): (Vec<Node>, Vec<Node>) = heredocs
+            .into_iter()
+            .partition(|n| Kind::of(*n) == Kind::HeredocBeginning);
+        // Bodies follow their line in the order of the openings on it: each opening takes the
+        // first body not taken that starts after it.
+        let mut paired = HashMap::default();
+        let mut next = bodies.iter().peekable();
+        for opening in openings {
+            while next
+                .next_if(|b| b.start_byte() < opening.end_byte())
+                .is_some()
+            {}
+            if let Some(body) = next.next() {
+                paired.insert(opening.start_byte(), *body);
+            }
+        }
+        let mut assigned: Vec<_> = assigned.into_iter().collect();
+        assigned.sort_by_key(|(_, _, at, _)| *at);
+        Literals {
+            bodies: paired,
+            assigned,
+        }
+    }
+
+    /// The node holding an argument's text (a string, or a heredoc's body), and whether it was
+    /// reached through a variable: a local is followed to the string or heredoc last assigned to
+    /// it in `scope` before `at`.
+    fn text_of(
+        &self,
+        arg: Node<'t>,
+        src: &str,
+        scope: Scope,
+        at: usize,
+    ) -> Option<(Node<'t>, bool)> {
+        let arg = trimmed(arg, src);
+        match Kind::of(arg) {
+            Kind::String => Some((arg, false)),
+            Kind::HeredocBeginning => self.bodies.get(&arg.start_byte()).map(|b| (*b, false)),
+            Kind::Identifier => {
+                let name = text(arg, src);
+                let (_, _, _, value) =
+                    self.assigned.iter().rev().find(|(s, n, assigned_at, _)| {
+                        *s == scope && *n == name && *assigned_at < at
+                    })?;
+                let value = trimmed((*value)?, src);
+                match Kind::of(value) {
+                    Kind::String => Some((value, true)),
+                    Kind::HeredocBeginning => {
+                        self.bodies.get(&value.start_byte()).map(|b| (*b, true))
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Methods of a string that leave the words of a command as they are.
+const TRIMS: &[&str] = &["strip", "chomp", "lstrip", "rstrip", "squish", "freeze"];
+
+/// The string or heredoc under `"...".strip`, `<<~SH.chomp` and the like; else `node`.
+fn trimmed<'t>(node: Node<'t>, src: &str) -> Node<'t> {
+    if Kind::of(node) != Kind::Call || node.child_by_field_id(FIELDS.arguments).is_some() {
+        return node;
+    }
+    let receiver = node.child_by_field_id(FIELDS.receiver);
+    let method = node.child_by_field_id(FIELDS.method);
+    match (receiver, method) {
+        (Some(receiver), Some(method))
+            if matches!(Kind::of(receiver), Kind::String | Kind::HeredocBeginning)
+                && TRIMS.contains(&text(method, src)) =>
+        {
+            receiver
+        }
+        _ => node,
+    }
+}
+
 /// The fastlane runs of a `sh`/`system` call: one string is a command line; several arguments are
 /// the words of one command (`sh("fastlane", "pilot", "upload")`); `sh(command: "...")` too.
-pub fn of_call(call: Node, src: &str, scope: Scope, out: &mut Vec<ShellRun>) {
+pub fn of_call<'t>(
+    call: Node<'t>,
+    src: &str,
+    scope: Scope,
+    literals: &Literals<'t, '_>,
+    out: &mut Vec<ShellRun>,
+) {
     let Some(args) = call.child_by_field_id(FIELDS.arguments) else {
         return;
     };
-    let mut positional: Vec<Node> = Vec::new();
-    let mut command: Option<Node> = None;
+    let mut positional: Vec<Node<'t>> = Vec::new();
+    let mut command: Option<Node<'t>> = None;
     let mut cursor = args.walk();
     for arg in args.named_children(&mut cursor) {
         match Kind::of(arg) {
@@ -42,19 +150,29 @@ pub fn of_call(call: Node, src: &str, scope: Scope, out: &mut Vec<ShellRun>) {
     };
     // Only string arguments are read, each once: a call nested in the arguments is not (it is a
     // call of its own).
-    let mentions = |n: &Node| Kind::of(*n) == Kind::String && text(*n, src).contains("fastlane");
-    let runs: Vec<FastlaneRun> = match (single, positional.as_slice()) {
-        (Some(one), _) if mentions(&one) => match chars_of(one, src) {
-            Some((chars, end)) => shell::fastlane_runs(&chars, end),
-            None => Vec::new(),
-        },
-        (None, many) if many.len() > 1 && many.iter().any(mentions) => {
-            let words: Vec<Word> = many.iter().map(|n| word_of(*n, src)).collect();
-            shell::fastlane_run(&words).into_iter().collect()
+    let text_of = |n: Node<'t>| literals.text_of(n, src, scope, call.start_byte());
+    let mentions = |n: Node| text(n, src).contains("fastlane");
+    let mut via = None;
+    let runs: Vec<FastlaneRun> = match (single.and_then(text_of), positional.as_slice()) {
+        (Some((one, variable)), _) if mentions(one) => {
+            via = variable.then(|| Span::new(call.start_byte(), call.end_byte()));
+            let (chars, end) = decode(one, src);
+            shell::fastlane_runs(&chars, end)
+        }
+        (None, many) if single.is_none() && many.len() > 1 => {
+            let words: Vec<Word> = many.iter().map(|n| word_of(*n, src, &text_of)).collect();
+            if words.iter().any(|w| w.text.contains("fastlane")) {
+                shell::fastlane_run(&words).into_iter().collect()
+            } else {
+                Vec::new()
+            }
         }
         _ => Vec::new(),
     };
-    out.extend(runs.into_iter().map(|r| shell_run(r, scope)));
+    out.extend(runs.into_iter().map(|r| ShellRun {
+        via,
+        ..shell_run(r, scope)
+    }));
 }
 
 /// The fastlane runs of a backtick command.
@@ -79,19 +197,19 @@ fn shell_run(r: FastlaneRun, scope: Scope) -> ShellRun {
         apple_id: r.apple_id,
         key: r.key,
         readonly: r.readonly,
+        via: None,
     }
 }
 
-/// The characters of a string literal as the shell receives them, and where its text ends, if the
-/// node is one.
-fn chars_of(node: Node, src: &str) -> Option<(Vec<Char>, usize)> {
-    (Kind::of(node) == Kind::String).then(|| decode(node, src))
-}
-
-/// One argument of `sh("fastlane", "pilot", ...)` as a word: a string's text, else unknown.
-fn word_of(node: Node, src: &str) -> Word {
-    let text = match chars_of(node, src) {
-        Some((chars, _)) => chars.iter().map(|(c, _)| *c).collect(),
+/// One argument of `sh("fastlane", "pilot", ...)` as a word: the text of a string or heredoc (or
+/// of a variable holding one), else unknown.
+fn word_of<'t>(
+    node: Node<'t>,
+    src: &str,
+    text_of: &impl Fn(Node<'t>) -> Option<(Node<'t>, bool)>,
+) -> Word {
+    let text = match text_of(node) {
+        Some((literal, _)) => decode(literal, src).0.iter().map(|(c, _)| *c).collect(),
         None => OPAQUE.to_string(),
     };
     Word {
@@ -100,8 +218,8 @@ fn word_of(node: Node, src: &str) -> Word {
     }
 }
 
-/// The text of a string or backtick node: its runs of text, escape sequences decoded as Ruby does,
-/// and each interpolation as one [`OPAQUE`] character; and where that text ends.
+/// The text of a string, heredoc body or backtick node: its runs of text, escape sequences decoded
+/// as Ruby does, and each interpolation as one [`OPAQUE`] character; and where that text ends.
 fn decode(node: Node, src: &str) -> (Vec<Char>, usize) {
     let mut out = Vec::new();
     let mut end = node.start_byte();
@@ -109,7 +227,7 @@ fn decode(node: Node, src: &str) -> (Vec<Char>, usize) {
     for child in node.named_children(&mut cursor) {
         let at = child.start_byte();
         match Kind::of(child) {
-            Kind::StringContent => {
+            Kind::StringContent | Kind::HeredocContent => {
                 out.extend(text(child, src).char_indices().map(|(i, c)| (c, at + i)))
             }
             Kind::EscapeSequence => {
@@ -191,6 +309,65 @@ end
                 ),
             ]
         );
+    }
+
+    /// Each heredoc body belongs to the opening it follows, in order along the line; a heredoc
+    /// that is not run is not read.
+    #[test]
+    fn heredocs_are_read_from_their_own_bodies() {
+        let src = r#"lane :a do
+  notes = <<~NOTES
+    fastlane pilot -u someone
+  NOTES
+  puts(<<~A); sh(<<~B)
+    fastlane deliver -u first
+  A
+    fastlane pilot -u second
+  B
+  sh <<~'RAW'
+    fastlane pem -u third
+  RAW
+end
+"#;
+        assert_eq!(
+            runs(src),
+            vec![
+                ("fastlane pilot".into(), Some("-u second".into()), false),
+                ("fastlane pem".into(), Some("-u third".into()), false),
+            ]
+        );
+    }
+
+    /// A variable is followed to its last plain assignment before the call, in the same lane.
+    #[test]
+    fn variables_are_followed_to_their_last_string() {
+        let src = r#"cmd = "fastlane deliver -u top"
+lane :a do
+  sh(cmd)
+  cmd = "fastlane pilot -u first"
+  cmd = "fastlane pilot -u second".strip
+  sh(cmd, log: false)
+  cmd = make_command
+  sh(cmd)
+  other = "fastlane sigh"
+  other << " -u later"
+  sh(command: other)
+end
+"#;
+        assert_eq!(
+            runs(src),
+            vec![
+                ("fastlane pilot".into(), Some("-u second".into()), false),
+                ("fastlane sigh".into(), None, false),
+            ]
+        );
+        let model = crate::extract::ruby::extract(&parse_ruby(src).unwrap(), src);
+        let via: Vec<&str> = model
+            .shell
+            .iter()
+            .map(|r| r.via.map_or("", |s| &src[s.start..s.end]))
+            .collect();
+        assert_eq!(via, ["sh(cmd, log: false)", "sh(command: other)"]);
     }
 
     /// Shell quotes, Ruby escapes and interpolations in every order, next to multi-byte text: no

@@ -261,6 +261,7 @@ struct Raw<'t> {
     assigns: Vec<(Node<'t>, Node<'t>, Node<'t>)>,
     comments: Vec<Node<'t>>,
     subshells: Vec<Node<'t>>,
+    heredocs: Vec<Node<'t>>,
 }
 
 /// Whether Ruby text parses without a syntax error, stray keywords included (what a rewrite of a
@@ -341,6 +342,7 @@ fn capture_node<'t>(capture: Capture, n: Node<'t>, f: &Fields, src: &str, raw: &
         }
         Capture::Comment => raw.comments.push(n),
         Capture::Subshell => raw.subshells.push(n),
+        Capture::Heredoc => raw.heredocs.push(n),
     }
 }
 
@@ -582,10 +584,35 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
         .collect();
     let defined_here: HashSet<String> = defined_here.into_iter().map(str::to_string).collect();
     let mut calls: Vec<Call> = Vec::with_capacity(raw.calls.len());
+    let shell_calls = raw
+        .calls
+        .iter()
+        .any(|(_, name)| commands::SHELL_METHODS.contains(&text(*name, src)));
+    // What a shell command may be held in besides a string at its call; built only when there
+    // is one.
+    let literals = if shell_calls {
+        commands::Literals::new(
+            &raw.heredocs,
+            raw.assigns
+                .iter()
+                .filter(|(_, left, _)| Kind::of(*left) == Kind::Identifier)
+                .map(|(node, left, right)| {
+                    let whole = Kind::of(*node) == Kind::Assignment;
+                    (
+                        scope_at(span(*node)),
+                        text(*left, src),
+                        node.start_byte(),
+                        whole.then_some(*right),
+                    )
+                }),
+        )
+    } else {
+        commands::Literals::default()
+    };
     for (node, name) in &raw.calls {
         let scope = scope_at(span(*node));
         if commands::SHELL_METHODS.contains(&text(*name, src)) {
-            commands::of_call(*node, src, scope, &mut model.shell);
+            commands::of_call(*node, src, scope, &literals, &mut model.shell);
         }
         calls.push(call_of(*node, *name, src, scope));
     }
@@ -593,6 +620,8 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
         commands::of_subshell(*node, src, scope_at(span(*node)), &mut model.shell);
     }
     model.shell.sort_by_key(|r| (r.span.start, r.span.end));
+    // A command held in a variable and run twice is one command.
+    model.shell.dedup_by_key(|r| (r.span.start, r.span.end));
     let tree_errors = model.syntax_errors.len();
     for node in &raw.identifiers {
         if not_references.contains(&node.start_byte()) {

@@ -25,8 +25,11 @@ download_dsyms`, also after `bundle exec`, `env` or `VAR=value`), when that tool
   (Matchfile, Deliverfile); or
 - needs an Apple ID at the project's fastlane version (`fastlane pem`, `fastlane produce` up to 2.237.0).
 
-`fastlane match --readonly` needs no login and is not reported. A command held in a variable, a heredoc
-or a shell script is not read.
+The command may be a string, a heredoc (`sh <<~SH`, also with `.strip` or `.chomp`), or a local variable
+assigned one of those earlier in the same lane, hook or method (`cmd = \"fastlane pilot ...\"` then
+`sh(cmd)`); the diagnostic then points at the string and names the call. A variable built up bit by bit
+(`cmd += \"...\"`), one assigned something else (a method's result), and a shell script are not read.
+`fastlane match --readonly` needs no login and is not reported.
 
 The steps of CI configuration files are read too (`run:`, `script:`, `command:`, Bitrise's `content:`,
 Jenkinsfile `sh '...'` steps): there, a fastlane tool given an Apple ID on the command line, or one with
@@ -102,6 +105,26 @@ fn ci_step(text: &str, run: &ShellRun) -> Option<(String, String)> {
 
 /// What is wrong with a fastlane run started from a shell (also a lane's verdict reason).
 pub fn message(ws: &Workspace, file: usize, run: &ShellRun, site: &ShellSite) -> String {
+    let what = what_happens(ws, file, run, site);
+    match run.via {
+        // The diagnostic points at the string; say where it runs.
+        Some(call) => {
+            let source = &ws.files[file].source;
+            let shown = source.text[call.start..call.end]
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .trim_end();
+            format!(
+                "{what} (the command is held in a variable, run by `{shown}` on line {})",
+                source.line_of(call.start)
+            )
+        }
+        None => what,
+    }
+}
+
+fn what_happens(ws: &Workspace, file: usize, run: &ShellRun, site: &ShellSite) -> String {
     let text = &ws.files[file].source.text;
     let what = &run.text;
     if site.apple_id_only {
