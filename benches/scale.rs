@@ -1035,7 +1035,7 @@ fn large_fastfile(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Re
 }
 
 fn stress(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Result<()> {
-    let (root, _, _) = ws.input("stress", "v5", inputs::stress::generate)?;
+    let (root, _, _) = ws.input("stress", "v7", inputs::stress::generate)?;
     let run = |key: &'static str, at: &str, args: &[&str], validate: Validate| {
         Case::new(key, &cfg.bin, args, &root.join(at), validate)
     };
@@ -1091,6 +1091,9 @@ fn stress(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Result<()>
     // A large file with a missing `end`, beside the same file whole (cases 20 and 21).
     cases.push(run("unclosed", "unclosed", &json, json_check));
     cases.push(run("closed", "closed", &json, json_check));
+    // Shell commands held in variables and heredocs, beside half as many (cases 22 and 23).
+    cases.push(run("shellvars", "shellvars", &json, json_check));
+    cases.push(run("shellvars half", "shellvars_half", &json, json_check));
     measure(&mut cases, cfg.runs);
     for c in &cases {
         rep.case(
@@ -1199,6 +1202,14 @@ fn stress(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Result<()>
         &cases[20],
         &cases[21],
         "info: the parser's error recovery, and FL000 checking the repair it names by parsing it",
+    );
+    rep.ratio(
+        "stress: check, 40,000 shell commands held in variables and heredocs / 20,000",
+        &cases[22],
+        &cases[23],
+        2.3,
+        true,
+        "fastlint's own: twice the commands cost about twice the time (each variable's strings and each heredoc's body are found once for the file)",
     );
     Ok(())
 }

@@ -16,6 +16,9 @@
 //! - `sharedvar/`: one lane of 20,000 `pilot(opts)` calls passing one hash literal, which
 //!   `--fix` follows from each call.
 //! - `nested/`: one `pilot(username: ...)` call inside 20,000 nested `pilot(...)` calls.
+//! - `shellvars/`: one lane of 20,000 shell commands, each assigned to a variable and run with
+//!   `sh(cmd)`, and as many heredocs run with `sh <<~SH`; `shellvars_half/` is the first half of
+//!   it, so that the two show whether the cost grows with the number of commands, or faster.
 
 use super::monorepo::Tree;
 use std::fmt::Write as _;
@@ -30,6 +33,7 @@ pub const LONGRUN_CALLS: usize = 20_000;
 pub const MANY_LANES: usize = 20_000;
 pub const SHARED_VAR_CALLS: usize = 20_000;
 pub const NESTED_CALLS: usize = 20_000;
+pub const SHELL_COMMANDS: usize = 20_000;
 
 pub fn generate(root: &Path) -> io::Result<()> {
     let mut t = Tree::new(root)?;
@@ -116,5 +120,18 @@ pub fn generate(root: &Path) -> io::Result<()> {
         ")".repeat(NESTED_CALLS)
     );
     t.file("nested/fastlane/Fastfile", text.as_bytes())?;
+    for (dir, commands) in [
+        ("shellvars", SHELL_COMMANDS),
+        ("shellvars_half", SHELL_COMMANDS / 2),
+    ] {
+        let mut text = String::from("lane :a do\n");
+        for i in 0..commands {
+            let command = format!("fastlane pilot upload -u me{i}@example.com");
+            let _ = writeln!(text, "  cmd = \"{command}\"\n  sh(cmd)");
+            let _ = writeln!(text, "  sh <<~SH\n    {command}\n  SH");
+        }
+        text.push_str("end\n");
+        t.file(&format!("{dir}/fastlane/Fastfile"), text.as_bytes())?;
+    }
     Ok(())
 }

@@ -14,16 +14,20 @@ use crate::query::{Kind, FIELDS};
 /// Methods that hand their argument to a shell (fastlane's `sh`, Ruby's `system`).
 pub const SHELL_METHODS: &[&str] = &["sh", "system"];
 
+/// Where an assignment to a variable is, and its value if that is a string or heredoc assigned
+/// whole.
+type Assignment<'t> = (usize, Option<Node<'t>>);
+
 /// Where the text of a command can be found besides a string literal at the call: the bodies of
 /// heredocs, and the strings and heredocs assigned to local variables.
 #[derive(Default)]
 pub struct Literals<'t, 's> {
     /// Where each `<<~WORD` starts → its body.
     bodies: HashMap<usize, Node<'t>>,
-    /// Each assignment to a local variable, in file order: its scope, the name, where it is, and
-    /// the value when that is the variable's whole text (a string or heredoc assigned with `=`;
-    /// `None` for anything else, `+=` included, which hides any earlier string).
-    assigned: Vec<(Scope, &'s str, usize, Option<Node<'t>>)>,
+    /// The assignments to each local variable (by scope and name), in file order: where each is,
+    /// and the value when that is the variable's whole text (a string or heredoc assigned with
+    /// `=`; `None` for anything else, `+=` included, which hides any earlier string).
+    assigned: HashMap<(Scope, &'s str), Vec<Assignment<'t>>>,
 }
 
 impl<'t, 's> Literals<'t, 's> {
@@ -51,11 +55,16 @@ impl<'t, 's> Literals<'t, 's> {
                 paired.insert(opening.start_byte(), *body);
             }
         }
-        let mut assigned: Vec<_> = assigned.into_iter().collect();
-        assigned.sort_by_key(|(_, _, at, _)| *at);
+        let mut by_name: HashMap<(Scope, &'s str), Vec<Assignment<'t>>> = HashMap::default();
+        for (scope, name, at, value) in assigned {
+            by_name.entry((scope, name)).or_default().push((at, value));
+        }
+        for list in by_name.values_mut() {
+            list.sort_by_key(|(at, _)| *at);
+        }
         Literals {
             bodies: paired,
-            assigned,
+            assigned: by_name,
         }
     }
 
@@ -65,7 +74,7 @@ impl<'t, 's> Literals<'t, 's> {
     fn text_of(
         &self,
         arg: Node<'t>,
-        src: &str,
+        src: &'s str,
         scope: Scope,
         at: usize,
     ) -> Option<(Node<'t>, bool)> {
@@ -74,12 +83,9 @@ impl<'t, 's> Literals<'t, 's> {
             Kind::String => Some((arg, false)),
             Kind::HeredocBeginning => self.bodies.get(&arg.start_byte()).map(|b| (*b, false)),
             Kind::Identifier => {
-                let name = text(arg, src);
-                let (_, _, _, value) =
-                    self.assigned.iter().rev().find(|(s, n, assigned_at, _)| {
-                        *s == scope && *n == name && *assigned_at < at
-                    })?;
-                let value = trimmed((*value)?, src);
+                let list = self.assigned.get(&(scope, text(arg, src)))?;
+                let before = list.partition_point(|(assigned_at, _)| *assigned_at < at);
+                let value = trimmed(list[..before].last()?.1?, src);
                 match Kind::of(value) {
                     Kind::String => Some((value, true)),
                     Kind::HeredocBeginning => {
@@ -116,11 +122,11 @@ fn trimmed<'t>(node: Node<'t>, src: &str) -> Node<'t> {
 
 /// The fastlane runs of a `sh`/`system` call: one string is a command line; several arguments are
 /// the words of one command (`sh("fastlane", "pilot", "upload")`); `sh(command: "...")` too.
-pub fn of_call<'t>(
+pub fn of_call<'t, 's>(
     call: Node<'t>,
-    src: &str,
+    src: &'s str,
     scope: Scope,
-    literals: &Literals<'t, '_>,
+    literals: &Literals<'t, 's>,
     out: &mut Vec<ShellRun>,
 ) {
     let Some(args) = call.child_by_field_id(FIELDS.arguments) else {
