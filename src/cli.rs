@@ -725,7 +725,10 @@ fn fix_or_diff(args: &CheckArgs, setup: &Setup) -> ExitCode {
         } else {
             u8::from(!outcome.changes.is_empty())
         };
-        return finish(result, code);
+        let status = finish(result, code);
+        // The process ends here: leave the workspace and the rewrites to the OS.
+        std::mem::forget(outcome);
+        return status;
     }
 
     // --fix: write each file atomically, then show what was applied and what remains.
@@ -802,7 +805,10 @@ fn fix_or_diff(args: &CheckArgs, setup: &Setup) -> ExitCode {
             .and_then(|_| render::text::write(report, color, &mut out))
     };
     let code = if failed { 2 } else { report.exit_code() };
-    finish(result.and_then(|_| out.done()), code)
+    let status = finish(result.and_then(|_| out.done()), code);
+    // The process ends here: leave the workspace and the rewrites to the OS.
+    std::mem::forget(outcome);
+    status
 }
 
 /// What `--fix` (`applied`) or `--diff` says after the diffs: the headline with `extra` on its
