@@ -359,6 +359,15 @@ pub enum SyntaxCause {
     /// which Ruby reads as a key `lane:` and a call `release`; `colon` and `name` are where the
     /// `:` and the name start. `lane :release` mends it.
     LaneNameAsKey { at: Span, colon: usize, name: usize },
+    /// A lane declared with its platform before its name, `lane :ios beta do` (`at` runs from
+    /// `lane` to the name), which Ruby reads as `lane :ios` followed by a call `beta`;
+    /// `platform` is the `:ios` symbol and `name` where the name starts. `lane :beta` mends it
+    /// (inside `platform :ios do ... end`, where the platform belongs).
+    LaneAfterPlatform {
+        at: Span,
+        platform: Span,
+        name: usize,
+    },
 }
 
 /// A cause of syntax errors and the text whose errors it explains: from where it starts to where
@@ -379,7 +388,7 @@ impl SyntaxCause {
             | SyntaxCause::UnclosedString { open, .. } => open,
             SyntaxCause::StrayBracket { at } | SyntaxCause::TypographicQuote { at } => at,
             SyntaxCause::MissingComma { option, .. } => option,
-            SyntaxCause::LaneNameAsKey { at, .. } => at,
+            SyntaxCause::LaneNameAsKey { at, .. } | SyntaxCause::LaneAfterPlatform { at, .. } => at,
         }
     }
 }

@@ -330,6 +330,27 @@ fn a_lane_named_like_a_hash_key_is_named() {
         .replacen("private_lane: notify", "private_lane :notify", 1)));
 }
 
+/// `lane :ios beta do`, the platform written before the lane's name (as `fastlane ios beta` runs
+/// it): named where it is, with the repair, and the file parses with it.
+#[test]
+fn a_lane_with_its_platform_before_its_name_is_named() {
+    assert_eq!(
+        fl000("lane-after-platform"),
+        vec![one(
+            7,
+            1,
+            "syntax error: `lane :ios beta` names two things: Ruby reads `lane :ios` as the lane and `beta` as a call; a lane's name is one symbol, and its platform is the `platform :ios do` block around it (`lane :beta` mends this)"
+        )]
+    );
+    assert!(!ruby_accepts("lane-after-platform"));
+    assert!(ruby_accepts_edited("lane-after-platform", |text| text
+        .replacen("lane :ios beta", "lane :beta", 1)));
+    // The repair the help gives: the lane inside its platform's block.
+    assert!(ruby_accepts_edited("lane-after-platform", |text| text
+        .replacen("lane :ios beta do", "platform :ios do\nlane :beta do", 1)
+        .replacen("lane :release", "end\n\nlane :release", 1)));
+}
+
 /// `lane :beta do |options`, the block's parameters not closed: tree-sitter puts the `|` it
 /// expected where the line ends, and the message names it.
 #[test]

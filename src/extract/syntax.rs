@@ -251,6 +251,7 @@ pub fn causes(tree: &Tree, src: &str, errors: &[Span]) -> Vec<FoundCause> {
 fn one_line_leads(tree: &Tree, src: &str, errors: &[Span]) -> Vec<(SyntaxCause, usize)> {
     let mut leads = missing_commas(tree, src, errors);
     leads.extend(lane_names_as_keys(src, errors));
+    leads.extend(lanes_after_platforms(src, errors));
     leads.sort_by_key(|(cause, _)| cause.span().start);
     leads
 }
@@ -290,6 +291,76 @@ fn lane_names_as_keys(src: &str, errors: &[Span]) -> Vec<(SyntaxCause, usize)> {
         }
     }
     out
+}
+
+/// fastlane's platforms, which a lane may be put under.
+const PLATFORMS: &[&str] = &["ios", "android", "mac"];
+
+/// Errors on `lane :ios beta do` (the platform written before the lane's name, as `fastlane ios
+/// beta` runs it), at the platform or at the name, as [`SyntaxCause::LaneAfterPlatform`], with
+/// where the error ends.
+fn lanes_after_platforms(src: &str, errors: &[Span]) -> Vec<(SyntaxCause, usize)> {
+    let mut out = Vec::new();
+    for e in errors.iter().take(MAX_ONE_LINE_LEADS) {
+        let line_start = src[..e.start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = src[e.start..].find('\n').map_or(src.len(), |i| e.start + i);
+        let Some(cause) = lane_after_platform(&src[line_start..line_end], line_start) else {
+            continue;
+        };
+        let SyntaxCause::LaneAfterPlatform { platform, at, .. } = cause else {
+            continue;
+        };
+        if (platform.start..=at.end).contains(&e.start) {
+            out.push((cause, e.end));
+        }
+    }
+    out
+}
+
+/// `lane :ios beta` at the start of `line` (which starts at `offset` in the file), as a
+/// [`SyntaxCause::LaneAfterPlatform`].
+fn lane_after_platform(line: &str, offset: usize) -> Option<SyntaxCause> {
+    let blank = |c: char| c == ' ' || c == '\t';
+    let word_at = line.len() - line.trim_start_matches(blank).len();
+    let rest = &line[word_at..];
+    let word = LANE_WORDS
+        .iter()
+        .filter(|w| rest.starts_with(*w))
+        .max_by_key(|w| w.len())?;
+    let after_word = &rest[word.len()..];
+    let symbol_at =
+        word_at + word.len() + (after_word.len() - after_word.trim_start_matches(blank).len());
+    if symbol_at == word_at + word.len() {
+        return None;
+    }
+    let symbol_len = 1 + line[symbol_at..]
+        .strip_prefix(':')?
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        .count();
+    if !PLATFORMS.contains(&&line[symbol_at + 1..symbol_at + symbol_len]) {
+        return None;
+    }
+    let after_symbol = &line[symbol_at + symbol_len..];
+    let name_at = symbol_at
+        + symbol_len
+        + (after_symbol.len() - after_symbol.trim_start_matches(blank).len());
+    if name_at == symbol_at + symbol_len {
+        return None;
+    }
+    let name_len = line[name_at..]
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        .count();
+    let starts_a_name = line
+        .as_bytes()
+        .get(name_at)
+        .is_some_and(|b| b.is_ascii_lowercase() || *b == b'_');
+    starts_a_name.then(|| SyntaxCause::LaneAfterPlatform {
+        at: Span::new(offset + word_at, offset + name_at + name_len),
+        platform: Span::new(offset + symbol_at, offset + symbol_at + symbol_len),
+        name: offset + name_at,
+    })
 }
 
 /// At most this many errors are tried as each mistake of one line (a comma left out, a lane
@@ -933,6 +1004,15 @@ fn back(cause: SyntaxCause, made: &[Repair]) -> SyntaxCause {
             colon: at(colon),
             name: at(name),
         },
+        SyntaxCause::LaneAfterPlatform {
+            at: s,
+            platform,
+            name,
+        } => SyntaxCause::LaneAfterPlatform {
+            at: span(s),
+            platform: span(platform),
+            name: at(name),
+        },
     }
 }
 
@@ -1055,6 +1135,10 @@ fn confirm(
         SyntaxCause::MissingComma { at, .. } => mends(cause, at, 0, ","),
         // `lane: release` → `lane :release`.
         SyntaxCause::LaneNameAsKey { colon, name, .. } => mends(cause, colon, name - colon, " :"),
+        // `lane :ios beta` → `lane :beta`.
+        SyntaxCause::LaneAfterPlatform { platform, name, .. } => {
+            mends(cause, platform.start, name - platform.start, ":")
+        }
     }
 }
 
@@ -1278,6 +1362,7 @@ mod tests {
                     SyntaxCause::UnclosedString { .. } => "quote too many",
                     SyntaxCause::MissingComma { .. } => "comma",
                     SyntaxCause::LaneNameAsKey { .. } => "lane name as key",
+                    SyntaxCause::LaneAfterPlatform { .. } => "lane after platform",
                 };
                 let span = c.cause.span();
                 (
@@ -1312,6 +1397,17 @@ mod tests {
             // A name that is not a key (`A::B`), and a key after a comma, are other mistakes.
             ("gym(scheme: \"A\", clean: true, )) \n", None),
             ("x = A::B ::C(\n", None),
+            // A lane's platform before its name; a name after another symbol is another
+            // mistake.
+            (
+                "lane :ios beta do\n  pilot\nend\n",
+                Some(("lane after platform", "lane :ios beta", 1)),
+            ),
+            (
+                "platform :android do\n  private_lane :android  deploy_internal do |options|\n    supply\n  end\nend\n",
+                Some(("lane after platform", "private_lane :android  deploy_internal", 2)),
+            ),
+            ("lane :upload beta do\n  pilot\nend\n", None),
             // A lane named like a hash key; a hash key that is one.
             (
                 "platform :ios do\n  lane: beta do\n    pilot\n  end\nend\n",

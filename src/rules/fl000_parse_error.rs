@@ -28,7 +28,9 @@ a string whose closing quote is missing (`\"fastlane/api_key.json,`, or `scheme:
 bracket (`ENV[\"APP_ID\"]\",`), any of which turns the code up to the next quote into text and every quote after
 it inside out, or an option that follows the one before it with no comma between them (`message: \"Bump\"
 force: true`, or a comma left off the end of a line in a call written over several), or a lane named like a
-hash key (`lane: release do`, which Ruby reads as a key `lane:` and a call `release`). Each cause is checked by making the repair it names and parsing the result: only a repair that
+hash key (`lane: release do`, which Ruby reads as a key `lane:` and a call `release`), or a lane with its
+platform before its name (`lane :ios beta do`, as `fastlane ios beta` runs it: Ruby reads the lane `ios` and
+a call `beta`; the platform is the `platform :ios do` block around the lane). Each cause is checked by making the repair it names and parsing the result: only a repair that
 mends the file there is shown (the message says where, such as an `end` before line 12), and the errors it
 explains are not repeated. Where no cause is recognised (a line pasted into a call, say), the errors are shown
 as found (a token the parser found missing, by its name: a `|` is missing here), except that an error tree-sitter spreads over many lines (from a platform block's `do` to the end
@@ -260,6 +262,16 @@ fn cause_message(cause: &SyntaxCause, source: &SourceFile) -> String {
                 quoted(at)
             )
         }
+        SyntaxCause::LaneAfterPlatform { at, platform, name } => {
+            let text = &source.text;
+            let word = text[at.start..platform.start].trim_end();
+            let symbol = &text[platform.start..platform.end];
+            let name = &text[name..at.end];
+            format!(
+                "syntax error: `{}` names two things: Ruby reads `{word} {symbol}` as the lane and `{name}` as a call; a lane's name is one symbol, and its platform is the `platform {symbol} do` block around it (`{word} :{name}` mends this)",
+                quoted(at)
+            )
+        }
     }
 }
 
@@ -288,6 +300,9 @@ fn cause_help(cause: &SyntaxCause) -> &'static str {
         }
         SyntaxCause::LaneNameAsKey { .. } => {
             "put the colon before the name; `--fix` leaves the file untouched until it parses"
+        }
+        SyntaxCause::LaneAfterPlatform { .. } => {
+            "name the lane with one symbol, inside its platform's block (`fastlane ios beta` runs `lane :beta` in `platform :ios do ... end`); `--fix` leaves the file untouched until it parses"
         }
     }
 }
