@@ -364,7 +364,7 @@ fn lane_after_platform(line: &str, offset: usize) -> Option<SyntaxCause> {
 }
 
 /// At most this many errors are tried as each mistake of one line (a comma left out, a lane
-/// named like a hash key).
+/// named like a hash key, a lane's platform before its name).
 const MAX_ONE_LINE_LEADS: usize = 3;
 
 /// Errors that hold an option's key (`force: true`) right after code that can end a value
