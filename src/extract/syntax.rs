@@ -271,15 +271,10 @@ fn lane_names_as_keys(src: &str, errors: &[Span]) -> Vec<(SyntaxCause, usize)> {
         let word = src[line_start..e.start].trim_start();
         let after = &src[e.start + 1..];
         let name_at = e.start + 1 + (after.len() - after.trim_start_matches([' ', '\t']).len());
-        let name_len = src[name_at..]
-            .bytes()
-            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
-            .count();
-        let starts_a_name = src
-            .as_bytes()
-            .get(name_at)
-            .is_some_and(|b| b.is_ascii_lowercase() || *b == b'_');
-        if LANE_WORDS.contains(&word) && name_at > e.start + 1 && starts_a_name {
+        if !LANE_WORDS.contains(&word) || name_at == e.start + 1 {
+            continue;
+        }
+        if let Some(name_len) = lane_name_len(src, name_at) {
             out.push((
                 SyntaxCause::LaneNameAsKey {
                     at: Span::new(e.start - word.len(), name_at + name_len),
@@ -291,6 +286,24 @@ fn lane_names_as_keys(src: &str, errors: &[Span]) -> Vec<(SyntaxCause, usize)> {
         }
     }
     out
+}
+
+/// The length of the Ruby name (letters, digits, `_`) that `bytes` start with.
+fn word_len(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+        .count()
+}
+
+/// The length of the lane's name at `at` in `text`, if one starts there (a lowercase letter or
+/// `_`, as a symbol's name after `:`).
+fn lane_name_len(text: &str, at: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    bytes
+        .get(at)
+        .filter(|b| b.is_ascii_lowercase() || **b == b'_')?;
+    Some(word_len(&bytes[at..]))
 }
 
 /// fastlane's platforms, which a lane may be put under.
@@ -333,11 +346,7 @@ fn lane_after_platform(line: &str, offset: usize) -> Option<SyntaxCause> {
     if symbol_at == word_at + word.len() {
         return None;
     }
-    let symbol_len = 1 + line[symbol_at..]
-        .strip_prefix(':')?
-        .bytes()
-        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
-        .count();
+    let symbol_len = 1 + word_len(line[symbol_at..].strip_prefix(':')?.as_bytes());
     if !PLATFORMS.contains(&&line[symbol_at + 1..symbol_at + symbol_len]) {
         return None;
     }
@@ -348,15 +357,8 @@ fn lane_after_platform(line: &str, offset: usize) -> Option<SyntaxCause> {
     if name_at == symbol_at + symbol_len {
         return None;
     }
-    let name_len = line[name_at..]
-        .bytes()
-        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
-        .count();
-    let starts_a_name = line
-        .as_bytes()
-        .get(name_at)
-        .is_some_and(|b| b.is_ascii_lowercase() || *b == b'_');
-    starts_a_name.then(|| SyntaxCause::LaneAfterPlatform {
+    let name_len = lane_name_len(line, name_at)?;
+    Some(SyntaxCause::LaneAfterPlatform {
         at: Span::new(offset + word_at, offset + name_at + name_len),
         platform: Span::new(offset + symbol_at, offset + symbol_at + symbol_len),
         name: offset + name_at,
