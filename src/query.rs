@@ -130,7 +130,6 @@ pub enum Kind {
     HashKeySymbol,
     HashSplatArgument,
     HeredocBeginning,
-    HeredocBody,
     HeredocContent,
     Identifier,
     Integer,
@@ -147,7 +146,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    const NAMED: [(&'static str, Kind); 26] = [
+    const NAMED: [(&'static str, Kind); 25] = [
         ("assignment", Kind::Assignment),
         ("call", Kind::Call),
         ("comment", Kind::Comment),
@@ -160,7 +159,6 @@ impl Kind {
         ("hash_key_symbol", Kind::HashKeySymbol),
         ("hash_splat_argument", Kind::HashSplatArgument),
         ("heredoc_beginning", Kind::HeredocBeginning),
-        ("heredoc_body", Kind::HeredocBody),
         ("heredoc_content", Kind::HeredocContent),
         ("identifier", Kind::Identifier),
         ("integer", Kind::Integer),

@@ -79,21 +79,20 @@ impl<'t, 's> Literals<'t, 's> {
         at: usize,
     ) -> Option<(Node<'t>, bool)> {
         let arg = trimmed(arg, src);
-        match Kind::of(arg) {
-            Kind::String => Some((arg, false)),
-            Kind::HeredocBeginning => self.bodies.get(&arg.start_byte()).map(|b| (*b, false)),
-            Kind::Identifier => {
-                let list = self.assigned.get(&(scope, text(arg, src)))?;
-                let before = list.partition_point(|(assigned_at, _)| *assigned_at < at);
-                let value = trimmed(list[..before].last()?.1?, src);
-                match Kind::of(value) {
-                    Kind::String => Some((value, true)),
-                    Kind::HeredocBeginning => {
-                        self.bodies.get(&value.start_byte()).map(|b| (*b, true))
-                    }
-                    _ => None,
-                }
-            }
+        if Kind::of(arg) != Kind::Identifier {
+            return self.literal(arg).map(|n| (n, false));
+        }
+        let list = self.assigned.get(&(scope, text(arg, src)))?;
+        let before = list.partition_point(|(assigned_at, _)| *assigned_at < at);
+        let value = trimmed(list[..before].last()?.1?, src);
+        self.literal(value).map(|n| (n, true))
+    }
+
+    /// The node holding the text of a string or heredoc: the string itself, or the heredoc's body.
+    fn literal(&self, node: Node<'t>) -> Option<Node<'t>> {
+        match Kind::of(node) {
+            Kind::String => Some(node),
+            Kind::HeredocBeginning => self.bodies.get(&node.start_byte()).copied(),
             _ => None,
         }
     }
