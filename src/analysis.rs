@@ -134,6 +134,9 @@ pub struct Reaches {
     pub keyless_call: bool,
     /// A fastlane started from a shell among those: what no key block reaches.
     pub keyless_shell: bool,
+    /// A direct App Store Connect API call with no Spaceship token among those: what `--fix`
+    /// leaves to be done by hand.
+    pub keyless_api: bool,
     /// Any Apple action at all.
     pub apple: bool,
     /// Blocking and keyless sites, sorted, at most [`Reaches::CAP`].
@@ -151,6 +154,7 @@ impl Reaches {
             self.keyless = true;
             self.keyless_call |= matches!(reach.site, Site::Call { .. });
             self.keyless_shell |= matches!(reach.site, Site::Shell { .. });
+            self.keyless_api |= matches!(reach.site, Site::Spaceship { .. });
         } else {
             return;
         }
@@ -165,6 +169,7 @@ impl Reaches {
         self.keyless |= other.keyless;
         self.keyless_call |= other.keyless_call;
         self.keyless_shell |= other.keyless_shell;
+        self.keyless_api |= other.keyless_api;
         self.apple |= other.apple;
         self.sites.extend(other.sites.iter().copied());
         if self.sites.len() > 4 * Self::CAP {
@@ -194,6 +199,9 @@ pub struct Analysis {
     /// fastlane tools started from shell commands that some run reaches and that talk to Apple
     /// without a key, by (file, index into `shell`).
     pub shell: HashMap<(usize, usize), ShellSite>,
+    /// Direct App Store Connect API calls (`Spaceship::ConnectAPI::App.find`) that some run reaches
+    /// with no Spaceship token set, by (file, index into `spaceship`).
+    pub api_without_token: HashSet<(usize, usize)>,
     /// Each lane, with what it reaches.
     pub lanes: Vec<LaneRun>,
     /// Lanes whose key was in scope at the top of their body on every run (used by --fix).
@@ -244,6 +252,16 @@ struct Index<'a> {
 }
 
 impl<'a> Index<'a> {
+    /// Whether `files[file].spaceship[i]` is `Spaceship::ConnectAPI.login`.
+    fn connect_api_login(&self, file: usize, i: usize) -> bool {
+        self.files[file].ruby().is_some_and(|m| {
+            m.spaceship[i]
+                .text
+                .trim_start_matches("::")
+                .starts_with("Spaceship::ConnectAPI.login")
+        })
+    }
+
     fn new(ws: &'a Workspace, project_index: usize, key_from_env: bool) -> Self {
         let project = &ws.projects[project_index];
         let files = &ws.files[..];
@@ -392,6 +410,7 @@ struct Walker<'a, 'i> {
     visited: &'i mut HashSet<Target>,
     sites: &'i mut HashMap<(usize, usize), CallSite>,
     shell: &'i mut HashMap<(usize, usize), ShellSite>,
+    api_without_token: &'i mut HashSet<(usize, usize)>,
 }
 
 const MAX_DEPTH: usize = 200;
@@ -427,13 +446,31 @@ impl<'a> Walker<'a, '_> {
                 Event::ContextKey => state.context = true,
                 Event::Spaceship(i, kind) => match kind {
                     SpaceshipKind::KeyAuth => state.token = true,
-                    _ => reaches.push(
-                        Reach {
-                            site: Site::Spaceship { file, index: i },
-                            has_key: state.any(),
-                        },
-                        true,
-                    ),
+                    SpaceshipKind::Api => {
+                        if !state.token {
+                            self.api_without_token.insert((file, i));
+                        }
+                        reaches.push(
+                            Reach {
+                                site: Site::Spaceship { file, index: i },
+                                has_key: state.token,
+                            },
+                            false,
+                        );
+                    }
+                    SpaceshipKind::Login | SpaceshipKind::Legacy => {
+                        reaches.push(
+                            Reach {
+                                site: Site::Spaceship { file, index: i },
+                                has_key: state.any(),
+                            },
+                            true,
+                        );
+                        // `Spaceship::ConnectAPI.login` replaces the client, token and all.
+                        if kind == SpaceshipKind::Login && self.index.connect_api_login(file, i) {
+                            state.token = false;
+                        }
+                    }
                 },
                 Event::Call(i) => state = self.call(file, i, state, &mut reaches),
                 Event::Shell(i) => self.shell(file, i, state, &mut reaches),
@@ -634,6 +671,7 @@ pub fn analyse(ws: &Workspace, options: &CheckOptions) -> Analysis {
             let merged = analysis.shell.entry(key).or_insert(site);
             merged.apple_id_only |= site.apple_id_only;
         }
+        analysis.api_without_token.extend(part.api_without_token);
         analysis.keyed_at_start.extend(part.keyed_at_start);
         for (key, (home, reaches)) in runs {
             match lane_runs.entry(key) {
@@ -737,6 +775,7 @@ fn analyse_project(
             visited: &mut visited,
             sites: &mut analysis.sites,
             shell: &mut analysis.shell,
+            api_without_token: &mut analysis.api_without_token,
         };
         for &f in &project.fastfiles {
             base = walker.merge(Target::TopLevel(f), base, &mut top_reaches);
@@ -788,6 +827,7 @@ fn analyse_project(
             visited: &mut visited,
             sites: &mut analysis.sites,
             shell: &mut analysis.shell,
+            api_without_token: &mut analysis.api_without_token,
         };
         let mut reaches = Reaches::default();
         let mut state = base;
@@ -847,6 +887,7 @@ fn analyse_project(
             visited: &mut visited,
             sites: &mut analysis.sites,
             shell: &mut analysis.shell,
+            api_without_token: &mut analysis.api_without_token,
         };
         let summary = walker.run(target, base);
         if let Target::Lane(f, l) = target {

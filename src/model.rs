@@ -230,6 +230,10 @@ pub enum SpaceshipKind {
     Legacy,
     /// `Spaceship::ConnectAPI.auth(...)`, `Spaceship::ConnectAPI.token = ...`: the API-key path.
     KeyAuth,
+    /// `Spaceship::ConnectAPI::App.find(...)`, `Spaceship::ConnectAPI.get_builds(...)`: the App Store
+    /// Connect API, called directly. It runs on the Spaceship token when one is set, else on the web
+    /// session of an Apple-ID login earlier in the process, and fails with neither.
+    Api,
 }
 
 #[derive(Clone, Debug)]

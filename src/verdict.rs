@@ -11,9 +11,10 @@ use crate::rules::fl020_shell_fastlane::INFO as SHELL;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Verdict {
-    /// Runs no action that logs in to Apple.
+    /// Runs no action that logs in to Apple, and makes no App Store Connect API request.
     NoAppleAuth,
-    /// Every Apple action it runs has a key in scope.
+    /// Every Apple action it runs (and every App Store Connect API request it makes) has a key in
+    /// scope.
     ApiKey,
     /// Every Apple action it runs can take a key, and at least one would log in with an Apple ID.
     Migratable,
@@ -55,7 +56,8 @@ pub struct LaneVerdict {
     pub lane: usize,
     pub verdict: Verdict,
     /// Migratable, and `--fix` can move all of it: its file may be rewritten, no comment keeps
-    /// one of its findings, and no fastlane it starts from a shell lacks a key.
+    /// one of its findings, no fastlane it starts from a shell lacks a key, and no direct App Store
+    /// Connect API call lacks the Spaceship token.
     pub fixable: bool,
     /// Migratable, and a suppression comment keeps one of its findings: `--fix` leaves it as it is.
     pub held: bool,
@@ -134,6 +136,18 @@ pub fn verdicts(ws: &Workspace, analysis: &Analysis) -> Vec<LaneVerdict> {
                     if s.kind == SpaceshipKind::KeyAuth {
                         continue;
                     }
+                    if s.kind == SpaceshipKind::Api {
+                        keyless.push(Reason {
+                            file,
+                            span: s.span,
+                            code: code("FL021"),
+                            message: crate::diagnostic::intern(format!(
+                                "`{}` runs with no Spaceship token set",
+                                s.text
+                            )),
+                        });
+                        continue;
+                    }
                     blocking.push(Reason {
                         file,
                         span: s.span,
@@ -188,7 +202,8 @@ pub fn verdicts(ws: &Workspace, analysis: &Analysis) -> Vec<LaneVerdict> {
         let fixable = verdict == Verdict::Migratable
             && !ws.files[run.file].has_syntax_errors()
             && !held
-            && !flags.keyless_shell;
+            && !flags.keyless_shell
+            && !flags.keyless_api;
         out.push(LaneVerdict {
             file: run.file,
             lane: run.lane,

@@ -830,6 +830,30 @@ fn spaceship_kind(receiver: &str, method: &str, is_setter: bool) -> Option<Space
         "Passbook",
         "WebsitePush",
     ];
+    // Request methods of `Spaceship::ConnectAPI::Client`.
+    const API_REQUESTS: &[&str] = &["get_", "post_", "patch_", "delete_", "add_", "create_"];
+    // The class methods of the models that make a request (not `type`, nor
+    // `Certificate.create_certificate_signing_request`, which makes a key and a CSR on this machine).
+    const MODEL_REQUESTS: &[&str] = &["all", "find", "get", "create", "delete!", "find_or_create"];
+    // Classes under `Spaceship::ConnectAPI` that are not models of App Store Connect records: their
+    // methods make no request of their own.
+    const NOT_MODELS: &[&str] = &[
+        "Token",
+        "Platform",
+        "Client",
+        "APIClient",
+        "Response",
+        "Model",
+        "Models",
+        "Base",
+        "FileUploader",
+        "TokenRefreshMiddleware",
+        "Tunes",
+        "TestFlight",
+        "Users",
+        "Provisioning",
+        "IAP",
+    ];
     match path.get(1).copied() {
         None | Some("Client") if method == "login" => Some(SpaceshipKind::Login),
         None => match method {
@@ -840,8 +864,21 @@ fn spaceship_kind(receiver: &str, method: &str, is_setter: bool) -> Option<Space
             "login" => Some(SpaceshipKind::Login),
             "auth" => Some(SpaceshipKind::KeyAuth),
             "token" if is_setter => Some(SpaceshipKind::KeyAuth),
+            // The client's requests, which the class forwards (`Spaceship::ConnectAPI.get_apps`).
+            _ if API_REQUESTS.iter().any(|p| method.starts_with(p)) => Some(SpaceshipKind::Api),
             _ => None,
         },
+        // A model class's requests (`Spaceship::ConnectAPI::App.find(...)`,
+        // `Spaceship::ConnectAPI::Device.find_by_udid(...)`); not a constant under one
+        // (`...::Type::APP_GROUPS`).
+        Some("ConnectAPI")
+            if path.len() == 3
+                && path[2].starts_with(|c: char| c.is_ascii_uppercase())
+                && !NOT_MODELS.contains(&path[2])
+                && (MODEL_REQUESTS.contains(&method) || method.starts_with("find_")) =>
+        {
+            Some(SpaceshipKind::Api)
+        }
         Some(second) if LEGACY.contains(&second) => {
             if method == "login" && path.len() == 2 {
                 Some(SpaceshipKind::Login)
@@ -916,6 +953,42 @@ mod tests {
                 name: "other".into(),
                 resolved: false
             }
+        );
+    }
+
+    #[test]
+    fn connect_api_requests_are_told_from_its_constants_and_helpers() {
+        let src = "app = Spaceship::ConnectAPI::App.find(id)\n\
+                   ::Spaceship::ConnectAPI::Certificate.all\n\
+                   Spaceship::ConnectAPI.get_builds(filter: f)\n\
+                   t = Spaceship::ConnectAPI::Token.create(**k)\n\
+                   Spaceship::ConnectAPI::Platform.map(p)\n\
+                   csr, key = Spaceship::ConnectAPI::Certificate.create_certificate_signing_request\n\
+                   Spaceship::ConnectAPI::Device.find_by_udid(udid)\n\
+                   caps = [Spaceship::ConnectAPI::BundleIdCapability::Type::APP_GROUPS]\n\
+                   x = Spaceship::ConnectAPI.token\n\
+                   Spaceship::ConnectAPI.token = t\n";
+        let m = model(src);
+        let found: Vec<_> = m
+            .spaceship
+            .iter()
+            .map(|s| (s.kind, s.text.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (SpaceshipKind::Api, "Spaceship::ConnectAPI::App.find"),
+                (
+                    SpaceshipKind::Api,
+                    "::Spaceship::ConnectAPI::Certificate.all"
+                ),
+                (SpaceshipKind::Api, "Spaceship::ConnectAPI.get_builds"),
+                (
+                    SpaceshipKind::Api,
+                    "Spaceship::ConnectAPI::Device.find_by_udid"
+                ),
+                (SpaceshipKind::KeyAuth, "Spaceship::ConnectAPI.token")
+            ]
         );
     }
 

@@ -22,6 +22,7 @@ use crate::load::{model_of_tree, Workspace};
 use crate::model::{FileModel, Span};
 use crate::parse::{parse_ruby, reparse_ruby, syntax_errors};
 use crate::report::{CheckOptions, Report};
+use crate::rules::fl021_connect_api_no_token::INFO as CONNECT_API;
 use crate::source::SourceFile;
 use crate::verdict::Verdict;
 
@@ -273,11 +274,22 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
                             (r.file, r.span.start),
                         )
                     }
-                    None => (
-                        "still reaches actions without a key, outside its own body (hooks or other lanes)"
-                            .to_string(),
-                        lane_at,
-                    ),
+                    None => match lv.reasons.iter().find(|r| r.code == CONNECT_API.code) {
+                        Some(r) => {
+                            let src = &report.ws.files[r.file].source;
+                            let what = src.text.get(r.span.start..r.span.end).unwrap_or(r.code);
+                            let what = what.split(['(', ' ', '\n']).next().unwrap_or(what);
+                            (
+                                format!("calls `{what}` with no Spaceship token set: set one before it by hand (`app_store_connect_api_key` without `set_spaceship_token: false`, or `Spaceship::ConnectAPI.auth`)"),
+                                (r.file, r.span.start),
+                            )
+                        }
+                        None => (
+                            "still reaches actions without a key, outside its own body (hooks or other lanes)"
+                                .to_string(),
+                            lane_at,
+                        ),
+                    },
                 }
             }
             _ => continue,

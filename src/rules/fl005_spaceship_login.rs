@@ -43,7 +43,7 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                     "`{}` is a legacy Spaceship API that needs an Apple-ID login",
                     s.text
                 ),
-                SpaceshipKind::KeyAuth => continue,
+                SpaceshipKind::KeyAuth | SpaceshipKind::Api => continue,
             };
             out.push(
                 Diagnostic::new(&INFO, f, s.span, message)

@@ -30,6 +30,7 @@ mod fl017_key_filepath_relative;
 pub(crate) mod fl018_match_storage_team_id;
 mod fl019_match_developer_id;
 pub(crate) mod fl020_shell_fastlane;
+pub(crate) mod fl021_connect_api_no_token;
 pub(crate) mod fl100_unused_suppression;
 
 /// What every rule reads.
@@ -115,6 +116,7 @@ pub static RULES: &[Rule] = &[
     fl018_match_storage_team_id::RULE,
     fl019_match_developer_id::RULE,
     fl020_shell_fastlane::RULE,
+    fl021_connect_api_no_token::RULE,
     fl100_unused_suppression::RULE,
 ];
 
