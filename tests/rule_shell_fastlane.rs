@@ -188,8 +188,11 @@ fn reads_commands_held_in_heredocs_and_variables() {
             ("FL020", h, 29),
             // Words: a variable holding `pilot` and a heredoc holding `upload`.
             ("FL020", h, 53),
-            // Quiet: a heredoc with --api_key_path, a command built with `+=`, a variable
-            // assigned after the call, and one assigned in another lane.
+            // Built up with `+=`: at the first string, the Apple ID in what a later line adds.
+            ("FL020", h, 60),
+            // Quiet: a heredoc with --api_key_path, `echo` built up with `+=`, a variable
+            // assigned after the call, one assigned in another lane, and one that has something
+            // other than a string added to it.
         ])
     );
     for (line, parts) in [
@@ -210,6 +213,13 @@ fn reads_commands_held_in_heredocs_and_variables() {
         ),
         (29, &["run by `sh(cmd)` on line 30"][..]),
         (53, &["`fastlane pilot` started from a shell gets no App Store Connect API key"][..]),
+        (
+            60,
+            &[
+                "`fastlane pilot` started from a shell logs in with the Apple ID given by `-u`",
+                "run by `sh(cmd)` on line 63",
+            ][..],
+        ),
     ] {
         let message = message_at(&report, h, line);
         for part in parts {
@@ -240,6 +250,8 @@ fn reads_commands_held_in_heredocs_and_variables() {
             lane("assigned_later", "no-apple-auth"),
             lane("elsewhere", "no-apple-auth"),
             lane("words", "migratable"),
+            lane("appended", "migratable"),
+            lane("appended_unknown", "no-apple-auth"),
         ])
     );
 }
@@ -327,8 +339,8 @@ end
     }
     let summary = format!("{}{}", out.stdout, out.stderr);
     assert!(
-        // 7 lanes of main, dotenv and matchfile, and 5 of held.
-        summary.contains("1 file changed, 1 call migrated in 1 lane; 12 lanes left as they are"),
+        // 7 lanes of main, dotenv and matchfile, and 6 of held.
+        summary.contains("1 file changed, 1 call migrated in 1 lane; 13 lanes left as they are"),
         "{summary}"
     );
     for line in [
@@ -338,6 +350,7 @@ end
         "  dsyms starts `fastlane run download_dsyms` from a shell without an API key: give the command `--api_key_path` by hand, or call the action in the lane (main/fastlane/Fastfile:20)",
         "  variable starts `fastlane deliver` from a shell without an API key: give the command `--api_key_path` by hand, or call the action in the lane (held/fastlane/Fastfile:17)",
         "  variable_heredoc blocked by `fastlane pem`, started from a shell (held/fastlane/Fastfile:23)",
+        "  appended starts `fastlane pilot` from a shell without an API key: give the command `--api_key_path` by hand, or call the action in the lane (held/fastlane/Fastfile:60)",
     ] {
         assert!(summary.lines().any(|l| l == line), "{line}\n{summary}");
     }
@@ -349,7 +362,7 @@ end
         .into_iter()
         .filter(|(_, path, _)| !path.starts_with("ci/"))
         .count();
-    assert_eq!(in_ruby, 6 + 5);
+    assert_eq!(in_ruby, 6 + 6);
     assert!(found(&report, &["FL008"]).is_empty());
 }
 

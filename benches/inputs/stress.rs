@@ -17,7 +17,8 @@
 //!   `--fix` follows from each call.
 //! - `nested/`: one `pilot(username: ...)` call inside 20,000 nested `pilot(...)` calls.
 //! - `shellvars/`: one lane of 20,000 shell commands, each assigned to a variable and run with
-//!   `sh(cmd)`, and as many heredocs run with `sh <<~SH`; `shellvars_half/` is the first half of
+//!   `sh(cmd)`, as many heredocs run with `sh <<~SH`, and a command that has a word added with
+//!   `+=` and is run after each of them; `shellvars_half/` is the first half of
 //!   it, so that the two show whether the cost grows with the number of commands, or faster.
 
 use super::monorepo::Tree;
@@ -124,11 +125,12 @@ pub fn generate(root: &Path) -> io::Result<()> {
         ("shellvars", SHELL_COMMANDS),
         ("shellvars_half", SHELL_COMMANDS / 2),
     ] {
-        let mut text = String::from("lane :a do\n");
+        let mut text = String::from("lane :a do\n  all = \"fastlane pilot upload\"\n");
         for i in 0..commands {
             let command = format!("fastlane pilot upload -u me{i}@example.com");
             let _ = writeln!(text, "  cmd = \"{command}\"\n  sh(cmd)");
             let _ = writeln!(text, "  sh <<~SH\n    {command}\n  SH");
+            let _ = writeln!(text, "  all += \" --group g{i}\"\n  sh(all)");
         }
         text.push_str("end\n");
         t.file(&format!("{dir}/fastlane/Fastfile"), text.as_bytes())?;

@@ -91,6 +91,8 @@ const TOKENS: &[&str] = &[
     "ENV.fetch(\"FASTLANE_PASSWORD\")",
     "Spaceship::Tunes.login(\"a\", \"b\")\n",
     "Spaceship::ConnectAPI.token = t\n",
+    "Spaceship::ConnectAPI::App.find(\"a.b\")\n",
+    "app_store_connect_api_key(key_id: \"K\", set_spaceship_token: false)\n",
     "pem\n",
     "produce(username: u)\n",
     "latest_testflight_build_number + 1",

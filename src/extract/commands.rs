@@ -1,7 +1,8 @@
 //! Shell commands written in Ruby: the text of `sh(...)` and `system(...)` calls and of backticks
 //! (`` `...` ``, `%x(...)`), decoded as the shell receives it and read with [`super::shell`] for the
 //! fastlane tools they start. A command may be a string literal, a heredoc (`sh <<~SH`), or a local
-//! variable assigned one of those earlier in the same lane, hook or method (`cmd = "..."; sh(cmd)`).
+//! variable assigned one of those earlier in the same lane, hook or method (`cmd = "..."; sh(cmd)`),
+//! with the strings and heredocs added to it with `+=` after that.
 
 use foldhash::HashMap;
 use tree_sitter::Node;
@@ -14,9 +15,24 @@ use crate::query::{Kind, FIELDS};
 /// Methods that hand their argument to a shell (fastlane's `sh`, Ruby's `system`).
 pub const SHELL_METHODS: &[&str] = &["sh", "system"];
 
-/// Where an assignment to a variable is, and its value if that is a string or heredoc assigned
-/// whole.
-type Assignment<'t> = (usize, Option<Node<'t>>);
+/// The most pieces (a string and what `+=` adds to it) a command held in a variable is read from:
+/// each run of it reads them all, so a file that adds to a variable thousands of times and runs it
+/// after each stays linear.
+const MAX_PARTS: usize = 64;
+
+/// What an assignment to a local variable does to its text.
+#[derive(Clone, Copy, Debug)]
+pub enum Assigned<'t> {
+    /// `cmd = value`: the text is the value's, when that is a string or heredoc.
+    Whole(Node<'t>),
+    /// `cmd += value`: the value's text is added at the end, when that is a string or heredoc.
+    Appended(Node<'t>),
+    /// Anything else (`cmd ||= ...`, `cmd, other = ...`): the text is not known.
+    Other,
+}
+
+/// Where an assignment to a variable is, and what it does.
+type Assignment<'t> = (usize, Assigned<'t>);
 
 /// Where the text of a command can be found besides a string literal at the call: the bodies of
 /// heredocs, and the strings and heredocs assigned to local variables.
@@ -24,18 +40,16 @@ type Assignment<'t> = (usize, Option<Node<'t>>);
 pub struct Literals<'t, 's> {
     /// Where each `<<~WORD` starts → its body.
     bodies: HashMap<usize, Node<'t>>,
-    /// The assignments to each local variable (by scope and name), in file order: where each is,
-    /// and the value when that is the variable's whole text (a string or heredoc assigned with
-    /// `=`; `None` for anything else, `+=` included, which hides any earlier string).
+    /// The assignments to each local variable (by scope and name), in file order.
     assigned: HashMap<(Scope, &'s str), Vec<Assignment<'t>>>,
 }
 
 impl<'t, 's> Literals<'t, 's> {
     /// From the heredoc openings and bodies of a file (any order), and its assignments to local
-    /// variables as `(scope, name, assignment, value if a plain `=` of a string or heredoc)`.
+    /// variables as `(scope, name, where, what)`.
     pub fn new(
         heredocs: &[Node<'t>],
-        assigned: impl IntoIterator<Item = (Scope, &'s str, usize, Option<Node<'t>>)>,
+        assigned: impl IntoIterator<Item = (Scope, &'s str, usize, Assigned<'t>)>,
     ) -> Self {
         let mut heredocs = heredocs.to_vec();
         heredocs.sort_by_key(|n| n.start_byte());
@@ -68,24 +82,38 @@ impl<'t, 's> Literals<'t, 's> {
         }
     }
 
-    /// The node holding an argument's text (a string, or a heredoc's body), and whether it was
-    /// reached through a variable: a local is followed to the string or heredoc last assigned to
-    /// it in `scope` before `at`.
+    /// The nodes holding an argument's text, in order (a string, or a heredoc's body), and whether
+    /// they were reached through a variable: a local is followed to the string or heredoc last
+    /// assigned to it in `scope` before `at`, and the strings and heredocs added to it with `+=`
+    /// after that. Anything else assigned or added on the way leaves its text unknown.
     fn text_of(
         &self,
         arg: Node<'t>,
         src: &'s str,
         scope: Scope,
         at: usize,
-    ) -> Option<(Node<'t>, bool)> {
+    ) -> Option<(Vec<Node<'t>>, bool)> {
         let arg = trimmed(arg, src);
         if Kind::of(arg) != Kind::Identifier {
-            return self.literal(arg).map(|n| (n, false));
+            return self.literal(arg).map(|n| (vec![n], false));
         }
         let list = self.assigned.get(&(scope, text(arg, src)))?;
-        let before = list.partition_point(|(assigned_at, _)| *assigned_at < at);
-        let value = trimmed(list[..before].last()?.1?, src);
-        self.literal(value).map(|n| (n, true))
+        let list = &list[..list.partition_point(|(assigned_at, _)| *assigned_at < at)];
+        // Only the last pieces are looked at: more than that is not read.
+        let list = &list[list.len().saturating_sub(MAX_PARTS)..];
+        let start = list
+            .iter()
+            .rposition(|(_, a)| !matches!(a, Assigned::Appended(_)))?;
+        list[start..]
+            .iter()
+            .map(|(_, a)| match a {
+                Assigned::Whole(value) | Assigned::Appended(value) => {
+                    self.literal(trimmed(*value, src))
+                }
+                Assigned::Other => None,
+            })
+            .collect::<Option<Vec<_>>>()
+            .map(|parts| (parts, true))
     }
 
     /// The node holding the text of a string or heredoc: the string itself, or the heredoc's body.
@@ -156,13 +184,18 @@ pub fn of_call<'t, 's>(
     // Only string arguments are read, each once: a call nested in the arguments is not (it is a
     // call of its own).
     let text_of = |n: Node<'t>| literals.text_of(n, src, scope, call.start_byte());
-    let mentions = |n: Node| text(n, src).contains("fastlane");
+    let mentions = |parts: &[Node]| parts.iter().any(|n| text(*n, src).contains("fastlane"));
     let mut via = None;
     let runs: Vec<FastlaneRun> = match (single.and_then(text_of), positional.as_slice()) {
-        (Some((one, variable)), _) if mentions(one) => {
+        (Some((parts, variable)), _) if mentions(&parts) => {
             via = variable.then(|| Span::new(call.start_byte(), call.end_byte()));
-            let (chars, end) = decode(one, src);
-            shell::fastlane_runs(&chars, end)
+            let (chars, end) = decode_all(&parts, src);
+            let mut runs = shell::fastlane_runs(&chars, end);
+            for run in &mut runs {
+                run.span = within_parts(run.span, &parts, src);
+                run.apple_id = run.apple_id.map(|s| within_parts(s, &parts, src));
+            }
+            runs
         }
         (None, many) if single.is_none() && many.len() > 1 => {
             let words: Vec<Word> = many.iter().map(|n| word_of(*n, src, &text_of)).collect();
@@ -211,16 +244,73 @@ fn shell_run(r: FastlaneRun, scope: Scope) -> ShellRun {
 fn word_of<'t>(
     node: Node<'t>,
     src: &str,
-    text_of: &impl Fn(Node<'t>) -> Option<(Node<'t>, bool)>,
+    text_of: &impl Fn(Node<'t>) -> Option<(Vec<Node<'t>>, bool)>,
 ) -> Word {
     let text = match text_of(node) {
-        Some((literal, _)) => decode(literal, src).0.iter().map(|(c, _)| *c).collect(),
+        Some((parts, _)) => decode_all(&parts, src).0.iter().map(|(c, _)| *c).collect(),
         None => OPAQUE.to_string(),
     };
     Word {
         text,
         span: Span::new(node.start_byte(), node.end_byte()),
     }
+}
+
+/// The text of strings and heredoc bodies one after the other (a variable's string and what `+=`
+/// added to it), and where the last one's text ends.
+fn decode_all(parts: &[Node], src: &str) -> (Vec<Char>, usize) {
+    let mut out = Vec::new();
+    let mut end = 0;
+    for part in parts {
+        let (chars, part_end) = decode(*part, src);
+        out.extend(chars);
+        end = part_end;
+    }
+    (out, end)
+}
+
+/// A span found in the text of several parts, that ends with the last character of one: a
+/// character ends where the next one starts, which for that one is in the next part, so the span
+/// is cut back to where its part's text ends.
+fn within_parts(span: Span, parts: &[Node], src: &str) -> Span {
+    if parts.len() < 2 {
+        return span;
+    }
+    let ends: Vec<usize> = parts.iter().map(|p| decode(*p, src).1).collect();
+    for (i, part) in parts.iter().enumerate().skip(1) {
+        let first = decode(*part, src).0.first().map(|(_, at)| *at);
+        if first == Some(span.end) && span.start < ends[i - 1] {
+            return Span::new(span.start, ends[i - 1]);
+        }
+    }
+    span
+}
+
+/// The part of a heredoc's content that is the string's text, and where it starts: the body's
+/// first content starts with the end of the line that opens the heredoc, and its last one ends
+/// with the indentation of the closing word, neither of which the string holds.
+fn heredoc_text<'s>(content: Node, src: &'s str) -> (usize, &'s str) {
+    let mut from = content.start_byte();
+    let mut text = text(content, src);
+    if content.prev_named_sibling().is_none() {
+        let rest = text
+            .strip_prefix("\r\n")
+            .or_else(|| text.strip_prefix('\n'))
+            .unwrap_or(text);
+        from += text.len() - rest.len();
+        text = rest;
+    }
+    if content
+        .next_named_sibling()
+        .is_none_or(|n| n.kind() == "heredoc_end")
+    {
+        if let Some(newline) = text.rfind('\n') {
+            if text[newline + 1..].chars().all(|c| c == ' ' || c == '\t') {
+                text = &text[..=newline];
+            }
+        }
+    }
+    (from, text)
 }
 
 /// The text of a string, heredoc body or backtick node: its runs of text, escape sequences decoded
@@ -232,8 +322,12 @@ fn decode(node: Node, src: &str) -> (Vec<Char>, usize) {
     for child in node.named_children(&mut cursor) {
         let at = child.start_byte();
         match Kind::of(child) {
-            Kind::StringContent | Kind::HeredocContent => {
+            Kind::StringContent => {
                 out.extend(text(child, src).char_indices().map(|(i, c)| (c, at + i)))
+            }
+            Kind::HeredocContent => {
+                let (from, content) = heredoc_text(child, src);
+                out.extend(content.char_indices().map(|(i, c)| (c, from + i)))
             }
             Kind::EscapeSequence => {
                 let escaped = text(child, src).chars().nth(1).and_then(|c| match c {
@@ -373,6 +467,55 @@ end
             .map(|r| r.via.map_or("", |s| &src[s.start..s.end]))
             .collect();
         assert_eq!(via, ["sh(cmd, log: false)", "sh(command: other)"]);
+    }
+
+    /// `+=` adds strings and heredocs to a variable's text; anything else added leaves it
+    /// unknown, and a new `=` starts it again.
+    #[test]
+    fn strings_added_with_plus_equals_are_read_after_the_first() {
+        let src = r#"lane :a do
+  cmd = "fastlane pilot"
+  cmd += " upload"
+  cmd += <<~FLAGS.chomp
+     -u second
+  FLAGS
+  sh(cmd)
+  unknown = "fastlane deliver -u me"
+  unknown += flags
+  sh(unknown)
+  again = "echo"
+  again += " x"
+  again = "fastlane sigh"
+  again += " --username=third"
+  system(again)
+end
+"#;
+        // Each span is cut at the end of its string, not run on to the next one.
+        assert_eq!(
+            runs(src),
+            vec![
+                ("fastlane pilot".into(), Some("-u second".into()), false),
+                (
+                    "fastlane sigh".into(),
+                    Some("--username=third".into()),
+                    false
+                ),
+            ]
+        );
+    }
+
+    /// A command put together from more pieces than are read is not read.
+    #[test]
+    fn a_command_of_too_many_pieces_is_not_read() {
+        let pieces = |n: usize| {
+            let mut src = String::from("lane :a do\n  cmd = \"fastlane pilot upload\"\n");
+            for _ in 1..n {
+                src.push_str("  cmd += \" -u me\"\n");
+            }
+            src + "  sh(cmd)\nend\n"
+        };
+        assert_eq!(runs(&pieces(super::MAX_PARTS)).len(), 1);
+        assert!(runs(&pieces(super::MAX_PARTS + 1)).is_empty());
     }
 
     /// Shell quotes, Ruby escapes and interpolations in every order, next to multi-byte text: no

@@ -597,12 +597,19 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
                 .iter()
                 .filter(|(_, left, _)| Kind::of(*left) == Kind::Identifier)
                 .map(|(node, left, right)| {
-                    let whole = Kind::of(*node) == Kind::Assignment;
+                    let operator = src.get(left.end_byte()..right.start_byte()).map(str::trim);
+                    let assigned = if Kind::of(*node) == Kind::Assignment {
+                        commands::Assigned::Whole(*right)
+                    } else if operator == Some("+=") {
+                        commands::Assigned::Appended(*right)
+                    } else {
+                        commands::Assigned::Other
+                    };
                     (
                         scope_at(span(*node)),
                         text(*left, src),
                         node.start_byte(),
-                        whole.then_some(*right),
+                        assigned,
                     )
                 }),
         )
