@@ -56,3 +56,6 @@
 ; the order of the `<<~SH` that open them.
 (heredoc_beginning) @heredoc
 (heredoc_body) @heredoc
+
+; `cmd << " -u me"`: what is added to a variable's text, for the shell commands held in it.
+(binary) @append

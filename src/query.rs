@@ -27,6 +27,7 @@ pub enum Capture {
     Comment,
     Subshell,
     Heredoc,
+    Append,
 }
 
 impl Capture {
@@ -45,6 +46,7 @@ impl Capture {
             "comment" => Capture::Comment,
             "subshell" => Capture::Subshell,
             "heredoc" => Capture::Heredoc,
+            "append" => Capture::Append,
             _ => return None,
         })
     }

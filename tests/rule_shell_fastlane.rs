@@ -190,6 +190,8 @@ fn reads_commands_held_in_heredocs_and_variables() {
             ("FL020", h, 53),
             // Built up with `+=`: at the first string, the Apple ID in what a later line adds.
             ("FL020", h, 60),
+            // Built up with `<<`, in a chain.
+            ("FL020", h, 75),
             // Quiet: a heredoc with --api_key_path, `echo` built up with `+=`, a variable
             // assigned after the call, one assigned in another lane, and one that has something
             // other than a string added to it.
@@ -218,6 +220,13 @@ fn reads_commands_held_in_heredocs_and_variables() {
             &[
                 "`fastlane pilot` started from a shell logs in with the Apple ID given by `-u`",
                 "run by `sh(cmd)` on line 63",
+            ][..],
+        ),
+        (
+            75,
+            &[
+                "`fastlane deliver` started from a shell logs in with the Apple ID given by `--username`",
+                "run by `sh(cmd)` on line 77",
             ][..],
         ),
     ] {
@@ -252,6 +261,7 @@ fn reads_commands_held_in_heredocs_and_variables() {
             lane("words", "migratable"),
             lane("appended", "migratable"),
             lane("appended_unknown", "no-apple-auth"),
+            lane("shifted", "migratable"),
         ])
     );
 }
@@ -339,8 +349,8 @@ end
     }
     let summary = format!("{}{}", out.stdout, out.stderr);
     assert!(
-        // 7 lanes of main, dotenv and matchfile, and 6 of held.
-        summary.contains("1 file changed, 1 call migrated in 1 lane; 13 lanes left as they are"),
+        // 7 lanes of main, dotenv and matchfile, and 7 of held.
+        summary.contains("1 file changed, 1 call migrated in 1 lane; 14 lanes left as they are"),
         "{summary}"
     );
     for line in [
@@ -362,7 +372,7 @@ end
         .into_iter()
         .filter(|(_, path, _)| !path.starts_with("ci/"))
         .count();
-    assert_eq!(in_ruby, 6 + 6);
+    assert_eq!(in_ruby, 6 + 7);
     assert!(found(&report, &["FL008"]).is_empty());
 }
 

@@ -25,7 +25,8 @@ const MAX_PARTS: usize = 64;
 pub enum Assigned<'t> {
     /// `cmd = value`: the text is the value's, when that is a string or heredoc.
     Whole(Node<'t>),
-    /// `cmd += value`: the value's text is added at the end, when that is a string or heredoc.
+    /// `cmd += value`, `cmd << value`: the value's text is added at the end, when that is a string
+    /// or heredoc.
     Appended(Node<'t>),
     /// Anything else (`cmd ||= ...`, `cmd, other = ...`): the text is not known.
     Other,
@@ -127,7 +128,9 @@ impl<'t, 's> Literals<'t, 's> {
 }
 
 /// Methods of a string that leave the words of a command as they are.
-const TRIMS: &[&str] = &["strip", "chomp", "lstrip", "rstrip", "squish", "freeze"];
+const TRIMS: &[&str] = &[
+    "strip", "chomp", "lstrip", "rstrip", "squish", "freeze", "dup",
+];
 
 /// The string or heredoc under `"...".strip`, `<<~SH.chomp` and the like; else `node`.
 fn trimmed<'t>(node: Node<'t>, src: &str) -> Node<'t> {
@@ -457,7 +460,8 @@ end
             runs(src),
             vec![
                 ("fastlane pilot".into(), Some("-u second".into()), false),
-                ("fastlane sigh".into(), None, false),
+                // What `<<` adds is part of it.
+                ("fastlane sigh".into(), Some("-u later".into()), false),
             ]
         );
         let model = crate::extract::ruby::extract(&parse_ruby(src).unwrap(), src);
@@ -469,7 +473,7 @@ end
         assert_eq!(via, ["sh(cmd, log: false)", "sh(command: other)"]);
     }
 
-    /// `+=` adds strings and heredocs to a variable's text; anything else added leaves it
+    /// `+=` and `<<` add strings and heredocs to a variable's text; anything else added leaves it
     /// unknown, and a new `=` starts it again.
     #[test]
     fn strings_added_with_plus_equals_are_read_after_the_first() {
@@ -488,6 +492,9 @@ end
   again = "fastlane sigh"
   again += " --username=third"
   system(again)
+  shifted = "fastlane match".dup
+  shifted << " appstore" << " --username fourth"
+  sh(shifted)
 end
 "#;
         // Each span is cut at the end of its string, not run on to the next one.
@@ -498,6 +505,11 @@ end
                 (
                     "fastlane sigh".into(),
                     Some("--username=third".into()),
+                    false
+                ),
+                (
+                    "fastlane match".into(),
+                    Some("--username fourth".into()),
                     false
                 ),
             ]

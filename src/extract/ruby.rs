@@ -262,6 +262,10 @@ struct Raw<'t> {
     comments: Vec<Node<'t>>,
     subshells: Vec<Node<'t>>,
     heredocs: Vec<Node<'t>>,
+    /// `name << value` (and each link of `name << a << b`): (node, name, value).
+    appends: Vec<(Node<'t>, Node<'t>, Node<'t>)>,
+    /// The `<<` links inside a chain already read from its outermost one.
+    chain_links: HashSet<usize>,
 }
 
 /// Whether Ruby text parses without a syntax error, stray keywords included (what a rewrite of a
@@ -343,6 +347,32 @@ fn capture_node<'t>(capture: Capture, n: Node<'t>, f: &Fields, src: &str, raw: &
         Capture::Comment => raw.comments.push(n),
         Capture::Subshell => raw.subshells.push(n),
         Capture::Heredoc => raw.heredocs.push(n),
+        Capture::Append => {
+            // `cmd << "a" << "b"` adds to `cmd` twice: follow the chain down to its name.
+            let shift = |node: Node<'t>| {
+                let (left, right) = (
+                    node.child_by_field_id(FIELDS.left)?,
+                    node.child_by_field_id(FIELDS.right)?,
+                );
+                let operator = src.get(left.end_byte()..right.start_byte())?.trim();
+                (operator == "<<").then_some((left, right))
+            };
+            // Each link is read once, from the whole chain: the links inside it are skipped when
+            // the walk reaches them, so a chain thousands long costs its length.
+            if let Some((mut left, right)) = shift(n).filter(|_| !raw.chain_links.contains(&n.id()))
+            {
+                let mut added = vec![right];
+                while let Some((inner, inner_right)) = shift(left) {
+                    raw.chain_links.insert(left.id());
+                    added.push(inner_right);
+                    left = inner;
+                }
+                if Kind::of(left) == Kind::Identifier {
+                    raw.appends
+                        .extend(added.into_iter().map(|right| (n, left, right)));
+                }
+            }
+        }
     }
 }
 
@@ -611,7 +641,16 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
                         node.start_byte(),
                         assigned,
                     )
-                }),
+                })
+                .chain(raw.appends.iter().map(|(node, left, right)| {
+                    // At what it adds: the links of a chain start where the chain does.
+                    (
+                        scope_at(span(*node)),
+                        text(*left, src),
+                        right.start_byte(),
+                        commands::Assigned::Appended(*right),
+                    )
+                })),
         )
     } else {
         commands::Literals::default()

@@ -28,9 +28,9 @@ download_dsyms`, also after `bundle exec`, `env` or `VAR=value`), when that tool
 The command may be a string, a heredoc (`sh <<~SH`, also with `.strip` or `.chomp`), or a local variable
 assigned one of those earlier in the same lane, hook or method (`cmd = \"fastlane pilot ...\"` then
 `sh(cmd)`); the diagnostic then points at the string and names the call. Strings and heredocs added with
-`+=` are read as part of the command (every one, also one added under an `if`; up to 64 pieces). A variable with anything
-else added to it (`cmd += flags`), one assigned something else (a method's result), and a shell script are
-not read; what `cmd << \"...\"` appends to a string is not seen.
+`+=` or `<<` are read as part of the command (every one, also one added under an `if`; up to 64 pieces).
+A variable with anything else added to it (`cmd += flags`), one assigned something else (a method's
+result), and a shell script are not read.
 `fastlane match --readonly` needs no login and is not reported.
 
 The steps of CI configuration files are read too (`run:`, `script:`, `command:`, Bitrise's `content:`,
