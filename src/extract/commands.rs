@@ -192,11 +192,12 @@ pub fn of_call<'t, 's>(
     let runs: Vec<FastlaneRun> = match (single.and_then(text_of), positional.as_slice()) {
         (Some((parts, variable)), _) if mentions(&parts) => {
             via = variable.then(|| Span::new(call.start_byte(), call.end_byte()));
-            let (chars, end) = decode_all(&parts, src);
+            let (chars, seams) = decode_all(&parts, src);
+            let end = seams.last().map_or(0, |seam| seam.end);
             let mut runs = shell::fastlane_runs(&chars, end);
             for run in &mut runs {
-                run.span = within_parts(run.span, &parts, src);
-                run.apple_id = run.apple_id.map(|s| within_parts(s, &parts, src));
+                run.span = within_parts(run.span, &seams);
+                run.apple_id = run.apple_id.map(|s| within_parts(s, &seams));
             }
             runs
         }
@@ -259,31 +260,37 @@ fn word_of<'t>(
     }
 }
 
-/// The text of strings and heredoc bodies one after the other (a variable's string and what `+=`
-/// added to it), and where the last one's text ends.
-fn decode_all(parts: &[Node], src: &str) -> (Vec<Char>, usize) {
-    let mut out = Vec::new();
-    let mut end = 0;
-    for part in parts {
-        let (chars, part_end) = decode(*part, src);
-        out.extend(chars);
-        end = part_end;
-    }
-    (out, end)
+/// Where one piece of a command's text starts and ends in the source.
+struct Seam {
+    /// Where its first character is (none when it is empty).
+    first: Option<usize>,
+    /// Where its text ends.
+    end: usize,
 }
 
-/// A span found in the text of several parts, that ends with the last character of one: a
-/// character ends where the next one starts, which for that one is in the next part, so the span
-/// is cut back to where its part's text ends.
-fn within_parts(span: Span, parts: &[Node], src: &str) -> Span {
-    if parts.len() < 2 {
-        return span;
+/// The text of strings and heredoc bodies one after the other (a variable's string and what `+=`
+/// or `<<` added to it), and where each one's text starts and ends.
+fn decode_all(parts: &[Node], src: &str) -> (Vec<Char>, Vec<Seam>) {
+    let mut out = Vec::new();
+    let mut seams = Vec::with_capacity(parts.len());
+    for part in parts {
+        let (chars, end) = decode(*part, src);
+        seams.push(Seam {
+            first: chars.first().map(|(_, at)| *at),
+            end,
+        });
+        out.extend(chars);
     }
-    let ends: Vec<usize> = parts.iter().map(|p| decode(*p, src).1).collect();
-    for (i, part) in parts.iter().enumerate().skip(1) {
-        let first = decode(*part, src).0.first().map(|(_, at)| *at);
-        if first == Some(span.end) && span.start < ends[i - 1] {
-            return Span::new(span.start, ends[i - 1]);
+    (out, seams)
+}
+
+/// A span found in the text of several pieces, that ends with the last character of one: a
+/// character ends where the next one starts, which for that one is in the next piece, so the span
+/// is cut back to where its piece's text ends.
+fn within_parts(span: Span, seams: &[Seam]) -> Span {
+    for pair in seams.windows(2) {
+        if pair[1].first == Some(span.end) && span.start < pair[0].end {
+            return Span::new(span.start, pair[0].end);
         }
     }
     span
