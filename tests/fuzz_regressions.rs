@@ -136,6 +136,23 @@ fn fix_username_first_in_a_call_without_brackets() {
     );
 }
 
+/// `latest_testflight_build_number(username: "a@b.c",)` in a method a keyed lane calls: the call
+/// only loses `username:`, and removing the pair left `(,)`, so `--fix` refused its own rewrite.
+/// The trailing comma goes with the pair. Found by `check_bytes`
+/// (`fuzz/regressions/check_bytes/fix-only-username-with-trailing-comma`).
+#[test]
+fn fix_removes_an_only_username_with_its_trailing_comma() {
+    let out = diff_of(
+        "def bump\n  x = latest_testflight_build_number(username: \"a@b.c\",) + 1\nend\n\nlane :a do\n  app_store_connect_api_key(key_id: \"K\", issuer_id: \"I\", key_filepath: \"k.p8\")\n  bump\nend\n",
+    );
+    accepted_own_rewrite(&out);
+    let diff = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        diff.contains("+  x = latest_testflight_build_number() + 1\n"),
+        "{diff}"
+    );
+}
+
 /// A lane whose only Apple-ID login left after its key block is a fastlane started from a shell
 /// (FL020) stays `migratable`; a method it calls is still reached without a key from top-level
 /// code, so the lane was given another key block every round until `--fix` gave up after 8.

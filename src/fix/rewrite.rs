@@ -626,6 +626,13 @@ fn remove_pair(src: &str, c: &Container, pair: Node, method: Node) -> Vec<Edit> 
     // The only argument.
     let parenthesised = src[c.node.byte_range()].starts_with(['(', '{']);
     if parenthesised {
+        // With a trailing comma, the comma goes too: `pilot(username: "x",)` → `pilot()`, as
+        // `pilot(,)` is not Ruby.
+        let rest = &src[end..];
+        let spaces = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        if rest[spaces..].starts_with(',') {
+            return vec![Edit::delete(start..end + spaces + 1)];
+        }
         vec![Edit::delete(start..end)]
     } else {
         // `pilot username: "x"` → `pilot`
@@ -995,6 +1002,8 @@ mod tests {
     fn removes_username_with_one_separator() {
         let f = |s| fix_call(s, "pilot", Family::Other, false);
         assert_eq!(f("pilot(username: \"x\")\n"), "pilot()\n");
+        assert_eq!(f("pilot(username: \"x\" ,)\n"), "pilot()\n");
+        assert_eq!(f("pilot(a: 1, username: \"x\",)\n"), "pilot(a: 1,)\n");
         assert_eq!(f("pilot username: \"x\"\n"), "pilot\n");
         assert_eq!(f("pilot(username: \"x\", a: 1)\n"), "pilot(a: 1)\n");
         assert_eq!(
