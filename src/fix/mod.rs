@@ -249,12 +249,10 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
                     ),
                     (r.file, r.span.start),
                 ),
-                Some(r) => {
-                    let src = &report.ws.files[r.file].source;
-                    let what = src.text.get(r.span.start..r.span.end).unwrap_or(r.code);
-                    let what = what.split(['(', ' ', '\n']).next().unwrap_or(what);
-                    (format!("blocked by {what}"), (r.file, r.span.start))
-                }
+                Some(r) => (
+                    format!("blocked by {}", reason_name(&report, r)),
+                    (r.file, r.span.start),
+                ),
                 None => ("blocked".to_string(), lane_at),
             },
             Verdict::Migratable => {
@@ -275,15 +273,10 @@ pub fn fix(report: Report, key_source: KeySource, options: &CheckOptions) -> Out
                         )
                     }
                     None => match lv.reasons.iter().find(|r| r.code == CONNECT_API.code) {
-                        Some(r) => {
-                            let src = &report.ws.files[r.file].source;
-                            let what = src.text.get(r.span.start..r.span.end).unwrap_or(r.code);
-                            let what = what.split(['(', ' ', '\n']).next().unwrap_or(what);
-                            (
-                                format!("calls `{what}` with no Spaceship token set: set one before it by hand (`app_store_connect_api_key` without `set_spaceship_token: false`, or `Spaceship::ConnectAPI.auth`)"),
-                                (r.file, r.span.start),
-                            )
-                        }
+                        Some(r) => (
+                            format!("calls `{}` with no Spaceship token set: set one before it by hand (`app_store_connect_api_key` without `set_spaceship_token: false`, or `Spaceship::ConnectAPI.auth`)", reason_name(&report, r)),
+                            (r.file, r.span.start),
+                        ),
                         None => (
                             "still reaches actions without a key, outside its own body (hooks or other lanes)"
                                 .to_string(),
@@ -440,6 +433,13 @@ fn shell_text<'r>(report: &'r Report, r: &crate::verdict::Reason) -> &'r str {
         .ruby()
         .and_then(|m| m.shell.iter().find(|s| s.span == r.span))
         .map_or("fastlane", |s| s.text.as_str())
+}
+
+/// What a reason points at, up to its arguments: `produce`, `Spaceship::ConnectAPI::App.find`.
+fn reason_name<'r>(report: &'r Report, r: &crate::verdict::Reason) -> &'r str {
+    let src = &report.ws.files[r.file].source;
+    let what = src.text.get(r.span.start..r.span.end).unwrap_or(r.code);
+    what.split(['(', ' ', '\n']).next().unwrap_or(what)
 }
 
 fn offset_before_rounds(
