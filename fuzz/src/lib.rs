@@ -41,6 +41,9 @@ pub const SLOTS: &[&str] = &[
     "fastlane/SharedFastfile",
     ".gitlab-ci.yml",
     "Jenkinsfile",
+    ".github/workflows/release.yml",
+    "bitrise.yml",
+    ".circleci/config.yml",
 ];
 
 pub const SEPARATOR: &[u8] = b"\n#FILE\n";
@@ -152,6 +155,15 @@ const MORE_TOKENS: &[&str] = &[
     "system(\"fastlane\", \"pem\", \"-u\", user)\n",
     "%x(fastlane deliver --username=me; echo 'fastlane sigh -u x)\n",
     "sh(command: \"env -i fastlane produce -u\", log: false)\n",
+    // A command built up before it runs, as FL020 reads it.
+    "cmd = \"bundle exec fastlane pilot upload\"\n",
+    "cmd += \" -u #{ENV[\\\"RELEASE_USER\\\"]}\" if ENV[\"CI\"]\n",
+    "cmd << \" --readonly\" << <<~X\n  -u me\nX\n",
+    "cmd += flags\n",
+    "sh(cmd.dup.strip)\n",
+    "sh <<~SH\n  fastlane deliver -u me\nSH\n",
+    "Spaceship::ConnectAPI.login(\"a\", \"b\")\n",
+    "Spaceship::ConnectAPI.get_builds(app_id: \"1\")\n",
 ];
 
 /// A GitLab CI file whose steps start fastlane (with an Apple ID, a key, read-only, by hand).
@@ -167,6 +179,69 @@ const GITLAB_CI: &str = r#"deploy:
   after_script: >
     fastlane deliver
     --username me # fastlint: ignore FL020
+"#;
+
+/// A GitHub Actions workflow: Apple-ID variables at three levels, a secret written in, steps that
+/// start fastlane.
+const GITHUB_WORKFLOW: &str = r#"name: release
+on: push
+env:
+  FASTLANE_USER: ${{ secrets.APPLE_ID }}
+jobs:
+  ios:
+    runs-on: macos-latest
+    env:
+      FASTLANE_PASSWORD: "hunter2hunter2"
+      APP_STORE_CONNECT_API_KEY_PATH: fastlane/key.json
+    steps:
+      - uses: actions/checkout@v4
+      - name: beta
+        run: bundle exec fastlane beta
+        env:
+          FASTLANE_SESSION: ${{ secrets.SESSION }}
+      - run: |
+          cd ios
+          fastlane pilot upload -u "${{ secrets.APPLE_ID }}" \
+            --skip_waiting_for_build_processing
+      - run: fastlane match appstore --readonly # fastlint: ignore FL020
+"#;
+
+/// A Bitrise configuration: list-form `envs`, a script step that starts fastlane.
+const BITRISE: &str = r#"format_version: "11"
+app:
+  envs:
+    - FASTLANE_USER: me@example.com
+    - opts:
+        is_expand: false
+      FASTLANE_APPLE_APPLICATION_SPECIFIC_PASSWORD: abcd-efgh-ijkl-mnop
+workflows:
+  deploy:
+    steps:
+      - script@1:
+          inputs:
+            - content: |-
+                set -ex
+                bundle exec fastlane deliver --username me
+      - fastlane@3:
+          inputs:
+            - lane: ios beta
+"#;
+
+/// A CircleCI configuration: `environment:` and `run` steps in both forms.
+const CIRCLECI: &str = r#"version: 2.1
+jobs:
+  build:
+    macos:
+      xcode: 15.0.0
+    environment:
+      FASTLANE_USER: me@example.com
+      FASTLANE_SESSION: "---\n- !ruby/object:HTTP::Cookie"
+    steps:
+      - checkout
+      - run:
+          name: beta
+          command: bundle exec fastlane sigh -u me && fastlane beta
+      - run: fastlane cert --username="me"
 "#;
 
 /// A Jenkinsfile whose `sh` steps start fastlane.
@@ -224,6 +299,9 @@ pub fn files_from_mutations(data: &[u8]) -> Vec<(String, Vec<u8>)> {
     for (bit, path, template) in [
         (0x800u64, ".gitlab-ci.yml", GITLAB_CI),
         (0x1000, "Jenkinsfile", JENKINSFILE),
+        (0x2000, ".github/workflows/release.yml", GITHUB_WORKFLOW),
+        (0x4000, "bitrise.yml", BITRISE),
+        (0x8000, ".circleci/config.yml", CIRCLECI),
     ] {
         if seed & bit != 0 {
             let mut ci = template.as_bytes().to_vec();
@@ -387,7 +465,11 @@ impl Scratch {
         let _ = std::fs::remove_dir_all(&self.root);
         std::fs::create_dir_all(self.root.join("fastlane")).expect("scratch folder");
         for (rel, bytes) in files {
-            std::fs::write(self.root.join(rel), bytes).expect("scratch file");
+            let path = self.root.join(rel);
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).expect("scratch folder");
+            }
+            std::fs::write(path, bytes).expect("scratch file");
         }
     }
 }
