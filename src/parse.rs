@@ -28,12 +28,14 @@ const BOM: &str = "\u{feff}";
 /// word's length in one byte and aborts the process on a longer one.
 const MAX_HEREDOC_WORD: usize = 255;
 
-/// Why `text` cannot be given to the Ruby parser safely, if it cannot.
-pub fn unsupported(text: &str) -> Option<String> {
-    let mut rest = text;
-    let mut offset = 0;
-    while let Some(i) = rest.find("<<") {
-        let after = rest[i + 2..].trim_start_matches(['~', '-']);
+/// Where `text` has a `<<` from which tree-sitter-ruby's scanner, if it read a heredoc's start
+/// there, would take a word too long for it: the offset of the `<<` and the word's length. The
+/// scanner takes a quoted word up to its closing quote, across lines.
+fn long_heredoc_words(text: &str) -> Vec<(usize, usize)> {
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(i) = text[from..].find("<<").map(|i| from + i) {
+        let after = text[i + 2..].trim_start_matches(['~', '-']);
         let len = match after.chars().next() {
             Some(q @ ('\'' | '"' | '`')) => after[1..].chars().take_while(|c| *c != q).count(),
             _ => after
@@ -42,16 +44,73 @@ pub fn unsupported(text: &str) -> Option<String> {
                 .count(),
         };
         if len > MAX_HEREDOC_WORD - 5 {
-            let line = text[..offset + i].matches('\n').count() + 1;
-            return Some(format!(
-                "line {line}: a heredoc delimiter of {len} characters is longer than the Ruby parser supports ({} at most); the file was not analysed",
-                MAX_HEREDOC_WORD - 5
-            ));
+            found.push((i, len));
         }
-        offset += i + 2;
-        rest = &rest[i + 2..];
+        from = i + 1;
     }
-    None
+    found
+}
+
+/// Node kinds whose text the parser reads as plain text: a `<<` in them starts no heredoc.
+const TEXT_KINDS: &[&str] = &[
+    "comment",
+    "string_content",
+    "heredoc_content",
+    "uninterpreted",
+];
+
+/// Parses `text` when its only `<<`s followed by words too long for the parser are in comments
+/// and strings. It parses a copy with each such `<<` broken (`< `): that changes the text of a
+/// comment or string, not how the file parses, so the tree is the one `text` gives, and the
+/// parser never sees the long word. Else the first `<<` in code, with its word's length.
+fn parse_around_long_words(text: &str, long: &[(usize, usize)]) -> Result<Tree, (usize, usize)> {
+    let mut copy = text.as_bytes().to_vec();
+    if text.starts_with(BOM) {
+        copy[..BOM.len()].fill(b' ');
+    }
+    for &(at, _) in long {
+        copy[at + 1] = b' ';
+    }
+    let copy = String::from_utf8(copy).map_err(|_| long[0])?;
+    let tree = PARSER
+        .with(|parser| parser.borrow_mut().parse(&copy, None))
+        .ok_or(long[0])?;
+    // Which of the positions lie in a comment or a string: one walk, entering only the nodes
+    // that hold one.
+    let mut in_text = vec![false; long.len()];
+    let first_at = |offset: usize| long.partition_point(|&(at, _)| at < offset);
+    walk_where(&tree, |node| {
+        let (from, to) = (first_at(node.start_byte()), first_at(node.end_byte()));
+        if from == to {
+            return false;
+        }
+        if TEXT_KINDS.contains(&node.kind()) {
+            for (i, (at, _)) in long.iter().enumerate().take(to).skip(from) {
+                in_text[i] = at + 2 <= node.end_byte();
+            }
+            return false;
+        }
+        true
+    });
+    match in_text.iter().position(|t| !t) {
+        Some(i) => Err(long[i]),
+        None => Ok(tree),
+    }
+}
+
+/// Why `text` cannot be given to the Ruby parser safely, if it cannot: a heredoc's word, in the
+/// code, too long for tree-sitter-ruby.
+pub fn unsupported(text: &str) -> Option<String> {
+    let long = long_heredoc_words(text);
+    if long.is_empty() {
+        return None;
+    }
+    let (at, len) = parse_around_long_words(text, &long).err()?;
+    let line = text[..at].matches('\n').count() + 1;
+    Some(format!(
+        "line {line}: a heredoc delimiter of {len} characters is longer than the Ruby parser supports ({} at most); the file was not analysed",
+        MAX_HEREDOC_WORD - 5
+    ))
 }
 
 /// Parses Ruby text. A leading byte order mark is read as blanks, so byte offsets stay those of `text`.
@@ -68,8 +127,9 @@ pub fn reparse_ruby(text: &str, old: &Tree) -> Option<Tree> {
 }
 
 fn parse_with(text: &str, old: Option<&Tree>) -> Option<Tree> {
-    if unsupported(text).is_some() {
-        return None;
+    let long = long_heredoc_words(text);
+    if !long.is_empty() {
+        return parse_around_long_words(text, &long).ok();
     }
     PARSER.with(|parser| {
         let mut parser = parser.borrow_mut();
@@ -309,6 +369,41 @@ mod tests {
         let append = format!("x << \"{}\"\n", "a".repeat(300));
         assert!(unsupported(&append).is_none());
         assert!(unsupported("s = <<~EOS\n  ok\nEOS\n").is_none());
+        // A quoted word runs on to its closing quote, across lines: in code, refused too.
+        let across = format!("x = <<~`CMD\n{}\n`\n", "a".repeat(300));
+        assert!(unsupported(&across).unwrap().starts_with("line 1:"));
+        assert!(parse_ruby(&across).is_none());
+    }
+
+    /// A `<<` in a comment or a string starts no heredoc, however far the next quote is: the file
+    /// is parsed, to the tree it gives without that `<<`.
+    #[test]
+    fn a_long_word_after_a_comment_or_string_shift_is_parsed() {
+        let long_word = "W".repeat(300);
+        let rest = format!(
+            "  x = 1 # {}\n  sh(\"fastlane pilot -u me\")\nend\n",
+            "y".repeat(300)
+        );
+        for (with, without) in [
+            (
+                "# `<<` adds to a command".to_string(),
+                "# `< ` adds to a command".to_string(),
+            ),
+            ("puts \"<<'\" # shown".into(), "puts \"< '\" # shown".into()),
+            (
+                format!("s = \"a <<{long_word}\""),
+                format!("s = \"a < {long_word}\""),
+            ),
+        ] {
+            let long = format!("lane :a do\n  {with}\n{rest}");
+            let short = format!("lane :a do\n  {without}\n{rest}");
+            assert!(!long_heredoc_words(&long).is_empty(), "{long}");
+            assert!(long_heredoc_words(&short).is_empty(), "{short}");
+            assert!(unsupported(&long).is_none(), "{long}");
+            let (a, b) = (parse_ruby(&long).unwrap(), parse_ruby(&short).unwrap());
+            assert_eq!(a.root_node().to_sexp(), b.root_node().to_sexp(), "{long}");
+            assert!(syntax_errors(&a).is_empty(), "{long}");
+        }
     }
 
     #[test]
