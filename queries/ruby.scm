@@ -59,3 +59,19 @@
 
 ; `cmd << " -u me"`: what is added to a variable's text, for the shell commands held in it.
 (binary) @append
+
+; The parts of the code that may not run: branches, loop and block bodies, rescue clauses and
+; modifiers. A string assigned to a variable inside one may or may not be what a command held in
+; the variable runs after it.
+(then) @branch
+(else) @branch
+(do) @branch
+(do_block) @branch
+(block) @branch
+(if_modifier) @branch
+(unless_modifier) @branch
+(while_modifier) @branch
+(until_modifier) @branch
+(rescue_modifier) @branch
+(rescue) @branch
+(conditional) @branch

@@ -28,6 +28,7 @@ pub enum Capture {
     Subshell,
     Heredoc,
     Append,
+    Branch,
 }
 
 impl Capture {
@@ -47,6 +48,7 @@ impl Capture {
             "subshell" => Capture::Subshell,
             "heredoc" => Capture::Heredoc,
             "append" => Capture::Append,
+            "branch" => Capture::Branch,
             _ => return None,
         })
     }

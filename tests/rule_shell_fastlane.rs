@@ -192,9 +192,12 @@ fn reads_commands_held_in_heredocs_and_variables() {
             ("FL020", h, 60),
             // Built up with `<<`, in a chain.
             ("FL020", h, 75),
+            // Assigned again under a condition: the first string still runs when it does not
+            // hold.
+            ("FL020", h, 82),
             // Quiet: a heredoc with --api_key_path, `echo` built up with `+=`, a variable
-            // assigned after the call, one assigned in another lane, and one that has something
-            // other than a string added to it.
+            // assigned after the call, one assigned in another lane, one that has something
+            // other than a string added to it, and one assigned again for certain.
         ])
     );
     for (line, parts) in [
@@ -227,6 +230,13 @@ fn reads_commands_held_in_heredocs_and_variables() {
             &[
                 "`fastlane deliver` started from a shell logs in with the Apple ID given by `--username`",
                 "run by `sh(cmd)` on line 77",
+            ][..],
+        ),
+        (
+            82,
+            &[
+                "`fastlane pilot` started from a shell logs in with the Apple ID given by `-u`",
+                "run by `sh(cmd)` on line 84",
             ][..],
         ),
     ] {
@@ -262,6 +272,8 @@ fn reads_commands_held_in_heredocs_and_variables() {
             lane("appended", "migratable"),
             lane("appended_unknown", "no-apple-auth"),
             lane("shifted", "migratable"),
+            lane("branched", "migratable"),
+            lane("reassigned", "api-key"),
         ])
     );
 }
@@ -349,8 +361,8 @@ end
     }
     let summary = format!("{}{}", out.stdout, out.stderr);
     assert!(
-        // 7 lanes of main, dotenv and matchfile, and 7 of held.
-        summary.contains("1 file changed, 1 call migrated in 1 lane; 14 lanes left as they are"),
+        // 7 lanes of main, dotenv and matchfile, and 8 of held.
+        summary.contains("1 file changed, 1 call migrated in 1 lane; 15 lanes left as they are"),
         "{summary}"
     );
     for line in [
@@ -361,6 +373,7 @@ end
         "  variable starts `fastlane deliver` from a shell without an API key: give the command `--api_key_path` by hand, or call the action in the lane (held/fastlane/Fastfile:17)",
         "  variable_heredoc blocked by `fastlane pem`, started from a shell (held/fastlane/Fastfile:23)",
         "  appended starts `fastlane pilot` from a shell without an API key: give the command `--api_key_path` by hand, or call the action in the lane (held/fastlane/Fastfile:60)",
+        "  branched starts `fastlane pilot` from a shell without an API key: give the command `--api_key_path` by hand, or call the action in the lane (held/fastlane/Fastfile:82)",
     ] {
         assert!(summary.lines().any(|l| l == line), "{line}\n{summary}");
     }
@@ -372,7 +385,7 @@ end
         .into_iter()
         .filter(|(_, path, _)| !path.starts_with("ci/"))
         .count();
-    assert_eq!(in_ruby, 6 + 7);
+    assert_eq!(in_ruby, 6 + 8);
     assert!(found(&report, &["FL008"]).is_empty());
 }
 

@@ -2,7 +2,9 @@
 //! (`` `...` ``, `%x(...)`), decoded as the shell receives it and read with [`super::shell`] for the
 //! fastlane tools they start. A command may be a string literal, a heredoc (`sh <<~SH`), or a local
 //! variable assigned one of those earlier in the same lane, hook or method (`cmd = "..."; sh(cmd)`),
-//! with the strings and heredocs added to it with `+=` after that.
+//! with the strings and heredocs added to it with `+=` or `<<` after that. A variable assigned
+//! under a condition (in a branch, a loop or block body, a rescue clause, a modifier) is read along
+//! each way it may hold at the run: the string assigned under the condition, and the one before.
 
 use foldhash::HashMap;
 use tree_sitter::Node;
@@ -32,8 +34,9 @@ pub enum Assigned<'t> {
     Other,
 }
 
-/// Where an assignment to a variable is, and what it does.
-type Assignment<'t> = (usize, Assigned<'t>);
+/// An assignment to a variable: where it is, what it does, and where the innermost code around it
+/// that may not run (a branch, a loop or block body, ...) ends, if there is such code.
+type Assignment<'t> = (usize, Assigned<'t>, Option<usize>);
 
 /// Where the text of a command can be found besides a string literal at the call: the bodies of
 /// heredocs, and the strings and heredocs assigned to local variables.
@@ -46,10 +49,11 @@ pub struct Literals<'t, 's> {
 }
 
 impl<'t, 's> Literals<'t, 's> {
-    /// From the heredoc openings and bodies of a file (any order), and its assignments to local
-    /// variables as `(scope, name, where, what)`.
+    /// From the heredoc openings and bodies of a file (any order), the code in it that may not
+    /// run (any order), and its assignments to local variables as `(scope, name, where, what)`.
     pub fn new(
         heredocs: &[Node<'t>],
+        branches: &[Node<'t>],
         assigned: impl IntoIterator<Item = (Scope, &'s str, usize, Assigned<'t>)>,
     ) -> Self {
         let mut heredocs = heredocs.to_vec();
@@ -70,12 +74,16 @@ impl<'t, 's> Literals<'t, 's> {
                 paired.insert(opening.start_byte(), *body);
             }
         }
+        let mut assigned: Vec<(Scope, &'s str, usize, Assigned<'t>)> =
+            assigned.into_iter().collect();
+        assigned.sort_by_key(|(_, _, at, _)| *at);
+        let mut inside = innermost_ends(branches, assigned.iter().map(|(_, _, at, _)| *at));
         let mut by_name: HashMap<(Scope, &'s str), Vec<Assignment<'t>>> = HashMap::default();
-        for (scope, name, at, value) in assigned {
-            by_name.entry((scope, name)).or_default().push((at, value));
-        }
-        for list in by_name.values_mut() {
-            list.sort_by_key(|(at, _)| *at);
+        for ((scope, name, at, value), end) in assigned.into_iter().zip(inside.drain(..)) {
+            by_name
+                .entry((scope, name))
+                .or_default()
+                .push((at, value, end));
         }
         Literals {
             bodies: paired,
@@ -83,38 +91,69 @@ impl<'t, 's> Literals<'t, 's> {
         }
     }
 
-    /// The nodes holding an argument's text, in order (a string, or a heredoc's body), and whether
-    /// they were reached through a variable: a local is followed to the string or heredoc last
-    /// assigned to it in `scope` before `at`, and the strings and heredocs added to it with `+=`
-    /// after that. Anything else assigned or added on the way leaves its text unknown.
+    /// The ways an argument's text may reach a run at `at`, each as the nodes holding it in order
+    /// (a string, or a heredoc's body) and whether it was reached through a variable.
+    ///
+    /// A string or heredoc is its own one way. A local is followed back in `scope` to the last
+    /// string or heredoc assigned to it for certain before `at`, and to each one assigned after
+    /// that under a condition; each way holds what `+=` and `<<` added after its string, but not
+    /// what they added in the code of a later way's condition. A way through anything else
+    /// assigned or added is not read. The latest way comes first.
     fn text_of(
         &self,
         arg: Node<'t>,
         src: &'s str,
         scope: Scope,
         at: usize,
-    ) -> Option<(Vec<Node<'t>>, bool)> {
+    ) -> Vec<(Vec<Node<'t>>, bool)> {
         let arg = trimmed(arg, src);
         if Kind::of(arg) != Kind::Identifier {
-            return self.literal(arg).map(|n| (vec![n], false));
+            return self
+                .literal(arg)
+                .map(|n| (vec![n], false))
+                .into_iter()
+                .collect();
         }
-        let list = self.assigned.get(&(scope, text(arg, src)))?;
-        let list = &list[..list.partition_point(|(assigned_at, _)| *assigned_at < at)];
+        let Some(list) = self.assigned.get(&(scope, text(arg, src))) else {
+            return Vec::new();
+        };
+        let list = &list[..list.partition_point(|(assigned_at, _, _)| *assigned_at < at)];
         // Only the last pieces are looked at: more than that is not read.
         let list = &list[list.len().saturating_sub(MAX_PARTS)..];
-        let start = list
+        // Where each way starts, latest first, back to the first assignment made for certain:
+        // one whose code that may not run also holds the run (or that has no such code).
+        let mut starts = Vec::new();
+        for (i, (_, assigned, end)) in list.iter().enumerate().rev() {
+            if matches!(assigned, Assigned::Appended(_)) {
+                continue;
+            }
+            starts.push(i);
+            if end.is_none_or(|end| end > at) {
+                break;
+            }
+        }
+        starts
             .iter()
-            .rposition(|(_, a)| !matches!(a, Assigned::Appended(_)))?;
-        list[start..]
-            .iter()
-            .map(|(_, a)| match a {
-                Assigned::Whole(value) | Assigned::Appended(value) => {
-                    self.literal(trimmed(*value, src))
-                }
-                Assigned::Other => None,
+            .filter_map(|&start| {
+                let later = |k: usize| starts.iter().filter(move |&&j| start < j && j < k);
+                let on_this_way = |k: usize| {
+                    let (where_, assigned, _) = &list[k];
+                    k == start
+                        || matches!(assigned, Assigned::Appended(_))
+                            && later(k).all(|&j| list[j].2.is_none_or(|end| *where_ >= end))
+                };
+                (start..list.len())
+                    .filter(|&k| on_this_way(k))
+                    .map(|k| match list[k].1 {
+                        Assigned::Whole(value) | Assigned::Appended(value) => {
+                            self.literal(trimmed(value, src))
+                        }
+                        Assigned::Other => None,
+                    })
+                    .collect::<Option<Vec<_>>>()
+                    .map(|parts| (parts, true))
             })
-            .collect::<Option<Vec<_>>>()
-            .map(|parts| (parts, true))
+            .collect()
     }
 
     /// The node holding the text of a string or heredoc: the string itself, or the heredoc's body.
@@ -125,6 +164,34 @@ impl<'t, 's> Literals<'t, 's> {
             _ => None,
         }
     }
+}
+
+/// For each position (in order), where the innermost of `ranges` holding it ends, if one does.
+/// The ranges are nodes of one tree, so two of them are nested or apart.
+fn innermost_ends(ranges: &[Node], positions: impl Iterator<Item = usize>) -> Vec<Option<usize>> {
+    let mut ranges: Vec<(usize, usize)> = ranges
+        .iter()
+        .map(|n| (n.start_byte(), n.end_byte()))
+        .collect();
+    // Outer before inner where two start together.
+    ranges.sort_by_key(|&(start, end)| (start, std::cmp::Reverse(end)));
+    let mut next = ranges.into_iter().peekable();
+    // The ends of the ranges open at the position, innermost last.
+    let mut open: Vec<usize> = Vec::new();
+    positions
+        .map(|at| {
+            while let Some((start, end)) = next.next_if(|&(start, _)| start <= at) {
+                while open.last().is_some_and(|&e| e <= start) {
+                    open.pop();
+                }
+                open.push(end);
+            }
+            while open.last().is_some_and(|&e| e <= at) {
+                open.pop();
+            }
+            open.last().copied()
+        })
+        .collect()
 }
 
 /// Methods of a string that leave the words of a command as they are.
@@ -188,33 +255,37 @@ pub fn of_call<'t, 's>(
     // call of its own).
     let text_of = |n: Node<'t>| literals.text_of(n, src, scope, call.start_byte());
     let mentions = |parts: &[Node]| parts.iter().any(|n| text(*n, src).contains("fastlane"));
-    let mut via = None;
-    let runs: Vec<FastlaneRun> = match (single.and_then(text_of), positional.as_slice()) {
-        (Some((parts, variable)), _) if mentions(&parts) => {
-            via = variable.then(|| Span::new(call.start_byte(), call.end_byte()));
+    if let Some(single) = single {
+        // Each way the command may hold at the run is read.
+        for (parts, variable) in text_of(single) {
+            if !mentions(&parts) {
+                continue;
+            }
+            let via = variable.then(|| Span::new(call.start_byte(), call.end_byte()));
             let (chars, seams) = decode_all(&parts, src);
             let end = seams.last().map_or(0, |seam| seam.end);
-            let mut runs = shell::fastlane_runs(&chars, end);
-            for run in &mut runs {
+            for mut run in shell::fastlane_runs(&chars, end) {
                 run.span = within_parts(run.span, &seams);
                 run.apple_id = run.apple_id.map(|s| within_parts(s, &seams));
-            }
-            runs
-        }
-        (None, many) if single.is_none() && many.len() > 1 => {
-            let words: Vec<Word> = many.iter().map(|n| word_of(*n, src, &text_of)).collect();
-            if words.iter().any(|w| w.text.contains("fastlane")) {
-                shell::fastlane_run(&words).into_iter().collect()
-            } else {
-                Vec::new()
+                out.push(ShellRun {
+                    via,
+                    ..shell_run(run, scope)
+                });
             }
         }
-        _ => Vec::new(),
-    };
-    out.extend(runs.into_iter().map(|r| ShellRun {
-        via,
-        ..shell_run(r, scope)
-    }));
+    } else if positional.len() > 1 {
+        let words: Vec<Word> = positional
+            .iter()
+            .map(|n| word_of(*n, src, &text_of))
+            .collect();
+        if words.iter().any(|w| w.text.contains("fastlane")) {
+            out.extend(
+                shell::fastlane_run(&words)
+                    .into_iter()
+                    .map(|r| shell_run(r, scope)),
+            );
+        }
+    }
 }
 
 /// The fastlane runs of a backtick command.
@@ -244,14 +315,14 @@ fn shell_run(r: FastlaneRun, scope: Scope) -> ShellRun {
 }
 
 /// One argument of `sh("fastlane", "pilot", ...)` as a word: the text of a string or heredoc (or
-/// of a variable holding one), else unknown.
+/// of a variable holding one: the latest way it may hold one), else unknown.
 fn word_of<'t>(
     node: Node<'t>,
     src: &str,
-    text_of: &impl Fn(Node<'t>) -> Option<(Vec<Node<'t>>, bool)>,
+    text_of: &impl Fn(Node<'t>) -> Vec<(Vec<Node<'t>>, bool)>,
 ) -> Word {
-    let text = match text_of(node) {
-        Some((parts, _)) => decode_all(&parts, src).0.iter().map(|(c, _)| *c).collect(),
+    let text = match text_of(node).first() {
+        Some((parts, _)) => decode_all(parts, src).0.iter().map(|(c, _)| *c).collect(),
         None => OPAQUE.to_string(),
     };
     Word {
@@ -519,6 +590,71 @@ end
                     Some("--username fourth".into()),
                     false
                 ),
+            ]
+        );
+    }
+
+    /// A variable assigned under a condition is read along each way it may hold at the run: from
+    /// the string assigned under the condition, and from the one assigned before it for certain,
+    /// with what was added outside the condition's code.
+    #[test]
+    fn a_variable_assigned_under_a_condition_is_read_both_ways() {
+        let src = r#"lane :a do
+  cmd = "fastlane pilot upload -u first"
+  if ENV["CI"]
+    cmd = "echo skipped"
+  end
+  sh(cmd)
+  keyed = "fastlane deliver -u second"
+  keyed = "fastlane deliver --api_key_path k.json" if ENV["KEY"]
+  sh(keyed)
+  both = "fastlane sigh"
+  if ENV["KEY"]
+    both = "fastlane sigh --api_key_path k.json"
+  else
+    both = "fastlane sigh -u third"
+  end
+  sh(both)
+  added = "fastlane cert"
+  unless ENV["KEY"]
+    added = "fastlane cert --development"
+    added += " -u inside"
+  end
+  added += " -u outside"
+  sh(added)
+  each = "echo"
+  %w[a].each { |x| each = "fastlane cert -u fourth" }
+  sh(each)
+  unknown = "fastlane produce -u fifth"
+  unknown = make_command if ENV["X"]
+  sh(unknown)
+  sure = "fastlane pem -u sixth"
+  sure = "echo"
+  sh(sure)
+  begin
+    inner = "fastlane pem"
+    inner += " -u seventh"
+    sh(inner)
+  rescue
+    inner = "fastlane pem -u eighth"
+  end
+end
+"#;
+        assert_eq!(
+            runs(src),
+            vec![
+                ("fastlane pilot".into(), Some("-u first".into()), false),
+                ("fastlane deliver".into(), Some("-u second".into()), false),
+                ("fastlane deliver".into(), None, true),
+                ("fastlane sigh".into(), None, false),
+                ("fastlane sigh".into(), None, true),
+                ("fastlane sigh".into(), Some("-u third".into()), false),
+                // Without the branch: no `-u inside`, but what is added after it.
+                ("fastlane cert".into(), Some("-u outside".into()), false),
+                ("fastlane cert".into(), Some("-u inside".into()), false),
+                ("fastlane cert".into(), Some("-u fourth".into()), false),
+                ("fastlane produce".into(), Some("-u fifth".into()), false),
+                ("fastlane pem".into(), Some("-u seventh".into()), false),
             ]
         );
     }

@@ -262,6 +262,8 @@ struct Raw<'t> {
     comments: Vec<Node<'t>>,
     subshells: Vec<Node<'t>>,
     heredocs: Vec<Node<'t>>,
+    /// Code that may not run (branches, loop and block bodies, rescue clauses, modifiers).
+    branches: Vec<Node<'t>>,
     /// `name << value` (and each link of `name << a << b`): (node, name, value).
     appends: Vec<(Node<'t>, Node<'t>, Node<'t>)>,
     /// The `<<` links inside a chain already read from its outermost one.
@@ -347,6 +349,7 @@ fn capture_node<'t>(capture: Capture, n: Node<'t>, f: &Fields, src: &str, raw: &
         Capture::Comment => raw.comments.push(n),
         Capture::Subshell => raw.subshells.push(n),
         Capture::Heredoc => raw.heredocs.push(n),
+        Capture::Branch => raw.branches.push(n),
         Capture::Append => {
             // `cmd << "a" << "b"` adds to `cmd` twice: follow the chain down to its name.
             let shift = |node: Node<'t>| {
@@ -623,6 +626,7 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
     let literals = if shell_calls {
         commands::Literals::new(
             &raw.heredocs,
+            &raw.branches,
             raw.assigns
                 .iter()
                 .filter(|(_, left, _)| Kind::of(*left) == Kind::Identifier)
@@ -665,8 +669,17 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
     for node in &raw.subshells {
         commands::of_subshell(*node, src, scope_at(span(*node)), &mut model.shell);
     }
-    model.shell.sort_by_key(|r| (r.span.start, r.span.end));
-    // A command held in a variable and run twice is one command.
+    // A command held in a variable and run twice, or read along two ways to one run, is one
+    // command: the way that gives no key and names an Apple ID is kept, as the one that logs in.
+    model.shell.sort_by_key(|r| {
+        (
+            r.span.start,
+            r.span.end,
+            r.key,
+            r.apple_id.is_none(),
+            r.readonly,
+        )
+    });
     model.shell.dedup_by_key(|r| (r.span.start, r.span.end));
     let tree_errors = model.syntax_errors.len();
     for node in &raw.identifiers {

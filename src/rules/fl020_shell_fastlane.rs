@@ -29,6 +29,9 @@ The command may be a string, a heredoc (`sh <<~SH`, also with `.strip` or `.chom
 assigned one of those earlier in the same lane, hook or method (`cmd = \"fastlane pilot ...\"` then
 `sh(cmd)`); the diagnostic then points at the string and names the call. Strings and heredocs added with
 `+=` or `<<` are read as part of the command (every one, also one added under an `if`; up to 64 pieces).
+A variable assigned again under a condition (`cmd = \"...\" if ENV[\"CI\"]`, in an `if`, `case`, loop or
+block, a `rescue`) may still hold what it held before, so both are read: the string assigned under the
+condition, and the one before it, with what was added to it outside the condition's code.
 A variable with anything else added to it (`cmd += flags`), one assigned something else (a method's
 result), and a shell script are not read.
 `fastlane match --readonly` needs no login and is not reported.
