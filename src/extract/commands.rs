@@ -6,7 +6,7 @@
 //! under a condition (in a branch, a loop or block body, a rescue clause, a modifier) is read along
 //! each way it may hold at the run: the string assigned under the condition, and the one before.
 
-use foldhash::HashMap;
+use foldhash::{HashMap, HashSet};
 use tree_sitter::Node;
 
 use super::ruby::text;
@@ -77,9 +77,9 @@ impl<'t, 's> Literals<'t, 's> {
         let mut assigned: Vec<(Scope, &'s str, usize, Assigned<'t>)> =
             assigned.into_iter().collect();
         assigned.sort_by_key(|(_, _, at, _)| *at);
-        let mut inside = innermost_ends(branches, assigned.iter().map(|(_, _, at, _)| *at));
+        let inside = innermost_ends(branches, assigned.iter().map(|(_, _, at, _)| *at));
         let mut by_name: HashMap<(Scope, &'s str), Vec<Assignment<'t>>> = HashMap::default();
-        for ((scope, name, at, value), end) in assigned.into_iter().zip(inside.drain(..)) {
+        for ((scope, name, at, value), end) in assigned.into_iter().zip(inside) {
             by_name
                 .entry((scope, name))
                 .or_default()
@@ -132,28 +132,38 @@ impl<'t, 's> Literals<'t, 's> {
                 break;
             }
         }
-        starts
-            .iter()
-            .filter_map(|&start| {
-                let later = |k: usize| starts.iter().filter(move |&&j| start < j && j < k);
-                let on_this_way = |k: usize| {
-                    let (where_, assigned, _) = &list[k];
-                    k == start
-                        || matches!(assigned, Assigned::Appended(_))
-                            && later(k).all(|&j| list[j].2.is_none_or(|end| *where_ >= end))
-                };
-                (start..list.len())
-                    .filter(|&k| on_this_way(k))
-                    .map(|k| match list[k].1 {
-                        Assigned::Whole(value) | Assigned::Appended(value) => {
-                            self.literal(trimmed(value, src))
-                        }
-                        Assigned::Other => None,
-                    })
-                    .collect::<Option<Vec<_>>>()
-                    .map(|parts| (parts, true))
-            })
-            .collect()
+        // Each way's pieces: its string, and what was added after it outside the code of every
+        // later way's condition (all the later assignments that are not additions start ways).
+        // The ways of one run read at most `MAX_PARTS` pieces in all.
+        let mut budget = MAX_PARTS;
+        let mut ways = Vec::new();
+        for &start in &starts {
+            let mut fenced_until = 0;
+            let mut pieces = Vec::new();
+            for (k, (where_, assigned, end)) in list.iter().enumerate().skip(start) {
+                match assigned {
+                    _ if k == start => pieces.push(*assigned),
+                    Assigned::Appended(_) if *where_ >= fenced_until => pieces.push(*assigned),
+                    Assigned::Appended(_) => {}
+                    _ => fenced_until = fenced_until.max(end.unwrap_or(0)),
+                }
+            }
+            if pieces.len() > budget {
+                break;
+            }
+            budget -= pieces.len();
+            let nodes = pieces
+                .into_iter()
+                .map(|assigned| match assigned {
+                    Assigned::Whole(value) | Assigned::Appended(value) => {
+                        self.literal(trimmed(value, src))
+                    }
+                    Assigned::Other => None,
+                })
+                .collect::<Option<Vec<_>>>();
+            ways.extend(nodes.map(|nodes| (nodes, true)));
+        }
+        ways
     }
 
     /// The node holding the text of a string or heredoc: the string itself, or the heredoc's body.
@@ -217,6 +227,12 @@ fn trimmed<'t>(node: Node<'t>, src: &str) -> Node<'t> {
     }
 }
 
+/// The ways through variables that the runs of a file have read, each as where its first and last
+/// pieces start and how many it has. A later run that reaches the same way gives the same
+/// commands, so it is not read again: runs one after another of a variable assigned under as many
+/// conditions stay linear.
+pub type ReadWays = HashSet<(usize, usize, usize)>;
+
 /// The fastlane runs of a `sh`/`system` call: one string is a command line; several arguments are
 /// the words of one command (`sh("fastlane", "pilot", "upload")`); `sh(command: "...")` too.
 pub fn of_call<'t, 's>(
@@ -224,6 +240,7 @@ pub fn of_call<'t, 's>(
     src: &'s str,
     scope: Scope,
     literals: &Literals<'t, 's>,
+    read: &mut ReadWays,
     out: &mut Vec<ShellRun>,
 ) {
     let Some(args) = call.child_by_field_id(FIELDS.arguments) else {
@@ -258,7 +275,12 @@ pub fn of_call<'t, 's>(
     if let Some(single) = single {
         // Each way the command may hold at the run is read.
         for (parts, variable) in text_of(single) {
-            if !mentions(&parts) {
+            let way = (
+                parts.first().map_or(0, |n| n.start_byte()),
+                parts.last().map_or(0, |n| n.start_byte()),
+                parts.len(),
+            );
+            if !mentions(&parts) || variable && !read.insert(way) {
                 continue;
             }
             let via = variable.then(|| Span::new(call.start_byte(), call.end_byte()));
@@ -655,6 +677,47 @@ end
                 ("fastlane cert".into(), Some("-u fourth".into()), false),
                 ("fastlane produce".into(), Some("-u fifth".into()), false),
                 ("fastlane pem".into(), Some("-u seventh".into()), false),
+            ]
+        );
+    }
+
+    /// Runs one after another of a variable assigned under as many conditions: each string is
+    /// read, once, and a run reads at most `MAX_PARTS` pieces over all its ways.
+    #[test]
+    fn many_conditional_assignments_are_each_read_once() {
+        let mut src = String::from("lane :a do\n  cmd = \"echo\"\n");
+        for i in 0..300 {
+            src.push_str(&format!(
+                "  cmd = \"fastlane pilot upload -u me{i}\" if ENV[\"X{i}\"]\n  sh(cmd)\n"
+            ));
+        }
+        src.push_str("end\n");
+        let found = runs(&src);
+        assert_eq!(found.len(), 300);
+        for (i, (_, apple_id, _)) in found.iter().enumerate() {
+            assert_eq!(apple_id.as_deref(), Some(format!("-u me{i}").as_str()));
+        }
+        let model = crate::extract::ruby::extract(&parse_ruby(&src).unwrap(), &src);
+        // Each string is reported at the first run that reads it: the one just after it.
+        for (i, run) in model.shell.iter().enumerate() {
+            let via = run.via.expect("held in a variable");
+            assert_eq!(src[..via.start].matches('\n').count(), 2 + 2 * i + 1);
+        }
+        // One run after four conditions, each followed by 12 pieces added: the ways are read
+        // latest first, 13 and then 25 pieces; the third, of 37, would pass the limit of 64.
+        let mut src = String::from("lane :a do\n  cmd = \"fastlane deliver -u first\"\n");
+        for j in 1..=4 {
+            src.push_str(&format!(
+                "  cmd = \"fastlane pilot upload -u s{j}\" if ENV[\"X\"]\n"
+            ));
+            src.push_str(&"  cmd += \" --verbose\"\n".repeat(12));
+        }
+        src.push_str("  sh(cmd)\nend\n");
+        assert_eq!(
+            runs(&src),
+            vec![
+                ("fastlane pilot".into(), Some("-u s3".into()), false),
+                ("fastlane pilot".into(), Some("-u s4".into()), false),
             ]
         );
     }

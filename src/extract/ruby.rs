@@ -659,10 +659,18 @@ fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
     } else {
         commands::Literals::default()
     };
+    let mut read_ways = commands::ReadWays::default();
     for (node, name) in &raw.calls {
         let scope = scope_at(span(*node));
         if commands::SHELL_METHODS.contains(&text(*name, src)) {
-            commands::of_call(*node, src, scope, &literals, &mut model.shell);
+            commands::of_call(
+                *node,
+                src,
+                scope,
+                &literals,
+                &mut read_ways,
+                &mut model.shell,
+            );
         }
         calls.push(call_of(*node, *name, src, scope));
     }
