@@ -153,6 +153,69 @@ fn fix_removes_an_only_username_with_its_trailing_comma() {
     );
 }
 
+/// `in unless y` as a statement: tree-sitter reads `in` as a bare name and finds no error, Ruby
+/// refuses the file. With no FL000, `--fix` rewrote the lane, then found the rewrite broken (the
+/// `in` was no longer the name it had been) and refused it, saying "please report this". Such a
+/// keyword is now a syntax error, so the file is reported and left as it is; `and` and `or` too.
+/// Found by `check_bytes` (`fuzz/regressions/check_bytes/keyword-in-read-as-a-name`).
+#[test]
+fn a_keyword_read_as_a_name_is_a_syntax_error() {
+    for (keyword, why) in [
+        ("in", "nothing open for it to close or continue"),
+        (
+            "and",
+            "it joins two expressions, and there is none before it",
+        ),
+        (
+            "or",
+            "it joins two expressions, and there is none before it",
+        ),
+    ] {
+        let fastfile = format!(
+            "platform :ios do\n  lane :sync do\n    {keyword} unless y\nbump(xcodeproj: \"A.xcodeproj\")\n    pilot\n  end\nend\n"
+        );
+        let out = diff_of(&fastfile);
+        let stderr = accepted_own_rewrite(&out);
+        assert!(
+            out.stdout.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        // Nothing to change: the lane is left, as its file has a syntax error.
+        assert!(stderr.contains("its file has syntax errors"), "{stderr}");
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        let dir = with_fastfile(&fastfile);
+        let report = check_json(dir.path());
+        let fl000: Vec<(u64, String)> = report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["code"] == "FL000")
+            .map(|d| {
+                (
+                    d["line"].as_u64().unwrap(),
+                    d["message"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            fl000,
+            vec![(
+                3,
+                format!(
+                    "syntax error: unexpected `{keyword}` ({why}{})",
+                    if keyword == "in" {
+                        "; an `end` too many above?"
+                    } else {
+                        ""
+                    }
+                )
+            )],
+            "{keyword}"
+        );
+    }
+}
+
 /// A lane whose only Apple-ID login left after its key block is a fastlane started from a shell
 /// (FL020) stays `migratable`; a method it calls is still reached without a key from top-level
 /// code, so the lane was given another key block every round until `--fix` gave up after 8.

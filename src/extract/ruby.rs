@@ -399,10 +399,13 @@ fn body_line_start(block: Node, src: &str) -> Option<usize> {
     (newline < limit).then_some(newline + 1)
 }
 
-/// Keywords that only close or continue a construct. tree-sitter-ruby reads one where an expression
-/// should be (`end` after the last `end` of a file) as a bare name, without an error; Ruby rejects
-/// it. As a method name (`x.end`, `def end`) or a keyword parameter one is not a bare name.
-pub const CLOSING_KEYWORDS: &[&str] = &["end", "else", "elsif", "when", "then", "ensure", "do"];
+/// Keywords that cannot start an expression: they close or continue a construct (`end`, `in`, ...)
+/// or join two expressions (`and`, `or`). tree-sitter-ruby reads one where an expression should be
+/// (`end` after the last `end` of a file, `in unless x`) as a bare name, without an error; Ruby
+/// rejects it. As a method name (`x.end`, `def end`) or a keyword parameter one is not a bare name.
+pub const CLOSING_KEYWORDS: &[&str] = &[
+    "end", "else", "elsif", "when", "in", "then", "ensure", "do", "and", "or",
+];
 
 fn build(raw: Raw, tree: &Tree, src: &str) -> RubyModel {
     let (syntax_errors, syntax_missing) = syntax_errors_and_missing(tree);

@@ -1224,7 +1224,18 @@ fn all_errors(tree: &Tree, src: &str) -> Vec<Span> {
             && parent.is_some_and(|p| {
                 matches!(
                     p.kind(),
-                    "program" | "body_statement" | "then" | "else" | "do" | "begin" | "ERROR"
+                    "program"
+                        | "body_statement"
+                        | "then"
+                        | "else"
+                        | "do"
+                        | "begin"
+                        | "ERROR"
+                        | "if_modifier"
+                        | "unless_modifier"
+                        | "while_modifier"
+                        | "until_modifier"
+                        | "rescue_modifier"
                 )
             });
         if stray {

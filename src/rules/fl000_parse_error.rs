@@ -14,8 +14,8 @@ pub static INFO: RuleInfo = RuleInfo {
     summary: "The file has Ruby syntax errors",
     explanation: "\
 **What it finds.** Ruby syntax errors in a Fastfile, Appfile or tool config file, as tree-sitter sees them,
-and a closing keyword with nothing to close (an `end` too many, a stray `else`), which tree-sitter reads as a
-bare name but Ruby refuses.
+and a keyword that cannot start a statement (an `end` too many, a stray `else` or `in`, an `and` or `or`
+with nothing before it), which tree-sitter reads as a bare name but Ruby refuses.
 
 **Where it points.** A missing `end` makes tree-sitter (and Ruby) see one error from the unclosed block to
 the end of the file. fastlint looks for the cause instead, from how blocks and brackets open and close and
@@ -101,6 +101,8 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 format!("syntax error: {article} `{token}` is missing here")
             } else if span.is_empty() {
                 "syntax error: something is missing here".to_string()
+            } else if matches!(text, "and" | "or") {
+                format!("syntax error: unexpected `{text}` (it joins two expressions, and there is none before it)")
             } else if CLOSING_KEYWORDS.contains(&text) {
                 format!("syntax error: unexpected `{text}` (nothing open for it to close or continue; an `end` too many above?)")
             } else {
