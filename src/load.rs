@@ -174,17 +174,12 @@ pub fn load_file(path: &Path, display: &str, kind: FileKind) -> Result<FileModel
             "not valid UTF-8: invalid byte at offset {at} (line {line})"
         ))
     })?;
+    let source = |text| SourceFile::new(path.to_path_buf(), display.to_string(), kind, text);
     if kind.is_ruby() {
-        if let Some(problem) = crate::parse::unsupported(&text) {
-            return Err(error(problem));
-        }
+        let tree = crate::parse::parse_or_refuse(&text).map_err(error)?;
+        return Ok(model_of_tree(source(text), tree));
     }
-    Ok(model_of(SourceFile::new(
-        path.to_path_buf(),
-        display.to_string(),
-        kind,
-        text,
-    )))
+    Ok(model_of(source(text)))
 }
 
 /// Builds a model from text already in memory (tests, stdin).

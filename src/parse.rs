@@ -99,18 +99,34 @@ fn parse_around_long_words(text: &str, long: &[(usize, usize)]) -> Result<Tree, 
 }
 
 /// Why `text` cannot be given to the Ruby parser safely, if it cannot: a heredoc's word, in the
-/// code, too long for tree-sitter-ruby.
+/// code, too long for tree-sitter-ruby. Parses only when the text has such a word somewhere.
 pub fn unsupported(text: &str) -> Option<String> {
     let long = long_heredoc_words(text);
     if long.is_empty() {
         return None;
     }
     let (at, len) = parse_around_long_words(text, &long).err()?;
+    Some(refusal(text, at, len))
+}
+
+/// Parses Ruby text as [`parse_ruby`] does, or says why it cannot be given to the parser (see
+/// [`unsupported`]): one parse either way.
+pub fn parse_or_refuse(text: &str) -> Result<Tree, String> {
+    let long = long_heredoc_words(text);
+    if long.is_empty() {
+        return parse_plain(text, None)
+            .ok_or_else(|| "the Ruby parser gave no tree; the file was not analysed".to_string());
+    }
+    parse_around_long_words(text, &long).map_err(|(at, len)| refusal(text, at, len))
+}
+
+/// What a heredoc word of `len` characters at `at` in the code makes of the file.
+fn refusal(text: &str, at: usize, len: usize) -> String {
     let line = text[..at].matches('\n').count() + 1;
-    Some(format!(
+    format!(
         "line {line}: a heredoc delimiter of {len} characters is longer than the Ruby parser supports ({} at most); the file was not analysed",
         MAX_HEREDOC_WORD - 5
-    ))
+    )
 }
 
 /// Parses Ruby text. A leading byte order mark is read as blanks, so byte offsets stay those of `text`.
@@ -131,6 +147,11 @@ fn parse_with(text: &str, old: Option<&Tree>) -> Option<Tree> {
     if !long.is_empty() {
         return parse_around_long_words(text, &long).ok();
     }
+    parse_plain(text, old)
+}
+
+/// Parses text that has no heredoc word too long for the parser.
+fn parse_plain(text: &str, old: Option<&Tree>) -> Option<Tree> {
     PARSER.with(|parser| {
         let mut parser = parser.borrow_mut();
         if let Some(rest) = text.strip_prefix(BOM) {
