@@ -681,6 +681,27 @@ end
         );
     }
 
+    /// One command run twice, the second time with an Apple ID added: it is one command, and the
+    /// run kept is the one that logs in with the Apple ID.
+    #[test]
+    fn a_command_run_twice_keeps_the_run_that_names_an_apple_id() {
+        let src = r#"lane :a do
+  cmd = "bundle exec fastlane pilot upload"
+  sh(cmd)
+  cmd += " -u ci@example.com"
+  sh(cmd)
+end
+"#;
+        assert_eq!(
+            runs(src),
+            vec![(
+                "fastlane pilot".into(),
+                Some("-u ci@example.com".into()),
+                false
+            )]
+        );
+    }
+
     /// Runs one after another of a variable assigned under as many conditions: each string is
     /// read, once, and a run reads at most `MAX_PARTS` pieces over all its ways.
     #[test]
