@@ -125,6 +125,7 @@ pub enum Kind {
     Assignment,
     Call,
     Comment,
+    Conditional,
     Constant,
     DelimitedSymbol,
     ElementReference,
@@ -150,10 +151,11 @@ pub enum Kind {
 }
 
 impl Kind {
-    const NAMED: [(&'static str, Kind); 25] = [
+    const NAMED: [(&'static str, Kind); 26] = [
         ("assignment", Kind::Assignment),
         ("call", Kind::Call),
         ("comment", Kind::Comment),
+        ("conditional", Kind::Conditional),
         ("constant", Kind::Constant),
         ("delimited_symbol", Kind::DelimitedSymbol),
         ("element_reference", Kind::ElementReference),
@@ -217,8 +219,10 @@ fn named_kind(language: &Language, id: u16) -> Option<&'static str> {
 /// skips the name search `child_by_field_name` does on every call.
 pub struct Fields {
     pub arguments: u16,
+    pub alternative: u16,
     pub block: u16,
     pub body: u16,
+    pub consequence: u16,
     pub key: u16,
     pub left: u16,
     pub method: u16,
@@ -242,9 +246,11 @@ pub static FIELDS: LazyLock<Fields> = LazyLock::new(|| {
             .get()
     };
     Fields {
+        alternative: id("alternative"),
         arguments: id("arguments"),
         block: id("block"),
         body: id("body"),
+        consequence: id("consequence"),
         key: id("key"),
         left: id("left"),
         method: id("method"),

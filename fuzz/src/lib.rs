@@ -164,6 +164,7 @@ const MORE_TOKENS: &[&str] = &[
     "sh <<~SH\n  fastlane deliver -u me\nSH\n",
     "Spaceship::ConnectAPI.login(\"a\", \"b\")\n",
     "Spaceship::ConnectAPI.get_builds(app_id: \"1\")\n",
+    "cmd = ENV[\"KEY\"] ? \"fastlane pilot\" : \"fastlane deliver -u me\"\n",
 ];
 
 /// A GitLab CI file whose steps start fastlane (with an Apple ID, a key, read-only, by hand).

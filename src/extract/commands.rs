@@ -4,7 +4,8 @@
 //! variable assigned one of those earlier in the same lane, hook or method (`cmd = "..."; sh(cmd)`),
 //! with the strings and heredocs added to it with `+=` or `<<` after that. A variable assigned
 //! under a condition (in a branch, a loop or block body, a rescue clause, a modifier) is read along
-//! each way it may hold at the run: the string assigned under the condition, and the one before.
+//! each way it may hold at the run: the string assigned under the condition, and the one before;
+//! so is each branch of a ternary (`ci ? "..." : "..."`).
 
 use foldhash::{HashMap, HashSet};
 use tree_sitter::Node;
@@ -109,9 +110,10 @@ impl<'t, 's> Literals<'t, 's> {
         let arg = trimmed(arg, src);
         if Kind::of(arg) != Kind::Identifier {
             return self
-                .literal(arg)
-                .map(|n| (vec![n], false))
+                .choices(arg, src)
                 .into_iter()
+                .flatten()
+                .map(|n| (vec![n], false))
                 .collect();
         }
         let Some(list) = self.assigned.get(&(scope, text(arg, src))) else {
@@ -148,22 +150,49 @@ impl<'t, 's> Literals<'t, 's> {
                     _ => fenced_until = fenced_until.max(end.unwrap_or(0)),
                 }
             }
-            if pieces.len() > budget {
+            // A string chosen by a ternary starts a way for each of its branches.
+            let firsts = match pieces[0] {
+                Assigned::Whole(value) => self.choices(value, src),
+                _ => vec![None],
+            };
+            if firsts.len() * pieces.len() > budget {
                 break;
             }
-            budget -= pieces.len();
-            let nodes = pieces
-                .into_iter()
+            budget -= firsts.len() * pieces.len();
+            let added = pieces[1..]
+                .iter()
                 .map(|assigned| match assigned {
-                    Assigned::Whole(value) | Assigned::Appended(value) => {
-                        self.literal(trimmed(value, src))
-                    }
-                    Assigned::Other => None,
+                    Assigned::Appended(value) => self.literal(trimmed(*value, src)),
+                    _ => None,
                 })
                 .collect::<Option<Vec<_>>>();
-            ways.extend(nodes.map(|nodes| (nodes, true)));
+            let Some(added) = added else {
+                continue;
+            };
+            for first in firsts.into_iter().flatten() {
+                let mut nodes = Vec::with_capacity(1 + added.len());
+                nodes.push(first);
+                nodes.extend_from_slice(&added);
+                ways.push((nodes, true));
+            }
         }
         ways
+    }
+
+    /// The strings or heredocs a value may be: itself, or each branch of a ternary (`ci ? "a" :
+    /// "b"`), each `None` where it is something else.
+    fn choices(&self, value: Node<'t>, src: &str) -> Vec<Option<Node<'t>>> {
+        let value = trimmed(value, src);
+        if Kind::of(value) != Kind::Conditional {
+            return vec![self.literal(value)];
+        }
+        [FIELDS.consequence, FIELDS.alternative]
+            .into_iter()
+            .map(|field| {
+                let branch = value.child_by_field_id(field)?;
+                self.literal(trimmed(branch, src))
+            })
+            .collect()
     }
 
     /// The node holding the text of a string or heredoc: the string itself, or the heredoc's body.
@@ -677,6 +706,30 @@ end
                 ("fastlane cert".into(), Some("-u fourth".into()), false),
                 ("fastlane produce".into(), Some("-u fifth".into()), false),
                 ("fastlane pem".into(), Some("-u seventh".into()), false),
+            ]
+        );
+    }
+
+    /// A string chosen by a ternary is read both ways, held in a variable or given to `sh` itself.
+    #[test]
+    fn a_ternary_is_read_both_ways() {
+        let src = r#"lane :a do
+  cmd = ENV["KEY"] ? "fastlane pilot upload --api_key_path k.json" : "fastlane pilot upload -u first"
+  cmd += " --verbose"
+  sh(cmd)
+  sh(ENV["CI"] ? "echo skipped" : "fastlane deliver -u second")
+  unknown = ENV["KEY"] ? make_command : "fastlane sigh -u third".strip
+  sh(unknown)
+end
+"#;
+        assert_eq!(
+            runs(src),
+            vec![
+                ("fastlane pilot".into(), None, true),
+                ("fastlane pilot".into(), Some("-u first".into()), false),
+                ("fastlane deliver".into(), Some("-u second".into()), false),
+                // A branch that is not a string is not read; the other is.
+                ("fastlane sigh".into(), Some("-u third".into()), false),
             ]
         );
     }

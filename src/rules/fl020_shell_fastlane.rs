@@ -31,7 +31,8 @@ assigned one of those earlier in the same lane, hook or method (`cmd = \"fastlan
 `+=` or `<<` are read as part of the command (every one, also one added under an `if`; up to 64 pieces).
 A variable assigned again under a condition (`cmd = \"...\" if ENV[\"CI\"]`, in an `if`, `case`, loop or
 block, a `rescue`) may still hold what it held before, so both are read: the string assigned under the
-condition, and the one before it, with what was added to it outside the condition's code.
+condition, and the one before it, with what was added to it outside the condition's code. A string chosen
+by a ternary (`ENV[\"KEY\"] ? \"...\" : \"...\"`) is read both ways too.
 A variable with anything else added to it (`cmd += flags`), one assigned something else (a method's
 result), and a shell script are not read.
 `fastlane match --readonly` needs no login and is not reported.
