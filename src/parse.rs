@@ -65,16 +65,12 @@ const TEXT_KINDS: &[&str] = &[
 /// parser never sees the long word. Else the first `<<` in code, with its word's length.
 fn parse_around_long_words(text: &str, long: &[(usize, usize)]) -> Result<Tree, (usize, usize)> {
     let mut copy = text.as_bytes().to_vec();
-    if text.starts_with(BOM) {
-        copy[..BOM.len()].fill(b' ');
-    }
     for &(at, _) in long {
         copy[at + 1] = b' ';
     }
+    // Only an ASCII `<` became a space: the copy is as valid UTF-8 as the text.
     let copy = String::from_utf8(copy).map_err(|_| long[0])?;
-    let tree = PARSER
-        .with(|parser| parser.borrow_mut().parse(&copy, None))
-        .ok_or(long[0])?;
+    let tree = parse_plain(&copy, None).ok_or(long[0])?;
     // Which of the positions lie in a comment or a string: one walk, entering only the nodes
     // that hold one.
     let mut in_text = vec![false; long.len()];

@@ -10,6 +10,7 @@
 use foldhash::{HashMap, HashSet};
 use tree_sitter::Node;
 
+use super::nesting::Nesting;
 use super::ruby::text;
 use super::shell::{self, Char, FastlaneRun, Word, OPAQUE};
 use crate::model::{Scope, ShellRun, Span};
@@ -75,16 +76,23 @@ impl<'t, 's> Literals<'t, 's> {
                 paired.insert(opening.start_byte(), *body);
             }
         }
-        let mut assigned: Vec<(Scope, &'s str, usize, Assigned<'t>)> =
-            assigned.into_iter().collect();
-        assigned.sort_by_key(|(_, _, at, _)| *at);
-        let inside = innermost_ends(branches, assigned.iter().map(|(_, _, at, _)| *at));
+        // Each branch's span, with where it ends as what the lookup gives.
+        let branches = Nesting::new(
+            branches
+                .iter()
+                .map(|n| (Span::new(n.start_byte(), n.end_byte()), n.end_byte()))
+                .collect(),
+        );
         let mut by_name: HashMap<(Scope, &'s str), Vec<Assignment<'t>>> = HashMap::default();
-        for ((scope, name, at, value), end) in assigned.into_iter().zip(inside) {
+        for (scope, name, at, value) in assigned {
+            let end = branches.innermost(Span::new(at, at + 1));
             by_name
                 .entry((scope, name))
                 .or_default()
                 .push((at, value, end));
+        }
+        for list in by_name.values_mut() {
+            list.sort_by_key(|(at, _, _)| *at);
         }
         Literals {
             bodies: paired,
@@ -203,34 +211,6 @@ impl<'t, 's> Literals<'t, 's> {
             _ => None,
         }
     }
-}
-
-/// For each position (in order), where the innermost of `ranges` holding it ends, if one does.
-/// The ranges are nodes of one tree, so two of them are nested or apart.
-fn innermost_ends(ranges: &[Node], positions: impl Iterator<Item = usize>) -> Vec<Option<usize>> {
-    let mut ranges: Vec<(usize, usize)> = ranges
-        .iter()
-        .map(|n| (n.start_byte(), n.end_byte()))
-        .collect();
-    // Outer before inner where two start together.
-    ranges.sort_by_key(|&(start, end)| (start, std::cmp::Reverse(end)));
-    let mut next = ranges.into_iter().peekable();
-    // The ends of the ranges open at the position, innermost last.
-    let mut open: Vec<usize> = Vec::new();
-    positions
-        .map(|at| {
-            while let Some((start, end)) = next.next_if(|&(start, _)| start <= at) {
-                while open.last().is_some_and(|&e| e <= start) {
-                    open.pop();
-                }
-                open.push(end);
-            }
-            while open.last().is_some_and(|&e| e <= at) {
-                open.pop();
-            }
-            open.last().copied()
-        })
-        .collect()
 }
 
 /// Methods of a string that leave the words of a command as they are.
