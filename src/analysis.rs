@@ -134,9 +134,17 @@ pub struct Reaches {
     pub keyless_call: bool,
     /// A fastlane started from a shell among those: what no key block reaches.
     pub keyless_shell: bool,
-    /// A direct App Store Connect API call with no Spaceship token among those: what `--fix`
-    /// leaves to be done by hand.
+    /// A direct App Store Connect API call with no Spaceship token among those.
     pub keyless_api: bool,
+    /// Such a call in the body itself or the `def` methods it calls: what a key block at the top
+    /// of the body reaches.
+    pub keyless_api_near: bool,
+    /// Such a call elsewhere (a hook, a lane it calls): what a key block in the body does not
+    /// reach.
+    pub keyless_api_far: bool,
+    /// The body or the `def` methods it calls set up a key themselves (`app_store_connect_api_key`,
+    /// `Spaceship::ConnectAPI.auth` or `.token =`, a key put in the lane context by hand).
+    pub sets_up_key: bool,
     /// Any Apple action at all.
     pub apple: bool,
     /// Blocking and keyless sites, sorted, at most [`Reaches::CAP`].
@@ -154,7 +162,9 @@ impl Reaches {
             self.keyless = true;
             self.keyless_call |= matches!(reach.site, Site::Call { .. });
             self.keyless_shell |= matches!(reach.site, Site::Shell { .. });
-            self.keyless_api |= matches!(reach.site, Site::Spaceship { .. });
+            let api = matches!(reach.site, Site::Spaceship { .. });
+            self.keyless_api |= api;
+            self.keyless_api_near |= api;
         } else {
             return;
         }
@@ -170,11 +180,24 @@ impl Reaches {
         self.keyless_call |= other.keyless_call;
         self.keyless_shell |= other.keyless_shell;
         self.keyless_api |= other.keyless_api;
+        self.keyless_api_near |= other.keyless_api_near;
+        self.keyless_api_far |= other.keyless_api_far;
+        self.sets_up_key |= other.sets_up_key;
         self.apple |= other.apple;
         self.sites.extend(other.sites.iter().copied());
         if self.sites.len() > 4 * Self::CAP {
             self.normalize();
         }
+    }
+
+    /// [`Reaches::extend`] with what another body (a hook, a lane) reaches: what is near it is
+    /// far from this one.
+    fn extend_afar(&mut self, other: &Reaches) {
+        let (near, sets_up_key) = (self.keyless_api_near, self.sets_up_key);
+        self.extend(other);
+        self.keyless_api_near = near;
+        self.sets_up_key = sets_up_key;
+        self.keyless_api_far |= other.keyless_api;
     }
 
     fn normalize(&mut self) {
@@ -443,9 +466,15 @@ impl<'a> Walker<'a, '_> {
         for (_, event) in events {
             match event {
                 Event::KeyVar(bit) => state.vars |= bit,
-                Event::ContextKey => state.context = true,
+                Event::ContextKey => {
+                    state.context = true;
+                    reaches.sets_up_key = true;
+                }
                 Event::Spaceship(i, kind) => match kind {
-                    SpaceshipKind::KeyAuth => state.token = true,
+                    SpaceshipKind::KeyAuth => {
+                        state.token = true;
+                        reaches.sets_up_key = true;
+                    }
                     SpaceshipKind::Api => {
                         if !state.token {
                             self.api_without_token.insert((file, i));
@@ -527,26 +556,43 @@ impl<'a> Walker<'a, '_> {
     }
 
     /// Runs a lane as fastlane does on a lane switch: before_each hooks, the body, after_each hooks.
+    /// `own`: the lane is the one started, so what its body reaches is near (see [`Reaches`]).
     fn switch_to_lane(
         &mut self,
-        f: usize,
-        l: usize,
+        (f, l): (usize, usize),
         mut state: KeyState,
         reaches: &mut Reaches,
+        own: bool,
     ) -> KeyState {
         for hook in self.index.hooks_of(HookKind::BeforeEach, self.platform) {
             state = self.merge(Target::Hook(hook.0, hook.1), state, reaches);
         }
-        state = self.merge(Target::Lane(f, l), state, reaches);
+        state = self.merge_as(Target::Lane(f, l), state, reaches, own);
         for hook in self.index.hooks_of(HookKind::AfterEach, self.platform) {
             state = self.merge(Target::Hook(hook.0, hook.1), state, reaches);
         }
         state
     }
 
+    /// Runs `target` from `state` and adds what it reaches: a `def` method's as near, any other
+    /// body's as far.
     fn merge(&mut self, target: Target, state: KeyState, reaches: &mut Reaches) -> KeyState {
+        self.merge_as(target, state, reaches, matches!(target, Target::Method(..)))
+    }
+
+    fn merge_as(
+        &mut self,
+        target: Target,
+        state: KeyState,
+        reaches: &mut Reaches,
+        near: bool,
+    ) -> KeyState {
         let summary = self.run(target, state);
-        reaches.extend(&summary.1);
+        if near {
+            reaches.extend(&summary.1);
+        } else {
+            reaches.extend_afar(&summary.1);
+        }
         summary.0
     }
 
@@ -557,7 +603,7 @@ impl<'a> Walker<'a, '_> {
         };
         let call = &model.calls[i];
         match index.resolve(&call.name, self.platform) {
-            Some(Target::Lane(f, l)) => return self.switch_to_lane(f, l, state, reaches),
+            Some(Target::Lane(f, l)) => return self.switch_to_lane((f, l), state, reaches, false),
             Some(target @ Target::Method(..)) => return self.merge(target, state, reaches),
             _ => {}
         }
@@ -565,6 +611,7 @@ impl<'a> Walker<'a, '_> {
             return state;
         };
         if action.auth == Auth::KeyProvider {
+            reaches.sets_up_key = true;
             // `set_spaceship_token: false` leaves the Spaceship token as it was.
             let token = state.token
                 || !matches!(
@@ -840,7 +887,7 @@ fn analyse_project(
                 .run(Target::Hook(hook.0, hook.1), before_each_state)
                 .0;
         }
-        state = walker.switch_to_lane(f, l, state, &mut reaches);
+        state = walker.switch_to_lane((f, l), state, &mut reaches, true);
         for hook in index.hooks_of(HookKind::AfterAll, platform) {
             state = walker.merge(Target::Hook(hook.0, hook.1), state, &mut reaches);
         }

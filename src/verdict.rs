@@ -56,14 +56,19 @@ pub struct LaneVerdict {
     pub lane: usize,
     pub verdict: Verdict,
     /// Migratable, and `--fix` can move all of it: its file may be rewritten, no comment keeps
-    /// one of its findings, no fastlane it starts from a shell lacks a key, and no direct App Store
-    /// Connect API call lacks the Spaceship token.
+    /// one of its findings, no fastlane it starts from a shell lacks a key, and each direct App
+    /// Store Connect API call that lacks the Spaceship token is one a key block gives it
+    /// ([`LaneVerdict::keyable_requests`]), in a body that sets up no key of its own.
     pub fixable: bool,
     /// Migratable, and a suppression comment keeps one of its findings: `--fix` leaves it as it is.
     pub held: bool,
     /// It reaches an action call with no key: a key block could reach it (what keeps a lane
     /// migratable may be only fastlane started from a shell, which no key block reaches).
     pub keyless_call: bool,
+    /// It makes direct App Store Connect API calls with no Spaceship token in its own body or the
+    /// `def` methods it calls, which set up no key themselves, and no key is in scope at the top
+    /// of its body: a key block there gives them the token.
+    pub keyable_requests: bool,
     pub reasons: Vec<Reason>,
 }
 
@@ -199,11 +204,17 @@ pub fn verdicts(ws: &Workspace, analysis: &Analysis) -> Vec<LaneVerdict> {
             && reasons
                 .iter()
                 .any(|r| held.holds(ws, r.file, r.span, r.code));
+        // A key in scope at the top of the body (from a hook or a calling lane) that left the token
+        // unset was set up so on purpose, or replaced: a person decides.
+        let keyable_requests = flags.keyless_api_near
+            && !flags.sets_up_key
+            && !analysis.keyed_at_start.contains(&(run.file, run.lane));
         let fixable = verdict == Verdict::Migratable
             && !ws.files[run.file].has_syntax_errors()
             && !held
             && !flags.keyless_shell
-            && !flags.keyless_api;
+            && !flags.keyless_api_far
+            && (!flags.keyless_api_near || keyable_requests);
         out.push(LaneVerdict {
             file: run.file,
             lane: run.lane,
@@ -211,6 +222,7 @@ pub fn verdicts(ws: &Workspace, analysis: &Analysis) -> Vec<LaneVerdict> {
             fixable,
             held,
             keyless_call: flags.keyless_call,
+            keyable_requests,
             reasons,
         });
     }

@@ -61,11 +61,14 @@ fn owned(items: &[(&str, &str, bool)]) -> Vec<(String, String, bool)> {
 fn finds_requests_made_with_no_token_and_judges_their_lanes() {
     let report = json(&Path::new(ROOT).join(BASE).join("main"));
     let expected: BTreeSet<(String, u64)> = [
-        ("FL021", 19), // bare
-        ("FL021", 30), // context_only: set_spaceship_token: false
-        ("FL021", 41), // too_early: before the key block
-        ("FL021", 58), // after_produce: produce's login replaced the token
-        ("FL021", 81), // with_pilot
+        ("FL021", 19),  // bare
+        ("FL021", 30),  // context_only: set_spaceship_token: false
+        ("FL021", 41),  // too_early: before the key block
+        ("FL021", 58),  // after_produce: produce's login replaced the token
+        ("FL021", 81),  // with_pilot
+        ("FL021", 96),  // lookup, a private lane that calls_lookup calls
+        ("FL021", 101), // app_name, a method that through_method calls
+        ("FL021", 107), // the mac before_all hook
         ("FL004", 57),
         ("FL008", 82),
     ]
@@ -91,7 +94,9 @@ fn finds_requests_made_with_no_token_and_judges_their_lanes() {
         verdicts(&report),
         owned(&[
             ("keyed", "api-key", false),
-            ("bare", "migratable", false),
+            // A key block at the top of the body gives the request the token.
+            ("bare", "migratable", true),
+            // The lane sets up its key itself, without the token or after the request.
             ("context_only", "migratable", false),
             ("by_hand", "api-key", false),
             ("too_early", "migratable", false),
@@ -99,13 +104,19 @@ fn finds_requests_made_with_no_token_and_judges_their_lanes() {
             ("calls_helper", "api-key", false),
             ("renew", "api-key", false),
             ("no_request", "no-apple-auth", false),
-            ("with_pilot", "migratable", false),
+            ("with_pilot", "migratable", true),
+            ("through_method", "migratable", true),
+            // Its request is in another lane's body, which its own key block does not reach.
+            ("calls_lookup", "migratable", false),
+            ("lookup", "migratable", true),
+            // Its request is in a hook, which runs before the body.
+            ("release", "migratable", false),
         ])
     );
 }
 
 #[test]
-fn fix_keys_the_lane_it_rewrites_and_lists_the_others() {
+fn fix_gives_the_token_to_the_lanes_whose_body_makes_the_requests() {
     let dir = tempfile::tempdir().expect("temporary folder");
     let copy = dir.path().join("fixture");
     copy_dir(&Path::new(ROOT).join(BASE), &copy);
@@ -114,52 +125,76 @@ fn fix_keys_the_lane_it_rewrites_and_lists_the_others() {
 
     let out = run(&copy.join("main"), &["check", ".", "--fix"]);
     let after = std::fs::read_to_string(&fastfile).unwrap();
-    // Only `with_pilot` changes, for its pilot; the key block it gets sets the token for the
-    // request before pilot too.
-    let with_pilot = "  lane :with_pilot do\n    Spaceship::ConnectAPI::App.find(\"com.example.app\")\n    pilot(skip_waiting_for_build_processing: true)\n  end\n";
-    assert!(before.contains(with_pilot));
-    let expected = before.replace(
-        with_pilot,
-        "  lane :with_pilot do
-    api_key = app_store_connect_api_key(
-      key_id: ENV[\"APP_STORE_CONNECT_API_KEY_KEY_ID\"],
-      issuer_id: ENV[\"APP_STORE_CONNECT_API_KEY_ISSUER_ID\"],
-      key_filepath: ENV[\"APP_STORE_CONNECT_API_KEY_KEY_FILEPATH\"]
-    )
-    Spaceship::ConnectAPI::App.find(\"com.example.app\")
-    pilot(api_key: api_key, skip_waiting_for_build_processing: true)
-  end
+    let block = |indent: &str, variable: bool| {
+        format!(
+            "{indent}{}app_store_connect_api_key(
+{indent}  key_id: ENV[\"APP_STORE_CONNECT_API_KEY_KEY_ID\"],
+{indent}  issuer_id: ENV[\"APP_STORE_CONNECT_API_KEY_ISSUER_ID\"],
+{indent}  key_filepath: ENV[\"APP_STORE_CONNECT_API_KEY_KEY_FILEPATH\"]
+{indent})
 ",
+            if variable { "api_key = " } else { "" }
+        )
+    };
+    // Four bodies get the block: three for their requests alone (no call takes the key, so no
+    // variable), and `with_pilot`, whose pilot is handed it.
+    let mut expected = before.clone();
+    for (lane, first, variable) in [
+        ("bare", "Spaceship::ConnectAPI::BundleId.find", false),
+        ("with_pilot", "Spaceship::ConnectAPI::App.find", true),
+        ("through_method", "UI.message(app_name", false),
+        ("lookup", "Spaceship::ConnectAPI::App.find", false),
+    ] {
+        let opening = format!("lane :{lane} do\n    {first}");
+        assert_eq!(expected.matches(&opening).count(), 1, "{opening}");
+        expected = expected.replace(
+            &opening,
+            &format!("lane :{lane} do\n{}    {first}", block("    ", variable)),
+        );
+    }
+    expected = expected.replace(
+        "    pilot(skip_waiting_for_build_processing: true)",
+        "    pilot(api_key: api_key, skip_waiting_for_build_processing: true)",
     );
     assert_eq!(after, expected);
 
     let summary = format!("{}{}", out.stdout, out.stderr);
     assert!(
-        summary.contains("1 file changed, 1 call migrated in 1 lane; 4 lanes left as they are"),
+        summary.contains("1 file changed, 1 call migrated in 4 lanes; 4 lanes left as they are"),
         "{summary}"
     );
+    let by_hand = "with no Spaceship token set: set one before it by hand (`app_store_connect_api_key` without `set_spaceship_token: false`, or `Spaceship::ConnectAPI.auth`)";
     for line in [
-        "  ios bare calls `Spaceship::ConnectAPI::BundleId.find` with no Spaceship token set: set one before it by hand (`app_store_connect_api_key` without `set_spaceship_token: false`, or `Spaceship::ConnectAPI.auth`) (fastlane/Fastfile:19)",
-        "  ios context_only calls `::Spaceship::ConnectAPI::Certificate.all` with no Spaceship token set: set one before it by hand (`app_store_connect_api_key` without `set_spaceship_token: false`, or `Spaceship::ConnectAPI.auth`) (fastlane/Fastfile:30)",
-        "  ios too_early calls `Spaceship::ConnectAPI::Profile.all` with no Spaceship token set: set one before it by hand (`app_store_connect_api_key` without `set_spaceship_token: false`, or `Spaceship::ConnectAPI.auth`) (fastlane/Fastfile:41)",
-        "  ios after_produce blocked by produce (fastlane/Fastfile:57)",
+        format!("  ios context_only calls `::Spaceship::ConnectAPI::Certificate.all` {by_hand} (fastlane/Fastfile:35)"),
+        format!("  ios too_early calls `Spaceship::ConnectAPI::Profile.all` {by_hand} (fastlane/Fastfile:46)"),
+        "  ios after_produce blocked by produce (fastlane/Fastfile:62)".to_string(),
+        format!("  mac release calls `Spaceship::ConnectAPI::App.find` {by_hand} (fastlane/Fastfile:127)"),
     ] {
-        assert!(summary.contains(line), "missing {line:?} in\n{summary}");
+        assert!(summary.contains(&line), "missing {line:?} in\n{summary}");
     }
 
-    // The lane is now api-key, its request included; a second run changes nothing.
+    // The lanes given the block are api-key, and so is the lane that calls `lookup`; the
+    // requests left are those of the lanes left; a second run changes nothing.
     let report = json(&copy.join("main"));
-    let with_pilot = verdicts(&report)
-        .into_iter()
-        .find(|(name, _, _)| name == "with_pilot")
-        .unwrap();
-    assert_eq!(with_pilot.1, "api-key");
+    for (name, verdict, _) in verdicts(&report) {
+        if [
+            "bare",
+            "with_pilot",
+            "through_method",
+            "calls_lookup",
+            "lookup",
+        ]
+        .contains(&name.as_str())
+        {
+            assert_eq!(verdict, "api-key", "{name}");
+        }
+    }
     let lines: Vec<u64> = found(&report)
         .into_iter()
         .filter(|(code, _)| code == "FL021")
         .map(|(_, line)| line)
         .collect();
-    assert_eq!(lines, [19, 30, 41, 58]);
+    assert_eq!(lines, [35, 46, 63, 127]);
     let again = run(&copy.join("main"), &["check", ".", "--diff"]);
     assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
     assert!(!again.stdout.contains("+++"), "{}", again.stdout);

@@ -2,6 +2,8 @@
 //!
 //! - A lane whose verdict is `migratable` and that reaches keyless calls in its own body (or in `def`
 //!   methods it calls) gets the key block at the top of its body, unless a key is already in scope there.
+//!   So does one whose body (or methods) makes direct App Store Connect API calls with no Spaceship
+//!   token and sets up no key itself ([`LaneVerdict::keyable_requests`]): the block sets the token.
 //! - A hook (`before_all`, `before_each`, `after_each`, `after_all`, global or in a platform) run by
 //!   such lanes is treated like a lane body: the key block at its top when it holds keyless calls.
 //! - Each keyless call in a lane's or hook's own body gets `api_key: api_key` (when that body got the
@@ -409,19 +411,24 @@ enum BlockFact {
 
 /// Where the key block goes in the lane or hook whose call starts at `at`, or why it does not.
 /// `assignments` are the file's [`api_key_assignments`].
+/// With `bare`, the block is [`KeyBlockForm::Bare`] whatever the names around it: no call of the
+/// body is to be handed the variable.
 fn block_fact(
     text: &str,
     tree: &Tree,
     assignments: &[(usize, Node)],
     at: usize,
     key_source: KeySource,
+    bare: bool,
 ) -> BlockFact {
-    let form =
-        if lane_reuses_api_key_name(text, tree, at) || outer_scope_assigns(assignments, tree, at) {
-            KeyBlockForm::Bare
-        } else {
-            KeyBlockForm::Variable
-        };
+    let form = if bare
+        || lane_reuses_api_key_name(text, tree, at)
+        || outer_scope_assigns(assignments, tree, at)
+    {
+        KeyBlockForm::Bare
+    } else {
+        KeyBlockForm::Variable
+    };
     match lane_edit(text, tree, at, key_source, form) {
         Ok(edit) => BlockFact::Edit(edit, form),
         Err(skipped) => BlockFact::Skipped(skipped),
@@ -455,7 +462,12 @@ impl FileFacts {
         let blocks = wanted
             .blocks
             .into_iter()
-            .map(|at| (at, block_fact(text, tree, &assignments, at, key_source)))
+            .map(|at| {
+                (
+                    at,
+                    block_fact(text, tree, &assignments, at, key_source, false),
+                )
+            })
             .collect();
         let names: Vec<_> = wanted
             .calls
@@ -683,16 +695,23 @@ impl<'a> Planner<'a> {
         self.facts.get(&file).and_then(Option::as_ref)
     }
 
-    /// The key block for the lane or hook whose call starts at `at`; `None` if the file does
-    /// not parse.
-    fn block_fact(&mut self, file: usize, at: usize) -> Option<BlockFact> {
-        if let Some(fact) = self.facts_of(file)?.blocks.get(&at) {
+    /// The key block for the lane or hook whose call starts at `at` (`bare`: see
+    /// [`block_fact`]); `None` if the file does not parse.
+    fn block_fact(&mut self, file: usize, at: usize, bare: bool) -> Option<BlockFact> {
+        if let (false, Some(fact)) = (bare, self.facts_of(file)?.blocks.get(&at)) {
             return Some(fact.clone());
         }
         let text = &self.report.ws.files[file].source.text;
         let tree = tree_of(&self.report.ws.files[file])?;
         let assignments = api_key_assignments(text, &tree);
-        Some(block_fact(text, &tree, &assignments, at, self.key_source))
+        Some(block_fact(
+            text,
+            &tree,
+            &assignments,
+            at,
+            self.key_source,
+            bare,
+        ))
     }
 
     /// The edits for a call; `None` if its file does not parse.
@@ -812,15 +831,17 @@ impl<'a> Planner<'a> {
         })
     }
 
-    /// The key block for the lane or hook whose call starts at `at`; `Err(Some(why))` when the
-    /// body is left alone, `Err(None)` on a problem (recorded).
+    /// The key block for the lane or hook whose call starts at `at` (`bare`: see
+    /// [`block_fact`]); `Err(Some(why))` when the body is left alone, `Err(None)` on a problem
+    /// (recorded).
     fn block_edit(
         &mut self,
         file: usize,
         at: usize,
         what: &str,
+        bare: bool,
     ) -> Result<(Vec<Edit>, KeyBlockForm), Option<String>> {
-        match self.block_fact(file, at).ok_or(None)? {
+        match self.block_fact(file, at, bare).ok_or(None)? {
             BlockFact::Edit(edit, form) => Ok((edit, form)),
             BlockFact::Skipped(Skipped::OneLineLane { .. }) => Err(Some(
                 "written on one line around a heredoc (or `<<`); add the key by hand".to_string(),
@@ -959,7 +980,7 @@ impl<'a> Planner<'a> {
             || (!k.in_methods.is_empty() && !self.hook_keyed_before(hook));
         let mut block = None;
         if wants_block {
-            match self.block_edit(f, h.span.start, hook_word(h.kind)) {
+            match self.block_edit(f, h.span.start, hook_word(h.kind), false) {
                 Ok(edit) => block = Some(edit),
                 Err(why) => {
                     if let Some(why) = why {
@@ -987,7 +1008,8 @@ impl<'a> Planner<'a> {
         let lane = &model.lanes[lv.lane];
         let (own_calls, method_calls) = self.graph.walk(lane_id, Reach::Methods);
         let k = self.keyless(&own_calls, &method_calls);
-        if k.is_empty() {
+        let requests = lv.verdict == Verdict::Migratable && lv.keyable_requests;
+        if k.is_empty() && !requests {
             return None;
         }
         if self.lane_deferred(lane_id) {
@@ -995,14 +1017,16 @@ impl<'a> Planner<'a> {
         }
         // A lane whose only Apple-ID logins are fastlane started from a shell (FL020) stays
         // migratable with a key block: another would not reach them.
+        let for_calls = lv.keyless_call
+            && (k.own.iter().any(|&id| !self.hands_over(id)) || !k.in_methods.is_empty());
         let wants_block = lv.verdict == Verdict::Migratable
-            && lv.keyless_call
-            && (k.own.iter().any(|&id| !self.hands_over(id)) || !k.in_methods.is_empty())
+            && (for_calls || requests)
             && !self.report.analysis.keyed_at_start.contains(&lane_id);
         let mut block = None;
         if wants_block {
             let what = format!("lane {}", lane.qualified_name());
-            match self.block_edit(lv.file, lane.span.start, &what) {
+            // For its requests alone, the block sets the token and no call takes a variable.
+            match self.block_edit(lv.file, lane.span.start, &what, !for_calls) {
                 Ok(edit) => block = Some(edit),
                 Err(why) => {
                     if let Some(why) = why {

@@ -32,8 +32,17 @@ work at all.
 
 **The way out.** Call `app_store_connect_api_key(...)` before the request (at the top of the lane or in
 `before_all`), without `set_spaceship_token: false`; or `Spaceship::ConnectAPI.auth(key_id:, issuer_id:,
-filepath:)`. `fastlint check --fix` does not add a key block for these calls alone; the key block it adds
-for the lane's other actions sets the token for them too.
+filepath:)`.
+
+`fastlint check --fix` adds the key block at the top of a lane whose own body, or a `def` method it
+calls, makes the request, which sets the token; the block has no `api_key =` when no call of the lane
+is handed the key. It leaves, with the reason in its summary:
+- a lane that sets up a key itself (given `set_spaceship_token: false`, or set up after the request):
+  changing or moving that setup is for a person;
+- a lane with a key already in scope at the top of its body (from a hook or a calling lane) that did
+  not set the token;
+- a request in a hook (a key block in the lane body runs after it) or in another lane it calls
+  (which `--fix` judges as a lane of its own).
 
 **Example.**
 ```ruby
@@ -41,7 +50,7 @@ lane :bundle_ids do
   Spaceship::ConnectAPI::BundleId.find(\"com.example.app\")   # FL021
 end
 ```",
-    fixable: false,
+    fixable: true,
 };
 
 pub const RULE: Rule = Rule { info: &INFO, check };
