@@ -139,8 +139,8 @@ pub struct Reaches {
     /// Such a call in the body itself or the `def` methods it calls: what a key block at the top
     /// of the body reaches.
     pub keyless_api_near: bool,
-    /// Such a call elsewhere (a hook, a lane it calls): what a key block in the body does not
-    /// reach.
+    /// Such a call elsewhere (a hook, a lane it calls, top-level code) that a key block there does
+    /// not give the token either: `--fix` leaves it.
     pub keyless_api_far: bool,
     /// The body or the `def` methods it calls set up a key themselves (`app_store_connect_api_key`,
     /// `Spaceship::ConnectAPI.auth` or `.token =`, a key put in the lane context by hand).
@@ -191,13 +191,14 @@ impl Reaches {
     }
 
     /// [`Reaches::extend`] with what another body (a hook, a lane) reaches: what is near it is
-    /// far from this one.
-    fn extend_afar(&mut self, other: &Reaches) {
+    /// not near this one, and is far unless `keyable` (a key block of that body's own gives it the
+    /// token).
+    fn extend_afar(&mut self, other: &Reaches, keyable: bool) {
         let (near, sets_up_key) = (self.keyless_api_near, self.sets_up_key);
         self.extend(other);
         self.keyless_api_near = near;
         self.sets_up_key = sets_up_key;
-        self.keyless_api_far |= other.keyless_api;
+        self.keyless_api_far |= other.keyless_api_near && !keyable;
     }
 
     fn normalize(&mut self) {
@@ -229,6 +230,10 @@ pub struct Analysis {
     pub lanes: Vec<LaneRun>,
     /// Lanes whose key was in scope at the top of their body on every run (used by --fix).
     pub keyed_at_start: HashSet<(usize, usize)>,
+    /// Hooks (file, index) whose body, or the `def` methods it calls, makes direct App Store
+    /// Connect API calls with no Spaceship token, that set up no key themselves and have none in
+    /// scope at their top on any run: a key block there gives the calls the token (used by --fix).
+    pub keyable_hooks: HashSet<(usize, usize)>,
 }
 
 impl Analysis {
@@ -591,7 +596,13 @@ impl<'a> Walker<'a, '_> {
         if near {
             reaches.extend(&summary.1);
         } else {
-            reaches.extend_afar(&summary.1);
+            // A hook's or lane's requests get the token from a key block at its top when it has
+            // no key there and sets up none itself (what `--fix` does: see `keyable_hooks` and
+            // `LaneVerdict::keyable_requests`).
+            let keyable = matches!(target, Target::Hook(..) | Target::Lane(..))
+                && !state.any()
+                && !summary.1.sets_up_key;
+            reaches.extend_afar(&summary.1, keyable);
         }
         summary.0
     }
@@ -720,6 +731,7 @@ pub fn analyse(ws: &Workspace, options: &CheckOptions) -> Analysis {
         }
         analysis.api_without_token.extend(part.api_without_token);
         analysis.keyed_at_start.extend(part.keyed_at_start);
+        analysis.keyable_hooks.extend(part.keyable_hooks);
         for (key, (home, reaches)) in runs {
             match lane_runs.entry(key) {
                 std::collections::hash_map::Entry::Vacant(v) => {
@@ -893,6 +905,21 @@ fn analyse_project(
         }
         reaches.normalize();
         record(f, l, reaches, before_each_state.any());
+    }
+
+    // Hooks whose requests a key block at their top gives the token, on every run.
+    let mut hooks: HashMap<(usize, usize), bool> = HashMap::new();
+    for ((target, _, state), summary) in memo.iter() {
+        if let Target::Hook(f, i) = *target {
+            *hooks.entry((f, i)).or_insert(true) &= !state.any() && !summary.1.sets_up_key;
+        }
+    }
+    for ((target, _, _), summary) in memo.iter() {
+        if let Target::Hook(f, i) = *target {
+            if summary.1.keyless_api_near && hooks.get(&(f, i)) == Some(&true) {
+                analysis.keyable_hooks.insert((f, i));
+            }
+        }
     }
 
     // Private lanes take the union of the runs that called them; uncalled code runs on its own.

@@ -57,8 +57,9 @@ pub struct LaneVerdict {
     pub verdict: Verdict,
     /// Migratable, and `--fix` can move all of it: its file may be rewritten, no comment keeps
     /// one of its findings, no fastlane it starts from a shell lacks a key, and each direct App
-    /// Store Connect API call that lacks the Spaceship token is one a key block gives it
-    /// ([`LaneVerdict::keyable_requests`]), in a body that sets up no key of its own.
+    /// Store Connect API call that lacks the Spaceship token is one that a key block gives it: in
+    /// a lane or hook body that sets up no key itself and has none at its top
+    /// ([`LaneVerdict::keyable_requests`], [`crate::analysis::Analysis::keyable_hooks`]).
     pub fixable: bool,
     /// Migratable, and a suppression comment keeps one of its findings: `--fix` leaves it as it is.
     pub held: bool,

@@ -68,7 +68,8 @@ fn finds_requests_made_with_no_token_and_judges_their_lanes() {
         ("FL021", 81),  // with_pilot
         ("FL021", 96),  // lookup, a private lane that calls_lookup calls
         ("FL021", 101), // app_name, a method that through_method calls
-        ("FL021", 107), // the mac before_all hook
+        ("FL021", 108), // the mac before_all hook
+        ("FL021", 125), // the tvos before_all hook, which sets up its key without the token
         ("FL004", 57),
         ("FL008", 82),
     ]
@@ -106,11 +107,13 @@ fn finds_requests_made_with_no_token_and_judges_their_lanes() {
             ("no_request", "no-apple-auth", false),
             ("with_pilot", "migratable", true),
             ("through_method", "migratable", true),
-            // Its request is in another lane's body, which its own key block does not reach.
-            ("calls_lookup", "migratable", false),
+            // Its request is in another lane's body, which gets a key block of its own.
+            ("calls_lookup", "migratable", true),
             ("lookup", "migratable", true),
-            // Its request is in a hook, which runs before the body.
-            ("release", "migratable", false),
+            // Its request is in a hook, which gets a key block of its own.
+            ("release", "migratable", true),
+            // Its request is in a hook that sets up its key without the token.
+            ("tv_release", "migratable", false),
         ])
     );
 }
@@ -136,8 +139,8 @@ fn fix_gives_the_token_to_the_lanes_whose_body_makes_the_requests() {
             if variable { "api_key = " } else { "" }
         )
     };
-    // Four bodies get the block: three for their requests alone (no call takes the key, so no
-    // variable), and `with_pilot`, whose pilot is handed it.
+    // Four lanes get the block: three for their requests alone (no call takes the key, so no
+    // variable), and `with_pilot`, whose pilot is handed it; so does the mac `before_all` hook.
     let mut expected = before.clone();
     for (lane, first, variable) in [
         ("bare", "Spaceship::ConnectAPI::BundleId.find", false),
@@ -152,6 +155,15 @@ fn fix_gives_the_token_to_the_lanes_whose_body_makes_the_requests() {
             &format!("lane :{lane} do\n{}    {first}", block("    ", variable)),
         );
     }
+    let hook = "  before_all do\n    Spaceship::ConnectAPI::App.find(\"com.example.mac\")";
+    assert_eq!(expected.matches(hook).count(), 1);
+    expected = expected.replace(
+        hook,
+        &format!(
+            "  before_all do\n{}    Spaceship::ConnectAPI::App.find(\"com.example.mac\")",
+            block("    ", false)
+        ),
+    );
     expected = expected.replace(
         "    pilot(skip_waiting_for_build_processing: true)",
         "    pilot(api_key: api_key, skip_waiting_for_build_processing: true)",
@@ -160,7 +172,9 @@ fn fix_gives_the_token_to_the_lanes_whose_body_makes_the_requests() {
 
     let summary = format!("{}{}", out.stdout, out.stderr);
     assert!(
-        summary.contains("1 file changed, 1 call migrated in 4 lanes; 4 lanes left as they are"),
+        summary.contains(
+            "1 file changed, 1 call migrated in 5 lanes and 1 hook; 4 lanes left as they are"
+        ),
         "{summary}"
     );
     let by_hand = "with no Spaceship token set: set one before it by hand (`app_store_connect_api_key` without `set_spaceship_token: false`, or `Spaceship::ConnectAPI.auth`)";
@@ -168,13 +182,14 @@ fn fix_gives_the_token_to_the_lanes_whose_body_makes_the_requests() {
         format!("  ios context_only calls `::Spaceship::ConnectAPI::Certificate.all` {by_hand} (fastlane/Fastfile:35)"),
         format!("  ios too_early calls `Spaceship::ConnectAPI::Profile.all` {by_hand} (fastlane/Fastfile:46)"),
         "  ios after_produce blocked by produce (fastlane/Fastfile:62)".to_string(),
-        format!("  mac release calls `Spaceship::ConnectAPI::App.find` {by_hand} (fastlane/Fastfile:127)"),
+        format!("  tvos tv_release calls `Spaceship::ConnectAPI::App.find` {by_hand} (fastlane/Fastfile:150)"),
     ] {
         assert!(summary.contains(&line), "missing {line:?} in\n{summary}");
     }
 
-    // The lanes given the block are api-key, and so is the lane that calls `lookup`; the
-    // requests left are those of the lanes left; a second run changes nothing.
+    // The lanes given the block are api-key, and so are the lane that calls `lookup` and the
+    // lane the hook runs for; the requests left are those of the lanes left; a second run
+    // changes nothing.
     let report = json(&copy.join("main"));
     for (name, verdict, _) in verdicts(&report) {
         if [
@@ -183,6 +198,7 @@ fn fix_gives_the_token_to_the_lanes_whose_body_makes_the_requests() {
             "through_method",
             "calls_lookup",
             "lookup",
+            "release",
         ]
         .contains(&name.as_str())
         {
@@ -194,7 +210,7 @@ fn fix_gives_the_token_to_the_lanes_whose_body_makes_the_requests() {
         .filter(|(code, _)| code == "FL021")
         .map(|(_, line)| line)
         .collect();
-    assert_eq!(lines, [35, 46, 63, 127]);
+    assert_eq!(lines, [35, 46, 63, 150]);
     let again = run(&copy.join("main"), &["check", ".", "--diff"]);
     assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
     assert!(!again.stdout.contains("+++"), "{}", again.stdout);

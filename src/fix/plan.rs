@@ -5,7 +5,8 @@
 //!   So does one whose body (or methods) makes direct App Store Connect API calls with no Spaceship
 //!   token and sets up no key itself ([`LaneVerdict::keyable_requests`]): the block sets the token.
 //! - A hook (`before_all`, `before_each`, `after_each`, `after_all`, global or in a platform) run by
-//!   such lanes is treated like a lane body: the key block at its top when it holds keyless calls.
+//!   such lanes is treated like a lane body: the key block at its top when it holds keyless calls,
+//!   or such API calls ([`crate::analysis::Analysis::keyable_hooks`]).
 //! - Each keyless call in a lane's or hook's own body gets `api_key: api_key` (when that body got the
 //!   block), loses `username:`, and deliver/precheck get the in-app-purchase option turned off.
 //! - Keyless calls in `def` methods it reaches, and calls given `username:` while a key is already in
@@ -955,16 +956,18 @@ impl<'a> Planner<'a> {
             self.graph
                 .walk_from(f, Scope::Hook(i), h.platform.as_deref(), Reach::Methods);
         let k = self.keyless(&own_calls, &method_calls);
-        if k.is_empty() {
+        let requests = self.report.analysis.keyable_hooks.contains(&hook);
+        if k.is_empty() && !requests {
             return None;
         }
-        if runners.iter().any(|lv| lv.held && self.rewritable(lv.file)) && k.any_keyless() {
+        let keyless = k.any_keyless() || requests;
+        if runners.iter().any(|lv| lv.held && self.rewritable(lv.file)) && keyless {
             // A key here would reach the calls a comment keeps on the Apple ID.
             self.leave_hook(hook, HELD_WHY);
             return None;
         }
         if let Some(blocked) = runners.iter().find(|lv| lv.verdict == Verdict::Blocked) {
-            if k.any_keyless() {
+            if keyless {
                 let name = self.report.ws.files[blocked.file]
                     .ruby()
                     .map(|m| m.lanes[blocked.lane].qualified_name())
@@ -976,11 +979,12 @@ impl<'a> Planner<'a> {
         if self.hook_deferred(hook) {
             return self.deferred_work(Unit::Hook(hook), &k);
         }
-        let wants_block = k.own.iter().any(|&id| !self.hands_over(id))
+        let for_calls = k.own.iter().any(|&id| !self.hands_over(id))
             || (!k.in_methods.is_empty() && !self.hook_keyed_before(hook));
+        let wants_block = for_calls || (requests && !self.hook_keyed_before(hook));
         let mut block = None;
         if wants_block {
-            match self.block_edit(f, h.span.start, hook_word(h.kind), false) {
+            match self.block_edit(f, h.span.start, hook_word(h.kind), !for_calls) {
                 Ok(edit) => block = Some(edit),
                 Err(why) => {
                     if let Some(why) = why {

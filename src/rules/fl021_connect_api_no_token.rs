@@ -34,15 +34,11 @@ work at all.
 `before_all`), without `set_spaceship_token: false`; or `Spaceship::ConnectAPI.auth(key_id:, issuer_id:,
 filepath:)`.
 
-`fastlint check --fix` adds the key block at the top of a lane whose own body, or a `def` method it
-calls, makes the request, which sets the token; the block has no `api_key =` when no call of the lane
-is handed the key. It leaves, with the reason in its summary:
-- a lane that sets up a key itself (given `set_spaceship_token: false`, or set up after the request):
-  changing or moving that setup is for a person;
-- a lane with a key already in scope at the top of its body (from a hook or a calling lane) that did
-  not set the token;
-- a request in a hook (a key block in the lane body runs after it) or in another lane it calls
-  (which `--fix` judges as a lane of its own).
+`fastlint check --fix` adds the key block at the top of the lane or hook whose own body, or a `def`
+method it calls, makes the request: the block sets the token, and has no `api_key =` when no call there
+is handed the key. It leaves, with the reason in its summary, a body that sets up a key itself (given
+`set_spaceship_token: false`, or set up after the request: changing or moving that setup is for a
+person), and one with a key already in scope at its top that did not set the token.
 
 **Example.**
 ```ruby
