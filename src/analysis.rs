@@ -262,6 +262,9 @@ enum Event {
 
 type Summary = Rc<(KeyState, Reaches)>;
 
+/// Hooks, as (file, hook index).
+type Hooks = Vec<(usize, usize)>;
+
 /// Lookup tables for one project.
 struct Index<'a> {
     files: &'a [FileModel],
@@ -269,7 +272,9 @@ struct Index<'a> {
     project: usize,
     lanes: HashMap<(Option<&'a str>, &'a str), (usize, usize)>,
     methods: HashMap<&'a str, (usize, usize)>,
-    hooks: Vec<(Option<&'a str>, HookKind, (usize, usize))>,
+    /// Hooks, as (file, hook index), by kind and platform block (`None`: outside one), in file
+    /// order.
+    hooks: HashMap<(HookKind, Option<&'a str>), Hooks>,
     events: HashMap<(usize, Scope), Vec<(usize, Event)>>,
     /// Config files that give their tool a key (`api_key_path(...)` in a Matchfile).
     keyed_config: HashSet<&'static str>,
@@ -299,7 +304,7 @@ impl<'a> Index<'a> {
             project: project_index,
             lanes: HashMap::new(),
             methods: HashMap::new(),
-            hooks: Vec::new(),
+            hooks: HashMap::new(),
             events: HashMap::new(),
             keyed_config: HashSet::new(),
             readonly_match: false,
@@ -320,7 +325,9 @@ impl<'a> Index<'a> {
             for (i, hook) in model.hooks.iter().enumerate() {
                 index
                     .hooks
-                    .push((hook.platform.as_deref(), hook.kind, (f, i)));
+                    .entry((hook.kind, hook.platform.as_deref()))
+                    .or_default()
+                    .push((f, i));
             }
             for (i, call) in model.calls.iter().enumerate() {
                 index
@@ -397,22 +404,16 @@ impl<'a> Index<'a> {
         self.methods.get(name).map(|&(f, m)| Target::Method(f, m))
     }
 
+    /// The hooks of `kind` that run for a lane of `platform`: those of its platform block, then
+    /// those outside any.
     fn hooks_of(&self, kind: HookKind, platform: Option<&str>) -> Vec<(usize, usize)> {
         let mut out: Vec<(usize, usize)> = Vec::new();
-        if platform.is_some() {
-            out.extend(
-                self.hooks
-                    .iter()
-                    .filter(|h| h.1 == kind && h.0 == platform)
-                    .map(|h| h.2),
-            );
+        let keys = platform.into_iter().map(Some).chain([None]);
+        for key in keys {
+            if let Some(hooks) = self.hooks.get(&(kind, key)) {
+                out.extend_from_slice(hooks);
+            }
         }
-        out.extend(
-            self.hooks
-                .iter()
-                .filter(|h| h.1 == kind && h.0.is_none())
-                .map(|h| h.2),
-        );
         out
     }
 }

@@ -161,6 +161,12 @@ struct Graph<'a> {
     hook_files: HashMap<Option<usize>, Vec<usize>>,
     /// The report's lane verdicts (indices into `report.lanes`) per file.
     verdicts_of: HashMap<usize, Vec<usize>>,
+    /// The same per file and platform block.
+    verdicts_in: HashMap<(usize, Option<&'a str>), Vec<usize>>,
+    /// The bodies that make a key available themselves: see [`Graph::provides_key`].
+    key_scopes: HashSet<(usize, Scope)>,
+    /// The hooks among those, per file.
+    keyed_hooks: HashMap<usize, Vec<usize>>,
 }
 
 impl<'a> Graph<'a> {
@@ -175,9 +181,19 @@ impl<'a> Graph<'a> {
             projects_of: HashMap::new(),
             hook_files: HashMap::new(),
             verdicts_of: HashMap::new(),
+            verdicts_in: HashMap::new(),
+            key_scopes: HashSet::new(),
+            keyed_hooks: HashMap::new(),
         };
         for (i, lv) in report.lanes.iter().enumerate() {
             g.verdicts_of.entry(lv.file).or_default().push(i);
+            let platform = ws.files[lv.file]
+                .ruby()
+                .and_then(|m| m.lanes[lv.lane].platform.as_deref());
+            g.verdicts_in
+                .entry((lv.file, platform))
+                .or_default()
+                .push(i);
         }
         for (p, project) in ws.projects.iter().enumerate() {
             for &f in &project.fastfiles {
@@ -199,6 +215,19 @@ impl<'a> Graph<'a> {
             if let Some(m) = file.ruby() {
                 for (i, call) in m.calls.iter().enumerate() {
                     g.calls.entry((f, call.scope)).or_default().push(i);
+                    if knowledge::action(&call.name).is_some_and(|a| a.auth == Auth::KeyProvider) {
+                        g.key_scopes.insert((f, call.scope));
+                    }
+                }
+                for s in m.spaceship.iter() {
+                    if s.kind == SpaceshipKind::KeyAuth {
+                        g.key_scopes.insert((f, s.scope));
+                    }
+                }
+                for i in 0..m.hooks.len() {
+                    if g.key_scopes.contains(&(f, Scope::Hook(i))) {
+                        g.keyed_hooks.entry(f).or_default().push(i);
+                    }
                 }
                 if !m.hooks.is_empty() {
                     let project = g.project_of.get(&f).copied();
@@ -252,13 +281,16 @@ impl<'a> Graph<'a> {
 
     /// The lanes `hook` runs for, as indices into `report.lanes`, in its order.
     fn runners(&self, hook: HookId) -> Vec<usize> {
+        let platform = self.hook(hook).platform.as_deref();
         let mut runners: Vec<usize> = self
             .project_mates(hook.0)
             .flat_map(|f| {
-                self.verdicts_of
-                    .get(&f)
-                    .map(Vec::as_slice)
-                    .unwrap_or_default()
+                match platform {
+                    Some(p) => self.verdicts_in.get(&(f, Some(p))),
+                    None => self.verdicts_of.get(&f),
+                }
+                .map(Vec::as_slice)
+                .unwrap_or_default()
             })
             .copied()
             .filter(|&i| {
@@ -294,22 +326,7 @@ impl<'a> Graph<'a> {
     /// Whether `(file, scope)` itself makes a key available (`app_store_connect_api_key`, a
     /// Spaceship token).
     fn provides_key(&self, file: usize, scope: Scope) -> bool {
-        let Some(m) = self.report.ws.files[file].ruby() else {
-            return false;
-        };
-        let by_call = self
-            .calls
-            .get(&(file, scope))
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-            .iter()
-            .any(|&c| {
-                knowledge::action(&m.calls[c].name).is_some_and(|a| a.auth == Auth::KeyProvider)
-            });
-        by_call
-            || m.spaceship
-                .iter()
-                .any(|s| s.scope == scope && s.kind == SpaceshipKind::KeyAuth)
+        self.key_scopes.contains(&(file, scope))
     }
 
     /// The call sites run from `(file, scope)` under `platform`: its own, and (per `reach`) those
@@ -440,17 +457,26 @@ fn block_fact(
 /// tree need not be kept while planning.
 #[derive(Default)]
 struct FileFacts {
-    /// Key blocks, by the byte offset of the lane or hook call.
-    blocks: HashMap<usize, BlockFact>,
+    /// Key blocks, by the byte offset of the lane or hook call and whether the block is bare
+    /// whatever the names around it (see [`block_fact`]).
+    blocks: HashMap<(usize, bool), BlockFact>,
     /// Call rewrites, by (call index, the `api_key:` added).
     calls: HashMap<(usize, ApiKeyArg), (CallFix, Result<CallEdits, Skipped>)>,
 }
 
-/// What to work out for a file: key block offsets and call rewrites (with their call index).
+/// What to work out for a file: key block offsets (bare ones apart) and call rewrites (with their
+/// call index).
 #[derive(Default)]
 struct Wanted {
     blocks: Vec<usize>,
+    bare_blocks: Vec<usize>,
     calls: Vec<(usize, CallFix)>,
+}
+
+impl Wanted {
+    fn is_empty(&self) -> bool {
+        self.calls.is_empty() && self.bare_blocks.is_empty()
+    }
 }
 
 impl FileFacts {
@@ -460,14 +486,11 @@ impl FileFacts {
         } else {
             api_key_assignments(text, tree)
         };
-        let blocks = wanted
-            .blocks
-            .into_iter()
-            .map(|at| {
-                (
-                    at,
-                    block_fact(text, tree, &assignments, at, key_source, false),
-                )
+        let blocks = (wanted.blocks.into_iter().map(|at| (at, false)))
+            .chain(wanted.bare_blocks.into_iter().map(|at| (at, true)))
+            .map(|(at, bare)| {
+                let fact = block_fact(text, tree, &assignments, at, key_source, bare);
+                ((at, bare), fact)
             })
             .collect();
         let names: Vec<_> = wanted
@@ -632,16 +655,28 @@ impl<'a> Planner<'a> {
                 }
             }
         }
-        if wanted.calls.is_empty() {
-            return wanted;
-        }
-        for &i in self
+        let verdicts = self
             .graph
             .verdicts_of
             .get(&file)
             .map(Vec::as_slice)
-            .unwrap_or_default()
-        {
+            .unwrap_or_default();
+        // Bare blocks for the bodies whose API calls alone may want one.
+        for &i in verdicts {
+            let lv = &self.report.lanes[i];
+            if lv.verdict == Verdict::Migratable && lv.keyable_requests {
+                wanted.bare_blocks.push(m.lanes[lv.lane].span.start);
+            }
+        }
+        wanted.bare_blocks.extend(
+            (m.hooks.iter().enumerate())
+                .filter(|&(i, _)| self.report.analysis.keyable_hooks.contains(&(file, i)))
+                .map(|(_, h)| h.span.start),
+        );
+        if wanted.calls.is_empty() {
+            return wanted;
+        }
+        for &i in verdicts {
             let lv = &self.report.lanes[i];
             if lv.verdict == Verdict::Migratable {
                 wanted.blocks.push(m.lanes[lv.lane].span.start);
@@ -656,12 +691,21 @@ impl<'a> Planner<'a> {
     fn prepare(&mut self) {
         let reached = self.reached();
         let mut files: Vec<usize> = reached.iter().map(|&(f, _)| f).collect();
+        // And those whose bodies may want a key block for their API calls alone.
+        let report = self.report;
+        files.extend(
+            (report.lanes.iter())
+                .filter(|lv| lv.keyable_requests)
+                .map(|lv| lv.file),
+        );
+        files.extend(report.analysis.keyable_hooks.iter().map(|&(f, _)| f));
+        files.retain(|&f| self.rewritable(f));
         files.sort_unstable();
         files.dedup();
         let files: Vec<(usize, Wanted)> = files
             .into_iter()
             .map(|f| (f, self.wanted(f, &reached)))
-            .filter(|(_, w)| !w.calls.is_empty())
+            .filter(|(_, w)| !w.is_empty())
             .collect();
         let ws = &self.report.ws;
         let key_source = self.key_source;
@@ -699,7 +743,7 @@ impl<'a> Planner<'a> {
     /// The key block for the lane or hook whose call starts at `at` (`bare`: see
     /// [`block_fact`]); `None` if the file does not parse.
     fn block_fact(&mut self, file: usize, at: usize, bare: bool) -> Option<BlockFact> {
-        if let (false, Some(fact)) = (bare, self.facts_of(file)?.blocks.get(&at)) {
+        if let Some(fact) = self.facts_of(file)?.blocks.get(&(at, bare)) {
             return Some(fact.clone());
         }
         let text = &self.report.ws.files[file].source.text;
@@ -889,17 +933,20 @@ impl<'a> Planner<'a> {
             if self.graph.provides_key(f, Scope::TopLevel) {
                 return true;
             }
-            for (i, o) in ws.files[f]
-                .ruby()
-                .map(|m| &m.hooks[..])
+            let Some(m) = ws.files[f].ruby() else {
+                continue;
+            };
+            for &i in self
+                .graph
+                .keyed_hooks
+                .get(&f)
+                .map(Vec::as_slice)
                 .unwrap_or_default()
-                .iter()
-                .enumerate()
             {
+                let o = &m.hooks[i];
                 if is_before(o.kind)
                     && hook_rank(o) < hook_rank(h)
                     && platforms_meet(h.platform.as_deref(), o.platform.as_deref())
-                    && self.graph.provides_key(f, Scope::Hook(i))
                 {
                     return true;
                 }
