@@ -17,7 +17,8 @@
 //!   SARIF and GitHub outputs and `--diff` against `--format json`, and SARIF's peak memory.
 //! - `stress`: inputs where work could be paid once per finding (20,000 suppressed findings,
 //!   500 folders importing each other in a chain, 40,000 findings on one line, 400 configuration
-//!   globs), each against the same input without what makes it hard, or against `--format json`.
+//!   globs, 10,000 platform hooks), each against the same input without what makes it hard (or
+//!   with half of it), or against `--format json`.
 //!
 //! Environment:
 //! - `FASTLINT_BIN`: the binary to measure (default: the release binary cargo builds for
@@ -1035,7 +1036,7 @@ fn large_fastfile(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Re
 }
 
 fn stress(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Result<()> {
-    let (root, _, _) = ws.input("stress", "v8", inputs::stress::generate)?;
+    let (root, _, _) = ws.input("stress", "v9", inputs::stress::generate)?;
     let run = |key: &'static str, at: &str, args: &[&str], validate: Validate| {
         Case::new(key, &cfg.bin, args, &root.join(at), validate)
     };
@@ -1094,6 +1095,11 @@ fn stress(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Result<()>
     // Shell commands held in variables and heredocs, beside half as many (cases 22 and 23).
     cases.push(run("shellvars", "shellvars", &json, json_check));
     cases.push(run("shellvars half", "shellvars_half", &json, json_check));
+    // Hooks in many platform blocks, beside half as many (cases 24 to 27).
+    cases.push(run("hooks", "hooks", &json, json_check));
+    cases.push(run("hooks half", "hooks_half", &json, json_check));
+    cases.push(run("hooks diff", "hooks", &diff, fix_check));
+    cases.push(run("hooks half diff", "hooks_half", &diff, fix_check));
     measure(&mut cases, cfg.runs);
     for c in &cases {
         rep.case(
@@ -1211,6 +1217,16 @@ fn stress(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Result<()>
         true,
         "fastlint's own: twice the commands cost about twice the time (each variable's strings and each heredoc's body are found once for the file)",
     );
+    for (name, i) in [("check", 24), ("--diff", 26)] {
+        rep.ratio(
+            &format!("stress: {name}, 10,000 platform hooks / 5,000"),
+            &cases[i],
+            &cases[i + 1],
+            2.3,
+            true,
+            "fastlint's own: hooks are found by kind and platform, not by a scan of all of them per lane",
+        );
+    }
     Ok(())
 }
 

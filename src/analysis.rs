@@ -30,6 +30,12 @@ static KEY_VARS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
     vars
 });
 
+/// Whether an environment variable gives some fastlane action an API key
+/// (`APP_STORE_CONNECT_API_KEY_PATH`, `PILOT_API_KEY`, ...).
+pub fn is_key_var(name: &str) -> bool {
+    key_var_bit(name).is_some()
+}
+
 fn key_var_bit(name: &str) -> Option<u64> {
     KEY_VARS
         .iter()

@@ -110,6 +110,32 @@ pub fn sort_diagnostics(ws: &Workspace, diagnostics: &mut Vec<Diagnostic>) {
 }
 
 /// Sorts notes by path, position and message, and drops duplicates.
+/// A note on each variable that a CI file sets to give fastlane actions an API key: the lanes
+/// its steps run are judged without it, as CI steps are not followed to the lanes they run.
+fn ci_key_notes(ws: &Workspace) -> Vec<Note> {
+    let mut notes = Vec::new();
+    for (file, f) in ws.files.iter().enumerate() {
+        let crate::model::Contents::Ci(ci) = &f.contents else {
+            continue;
+        };
+        for e in ci
+            .env
+            .iter()
+            .filter(|e| !e.value.trim().is_empty() && crate::analysis::is_key_var(&e.name))
+        {
+            notes.push(Note {
+                file,
+                span: e.name_span,
+                message: format!(
+                    "`{}` gives the fastlane actions run here an API key, but fastlint does not follow CI steps to the lanes they start, so it judges every lane without it: pass `--key-from-env` if the lanes all run with it",
+                    e.name
+                ),
+            });
+        }
+    }
+    notes
+}
+
 pub fn sort_notes(ws: &mut Workspace) {
     let ranks = path_ranks(ws);
     ws.notes.sort_by(|a, b| {
@@ -149,6 +175,10 @@ impl Report {
         sort_diagnostics(&ws, &mut diagnostics);
         let mut lanes = verdicts(&ws, &analysis);
         sort_lanes(&ws, &mut lanes);
+        if !options.key_from_env {
+            let notes = ci_key_notes(&ws);
+            ws.notes.extend(notes);
+        }
         sort_notes(&mut ws);
         Report {
             ws,

@@ -2286,3 +2286,32 @@ fn one_finding_per_place_is_chosen_the_same_way_every_run() {
         );
     }
 }
+
+#[test]
+fn a_key_variable_set_in_ci_is_a_note() {
+    // The workflow gives every action a key path, which fastlint does not follow to the lane: the
+    // lane is judged without it, and a note on the variable says so.
+    let r = check_fixture("key_ci_env", &[]);
+    r.run.assert_exit(1);
+    r.assert_diagnostics(&[("FL008", F, 3, "beta")]);
+    let notes = r.json["notes"].as_array().expect("notes");
+    assert_eq!(notes.len(), 1, "{}", r.run.describe());
+    assert_eq!(notes[0]["path"], ".github/workflows/release.yml");
+    assert_eq!(notes[0]["line"], 10);
+    let message = notes[0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with(
+            "`APP_STORE_CONNECT_API_KEY_PATH` gives the fastlane actions run here an API key"
+        ) && message.contains("pass `--key-from-env`"),
+        "{message}"
+    );
+    // With `--key-from-env` the lane has its key, and the note has nothing left to say.
+    let r = check_fixture("key_ci_env", &["--key-from-env"]);
+    r.run.assert_exit(0);
+    r.assert_lanes(&[(F, 2, "beta", PUB, "api-key")]);
+    assert!(
+        r.json["notes"].as_array().is_none_or(|n| n.is_empty()),
+        "{}",
+        r.run.describe()
+    );
+}

@@ -20,6 +20,8 @@
 //!   `sh(cmd)`, as many heredocs run with `sh <<~SH`, and a command that has a word added with
 //!   `+=` and is run after each of them; `shellvars_half/` is the first half of
 //!   it, so that the two show whether the cost grows with the number of commands, or faster.
+//! - `hooks/`: 10,000 platform blocks, each with a `before_all` hook that runs `pilot` and makes
+//!   a Spaceship request with no key, and a lane; `hooks_half/` has half as many.
 
 use super::monorepo::Tree;
 use std::fmt::Write as _;
@@ -35,6 +37,7 @@ pub const MANY_LANES: usize = 20_000;
 pub const SHARED_VAR_CALLS: usize = 20_000;
 pub const NESTED_CALLS: usize = 20_000;
 pub const SHELL_COMMANDS: usize = 20_000;
+pub const PLATFORM_HOOKS: usize = 10_000;
 
 pub fn generate(root: &Path) -> io::Result<()> {
     let mut t = Tree::new(root)?;
@@ -133,6 +136,19 @@ pub fn generate(root: &Path) -> io::Result<()> {
             let _ = writeln!(text, "  all += \" --group g{i}\"\n  sh(all)");
         }
         text.push_str("end\n");
+        t.file(&format!("{dir}/fastlane/Fastfile"), text.as_bytes())?;
+    }
+    for (dir, platforms) in [
+        ("hooks", PLATFORM_HOOKS),
+        ("hooks_half", PLATFORM_HOOKS / 2),
+    ] {
+        let mut text = String::new();
+        for i in 0..platforms {
+            let _ = writeln!(
+                text,
+                "platform :p{i} do\n  before_all do\n    pilot\n    Spaceship::ConnectAPI::App.find(\"com.example.p{i}\")\n  end\n\n  lane :release do\n    UI.message(\"p{i}\")\n  end\nend\n"
+            );
+        }
         t.file(&format!("{dir}/fastlane/Fastfile"), text.as_bytes())?;
     }
     Ok(())
