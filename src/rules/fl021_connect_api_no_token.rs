@@ -66,7 +66,7 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                     s.text
                 ),
             )
-            .help("call `app_store_connect_api_key(...)` before it (without `set_spaceship_token: false`), or `Spaceship::ConnectAPI.auth(...)`"),
+            .help("call `app_store_connect_api_key(...)` before it (without `set_spaceship_token: false`), or `Spaceship::ConnectAPI.auth(...)`; `fastlint check --fix` adds the call at the top of a lane or hook that sets up no key itself"),
         );
     }
 }
