@@ -3,6 +3,7 @@
 //!   file they lead to is rewritten in place, once; when the folders would rewrite it
 //!   differently, it is left as it is and the run says why;
 //! - a read-only Fastfile is left as it is, and not counted as changed;
+//! - so is a hard-linked one: a rename would give the new text to one of its names alone;
 //! - after a rewrite left undone, the report shows the files as they are on disk.
 //!
 //! A file changed on disk while `--fix` runs is left as it is too: `src/fix/atomic.rs` tests it,
@@ -239,5 +240,46 @@ fn a_read_only_fastfile_is_left_as_it_is_and_not_counted() {
         std::fs::read_to_string(dir.path().join("open/fastlane/Fastfile"))
             .unwrap()
             .contains("app_store_connect_api_key")
+    );
+}
+
+#[test]
+fn a_hard_linked_fastfile_is_left_as_it_is_and_not_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "lane :beta do\n  pilot\nend\n";
+    for folder in ["linked", "open"] {
+        std::fs::create_dir_all(dir.path().join(folder).join("fastlane")).unwrap();
+        std::fs::write(dir.path().join(folder).join("fastlane/Fastfile"), text).unwrap();
+    }
+    // Its other name is outside any fastlane folder: nothing else would rewrite it.
+    let linked = dir.path().join("linked/fastlane/Fastfile");
+    let other = dir.path().join("Fastfile.backup");
+    std::fs::hard_link(&linked, &other).unwrap();
+
+    let fixed = run_in(dir.path(), &["check", ".", "--fix"]);
+    fixed.assert_exit(2);
+    assert!(
+        fixed.stderr.contains(
+            "error: linked/fastlane/Fastfile: cannot write: it has 2 hard links, and replacing it would change this one alone, so it was left as it is"
+        ),
+        "{}",
+        fixed.describe()
+    );
+    assert_eq!(
+        headline(&fixed.all_output()),
+        "1 file changed, 1 call migrated in 1 lane",
+        "{}",
+        fixed.describe()
+    );
+    // Both names still hold the old text, and are still one file.
+    for p in [&linked, &other] {
+        assert_eq!(std::fs::read_to_string(p).unwrap(), text);
+    }
+    use std::os::unix::fs::MetadataExt;
+    assert_eq!(std::fs::metadata(&linked).unwrap().nlink(), 2);
+    assert!(
+        std::fs::read_to_string(dir.path().join("open/fastlane/Fastfile"))
+            .unwrap()
+            .contains("pilot(api_key: api_key)")
     );
 }

@@ -48,7 +48,12 @@ pub fn stage(path: &Path, contents: &[u8]) -> std::io::Result<Staged> {
                 READ_ONLY,
             ))
         }
-        Ok(meta) => Some(meta),
+        Ok(meta) => {
+            if let Some(why) = hard_linked(&meta) {
+                return Err(std::io::Error::other(why));
+            }
+            Some(meta)
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(e),
     };
@@ -107,6 +112,27 @@ fn writable(path: &Path, meta: &std::fs::Metadata) -> bool {
     {
         let _ = path;
         true
+    }
+}
+
+/// Why a file with more than one name (hard links) is not replaced: a rename gives the new text
+/// to this name only, and the other names would keep the old one, unseen. Writing the file in
+/// place would reach them all, but an interrupted write would leave half of it.
+fn hard_linked(meta: &std::fs::Metadata) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let names = meta.nlink();
+        (names > 1).then(|| {
+            format!(
+                "it has {names} hard links, and replacing it would change this one alone, so it was left as it is (make it a file of its own, or a symbolic link to one, and run fastlint again)"
+            )
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        None
     }
 }
 
@@ -261,6 +287,27 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
+    fn a_hard_linked_file_is_not_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Fastfile");
+        std::fs::write(&path, "old").unwrap();
+        let other = dir.path().join("Fastfile.other");
+        std::fs::hard_link(&path, &other).unwrap();
+        let err = write_atomic(&path, b"new").unwrap_err();
+        assert!(err.to_string().starts_with("it has 2 hard links"), "{err}");
+        for p in [&path, &other] {
+            assert_eq!(std::fs::read_to_string(p).unwrap(), "old");
+        }
+        // No temporary file is left beside it.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+        // With the other name gone, it is a file of its own again.
+        std::fs::remove_file(&other).unwrap();
+        write_atomic(&path, b"new").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+    }
+
+    #[test]
+    #[cfg(unix)]
     fn keeps_permissions() {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
