@@ -183,16 +183,44 @@ fn a_linked_fastfile_its_folders_would_rewrite_differently_is_left_as_it_is() {
     }
 }
 
+/// The one-lane Fastfile of [`beside_an_open_one`].
+const PILOT_LANE: &str = "lane :beta do\n  pilot\nend\n";
+
+/// `<folder>/fastlane/Fastfile` and `open/fastlane/Fastfile`, each [`PILOT_LANE`]; the path of
+/// the first.
+fn beside_an_open_one(root: &Path, folder: &str) -> std::path::PathBuf {
+    for folder in [folder, "open"] {
+        std::fs::create_dir_all(root.join(folder).join("fastlane")).unwrap();
+        std::fs::write(root.join(folder).join("fastlane/Fastfile"), PILOT_LANE).unwrap();
+    }
+    root.join(folder).join("fastlane/Fastfile")
+}
+
+/// Runs `--fix` over `root`, and checks that it left `path` as it is, saying `why`, and wrote
+/// the other Fastfile alone (exit 2).
+fn fix_leaves(root: &Path, path: &str, why: &str) -> common::Run {
+    let fixed = run_in(root, &["check", ".", "--fix"]);
+    fixed.assert_exit(2);
+    let error = format!("error: {path}: cannot write: {why}");
+    assert!(fixed.stderr.contains(&error), "{}", fixed.describe());
+    assert_eq!(
+        headline(&fixed.all_output()),
+        "1 file changed, 1 call migrated in 1 lane",
+        "{}",
+        fixed.describe()
+    );
+    assert!(std::fs::read_to_string(root.join("open/fastlane/Fastfile"))
+        .unwrap()
+        .contains("pilot(api_key: api_key)"));
+    fixed
+}
+
 #[test]
 fn a_read_only_fastfile_is_left_as_it_is_and_not_counted() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
-    let text = "lane :beta do\n  pilot\nend\n";
-    for folder in ["locked", "open"] {
-        std::fs::create_dir_all(dir.path().join(folder).join("fastlane")).unwrap();
-        std::fs::write(dir.path().join(folder).join("fastlane/Fastfile"), text).unwrap();
-    }
-    let locked = dir.path().join("locked/fastlane/Fastfile");
+    let text = PILOT_LANE;
+    let locked = beside_an_open_one(dir.path(), "locked");
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o444)).unwrap();
 
     let diff = run_in(dir.path(), &["check", ".", "--diff"]);
@@ -202,20 +230,10 @@ fn a_read_only_fastfile_is_left_as_it_is_and_not_counted() {
         "2 files would change, 2 calls to migrate in 2 lanes"
     );
 
-    let fixed = run_in(dir.path(), &["check", ".", "--fix"]);
-    fixed.assert_exit(2);
-    assert!(
-        fixed.stderr.contains(
-            "error: locked/fastlane/Fastfile: cannot write: it is read-only, so it was left as it is"
-        ),
-        "{}",
-        fixed.describe()
-    );
-    assert_eq!(
-        headline(&fixed.all_output()),
-        "1 file changed, 1 call migrated in 1 lane",
-        "{}",
-        fixed.describe()
+    let fixed = fix_leaves(
+        dir.path(),
+        "locked/fastlane/Fastfile",
+        "it is read-only, so it was left as it is",
     );
     // The report below shows the files as they are: the locked one not migrated.
     let row = |path: &str| {
@@ -236,50 +254,25 @@ fn a_read_only_fastfile_is_left_as_it_is_and_not_counted() {
     assert_eq!(std::fs::read_to_string(&locked).unwrap(), text);
     let mode = std::fs::metadata(&locked).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o444);
-    assert!(
-        std::fs::read_to_string(dir.path().join("open/fastlane/Fastfile"))
-            .unwrap()
-            .contains("app_store_connect_api_key")
-    );
 }
 
 #[test]
 fn a_hard_linked_fastfile_is_left_as_it_is_and_not_counted() {
     let dir = tempfile::tempdir().unwrap();
-    let text = "lane :beta do\n  pilot\nend\n";
-    for folder in ["linked", "open"] {
-        std::fs::create_dir_all(dir.path().join(folder).join("fastlane")).unwrap();
-        std::fs::write(dir.path().join(folder).join("fastlane/Fastfile"), text).unwrap();
-    }
+    let linked = beside_an_open_one(dir.path(), "linked");
     // Its other name is outside any fastlane folder: nothing else would rewrite it.
-    let linked = dir.path().join("linked/fastlane/Fastfile");
     let other = dir.path().join("Fastfile.backup");
     std::fs::hard_link(&linked, &other).unwrap();
 
-    let fixed = run_in(dir.path(), &["check", ".", "--fix"]);
-    fixed.assert_exit(2);
-    assert!(
-        fixed.stderr.contains(
-            "error: linked/fastlane/Fastfile: cannot write: it has 2 hard links, and replacing it would change this one alone, so it was left as it is"
-        ),
-        "{}",
-        fixed.describe()
-    );
-    assert_eq!(
-        headline(&fixed.all_output()),
-        "1 file changed, 1 call migrated in 1 lane",
-        "{}",
-        fixed.describe()
+    fix_leaves(
+        dir.path(),
+        "linked/fastlane/Fastfile",
+        "it has 2 hard links, and replacing it would change this one alone, so it was left as it is",
     );
     // Both names still hold the old text, and are still one file.
     for p in [&linked, &other] {
-        assert_eq!(std::fs::read_to_string(p).unwrap(), text);
+        assert_eq!(std::fs::read_to_string(p).unwrap(), PILOT_LANE);
     }
     use std::os::unix::fs::MetadataExt;
     assert_eq!(std::fs::metadata(&linked).unwrap().nlink(), 2);
-    assert!(
-        std::fs::read_to_string(dir.path().join("open/fastlane/Fastfile"))
-            .unwrap()
-            .contains("pilot(api_key: api_key)")
-    );
 }
