@@ -215,3 +215,30 @@ fn fix_gives_the_token_to_the_lanes_whose_body_makes_the_requests() {
     assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
     assert!(!again.stdout.contains("+++"), "{}", again.stdout);
 }
+
+#[test]
+fn a_rewrite_of_key_blocks_alone_says_so() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let fastlane = dir.path().join("fastlane");
+    std::fs::create_dir_all(&fastlane).unwrap();
+    std::fs::write(
+        fastlane.join("Fastfile"),
+        "lane :apps do\n  Spaceship::ConnectAPI::App.all\nend\n\nlane :devices do\n  Spaceship::ConnectAPI::Device.all\nend\n",
+    )
+    .unwrap();
+    let diff = run(dir.path(), &["check", ".", "--diff"]);
+    assert!(
+        diff.stderr
+            .contains("1 file would change, 2 lanes to migrate with key blocks alone"),
+        "{}{}",
+        diff.stdout,
+        diff.stderr
+    );
+    let fixed = run(dir.path(), &["check", ".", "--fix"]);
+    let all = format!("{}{}", fixed.stdout, fixed.stderr);
+    assert!(
+        all.contains("1 file changed, 2 lanes migrated with key blocks alone"),
+        "{all}"
+    );
+    assert_eq!(fixed.code, 0, "{all}");
+}

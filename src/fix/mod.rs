@@ -541,23 +541,33 @@ impl Outcome {
     }
 
     /// The headline: `3 files changed, 7 calls migrated in 4 lanes; 2 lanes left as they are;
-    /// 1 option to add by hand`. What is left and what to add by hand are listed by [`Outcome::details`].
+    /// 1 option to add by hand` (`1 file changed, 2 lanes migrated with key blocks alone` when
+    /// no call changed). What is left and what to add by hand are listed by [`Outcome::details`].
     pub fn summary(&self, applied: bool) -> String {
         let files = self.changes.len();
         let verb = if applied { "changed" } else { "would change" };
         let migrated = if applied { "migrated" } else { "to migrate" };
-        let mut s = format!(
-            "{files} file{} {verb}, {} call{} {migrated} in {} lane{}",
-            plural(files),
-            self.calls.len(),
-            plural(self.calls.len()),
-            self.lanes.len(),
-            plural(self.lanes.len())
-        );
-        if !self.hooks.is_empty() {
-            let n = self.hooks.len();
-            s.push_str(&format!(" and {n} hook{}", plural(n)));
-        }
+        let hooks = match self.hooks.len() {
+            0 => String::new(),
+            n => format!(" and {n} hook{}", plural(n)),
+        };
+        let lanes = self.lanes.len();
+        let mut s = if self.calls.is_empty() && lanes > 0 {
+            // Only key blocks: for Spaceship requests, which take the token they set.
+            format!(
+                "{files} file{} {verb}, {lanes} lane{}{hooks} {migrated} with key blocks alone",
+                plural(files),
+                plural(lanes)
+            )
+        } else {
+            format!(
+                "{files} file{} {verb}, {} call{} {migrated} in {lanes} lane{}{hooks}",
+                plural(files),
+                self.calls.len(),
+                plural(self.calls.len()),
+                plural(lanes)
+            )
+        };
         if !self.left.is_empty() {
             let n = self.left.len();
             s.push_str(&format!("; {n} lane{} {}", plural(n), left_as(n)));
