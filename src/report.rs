@@ -109,7 +109,6 @@ pub fn sort_diagnostics(ws: &Workspace, diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.dedup_by(|a, b| key(a) == key(b));
 }
 
-/// Sorts notes by path, position and message, and drops duplicates.
 /// A note on each variable that a CI file sets to give fastlane actions an API key: the lanes
 /// its steps run are judged without it, as CI steps are not followed to the lanes they run.
 fn ci_key_notes(ws: &Workspace) -> Vec<Note> {
@@ -136,6 +135,7 @@ fn ci_key_notes(ws: &Workspace) -> Vec<Note> {
     notes
 }
 
+/// Sorts notes by path, position and message, and drops duplicates.
 pub fn sort_notes(ws: &mut Workspace) {
     let ranks = path_ranks(ws);
     ws.notes.sort_by(|a, b| {
