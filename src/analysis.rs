@@ -914,20 +914,22 @@ fn analyse_project(
         record(f, l, reaches, before_each_state.any());
     }
 
-    // Hooks whose requests a key block at their top gives the token, on every run.
-    let mut hooks: HashMap<(usize, usize), bool> = HashMap::new();
+    // Hooks whose requests a key block at their top gives the token: on some run a request lacks
+    // it, and on none does the hook have a key at its top or set one up itself.
+    let mut hooks: HashMap<(usize, usize), (bool, bool)> = HashMap::new();
     for ((target, _, state), summary) in memo.iter() {
         if let Target::Hook(f, i) = *target {
-            *hooks.entry((f, i)).or_insert(true) &= !state.any() && !summary.1.sets_up_key;
+            let (requests, keyable) = hooks.entry((f, i)).or_insert((false, true));
+            *requests |= summary.1.keyless_api_near;
+            *keyable &= !state.any() && !summary.1.sets_up_key;
         }
     }
-    for ((target, _, _), summary) in memo.iter() {
-        if let Target::Hook(f, i) = *target {
-            if summary.1.keyless_api_near && hooks.get(&(f, i)) == Some(&true) {
-                analysis.keyable_hooks.insert((f, i));
-            }
-        }
-    }
+    analysis.keyable_hooks.extend(
+        hooks
+            .into_iter()
+            .filter(|&(_, (requests, keyable))| requests && keyable)
+            .map(|(hook, _)| hook),
+    );
 
     // Private lanes take the union of the runs that called them; uncalled code runs on its own.
     for ((target, _, state), summary) in memo.iter() {

@@ -66,9 +66,9 @@ pub struct LaneVerdict {
     /// It reaches an action call with no key: a key block could reach it (what keeps a lane
     /// migratable may be only fastlane started from a shell, which no key block reaches).
     pub keyless_call: bool,
-    /// It makes direct App Store Connect API calls with no Spaceship token in its own body or the
-    /// `def` methods it calls, which set up no key themselves, and no key is in scope at the top
-    /// of its body: a key block there gives them the token.
+    /// Migratable, and it makes direct App Store Connect API calls with no Spaceship token in its
+    /// own body or the `def` methods it calls, which set up no key themselves, and no key is in
+    /// scope at the top of its body: a key block there gives them the token.
     pub keyable_requests: bool,
     pub reasons: Vec<Reason>,
 }
@@ -207,7 +207,8 @@ pub fn verdicts(ws: &Workspace, analysis: &Analysis) -> Vec<LaneVerdict> {
                 .any(|r| held.holds(ws, r.file, r.span, r.code));
         // A key in scope at the top of the body (from a hook or a calling lane) that left the token
         // unset was set up so on purpose, or replaced: a person decides.
-        let keyable_requests = flags.keyless_api_near
+        let keyable_requests = verdict == Verdict::Migratable
+            && flags.keyless_api_near
             && !flags.sets_up_key
             && !analysis.keyed_at_start.contains(&(run.file, run.lane));
         let fixable = verdict == Verdict::Migratable

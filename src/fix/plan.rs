@@ -664,7 +664,7 @@ impl<'a> Planner<'a> {
         // Bare blocks for the bodies whose API calls alone may want one.
         for &i in verdicts {
             let lv = &self.report.lanes[i];
-            if lv.verdict == Verdict::Migratable && lv.keyable_requests {
+            if lv.keyable_requests {
                 wanted.bare_blocks.push(m.lanes[lv.lane].span.start);
             }
         }
@@ -748,7 +748,12 @@ impl<'a> Planner<'a> {
         }
         let text = &self.report.ws.files[file].source.text;
         let tree = tree_of(&self.report.ws.files[file])?;
-        let assignments = api_key_assignments(text, &tree);
+        // A bare block does not look at the names around it.
+        let assignments = if bare {
+            Vec::new()
+        } else {
+            api_key_assignments(text, &tree)
+        };
         Some(block_fact(
             text,
             &tree,
@@ -1059,7 +1064,7 @@ impl<'a> Planner<'a> {
         let lane = &model.lanes[lv.lane];
         let (own_calls, method_calls) = self.graph.walk(lane_id, Reach::Methods);
         let k = self.keyless(&own_calls, &method_calls);
-        let requests = lv.verdict == Verdict::Migratable && lv.keyable_requests;
+        let requests = lv.keyable_requests;
         if k.is_empty() && !requests {
             return None;
         }
