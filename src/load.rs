@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
 
+use crate::ci_env::CiEnv;
 use crate::discover::{display_path, FileError, Found};
 use crate::environments::is_template_name;
 use crate::extract;
@@ -57,6 +58,10 @@ pub struct Workspace {
     /// The canonical fastlane folders of imported Fastfiles that were left to another load
     /// (`load_in_run`'s `loaded_elsewhere`).
     pub imports_elsewhere: Vec<PathBuf>,
+    /// What the CI files set for the fastlane runs of their repositories: those of this load,
+    /// or, in a load of some fastlane folders of a run, those of the whole run
+    /// ([`crate::pipeline`]).
+    pub ci: std::sync::Arc<CiEnv>,
 }
 
 /// A literal path to an App Store Connect API key file: `api_key_path: "key.json"` (also in a
@@ -613,6 +618,7 @@ pub(crate) fn load_in_run(
     }
     load_key_files(&mut ws, &mut by_path);
     resolve_bare_names(&mut ws.files);
+    ws.ci = std::sync::Arc::new(CiEnv::of(&ws.files));
     ws.errors.sort();
     ws.errors.dedup();
     ws

@@ -22,6 +22,7 @@ use std::sync::Arc;
 use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
 
+use crate::ci_env::CiEnv;
 use crate::config::Config;
 use crate::discover::Found;
 use crate::fix::{self, KeySource, Outcome};
@@ -38,6 +39,8 @@ struct Group {
     found: Vec<Found>,
     /// The canonical paths of every Fastfile found, in any group.
     fastfiles: Arc<foldhash::HashSet<PathBuf>>,
+    /// What every CI file found sets, in any group.
+    ci: Arc<CiEnv>,
 }
 
 impl Group {
@@ -50,7 +53,9 @@ impl Group {
             self.fastfiles.contains(file)
                 && !file.parent().is_some_and(|dir| self.dirs.contains(dir))
         };
-        load::load_in_run(self.found.clone(), version, None, &elsewhere, trees)
+        let mut ws = load::load_in_run(self.found.clone(), version, None, &elsewhere, trees);
+        ws.ci = self.ci.clone();
+        ws
     }
 }
 
@@ -252,12 +257,14 @@ fn by_group<T: Send>(found: Vec<Found>, run: impl Fn(&Group) -> Piece<T> + Sync)
         groups.entry(dir).or_default().push(f);
     }
     let fastfiles = Arc::new(fastfiles);
+    let ci = Arc::new(ci_env(&groups));
     let mut groups: Vec<Group> = groups
         .into_iter()
         .map(|(dir, found)| Group {
             dirs: BTreeSet::from([dir]),
             found,
             fastfiles: fastfiles.clone(),
+            ci: ci.clone(),
         })
         .collect();
     let mut pieces: Vec<Piece<T>> = groups.par_iter().map(&run).collect();
@@ -306,6 +313,7 @@ fn by_group<T: Send>(found: Vec<Found>, run: impl Fn(&Group) -> Piece<T> + Sync)
                 dirs: BTreeSet::new(),
                 found: Vec::new(),
                 fastfiles: fastfiles.clone(),
+                ci: ci.clone(),
             });
             into.dirs.extend(group.dirs);
             into.found.extend(group.found);
@@ -323,6 +331,19 @@ fn by_group<T: Send>(found: Vec<Found>, run: impl Fn(&Group) -> Piece<T> + Sync)
         }
     }
     pieces.into_iter().map(|p| p.part).collect()
+}
+
+/// What the CI files found set: they are read here, before the groups, as each group's rules
+/// may ask about a CI file of another group (one sits outside every fastlane folder). A file that
+/// cannot be read is left to its own group to report.
+fn ci_env(groups: &BTreeMap<PathBuf, Vec<Found>>) -> CiEnv {
+    let models: Vec<_> = groups
+        .values()
+        .flatten()
+        .filter(|f| matches!(f.kind, crate::source::FileKind::Ci(_)))
+        .filter_map(|f| load::load_file(&f.path, &f.display, f.kind).ok())
+        .collect();
+    CiEnv::of(&models)
 }
 
 /// The fastlane folders outside `dirs` whose Fastfiles the group imports: those loaded with it,

@@ -2315,3 +2315,35 @@ fn a_key_variable_set_in_ci_is_a_note() {
         r.run.describe()
     );
 }
+
+#[test]
+fn a_variable_set_in_ci_counts_for_every_fastlane_folder_of_its_repository() {
+    // The workflow of app/ sets the issuer id and the team id (and sets the storage mode to
+    // nothing); the same lane in tool/, a repository of its own, gets neither. The workflow sits
+    // outside every fastlane folder, which `check` loads one at a time.
+    let r = check_fixture("ci_env_repositories", &[]);
+    r.run.assert_exit(1);
+    r.assert_diagnostics(&[
+        ("FL015", "tool/fastlane/Fastfile", 5, "certificates"),
+        ("FL018", "tool/fastlane/Fastfile", 6, "certificates"),
+    ]);
+    r.assert_lanes(&[
+        (
+            "app/ios/fastlane/Fastfile",
+            3,
+            "certificates",
+            PUB,
+            "api-key",
+        ),
+        ("tool/fastlane/Fastfile", 4, "certificates", PUB, "api-key"),
+    ]);
+    // A folder checked on its own sees the workflow only when it is among the paths.
+    let app = fixture("ci_env_repositories").join("app");
+    let r = check_json(&app, &[], &["ios"]);
+    r.assert_diagnostics(&[
+        ("FL015", "ios/fastlane/Fastfile", 4, "certificates"),
+        ("FL018", "ios/fastlane/Fastfile", 5, "certificates"),
+    ]);
+    let r = check_json(&app, &[], &["ios", ".github"]);
+    r.assert_diagnostics(&[]);
+}

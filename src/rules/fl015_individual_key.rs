@@ -14,7 +14,7 @@ pub static INFO: RuleInfo = RuleInfo {
 **What it finds.** An App Store Connect API key set up without an issuer id, which is how fastlane spells an
 individual key:
 - `app_store_connect_api_key(...)` given options but no `issuer_id:` (or `issuer_id: nil`/`\"\"`), while
-  `APP_STORE_CONNECT_API_KEY_ISSUER_ID` is set nowhere fastlint reads (Ruby, `.env`, CI files);
+  `APP_STORE_CONNECT_API_KEY_ISSUER_ID` is set nowhere fastlint reads (Ruby, `.env`, the repository's CI files);
 - an `api_key:` hash literal with a `key_id` and no `issuer_id`;
 - a JSON key file named by `api_key_path` with no `issuer_id`.
 

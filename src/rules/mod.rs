@@ -202,11 +202,11 @@ impl EnvUse {
 }
 
 /// Whether any of the variables is set where the code of file `f` would see it: a `.env` file the
-/// runs load ([`crate::environments`]) or an `ENV[...] =` write of a project that runs the file, or any CI file (CI sets the environment of
-/// every project in the repository). A file outside any project sees every `.env` file. Rules use it
-/// to stay quiet when a setting may come from there.
+/// runs load ([`crate::environments`]) or an `ENV[...] =` write of a project that runs the file, or
+/// a CI file of the repository that holds the project (CI sets the environment of every fastlane
+/// run there; [`crate::ci_env`]). A file outside any project sees every `.env` and CI file. Rules
+/// use it to stay quiet when a setting may come from there.
 pub(crate) fn env_set_for(cx: &Context, f: usize, names: &[&str]) -> bool {
-    // A `.env` file counts when the run loads it; a CI file sets the environment of every run.
     let env_sets = cx.env_sets();
     let sets = |g: usize| names.iter().any(|n| env_sets[g].contains(n));
     let mut in_project = false;
@@ -219,15 +219,19 @@ pub(crate) fn env_set_for(cx: &Context, f: usize, names: &[&str]) -> bool {
                 .iter()
                 .chain(&project.fastfiles)
                 .any(|&g| cx.ws.files[g].source.kind != FileKind::DotEnv && sets(g))
+            || cx.ws.ci.sets(Some(&project.dir), names)
         {
             return true;
         }
     }
-    cx.ws
-        .files
-        .iter()
-        .enumerate()
-        .any(|(g, file)| (!in_project || matches!(file.source.kind, FileKind::Ci(_))) && sets(g))
+    !in_project
+        && (cx.ws.ci.sets(None, names)
+            || cx
+                .ws
+                .files
+                .iter()
+                .enumerate()
+                .any(|(g, file)| !matches!(file.source.kind, FileKind::Ci(_)) && sets(g)))
 }
 
 /// The projects whose lanes can run code of file `f` (its own folder's, and those importing it).
