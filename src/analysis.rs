@@ -805,6 +805,51 @@ pub fn lane_calls(ws: &Workspace) -> Vec<((usize, usize), (usize, usize))> {
     edges
 }
 
+/// The key variables CI gives the public lanes its steps start in `project`'s folder: for each
+/// lane, those every run of it sets (a lane one step starts with a key and another without has
+/// none). A run names its lane as fastlane's command line does: `fastlane ios beta` is the `ios`
+/// lane `beta`, else the lane `beta` outside every platform; `fastlane beta` is the lane outside
+/// every platform, else the one platform's lane of that name (the platform `default_platform`
+/// must then name).
+fn ci_keys(
+    ws: &Workspace,
+    project: &crate::load::Project,
+    index: &Index,
+) -> HashMap<(usize, usize), u64> {
+    let mut keys: HashMap<(usize, usize), u64> = HashMap::new();
+    let folder = crate::load::canonical_dir(&project.dir);
+    for run in ws.ci.runs_in(&folder) {
+        let lane = run.lane.as_str();
+        let target = match run.platform.as_deref() {
+            Some(p) => index
+                .lanes
+                .get(&(Some(p), lane))
+                .or_else(|| index.lanes.get(&(None, lane))),
+            None => index.lanes.get(&(None, lane)).or_else(|| {
+                let mut named = index
+                    .lanes
+                    .iter()
+                    .filter(|((p, name), _)| p.is_some() && *name == lane);
+                match (named.next(), named.next()) {
+                    (Some((_, at)), None) => Some(at),
+                    _ => None,
+                }
+            }),
+        };
+        let Some(&(f, l)) = target else { continue };
+        if ws.files[f].ruby().is_none_or(|m| m.lanes[l].private) {
+            continue;
+        }
+        let vars = run
+            .env
+            .iter()
+            .filter_map(|name| key_var_bit(name))
+            .fold(0, |all, bit| all | bit);
+        *keys.entry((f, l)).or_insert(vars) &= vars;
+    }
+    keys
+}
+
 /// Lane runs by (file, lane), with whether the lane's file lives in the project that ran it.
 type LaneRuns = HashMap<(usize, usize), (bool, Reaches)>;
 
@@ -828,6 +873,7 @@ fn analyse_project(
             base.vars |= bit;
         }
     }
+    let ci_keys = ci_keys(ws, project, &index);
     let mut memo = HashMap::new();
     let mut visited = HashSet::new();
     let mut top_reaches = Reaches::default();
@@ -897,6 +943,9 @@ fn analyse_project(
         };
         let mut reaches = Reaches::default();
         let mut state = base;
+        if let Some(&vars) = ci_keys.get(&(f, l)) {
+            state.vars |= vars;
+        }
         for hook in index.hooks_of(HookKind::BeforeAll, platform) {
             state = walker.merge(Target::Hook(hook.0, hook.1), state, &mut reaches);
         }

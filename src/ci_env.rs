@@ -19,10 +19,24 @@ use crate::load::canonical_dir;
 use crate::model::{Contents, FileModel};
 use crate::source::{CiKind, FileKind};
 
-/// The variables each CI file of a run sets, with the repository it configures.
+/// The variables each CI file of a run sets, with the repository it configures, and the lanes
+/// its steps start.
 #[derive(Clone, Debug, Default)]
 pub struct CiEnv {
     files: Vec<CiSets>,
+    runs: Vec<CiRun>,
+}
+
+/// A lane a CI step starts in a fastlane folder that was found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CiRun {
+    /// The canonical fastlane folder.
+    pub folder: PathBuf,
+    /// `ios` in `fastlane ios beta`.
+    pub platform: Option<String>,
+    pub lane: String,
+    /// The variables set to something where it runs.
+    pub env: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -36,6 +50,22 @@ struct CiSets {
 impl CiEnv {
     /// What the CI files among `files` set.
     pub fn of(files: &[FileModel]) -> Self {
+        let runs = files
+            .iter()
+            .filter_map(|file| match &file.contents {
+                Contents::Ci(ci) => Some(&ci.lane_runs),
+                _ => None,
+            })
+            .flatten()
+            .filter_map(|run| {
+                Some(CiRun {
+                    folder: run.folder.clone()?,
+                    platform: run.platform.clone(),
+                    lane: run.lane.clone(),
+                    env: run.env.iter().map(|(name, _)| name.clone()).collect(),
+                })
+            })
+            .collect();
         let files = files
             .iter()
             .filter_map(|file| {
@@ -54,7 +84,12 @@ impl CiEnv {
                 })
             })
             .collect();
-        CiEnv { files }
+        CiEnv { files, runs }
+    }
+
+    /// The lane runs CI steps start in the fastlane folder `folder` (canonical).
+    pub fn runs_in<'a>(&'a self, folder: &'a Path) -> impl Iterator<Item = &'a CiRun> + 'a {
+        self.runs.iter().filter(move |r| r.folder == folder)
     }
 
     /// Whether a CI file of the repository that holds the fastlane folder `dir` sets one of
@@ -65,6 +100,29 @@ impl CiEnv {
             dir.as_ref().is_none_or(|d| d.starts_with(&f.root))
                 && names.iter().any(|n| f.names.contains(*n))
         })
+    }
+}
+
+/// Looks for the fastlane folder each lane run of a CI file runs in, as fastlane does from the
+/// run's folder: its `fastlane` (or `.fastlane`) folder, or the folder itself when it is one.
+pub fn find_folders(file: &mut FileModel) {
+    let (FileKind::Ci(kind), Contents::Ci(ci)) = (file.source.kind, &mut file.contents) else {
+        return;
+    };
+    let root = repository_root(&file.source.path, kind);
+    for run in &mut ci.lane_runs {
+        let Some(dir) = &run.dir else { continue };
+        let cwd = root.join(dir);
+        let own_name = cwd
+            .canonicalize()
+            .ok()
+            .and_then(|c| c.file_name().map(|n| n == "fastlane" || n == ".fastlane"));
+        run.folder = ["fastlane", ".fastlane"]
+            .iter()
+            .map(|sub| cwd.join(sub))
+            .find(|f| f.is_dir())
+            .or_else(|| (own_name == Some(true)).then(|| cwd.clone()))
+            .map(|f| canonical_dir(&f));
     }
 }
 

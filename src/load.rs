@@ -605,6 +605,9 @@ pub(crate) fn load_in_run(
             project.fastfiles.clear();
         }
     }
+    for file in &mut ws.files {
+        crate::ci_env::find_folders(file);
+    }
     for (f, file) in ws.files.iter().enumerate() {
         if let Contents::Ci(ci) = &file.contents {
             if let Some((span, message)) = &ci.error {

@@ -453,8 +453,30 @@ pub struct CiModel {
     pub env: Vec<EnvAssignment>,
     /// fastlane tools and actions its steps start (`run: fastlane pilot upload -u me`), in file order.
     pub fastlane: Vec<ShellRun>,
+    /// Lanes its steps start (`run: bundle exec fastlane ios beta`), in file order; YAML files only.
+    pub lane_runs: Vec<CiLaneRun>,
     /// The file could not be read as YAML: where and why.
     pub error: Option<(Span, String)>,
+}
+
+/// A lane a CI step starts: `fastlane ios beta`, with where it runs and the variables it runs with.
+#[derive(Clone, Debug)]
+pub struct CiLaneRun {
+    /// `ios` in `fastlane ios beta`.
+    pub platform: Option<String>,
+    pub lane: String,
+    /// The words `fastlane ios beta`.
+    pub span: Span,
+    /// The folder the command runs in, relative to the repository's root (`ios`; empty for the
+    /// root itself), from the step's working directory and the `cd`s before it in its script;
+    /// `None` when it cannot be told (`cd "$APP_DIR"`, an absolute path).
+    pub dir: Option<String>,
+    /// The variables set to something where it runs: `env:` blocks of the step, its job and the
+    /// workflow, `export NAME=...` and `NAME=... fastlane ...` in the script, and what an earlier
+    /// step of the job wrote to `$GITHUB_ENV`. Each with where it is set.
+    pub env: Vec<(String, Span)>,
+    /// The fastlane folder it runs in, once [`crate::load`] has looked for it (canonical).
+    pub folder: Option<std::path::PathBuf>,
 }
 
 /// A JSON key file (`api_key_path`): its top-level fields.

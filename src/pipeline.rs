@@ -342,6 +342,10 @@ fn ci_env(groups: &BTreeMap<PathBuf, Vec<Found>>) -> CiEnv {
         .flatten()
         .filter(|f| matches!(f.kind, crate::source::FileKind::Ci(_)))
         .filter_map(|f| load::load_file(&f.path, &f.display, f.kind).ok())
+        .map(|mut model| {
+            crate::ci_env::find_folders(&mut model);
+            model
+        })
         .collect();
     CiEnv::of(&models)
 }

@@ -109,24 +109,32 @@ pub fn sort_diagnostics(ws: &Workspace, diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.dedup_by(|a, b| key(a) == key(b));
 }
 
-/// A note on each variable that a CI file sets to give fastlane actions an API key: the lanes
-/// its steps run are judged without it, as CI steps are not followed to the lanes they run.
+/// A note on each variable that a CI file sets to give fastlane actions an API key, when no step
+/// it is set for starts a lane fastlint follows ([`crate::extract::ci_lanes`]): the lanes those
+/// steps run are judged without it.
 fn ci_key_notes(ws: &Workspace) -> Vec<Note> {
     let mut notes = Vec::new();
     for (file, f) in ws.files.iter().enumerate() {
         let crate::model::Contents::Ci(ci) = &f.contents else {
             continue;
         };
-        for e in ci
-            .env
+        // A variable some followed lane run has in scope gives that lane its key.
+        let followed: Vec<Span> = ci
+            .lane_runs
             .iter()
-            .filter(|e| !e.value.trim().is_empty() && crate::analysis::is_key_var(&e.name))
-        {
+            .filter(|r| r.folder.is_some())
+            .flat_map(|r| r.env.iter().map(|(_, at)| *at))
+            .collect();
+        for e in ci.env.iter().filter(|e| {
+            !e.value.trim().is_empty()
+                && crate::analysis::is_key_var(&e.name)
+                && !followed.contains(&e.name_span)
+        }) {
             notes.push(Note {
                 file,
                 span: e.name_span,
                 message: format!(
-                    "`{}` gives the fastlane actions run here an API key, but fastlint does not follow CI steps to the lanes they start, so it judges every lane without it: pass `--key-from-env` if the lanes all run with it",
+                    "`{}` gives the fastlane actions run here an API key, but no step it is set for starts a lane fastlint can follow (`fastlane <lane>` run in a fastlane folder it can tell), so it judges the lanes without it: pass `--key-from-env` if they all run with it",
                     e.name
                 ),
             });

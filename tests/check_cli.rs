@@ -2288,27 +2288,85 @@ fn one_finding_per_place_is_chosen_the_same_way_every_run() {
 }
 
 #[test]
-fn a_key_variable_set_in_ci_is_a_note() {
-    // The workflow gives every action a key path, which fastlint does not follow to the lane: the
-    // lane is judged without it, and a note on the variable says so.
+fn a_key_variable_set_in_ci_gives_the_lane_its_step_starts_a_key() {
+    // The workflow's job gives every action a key path, and its step starts `fastlane beta` at the
+    // repository's root, in `fastlane/`: the lane runs with the key. `_KEY_ID` (read by
+    // `app_store_connect_api_key` only) and an empty variable give none.
     let r = check_fixture("key_ci_env", &[]);
-    r.run.assert_exit(1);
+    r.run.assert_exit(0);
+    r.assert_diagnostics(&[]);
+    r.assert_lanes(&[(F, 2, "beta", PUB, "api-key")]);
+    assert!(
+        r.json["notes"].as_array().is_none_or(|n| n.is_empty()),
+        "{}",
+        r.run.describe()
+    );
+    // Checked without the workflow, the lane has no key.
+    let r = check_json(&fixture("key_ci_env"), &[], &["fastlane"]);
     r.assert_diagnostics(&[("FL008", F, 3, "beta")]);
+}
+
+#[test]
+fn lanes_started_by_ci_steps_run_with_the_variables_set_around_them() {
+    const IOS: &str = "ios/fastlane/Fastfile";
+    let r = check_fixture("ci_lane_runs", &[]);
+    r.run.assert_exit(1);
+    r.assert_diagnostics(&[
+        ("FL008", IOS, 12, "ios metadata"),
+        ("FL010", IOS, 17, "ios release"),
+        ("FL008", IOS, 23, "ios certificates"),
+    ]);
+    r.assert_lanes(&[
+        (IOS, 6, "ios beta", PUB, "api-key"),
+        (IOS, 11, "ios metadata", PUB, "migratable"),
+        (IOS, 16, "ios release", PUB, "api-key"),
+        (IOS, 22, "ios certificates", PUB, "migratable"),
+    ]);
+    // The key path of the job whose step runs in a folder fastlint cannot tell gives no lane its
+    // key: a note says so. The other job's key path gave lanes theirs.
     let notes = r.json["notes"].as_array().expect("notes");
     assert_eq!(notes.len(), 1, "{}", r.run.describe());
     assert_eq!(notes[0]["path"], ".github/workflows/release.yml");
-    assert_eq!(notes[0]["line"], 10);
+    assert_eq!(notes[0]["line"], 34);
     let message = notes[0]["message"].as_str().unwrap();
     assert!(
-        message.starts_with(
-            "`APP_STORE_CONNECT_API_KEY_PATH` gives the fastlane actions run here an API key"
-        ) && message.contains("pass `--key-from-env`"),
+        message.starts_with("`SIGH_API_KEY_PATH` gives the fastlane actions run here an API key")
+            && message.contains("pass `--key-from-env`"),
         "{message}"
     );
-    // With `--key-from-env` the lane has its key, and the note has nothing left to say.
-    let r = check_fixture("key_ci_env", &["--key-from-env"]);
-    r.run.assert_exit(0);
-    r.assert_lanes(&[(F, 2, "beta", PUB, "api-key")]);
+    // `--fix` gives a key block to the lanes CI does not give a key, and to no other.
+    let diff = run_in(&fixture("ci_lane_runs"), &["check", ".", "--diff"]);
+    let text = &diff.stdout;
+    assert_eq!(
+        text.matches("+    api_key = app_store_connect_api_key(")
+            .count(),
+        2,
+        "{text}"
+    );
+    for lane in ["metadata", "certificates"] {
+        let after = text
+            .split_once(&format!("   lane :{lane} do\n"))
+            .expect(lane)
+            .1;
+        assert!(
+            after.contains("\n+    api_key = app_store_connect_api_key("),
+            "{text}"
+        );
+    }
+    // beta (pilot) and release (deliver, which gains only FL010's option) keep their keyless calls.
+    assert!(!text.contains("pilot(api_key"), "{text}");
+    assert!(
+        text.contains(
+            "+    deliver(precheck_include_in_app_purchases: false, submit_for_review: true)"
+        ),
+        "{text}"
+    );
+    // With `--key-from-env` every lane has its key, and the note has nothing left to say.
+    let r = check_fixture("ci_lane_runs", &["--key-from-env"]);
+    r.assert_diagnostics(&[
+        ("FL010", IOS, 12, "ios metadata"),
+        ("FL010", IOS, 17, "ios release"),
+    ]);
     assert!(
         r.json["notes"].as_array().is_none_or(|n| n.is_empty()),
         "{}",

@@ -11,8 +11,9 @@
 use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
 
 use super::ci_commands;
+use super::ci_lanes::{self, join, Around, WORKING_DIR_KEYS};
 use super::shell::is_variable_name as is_env_name;
-use crate::model::{CiModel, EnvAssignment, ShellRun, Span};
+use crate::model::{CiLaneRun, CiModel, EnvAssignment, ShellRun, Span};
 use crate::source::CiKind;
 
 /// Keys whose mapping (or list) holds environment variables.
@@ -28,6 +29,7 @@ pub fn extract(kind: CiKind, text: &str) -> CiModel {
         CiModel {
             env: jenkins(text),
             fastlane,
+            lane_runs: Vec::new(),
             error: None,
         }
     }
@@ -71,22 +73,62 @@ fn yaml(text: &str) -> CiModel {
             return CiModel {
                 env: Vec::new(),
                 fastlane: Vec::new(),
+                lane_runs: Vec::new(),
                 error: Some((Span::new(at, at), e.info().to_string())),
             };
         }
     };
-    let mut out = Vec::new();
-    let mut fastlane = Vec::new();
+    let mut walk = Walk {
+        offsets: &offsets,
+        env: Vec::new(),
+        fastlane: Vec::new(),
+        lane_runs: Vec::new(),
+    };
     for doc in &docs {
-        walk(doc, &offsets, &mut out, &mut fastlane);
+        let mut around = Around::root();
+        // Bitrise's `app: envs:` holds the variables of every workflow.
+        if let Some(envs) = field(doc, "app").and_then(|app| field(app, "envs")) {
+            let mut app = Vec::new();
+            env_block(envs, &offsets, &mut app);
+            around.env.extend(set_to_something(&app));
+        }
+        walk.node(doc, &around);
     }
-    out.sort_by_key(|a| a.name_span.start);
+    let Walk {
+        mut env,
+        mut fastlane,
+        mut lane_runs,
+        ..
+    } = walk;
+    env.sort_by_key(|a| a.name_span.start);
     fastlane.sort_by_key(|r| (r.span.start, r.span.end));
+    lane_runs.sort_by_key(|r| (r.span.start, r.span.end));
     CiModel {
-        env: out,
+        env,
         fastlane,
+        lane_runs,
         error: None,
     }
+}
+
+/// The value of `key` in a mapping node.
+fn field<'a>(node: &'a MarkedYaml, key: &str) -> Option<&'a MarkedYaml<'a>> {
+    match &node.data {
+        YamlData::Mapping(map) => map
+            .iter()
+            .find(|(k, _)| scalar_text(k).as_deref() == Some(key))
+            .map(|(_, v)| v),
+        YamlData::Tagged(_, inner) => field(inner, key),
+        _ => None,
+    }
+}
+
+/// The variables of `assignments` set to something, with where.
+fn set_to_something(assignments: &[EnvAssignment]) -> impl Iterator<Item = (String, Span)> + '_ {
+    assignments
+        .iter()
+        .filter(|a| !a.value.is_empty())
+        .map(|a| (a.name.clone(), a.name_span))
 }
 
 /// The text of a scalar node (a string, number, boolean or null), if it is one.
@@ -103,39 +145,91 @@ fn scalar_text(node: &MarkedYaml) -> Option<String> {
     }
 }
 
-/// Every `env:`-like block under a node, and the fastlane runs of every step command
-/// ([`super::ci_commands`]).
-fn walk(
-    node: &MarkedYaml,
-    offsets: &Offsets,
-    out: &mut Vec<EnvAssignment>,
-    fastlane: &mut Vec<ShellRun>,
-) {
-    match &node.data {
-        YamlData::Mapping(map) => {
-            for (key, value) in map {
-                match scalar_text(key) {
-                    Some(k) if ENV_KEYS.contains(&k.as_str()) => env_block(value, offsets, out),
-                    Some(k) if ci_commands::COMMAND_KEYS.contains(&k.as_str()) => {
-                        ci_commands::commands_in(
-                            value,
-                            offsets.text,
-                            &|n| offsets.span(n),
-                            fastlane,
-                        );
-                        walk(value, offsets, out, fastlane);
+/// Every `env:`-like block under a node, the fastlane runs of every step command
+/// ([`super::ci_commands`]) and the lanes they start ([`super::ci_lanes`]).
+struct Walk<'o, 't> {
+    offsets: &'o Offsets<'t>,
+    env: Vec<EnvAssignment>,
+    fastlane: Vec<ShellRun>,
+    lane_runs: Vec<CiLaneRun>,
+}
+
+impl Walk<'_, '_> {
+    /// Walks `node`, whose steps run `around`; returns what its steps append to `$GITHUB_ENV`.
+    fn node(&mut self, node: &MarkedYaml, around: &Around) -> Vec<(String, Span)> {
+        let offsets = self.offsets;
+        let span = |n: &MarkedYaml| offsets.span(n);
+        match &node.data {
+            YamlData::Mapping(map) => {
+                // The blocks of a mapping set the variables of everything in it, whatever their
+                // order: a job's `env:` after its `steps:` still counts.
+                let first = self.env.len();
+                for (key, value) in map {
+                    if scalar_text(key).is_some_and(|k| ENV_KEYS.contains(&k.as_str())) {
+                        env_block(value, offsets, &mut self.env);
                     }
-                    _ => walk(value, offsets, out, fastlane),
                 }
+                let mut inner = around.clone();
+                inner.env.extend(set_to_something(&self.env[first..]));
+                let working_dir = WORKING_DIR_KEYS
+                    .iter()
+                    .find_map(|k| field(node, k))
+                    .or_else(|| {
+                        field(node, "defaults")
+                            .and_then(|d| field(d, "run"))
+                            .and_then(|r| field(r, "working-directory"))
+                    });
+                if let Some(dir) = working_dir {
+                    inner.dir = scalar_text(dir).and_then(|d| join(inner.dir.as_deref(), &d));
+                }
+                let mut written = Vec::new();
+                for (key, value) in map {
+                    match scalar_text(key) {
+                        Some(k) if ENV_KEYS.contains(&k.as_str()) => {}
+                        Some(k) if ci_commands::COMMAND_KEYS.contains(&k.as_str()) => {
+                            ci_commands::commands_in(
+                                value,
+                                offsets.text,
+                                &span,
+                                &mut self.fastlane,
+                            );
+                            written.extend(ci_lanes::lane_runs_in(
+                                value,
+                                offsets.text,
+                                &span,
+                                &inner,
+                                &mut self.lane_runs,
+                            ));
+                            written.extend(self.node(value, &inner));
+                        }
+                        _ => written.extend(self.node(value, &inner)),
+                    }
+                }
+                written
             }
-        }
-        YamlData::Sequence(items) => {
-            for item in items {
-                walk(item, offsets, out, fastlane);
+            YamlData::Sequence(items) => {
+                // Steps in order: what one appends to `$GITHUB_ENV` is set for the ones after it.
+                // A list of one-key mappings is one step's inputs (Bitrise): a working directory
+                // among them is the step's.
+                let mut inner = around.clone();
+                let inputs_dir = items.iter().find_map(|item| match &item.data {
+                    YamlData::Mapping(m) if m.len() == 1 => {
+                        WORKING_DIR_KEYS.iter().find_map(|k| field(item, k))
+                    }
+                    _ => None,
+                });
+                if let Some(dir) = inputs_dir {
+                    inner.dir = scalar_text(dir).and_then(|d| join(inner.dir.as_deref(), &d));
+                }
+                for item in items {
+                    let written = self.node(item, &inner);
+                    inner.env.extend(written);
+                }
+                Vec::new()
             }
+            YamlData::Tagged(_, inner) => self.node(inner, around),
+            _ => Vec::new(),
         }
-        YamlData::Tagged(_, inner) => walk(inner, offsets, out, fastlane),
-        _ => {}
     }
 }
 

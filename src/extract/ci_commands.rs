@@ -70,7 +70,7 @@ fn push_runs(chars: &[Char], end: usize, out: &mut Vec<ShellRun>) {
 /// The characters of the YAML scalar at `span` as written, what the shell receives, and where they
 /// end. The span of a quoted scalar holds its quotes; that of a block scalar starts at its text,
 /// after the header line.
-fn scalar_chars(text: &str, span: Span) -> (Vec<Char>, usize) {
+pub(super) fn scalar_chars(text: &str, span: Span) -> (Vec<Char>, usize) {
     let raw = &text[span.start..span.end];
     let mut out = Vec::new();
     match raw.chars().next() {

@@ -2,6 +2,7 @@
 
 pub mod ci;
 pub mod ci_commands;
+pub mod ci_lanes;
 pub mod commands;
 pub mod dotenv;
 pub mod keyjson;

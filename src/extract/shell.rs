@@ -132,8 +132,9 @@ fn push(word: &mut Option<(String, usize, usize)>, c: char, at: usize, end: usiz
 /// Words that run the command after them (`bundle exec fastlane ...`, `env X=1 fastlane ...`).
 const WRAPPERS: &[&str] = &["env", "time", "exec", "command", "nohup", "caffeinate"];
 
-/// The fastlane tool or action a simple command starts, if it starts one that talks to Apple.
-pub fn fastlane_run(words: &[Word]) -> Option<FastlaneRun> {
+/// Where fastlane is the program of a simple command: the index of its word, and the
+/// `NAME=value` assignments before it (after `env`, `bundle exec` and the other wrappers).
+fn fastlane_program(words: &[Word]) -> Option<(usize, Vec<(&str, &Word)>)> {
     let mut env: Vec<(&str, &Word)> = Vec::new();
     let mut i = 0;
     // Assignments and wrappers before the program.
@@ -150,9 +151,151 @@ pub fn fastlane_run(words: &[Word]) -> Option<FastlaneRun> {
         i += 1;
     }
     let program = words.get(i)?;
-    if program.text != "fastlane" && !program.text.ends_with("/fastlane") {
+    (program.text == "fastlane" || program.text.ends_with("/fastlane")).then_some((i, env))
+}
+
+/// fastlane's own commands, which start no lane (`fastlane run`, `fastlane lanes`, ...).
+const FASTLANE_COMMANDS: &[&str] = &[
+    "action",
+    "actions",
+    "add_plugin",
+    "docs",
+    "enable_auto_complete",
+    "env",
+    "help",
+    "init",
+    "install_plugins",
+    "lanes",
+    "list",
+    "new_action",
+    "new_plugin",
+    "run",
+    "search_plugins",
+    "socket_server",
+    "spaceauth",
+    "update_fastlane",
+    "update_plugins",
+];
+
+/// The platforms fastlane knows, which may come before a lane's name on its command line.
+const PLATFORMS: &[&str] = &["ios", "android", "mac"];
+
+/// A lane a simple command starts: `fastlane ios beta`, `bundle exec fastlane beta key:value`,
+/// `fastlane trigger beta`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LaneStart {
+    pub platform: Option<String>,
+    pub lane: String,
+    /// From `fastlane` to the lane's name.
+    pub span: Span,
+    /// `NAME=value` before the program, with a value.
+    pub env: Vec<(String, Span)>,
+}
+
+/// The lane a simple command starts, if it starts one by a name that can be read. A tool's name
+/// (`fastlane pilot`) is one too: fastlane runs a lane of that name when the Fastfile has one.
+pub fn lane_start(words: &[Word]) -> Option<LaneStart> {
+    let (i, env) = fastlane_program(words)?;
+    let mut rest = &words[i + 1..];
+    if rest.first().is_some_and(|w| w.text == "trigger") {
+        rest = &rest[1..];
+    }
+    let first = rest.first()?;
+    if FASTLANE_COMMANDS.contains(&first.text.as_str()) {
         return None;
     }
+    let (platform, lane) = match rest.get(1) {
+        Some(second) if PLATFORMS.contains(&first.text.as_str()) => {
+            (Some(first.text.clone()), second)
+        }
+        _ => (None, first),
+    };
+    if !is_lane_name(&lane.text) {
+        return None;
+    }
+    Some(LaneStart {
+        platform,
+        lane: lane.text.clone(),
+        span: Span::new(words[i].span.start, lane.span.end),
+        env: env
+            .into_iter()
+            .filter(|(_, w)| w.text.split_once('=').is_some_and(|(_, v)| !v.is_empty()))
+            .map(|(name, w)| (name.to_string(), w.span))
+            .collect(),
+    })
+}
+
+/// A lane's name as a command line gives it: a Ruby identifier (`beta`, `release_2`, `ok?`).
+fn is_lane_name(word: &str) -> bool {
+    let bare = word
+        .strip_suffix('?')
+        .or_else(|| word.strip_suffix('!'))
+        .unwrap_or(word);
+    is_variable_name(bare) && !PLATFORMS.contains(&word)
+}
+
+/// The folder `cd DIR` (or `pushd DIR`) moves to, as written: `Some(None)` for a move fastlint
+/// cannot follow (`cd`, `cd -`, `popd`, more than one argument).
+pub fn cd_target(words: &[Word]) -> Option<Option<&str>> {
+    let program = words.first()?.text.as_str();
+    if program == "popd" {
+        return Some(None);
+    }
+    if program != "cd" && program != "pushd" {
+        return None;
+    }
+    let args: Vec<&str> = words[1..]
+        .iter()
+        .map(|w| w.text.as_str())
+        .filter(|a| *a != "-P" && *a != "-L")
+        .collect();
+    Some(match args[..] {
+        [dir] if dir != "-" => Some(dir),
+        _ => None,
+    })
+}
+
+/// The variables `export NAME=value ...` sets to something.
+pub fn exported(words: &[Word]) -> Vec<(String, Span)> {
+    if words.first().is_none_or(|w| w.text != "export") {
+        return Vec::new();
+    }
+    assigned(&words[1..])
+}
+
+/// The variables `echo "NAME=value" >> $GITHUB_ENV` gives the job's later steps.
+pub fn written_to_github_env(words: &[Word]) -> Vec<(String, Span)> {
+    let target = |t: &str| {
+        let t = t.trim_start_matches(">>");
+        matches!(t, "$GITHUB_ENV" | "${GITHUB_ENV}")
+    };
+    let appends = words
+        .windows(2)
+        .any(|p| p[0].text == ">>" && target(&p[1].text))
+        || words
+            .iter()
+            .any(|w| w.text.starts_with(">>") && target(&w.text));
+    if !appends || words.first().is_none_or(|w| w.text != "echo") {
+        return Vec::new();
+    }
+    assigned(&words[1..])
+}
+
+/// `NAME=value` words with a value.
+fn assigned(words: &[Word]) -> Vec<(String, Span)> {
+    words
+        .iter()
+        .filter_map(|w| {
+            let (name, value) = w.text.split_once('=')?;
+            (is_variable_name(name) && !value.is_empty()).then(|| (name.to_string(), w.span))
+        })
+        .collect()
+}
+
+/// The fastlane tool or action a simple command starts, if it starts one that talks to Apple.
+pub fn fastlane_run(words: &[Word]) -> Option<FastlaneRun> {
+    let (i, env) = fastlane_program(words)?;
+    let program = &words[i];
     let tool_word = words.get(i + 1)?;
     let (action_word, rest) = if tool_word.text == "run" {
         (words.get(i + 2)?, &words[i + 3..])
@@ -344,6 +487,99 @@ mod tests {
         assert_eq!(apple_id("fastlane sigh -u").unwrap(), "-u");
         // `-r` is read-only only for match.
         assert!(!run("fastlane pilot -r x").readonly);
+    }
+
+    fn lane(s: &str) -> Option<(Option<String>, String, String, Vec<String>)> {
+        let cmds = commands(&chars(s), s.len());
+        assert_eq!(cmds.len(), 1, "{s}");
+        lane_start(&cmds[0]).map(|l| {
+            (
+                l.platform,
+                l.lane,
+                s[l.span.start..l.span.end].to_string(),
+                l.env.into_iter().map(|(n, _)| n).collect(),
+            )
+        })
+    }
+
+    #[test]
+    fn reads_the_lane_a_command_starts() {
+        let some = |p: Option<&str>, l: &str, text: &str, env: &[&str]| {
+            Some((
+                p.map(String::from),
+                l.to_string(),
+                text.to_string(),
+                env.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+            ))
+        };
+        assert_eq!(
+            lane("bundle exec fastlane ios beta --env ci"),
+            some(Some("ios"), "beta", "fastlane ios beta", &[])
+        );
+        assert_eq!(
+            lane("APP_STORE_CONNECT_API_KEY_PATH=k.json EMPTY= fastlane release version:1.2"),
+            some(
+                None,
+                "release",
+                "fastlane release",
+                &["APP_STORE_CONNECT_API_KEY_PATH"]
+            )
+        );
+        assert_eq!(
+            lane("./bin/fastlane trigger android deploy"),
+            some(
+                Some("android"),
+                "deploy",
+                "./bin/fastlane trigger android deploy",
+                &[]
+            )
+        );
+        assert_eq!(lane("fastlane ios"), None);
+        assert_eq!(
+            lane("fastlane pilot upload"),
+            some(None, "pilot", "fastlane pilot", &[])
+        );
+        for s in [
+            "fastlane",
+            "fastlane run upload_to_testflight",
+            "fastlane lanes",
+            "fastlane --version",
+            "fastlane $LANE",
+            "fastlane \u{1a}",
+            "echo fastlane beta",
+            "fastlane ios $LANE",
+        ] {
+            assert_eq!(lane(s), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn reads_moves_exports_and_job_env_writes() {
+        let first = |s: &str| commands(&chars(s), s.len()).remove(0);
+        assert_eq!(cd_target(&first("cd ios/App")), Some(Some("ios/App")));
+        assert_eq!(cd_target(&first("pushd -P ios")), Some(Some("ios")));
+        assert_eq!(cd_target(&first("cd")), Some(None));
+        assert_eq!(cd_target(&first("cd -")), Some(None));
+        assert_eq!(cd_target(&first("popd")), Some(None));
+        assert_eq!(cd_target(&first("echo cd ios")), None);
+        let names = |v: Vec<(String, Span)>| v.into_iter().map(|(n, _)| n).collect::<Vec<_>>();
+        assert_eq!(
+            names(exported(&first("export A=1 B= C=\"x y\" D"))),
+            vec!["A", "C"]
+        );
+        assert!(exported(&first("A=1 fastlane beta")).is_empty());
+        assert_eq!(
+            names(written_to_github_env(&first(
+                "echo \"APP_STORE_CONNECT_API_KEY_PATH=$RUNNER_TEMP/k.json\" >> \"$GITHUB_ENV\""
+            ))),
+            vec!["APP_STORE_CONNECT_API_KEY_PATH"]
+        );
+        assert_eq!(
+            names(written_to_github_env(&first("echo X=1 >>$GITHUB_ENV"))),
+            vec!["X"]
+        );
+        assert!(written_to_github_env(&first("echo X=1 >> out.txt")).is_empty());
+        assert!(written_to_github_env(&first("printf X=1 >> $GITHUB_ENV")).is_empty());
     }
 
     #[test]
