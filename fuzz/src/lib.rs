@@ -205,6 +205,9 @@ jobs:
           fastlane pilot upload -u "${{ secrets.APPLE_ID }}" \
             --skip_waiting_for_build_processing
       - run: fastlane match appstore --readonly # fastlint: ignore FL020
+      - run: echo "PILOT_API_KEY_PATH=$RUNNER_TEMP/k.json" >> "$GITHUB_ENV"
+      - run: cd ../app/.. && bundle exec fastlane ios beta
+        working-directory: ${{ github.workspace }}
 "#;
 
 /// A Bitrise configuration: list-form `envs`, a script step that starts fastlane.

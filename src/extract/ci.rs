@@ -12,7 +12,7 @@ use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
 
 use super::ci_commands;
 use super::ci_lanes::{self, join, Around, WORKING_DIR_KEYS};
-use super::shell::is_variable_name as is_env_name;
+use super::shell::{self, is_variable_name as is_env_name};
 use crate::model::{CiLaneRun, CiModel, EnvAssignment, ShellRun, Span};
 use crate::source::CiKind;
 
@@ -182,6 +182,7 @@ impl Walk<'_, '_> {
                 if let Some(dir) = working_dir {
                     inner.dir = scalar_text(dir).and_then(|d| join(inner.dir.as_deref(), &d));
                 }
+                self.lane_step(node, map, &inner);
                 let mut written = Vec::new();
                 for (key, value) in map {
                     match scalar_text(key) {
@@ -230,6 +231,49 @@ impl Walk<'_, '_> {
             YamlData::Tagged(_, inner) => self.node(inner, around),
             _ => Vec::new(),
         }
+    }
+
+    /// A step that starts a lane without a command: GitHub's `uses: maierj/fastlane-action` with
+    /// `with: {lane: ios beta, subdirectory: ios}`, Bitrise's `fastlane@3:` step with the `lane`
+    /// and `work_dir` inputs.
+    fn lane_step(
+        &mut self,
+        node: &MarkedYaml,
+        map: &saphyr::AnnotatedMapping<MarkedYaml>,
+        around: &Around,
+    ) {
+        let uses = field(node, "uses").and_then(scalar_text);
+        let (inputs, dir_key) = if uses.is_some_and(|u| u.starts_with("maierj/fastlane-action@")) {
+            (field(node, "with").map(|w| vec![w]), "subdirectory")
+        } else {
+            let step = map.iter().find_map(|(k, v)| {
+                let k = scalar_text(k)?;
+                (k == "fastlane" || k.starts_with("fastlane@")).then_some(v)
+            });
+            let inputs = match step.and_then(|s| field(s, "inputs")).map(|i| &i.data) {
+                Some(YamlData::Sequence(items)) => Some(items.iter().collect()),
+                _ => None,
+            };
+            (inputs, "work_dir")
+        };
+        let Some(inputs) = inputs else { return };
+        let input = |key: &str| inputs.iter().find_map(|i| field(i, key));
+        let Some(lane) = input("lane") else { return };
+        let Some((platform, name)) = scalar_text(lane).and_then(|l| shell::named_lane(&l)) else {
+            return;
+        };
+        let dir = match input(dir_key).and_then(scalar_text) {
+            Some(d) if !d.trim().is_empty() => join(around.dir.as_deref(), &d),
+            _ => around.dir.clone(),
+        };
+        self.lane_runs.push(CiLaneRun {
+            platform,
+            lane: name,
+            span: self.offsets.span(lane),
+            dir,
+            env: around.env.clone(),
+            folder: None,
+        });
     }
 }
 

@@ -176,14 +176,10 @@ mod tests {
                     .platform
                     .as_deref()
                     .map_or(String::new(), |p| format!("{p} "));
-                assert_eq!(
-                    &src[r.span.start..r.span.end],
-                    src[r.span.start..]
-                        .split_once(&*r.lane)
-                        .unwrap()
-                        .0
-                        .to_string()
-                        + &r.lane
+                assert!(
+                    src[r.span.start..r.span.end].contains(&*r.lane),
+                    "{:?}",
+                    &src[r.span.start..r.span.end]
                 );
                 let mut env: Vec<String> = r.env.iter().map(|(n, _)| n.clone()).collect();
                 env.sort();
@@ -322,6 +318,52 @@ steps:
         assert_eq!(
             runs(CiKind::Azure, azure),
             vec![run("beta @ /ios", &["APP_STORE_CONNECT_API_KEY_PATH"])]
+        );
+        // Steps that start a lane without a command.
+        let action = "\
+jobs:
+  beta:
+    env:
+      APP_STORE_CONNECT_API_KEY_PATH: k.json
+    steps:
+      - uses: maierj/fastlane-action@v3.1.0
+        with:
+          lane: ios beta
+          subdirectory: mobile
+      - uses: maierj/fastlane-action@v3.1.0
+        with:
+          lane: 'release version:1.0'
+      - uses: actions/other@v1
+        with:
+          lane: nope
+";
+        assert_eq!(
+            runs(CiKind::GitHub, action),
+            vec![
+                run("ios beta @ /mobile", &["APP_STORE_CONNECT_API_KEY_PATH"]),
+                run("release @ /", &["APP_STORE_CONNECT_API_KEY_PATH"]),
+            ]
+        );
+        let bitrise_step = "\
+workflows:
+  deploy:
+    envs:
+      - APP_STORE_CONNECT_API_KEY_PATH: k.json
+    steps:
+      - fastlane@3:
+          inputs:
+            - lane: android deploy
+            - work_dir: $BITRISE_SOURCE_DIR/android
+      - fastlane:
+          inputs:
+            - lane: $LANE
+";
+        assert_eq!(
+            runs(CiKind::Bitrise, bitrise_step),
+            vec![run(
+                "android deploy @ /android",
+                &["APP_STORE_CONNECT_API_KEY_PATH"]
+            )]
         );
         // A Jenkinsfile's steps are not followed.
         let jenkins = "pipeline { environment { APP_STORE_CONNECT_API_KEY_PATH = 'k' }\n stages { stage('a') { steps { sh 'fastlane beta' } } } }";

@@ -225,6 +225,18 @@ pub fn lane_start(words: &[Word]) -> Option<LaneStart> {
     })
 }
 
+/// The platform and lane a CI step's `lane:` input names (`ios beta`, `beta key:value`), as
+/// fastlane reads them after `fastlane`.
+pub fn named_lane(text: &str) -> Option<(Option<String>, String)> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let (platform, lane) = match words[..] {
+        [p, lane, ..] if PLATFORMS.contains(&p) => (Some(p.to_string()), lane),
+        [lane, ..] => (None, lane),
+        [] => return None,
+    };
+    is_lane_name(lane).then(|| (platform, lane.to_string()))
+}
+
 /// A lane's name as a command line gives it: a Ruby identifier (`beta`, `release_2`, `ok?`).
 fn is_lane_name(word: &str) -> bool {
     let bare = word
