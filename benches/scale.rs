@@ -612,7 +612,8 @@ fn monorepo(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Result<(
     let seed = Rng::new(cfg.seed);
     let (root, made, took) = ws.input(
         "monorepo",
-        &format!("seed={} entries={}", cfg.seed, cfg.monorepo_entries),
+        // v2: CI workflows whose steps start lanes.
+        &format!("v2 seed={} entries={}", cfg.seed, cfg.monorepo_entries),
         |dir| {
             let mut t = inputs::monorepo::Tree::new(dir)?;
             inputs::monorepo::generate(&mut t, &seed, cfg.monorepo_entries)

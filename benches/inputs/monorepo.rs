@@ -531,6 +531,21 @@ pub fn generate(t: &mut Tree, rng: &Rng, target: usize) -> io::Result<Monorepo> 
     t.file("tsconfig.json", b"{}\n")?;
     t.file("babel.config.js", b"module.exports = {};\n")?;
 
+    // CI workflows whose steps start lanes in the fastlane folders (read before the folders, and
+    // followed to them).
+    t.file(
+        ".github/workflows/ios.yml",
+        b"name: ios\non:\n  push:\n    branches: [main]\nenv:\n  APP_STORE_CONNECT_API_KEY_KEY_ID: ${{ secrets.ASC_KEY_ID }}\n  APP_STORE_CONNECT_API_KEY_ISSUER_ID: ${{ secrets.ASC_ISSUER_ID }}\njobs:\n  beta:\n    runs-on: macos-14\n    defaults:\n      run:\n        working-directory: ios\n    steps:\n      - uses: actions/checkout@v4\n      - uses: ruby/setup-ruby@v1\n        with:\n          bundler-cache: true\n      - run: echo \"$ASC_KEY\" > \"$RUNNER_TEMP/asc_key.json\"\n        env:\n          ASC_KEY: ${{ secrets.ASC_KEY_JSON }}\n      - run: echo \"APP_STORE_CONNECT_API_KEY_PATH=$RUNNER_TEMP/asc_key.json\" >> \"$GITHUB_ENV\"\n      - run: bundle exec fastlane ios beta\n      - run: bundle exec fastlane ios release\n        if: startsWith(github.ref, 'refs/tags/')\n",
+    )?;
+    t.file(
+        ".github/workflows/android.yml",
+        b"name: android\non: [push]\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    env:\n      SUPPLY_JSON_KEY_DATA: ${{ secrets.PLAY_JSON }}\n    steps:\n      - uses: actions/checkout@v4\n      - run: |\n          cd android\n          bundle exec fastlane android deploy track:internal\n",
+    )?;
+    t.file(
+        ".github/workflows/apps.yml",
+        b"name: apps\non: [workflow_dispatch]\njobs:\n  apps:\n    runs-on: macos-14\n    strategy:\n      matrix:\n        app: [one, two, three]\n    steps:\n      - uses: actions/checkout@v4\n      - uses: maierj/fastlane-action@v3.1.0\n        with:\n          lane: ios beta\n          subdirectory: apps/${{ matrix.app }}/ios\n        env:\n          FASTLANE_USER: ${{ secrets.APPLE_ID }}\n",
+    )?;
+
     // The 20 real fastlane folders.
     let mut dirs: Vec<(String, bool)> = vec![
         ("fastlane".into(), true),
