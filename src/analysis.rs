@@ -7,7 +7,6 @@
 //! per key state and cycles end.
 
 use std::rc::Rc;
-use std::sync::LazyLock;
 
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
@@ -19,25 +18,9 @@ use crate::report::CheckOptions;
 use crate::source::FileKind;
 use crate::version::Version;
 
-/// Every key variable any action reads, so a set of them fits in a bit mask.
-static KEY_VARS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
-    let mut vars: Vec<&'static str> = knowledge::ACTIONS
-        .iter()
-        .flat_map(|a| a.key_env.iter().copied())
-        .collect();
-    vars.sort_unstable();
-    vars.dedup();
-    vars
-});
-
-/// Whether an environment variable gives some fastlane action an API key
-/// (`APP_STORE_CONNECT_API_KEY_PATH`, `PILOT_API_KEY`, ...).
-pub fn is_key_var(name: &str) -> bool {
-    key_var_bit(name).is_some()
-}
-
+/// A key variable's bit in [`KeyState::vars`].
 fn key_var_bit(name: &str) -> Option<u64> {
-    KEY_VARS
+    knowledge::KEY_VARS
         .iter()
         .position(|v| *v == name)
         .map(|i| 1u64 << (i % 64))

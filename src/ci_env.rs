@@ -28,14 +28,14 @@ pub struct CiEnv {
 }
 
 /// A lane a CI step starts in a fastlane folder that was found.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct CiRun {
     /// The canonical fastlane folder.
     pub folder: PathBuf,
     /// `ios` in `fastlane ios beta`.
     pub platform: Option<String>,
     pub lane: String,
-    /// The variables set to something where it runs.
+    /// The key variables set to something where it runs.
     pub env: Vec<String>,
 }
 
@@ -62,10 +62,19 @@ impl CiEnv {
                     folder: run.folder.clone()?,
                     platform: run.platform.clone(),
                     lane: run.lane.clone(),
-                    env: run.env.iter().map(|(name, _)| name.clone()).collect(),
+                    env: {
+                        let mut env: Vec<String> =
+                            run.env.iter().map(|(name, _)| name.clone()).collect();
+                        env.sort_unstable();
+                        env
+                    },
                 })
             })
-            .collect();
+            .collect::<Vec<_>>();
+        // The same lane started with the same variables from many steps is one run.
+        let mut runs = runs;
+        runs.sort_unstable();
+        runs.dedup();
         let files = files
             .iter()
             .filter_map(|file| {
@@ -110,20 +119,29 @@ pub fn find_folders(file: &mut FileModel) {
         return;
     };
     let root = repository_root(&file.source.path, kind);
+    // Runs are many in a large workflow, and their folders few.
+    let mut found: foldhash::HashMap<String, Option<PathBuf>> = Default::default();
     for run in &mut ci.lane_runs {
         let Some(dir) = &run.dir else { continue };
-        let cwd = root.join(dir);
-        let own_name = cwd
-            .canonicalize()
-            .ok()
-            .and_then(|c| c.file_name().map(|n| n == "fastlane" || n == ".fastlane"));
-        run.folder = ["fastlane", ".fastlane"]
-            .iter()
-            .map(|sub| cwd.join(sub))
-            .find(|f| f.is_dir())
-            .or_else(|| (own_name == Some(true)).then(|| cwd.clone()))
-            .map(|f| canonical_dir(&f));
+        run.folder = found
+            .entry(dir.clone())
+            .or_insert_with(|| fastlane_folder(&root.join(dir)))
+            .clone();
     }
+}
+
+/// The fastlane folder fastlane uses when started in `cwd` (canonical).
+fn fastlane_folder(cwd: &Path) -> Option<PathBuf> {
+    let own_name = cwd
+        .canonicalize()
+        .ok()
+        .and_then(|c| c.file_name().map(|n| n == "fastlane" || n == ".fastlane"));
+    ["fastlane", ".fastlane"]
+        .iter()
+        .map(|sub| cwd.join(sub))
+        .find(|f| f.is_dir())
+        .or_else(|| (own_name == Some(true)).then(|| cwd.to_path_buf()))
+        .map(|f| canonical_dir(&f))
 }
 
 /// The repository folder a CI file configures: `.github/workflows/x.yml` → the folder holding

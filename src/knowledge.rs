@@ -110,6 +110,23 @@ const fn v(major: u32, minor: u32, patch: u32) -> Version {
 
 const UPGRADE: &str = "upgrade fastlane";
 
+/// Every key variable any action reads (`APP_STORE_CONNECT_API_KEY_PATH`, `PILOT_API_KEY`, ...),
+/// sorted.
+pub static KEY_VARS: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+    let mut vars: Vec<&'static str> = ACTIONS
+        .iter()
+        .flat_map(|a| a.key_env.iter().copied())
+        .collect();
+    vars.sort_unstable();
+    vars.dedup();
+    vars
+});
+
+/// Whether an environment variable gives some fastlane action an API key.
+pub fn is_key_var(name: &str) -> bool {
+    KEY_VARS.binary_search(&name).is_ok()
+}
+
 /// The actions that talk to Apple, with their aliases.
 pub static ACTIONS: &[Action] = &[
     Action {

@@ -334,7 +334,14 @@ pub fn load_with_stdin(
     stdin: Option<(&Path, &str)>,
 ) -> Workspace {
     crate::memo::begin_run();
-    load_in_run(found, version_flag, stdin, &|_| false, Trees::Keep)
+    load_in_run(
+        found,
+        version_flag,
+        stdin,
+        &|_| false,
+        &|_| None,
+        Trees::Keep,
+    )
 }
 
 /// Whether a load keeps each Ruby file's syntax tree in its model. Only `--fix` reads the trees
@@ -372,12 +379,14 @@ impl Trees {
 /// Like [`load_with_stdin`], within a run already begun: what the run has looked up is reused
 /// ([`crate::pipeline`] loads each group of folders so). An imported Fastfile for which
 /// `loaded_elsewhere` (given its canonical path) is true is not read: its folder is listed in
-/// [`Workspace::imports_elsewhere`] instead, for the caller to check the two together.
+/// [`Workspace::imports_elsewhere`] instead, for the caller to check the two together. A found
+/// file for which `read_before` gives a model is not read again.
 pub(crate) fn load_in_run(
     found: Vec<Found>,
     version_flag: Option<Version>,
     stdin: Option<(&Path, &str)>,
     loaded_elsewhere: &dyn Fn(&Path) -> bool,
+    read_before: &(dyn Fn(&Path) -> Option<FileModel> + Sync),
     trees: Trees,
 ) -> Workspace {
     crate::memo::forget_files();
@@ -396,7 +405,10 @@ pub(crate) fn load_in_run(
                     text.to_string(),
                 )))),
             },
-            _ => load_file(&f.path, &f.display, f.kind).map(|m| trees.apply(m)),
+            _ => match read_before(&f.path) {
+                Some(model) => Ok(trees.apply(model)),
+                None => load_file(&f.path, &f.display, f.kind).map(|m| trees.apply(m)),
+            },
         })
         .collect();
     let mut ws = Workspace::default();

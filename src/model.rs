@@ -471,9 +471,10 @@ pub struct CiLaneRun {
     /// root itself), from the step's working directory and the `cd`s before it in its script;
     /// `None` when it cannot be told (`cd "$APP_DIR"`, an absolute path).
     pub dir: Option<String>,
-    /// The variables set to something where it runs: `env:` blocks of the step, its job and the
-    /// workflow, `export NAME=...` and `NAME=... fastlane ...` in the script, and what an earlier
-    /// step of the job wrote to `$GITHUB_ENV`. Each with where it is set.
+    /// The key variables ([`crate::knowledge::is_key_var`]) set to something where it runs:
+    /// `env:` blocks of the step, its job and the workflow, `export NAME=...` and
+    /// `NAME=... fastlane ...` in the script, and what an earlier step of the job wrote to
+    /// `$GITHUB_ENV`. Each once, with where it was set last.
     pub env: Vec<(String, Span)>,
     /// The fastlane folder it runs in, once [`crate::load`] has looked for it (canonical).
     pub folder: Option<std::path::PathBuf>,

@@ -17,7 +17,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
@@ -27,7 +27,7 @@ use crate::config::Config;
 use crate::discover::Found;
 use crate::fix::{self, KeySource, Outcome};
 use crate::load::{self, Workspace};
-use crate::model::Contents;
+use crate::model::{Contents, FileModel};
 use crate::report::{sort_diagnostics, sort_lanes, sort_notes, CheckOptions, Report};
 use crate::suppress;
 use crate::version::Version;
@@ -41,6 +41,8 @@ struct Group {
     fastfiles: Arc<foldhash::HashSet<PathBuf>>,
     /// What every CI file found sets, in any group.
     ci: Arc<CiEnv>,
+    /// The CI files, read once before the groups, for their own group to take.
+    ci_models: Arc<Mutex<HashMap<PathBuf, FileModel>>>,
 }
 
 impl Group {
@@ -53,7 +55,20 @@ impl Group {
             self.fastfiles.contains(file)
                 && !file.parent().is_some_and(|dir| self.dirs.contains(dir))
         };
-        let mut ws = load::load_in_run(self.found.clone(), version, None, &elsewhere, trees);
+        let read_before = |path: &std::path::Path| {
+            self.ci_models
+                .lock()
+                .ok()
+                .and_then(|mut models| models.remove(path))
+        };
+        let mut ws = load::load_in_run(
+            self.found.clone(),
+            version,
+            None,
+            &elsewhere,
+            &read_before,
+            trees,
+        );
         ws.ci = self.ci.clone();
         ws
     }
@@ -257,7 +272,8 @@ fn by_group<T: Send>(found: Vec<Found>, run: impl Fn(&Group) -> Piece<T> + Sync)
         groups.entry(dir).or_default().push(f);
     }
     let fastfiles = Arc::new(fastfiles);
-    let ci = Arc::new(ci_env(&groups));
+    let (ci, ci_models) = ci_env(&groups);
+    let (ci, ci_models) = (Arc::new(ci), Arc::new(Mutex::new(ci_models)));
     let mut groups: Vec<Group> = groups
         .into_iter()
         .map(|(dir, found)| Group {
@@ -265,6 +281,7 @@ fn by_group<T: Send>(found: Vec<Found>, run: impl Fn(&Group) -> Piece<T> + Sync)
             found,
             fastfiles: fastfiles.clone(),
             ci: ci.clone(),
+            ci_models: ci_models.clone(),
         })
         .collect();
     let mut pieces: Vec<Piece<T>> = groups.par_iter().map(&run).collect();
@@ -314,6 +331,7 @@ fn by_group<T: Send>(found: Vec<Found>, run: impl Fn(&Group) -> Piece<T> + Sync)
                 found: Vec::new(),
                 fastfiles: fastfiles.clone(),
                 ci: ci.clone(),
+                ci_models: ci_models.clone(),
             });
             into.dirs.extend(group.dirs);
             into.found.extend(group.found);
@@ -333,11 +351,12 @@ fn by_group<T: Send>(found: Vec<Found>, run: impl Fn(&Group) -> Piece<T> + Sync)
     pieces.into_iter().map(|p| p.part).collect()
 }
 
-/// What the CI files found set: they are read here, before the groups, as each group's rules
-/// may ask about a CI file of another group (one sits outside every fastlane folder). A file that
-/// cannot be read is left to its own group to report.
-fn ci_env(groups: &BTreeMap<PathBuf, Vec<Found>>) -> CiEnv {
-    let models: Vec<_> = groups
+/// What the CI files found set, and the lanes their steps start: they are read here, before the
+/// groups, as each group's analysis and rules may ask about a CI file of another group (one sits
+/// outside every fastlane folder). Returns their models too, by path, for their own group to
+/// take rather than read them again. A file that cannot be read is left to its group to report.
+fn ci_env(groups: &BTreeMap<PathBuf, Vec<Found>>) -> (CiEnv, HashMap<PathBuf, FileModel>) {
+    let models: Vec<FileModel> = groups
         .values()
         .flatten()
         .filter(|f| matches!(f.kind, crate::source::FileKind::Ci(_)))
@@ -347,7 +366,12 @@ fn ci_env(groups: &BTreeMap<PathBuf, Vec<Found>>) -> CiEnv {
             model
         })
         .collect();
-    CiEnv::of(&models)
+    let ci = CiEnv::of(&models);
+    let models = models
+        .into_iter()
+        .map(|m| (m.source.path.clone(), m))
+        .collect();
+    (ci, models)
 }
 
 /// The fastlane folders outside `dirs` whose Fastfiles the group imports: those loaded with it,

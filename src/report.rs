@@ -118,17 +118,17 @@ fn ci_key_notes(ws: &Workspace) -> Vec<Note> {
         let crate::model::Contents::Ci(ci) = &f.contents else {
             continue;
         };
-        // A variable some followed lane run has in scope gives that lane its key.
-        let followed: Vec<Span> = ci
+        // A variable some followed lane run of the file has in scope gives that lane its key.
+        let followed: foldhash::HashSet<&str> = ci
             .lane_runs
             .iter()
             .filter(|r| r.folder.is_some())
-            .flat_map(|r| r.env.iter().map(|(_, at)| *at))
+            .flat_map(|r| r.env.iter().map(|(name, _)| name.as_str()))
             .collect();
         for e in ci.env.iter().filter(|e| {
             !e.value.trim().is_empty()
-                && crate::analysis::is_key_var(&e.name)
-                && !followed.contains(&e.name_span)
+                && crate::knowledge::is_key_var(&e.name)
+                && !followed.contains(e.name.as_str())
         }) {
             notes.push(Note {
                 file,

@@ -90,7 +90,9 @@ fn yaml(text: &str) -> CiModel {
         if let Some(envs) = field(doc, "app").and_then(|app| field(app, "envs")) {
             let mut app = Vec::new();
             env_block(envs, &offsets, &mut app);
-            around.env.extend(set_to_something(&app));
+            for (name, at) in set_to_something(&app) {
+                around.set(name, at);
+            }
         }
         walk.node(doc, &around);
     }
@@ -169,8 +171,7 @@ impl Walk<'_, '_> {
                         env_block(value, offsets, &mut self.env);
                     }
                 }
-                let mut inner = around.clone();
-                inner.env.extend(set_to_something(&self.env[first..]));
+                let added: Vec<(String, Span)> = set_to_something(&self.env[first..]).collect();
                 let working_dir = WORKING_DIR_KEYS
                     .iter()
                     .find_map(|k| field(node, k))
@@ -179,10 +180,22 @@ impl Walk<'_, '_> {
                             .and_then(|d| field(d, "run"))
                             .and_then(|r| field(r, "working-directory"))
                     });
-                if let Some(dir) = working_dir {
-                    inner.dir = scalar_text(dir).and_then(|d| join(inner.dir.as_deref(), &d));
-                }
-                self.lane_step(node, map, &inner);
+                // Most mappings change nothing: they share what is around them.
+                let owned;
+                let inner = if added.is_empty() && working_dir.is_none() {
+                    around
+                } else {
+                    let mut a = around.clone();
+                    for (name, at) in added {
+                        a.set(name, at);
+                    }
+                    if let Some(dir) = working_dir {
+                        a.dir = scalar_text(dir).and_then(|d| join(a.dir.as_deref(), &d));
+                    }
+                    owned = a;
+                    &owned
+                };
+                self.lane_step(node, map, inner);
                 let mut written = Vec::new();
                 for (key, value) in map {
                     match scalar_text(key) {
@@ -198,12 +211,12 @@ impl Walk<'_, '_> {
                                 value,
                                 offsets.text,
                                 &span,
-                                &inner,
+                                inner,
                                 &mut self.lane_runs,
                             ));
-                            written.extend(self.node(value, &inner));
+                            written.extend(self.node(value, inner));
                         }
-                        _ => written.extend(self.node(value, &inner)),
+                        _ => written.extend(self.node(value, inner)),
                     }
                 }
                 written
@@ -212,19 +225,25 @@ impl Walk<'_, '_> {
                 // Steps in order: what one appends to `$GITHUB_ENV` is set for the ones after it.
                 // A list of one-key mappings is one step's inputs (Bitrise): a working directory
                 // among them is the step's.
-                let mut inner = around.clone();
                 let inputs_dir = items.iter().find_map(|item| match &item.data {
                     YamlData::Mapping(m) if m.len() == 1 => {
                         WORKING_DIR_KEYS.iter().find_map(|k| field(item, k))
                     }
                     _ => None,
                 });
-                if let Some(dir) = inputs_dir {
-                    inner.dir = scalar_text(dir).and_then(|d| join(inner.dir.as_deref(), &d));
-                }
+                let mut changed: Option<Around> = inputs_dir.map(|dir| {
+                    let mut a = around.clone();
+                    a.dir = scalar_text(dir).and_then(|d| join(a.dir.as_deref(), &d));
+                    a
+                });
                 for item in items {
-                    let written = self.node(item, &inner);
-                    inner.env.extend(written);
+                    let written = self.node(item, changed.as_ref().unwrap_or(around));
+                    if !written.is_empty() {
+                        let a = changed.get_or_insert_with(|| around.clone());
+                        for (name, at) in written {
+                            a.set(name, at);
+                        }
+                    }
                 }
                 Vec::new()
             }

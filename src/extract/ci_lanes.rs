@@ -1,7 +1,8 @@
 //! The lanes CI steps start (`run: cd ios && bundle exec fastlane beta`), with the folder each runs
 //! in and the variables it runs with, so that the analysis can start those lanes as CI does.
 //!
-//! A step's variables are those of the `env:`-like blocks around it (step, job, workflow: every
+//! A step's key variables (the others do not matter to a lane's verdict) are those of the
+//! `env:`-like blocks around it (step, job, workflow: every
 //! block in a mapping that holds the step), the `export NAME=...` and `NAME=... fastlane` of its
 //! script, and, in GitHub Actions, what an earlier step of the same job appended to `$GITHUB_ENV`.
 //! Its folder is the repository's root, moved by the `working-directory` keys around it (GitHub
@@ -12,6 +13,7 @@ use saphyr::{MarkedYaml, YamlData};
 
 use super::ci_commands::scalar_chars;
 use super::shell::{self, OPAQUE};
+use crate::knowledge;
 use crate::model::{CiLaneRun, Span};
 
 /// Keys that set the folder a step (or every step of a job) runs in.
@@ -42,7 +44,7 @@ const ROOT_SPELLINGS: &[&str] = &[
 pub struct Around {
     /// Relative to the repository's root (empty for the root); `None` when it cannot be told.
     pub dir: Option<String>,
-    /// Variables set to something, with where.
+    /// Key variables set to something, each once, with where it was set last.
     pub env: Vec<(String, Span)>,
 }
 
@@ -53,6 +55,23 @@ impl Around {
             dir: Some(String::new()),
             env: Vec::new(),
         }
+    }
+
+    /// Sets `name` at `at`, if it is a key variable ([`knowledge::is_key_var`]): only those
+    /// matter to the lanes, and keeping each once bounds what every step copies.
+    pub fn set(&mut self, name: String, at: Span) {
+        set_key(&mut self.env, name, at);
+    }
+}
+
+/// Sets `name` at `at` in `env` if it is a key variable, replacing an earlier setting.
+fn set_key(env: &mut Vec<(String, Span)>, name: String, at: Span) {
+    if !knowledge::is_key_var(&name) {
+        return;
+    }
+    match env.iter_mut().find(|(n, _)| *n == name) {
+        Some(old) => old.1 = at,
+        None => env.push((name, at)),
     }
 }
 
@@ -140,11 +159,17 @@ impl Script {
             self.dir = to.and_then(|to| join(self.dir.as_deref(), to));
             return;
         }
-        self.env.extend(shell::exported(words));
-        self.written.extend(shell::written_to_github_env(words));
+        for (name, at) in shell::exported(words) {
+            set_key(&mut self.env, name, at);
+        }
+        for (name, at) in shell::written_to_github_env(words) {
+            set_key(&mut self.written, name, at);
+        }
         if let Some(start) = shell::lane_start(words) {
             let mut env = self.env.clone();
-            env.extend(start.env);
+            for (name, at) in start.env {
+                set_key(&mut env, name, at);
+            }
             out.push(CiLaneRun {
                 platform: start.platform,
                 lane: start.lane,
@@ -215,7 +240,7 @@ jobs:
           bundle exec fastlane release
         working-directory: ${{ github.workspace }}/apps
         env:
-          STEP_ONLY: x
+          PILOT_API_KEY: x
       - run: cd \"$DIR\" && fastlane beta
   android:
     env:
@@ -232,18 +257,15 @@ jobs:
                     &[
                         "APP_STORE_CONNECT_API_KEY_PATH",
                         "DELIVER_API_KEY_PATH",
+                        "PILOT_API_KEY",
                         "PILOT_API_KEY_PATH",
-                        "STEP_ONLY",
                     ]
                 ),
                 run(
                     "beta @ ?",
                     &["APP_STORE_CONNECT_API_KEY_PATH", "PILOT_API_KEY_PATH"]
                 ),
-                run(
-                    "android deploy @ /",
-                    &["APP_STORE_CONNECT_API_KEY_PATH", "SUPPLY_JSON_KEY"]
-                ),
+                run("android deploy @ /", &["APP_STORE_CONNECT_API_KEY_PATH"]),
             ]
         );
     }
@@ -255,7 +277,7 @@ variables:
   APP_STORE_CONNECT_API_KEY_PATH: key.json
 beta:
   variables:
-    JOB: x
+    DELIVER_API_KEY_PATH: x
   script:
     - cd ios
     - bundle exec fastlane beta
@@ -264,7 +286,7 @@ beta:
             runs(CiKind::GitLab, gitlab),
             vec![run(
                 "beta @ /ios",
-                &["APP_STORE_CONNECT_API_KEY_PATH", "JOB"]
+                &["APP_STORE_CONNECT_API_KEY_PATH", "DELIVER_API_KEY_PATH"]
             )]
         );
         let circle = "\
@@ -272,17 +294,20 @@ jobs:
   beta:
     working_directory: ~/project/ios
     environment:
-      A: x
+      SIGH_API_KEY_PATH: x
     steps:
       - checkout
       - run:
           command: bundle exec fastlane beta
           environment:
-            B: y
+            PILOT_API_KEY_PATH: y
 ";
         assert_eq!(
             runs(CiKind::CircleCi, circle),
-            vec![run("beta @ /ios", &["A", "B"])]
+            vec![run(
+                "beta @ /ios",
+                &["PILOT_API_KEY_PATH", "SIGH_API_KEY_PATH"]
+            )]
         );
         let bitrise = "\
 app:
@@ -293,7 +318,7 @@ app:
 workflows:
   beta:
     envs:
-      - W: x
+      - DELIVER_API_KEY: x
     steps:
       - script@1:
           inputs:
@@ -304,7 +329,7 @@ workflows:
             runs(CiKind::Bitrise, bitrise),
             vec![run(
                 "ios beta @ /mobile",
-                &["APP_STORE_CONNECT_API_KEY_PATH", "W"]
+                &["APP_STORE_CONNECT_API_KEY_PATH", "DELIVER_API_KEY"]
             )]
         );
         let azure = "\
