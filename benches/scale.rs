@@ -1037,7 +1037,7 @@ fn large_fastfile(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Re
 }
 
 fn stress(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Result<()> {
-    let (root, _, _) = ws.input("stress", "v9", inputs::stress::generate)?;
+    let (root, _, _) = ws.input("stress", "v10", inputs::stress::generate)?;
     let run = |key: &'static str, at: &str, args: &[&str], validate: Validate| {
         Case::new(key, &cfg.bin, args, &root.join(at), validate)
     };
@@ -1101,6 +1101,9 @@ fn stress(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Result<()>
     cases.push(run("hooks half", "hooks_half", &json, json_check));
     cases.push(run("hooks diff", "hooks", &diff, fix_check));
     cases.push(run("hooks half diff", "hooks_half", &diff, fix_check));
+    // A workflow whose jobs start lanes, beside half as many (cases 28 and 29).
+    cases.push(run("workflow", "workflow", &json, json_check));
+    cases.push(run("workflow half", "workflow_half", &json, json_check));
     measure(&mut cases, cfg.runs);
     for c in &cases {
         rep.case(
@@ -1228,6 +1231,14 @@ fn stress(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Result<()>
             "fastlint's own: hooks are found by kind and platform, not by a scan of all of them per lane",
         );
     }
+    rep.ratio(
+        "stress: check, a workflow of 10,000 jobs starting lanes / 5,000",
+        &cases[28],
+        &cases[29],
+        2.3,
+        true,
+        "fastlint's own: the workflow is read once, and each folder its steps run in looked up once",
+    );
     Ok(())
 }
 

@@ -22,6 +22,9 @@
 //!   it, so that the two show whether the cost grows with the number of commands, or faster.
 //! - `hooks/`: 10,000 platform blocks, each with a `before_all` hook that runs `pilot` and makes
 //!   a Spaceship request with no key, and a lane; `hooks_half/` has half as many.
+//! - `workflow/`: a GitHub workflow of 10,000 jobs, each with a key variable in its `env:`, a
+//!   step appending another to `$GITHUB_ENV` and a step starting a lane of `app/fastlane` from
+//!   its folder (a different lane in every tenth job); `workflow_half/` has half as many jobs.
 
 use super::monorepo::Tree;
 use std::fmt::Write as _;
@@ -38,6 +41,7 @@ pub const SHARED_VAR_CALLS: usize = 20_000;
 pub const NESTED_CALLS: usize = 20_000;
 pub const SHELL_COMMANDS: usize = 20_000;
 pub const PLATFORM_HOOKS: usize = 10_000;
+pub const WORKFLOW_JOBS: usize = 10_000;
 
 pub fn generate(root: &Path) -> io::Result<()> {
     let mut t = Tree::new(root)?;
@@ -150,6 +154,26 @@ pub fn generate(root: &Path) -> io::Result<()> {
             );
         }
         t.file(&format!("{dir}/fastlane/Fastfile"), text.as_bytes())?;
+    }
+    for (dir, jobs) in [
+        ("workflow", WORKFLOW_JOBS),
+        ("workflow_half", WORKFLOW_JOBS / 2),
+    ] {
+        let mut text = String::from("name: release\non: push\njobs:\n");
+        for i in 0..jobs {
+            let _ = writeln!(
+                text,
+                "  job{i}:\n    runs-on: macos-14\n    env:\n      PILOT_API_KEY_PATH: ${{{{ runner.temp }}}}/k{i}.json\n    steps:\n      - uses: actions/checkout@v4\n      - run: echo \"DELIVER_API_KEY_PATH=$RUNNER_TEMP/k{i}.json\" >> \"$GITHUB_ENV\"\n      - run: |\n          cd app\n          bundle exec fastlane ios lane{}\n",
+                i % 10
+            );
+        }
+        t.file(&format!("{dir}/.github/workflows/release.yml"), text.as_bytes())?;
+        let mut lanes = String::from("platform :ios do\n");
+        for l in 0..10 {
+            let _ = writeln!(lanes, "  lane :lane{l} do\n    pilot\n    deliver\n  end\n");
+        }
+        lanes.push_str("end\n");
+        t.file(&format!("{dir}/app/fastlane/Fastfile"), lanes.as_bytes())?;
     }
     Ok(())
 }
