@@ -800,6 +800,9 @@ fn ci_keys(
     index: &Index,
 ) -> HashMap<(usize, usize), u64> {
     let mut keys: HashMap<(usize, usize), u64> = HashMap::new();
+    if !ws.ci.has_runs() {
+        return keys;
+    }
     let folder = crate::load::canonical_dir(&project.dir);
     for run in ws.ci.runs_in(&folder) {
         let lane = run.lane.as_str();

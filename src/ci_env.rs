@@ -13,7 +13,7 @@
 
 use std::path::{Path, PathBuf};
 
-use foldhash::HashSet;
+use foldhash::{HashMap, HashSet};
 
 use crate::load::canonical_dir;
 use crate::model::{Contents, FileModel};
@@ -24,14 +24,13 @@ use crate::source::{CiKind, FileKind};
 #[derive(Clone, Debug, Default)]
 pub struct CiEnv {
     files: Vec<CiSets>,
-    runs: Vec<CiRun>,
+    /// By canonical fastlane folder.
+    runs: HashMap<PathBuf, Vec<CiRun>>,
 }
 
 /// A lane a CI step starts in a fastlane folder that was found.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct CiRun {
-    /// The canonical fastlane folder.
-    pub folder: PathBuf,
     /// `ios` in `fastlane ios beta`.
     pub platform: Option<String>,
     pub lane: String,
@@ -50,31 +49,26 @@ struct CiSets {
 impl CiEnv {
     /// What the CI files among `files` set.
     pub fn of(files: &[FileModel]) -> Self {
-        let runs = files
-            .iter()
-            .filter_map(|file| match &file.contents {
-                Contents::Ci(ci) => Some(&ci.lane_runs),
-                _ => None,
-            })
-            .flatten()
-            .filter_map(|run| {
-                Some(CiRun {
-                    folder: run.folder.clone()?,
-                    platform: run.platform.clone(),
-                    lane: run.lane.clone(),
-                    env: {
-                        let mut env: Vec<String> =
-                            run.env.iter().map(|(name, _)| name.clone()).collect();
-                        env.sort_unstable();
-                        env
-                    },
-                })
-            })
-            .collect::<Vec<_>>();
+        let mut runs: HashMap<PathBuf, Vec<CiRun>> = HashMap::default();
+        let lane_runs = files.iter().filter_map(|file| match &file.contents {
+            Contents::Ci(ci) => Some(&ci.lane_runs),
+            _ => None,
+        });
+        for run in lane_runs.flatten() {
+            let Some(folder) = &run.folder else { continue };
+            let mut env: Vec<String> = run.env.iter().map(|(name, _)| name.clone()).collect();
+            env.sort_unstable();
+            runs.entry(folder.clone()).or_default().push(CiRun {
+                platform: run.platform.clone(),
+                lane: run.lane.clone(),
+                env,
+            });
+        }
         // The same lane started with the same variables from many steps is one run.
-        let mut runs = runs;
-        runs.sort_unstable();
-        runs.dedup();
+        for list in runs.values_mut() {
+            list.sort_unstable();
+            list.dedup();
+        }
         let files = files
             .iter()
             .filter_map(|file| {
@@ -96,14 +90,22 @@ impl CiEnv {
         CiEnv { files, runs }
     }
 
+    /// Whether CI steps start any lane fastlint follows.
+    pub fn has_runs(&self) -> bool {
+        !self.runs.is_empty()
+    }
+
     /// The lane runs CI steps start in the fastlane folder `folder` (canonical).
-    pub fn runs_in<'a>(&'a self, folder: &'a Path) -> impl Iterator<Item = &'a CiRun> + 'a {
-        self.runs.iter().filter(move |r| r.folder == folder)
+    pub fn runs_in(&self, folder: &Path) -> &[CiRun] {
+        self.runs.get(folder).map_or(&[], Vec::as_slice)
     }
 
     /// Whether a CI file of the repository that holds the fastlane folder `dir` sets one of
     /// `names`; with no folder (code no project runs), whether any CI file does.
     pub fn sets(&self, dir: Option<&Path>, names: &[&str]) -> bool {
+        if self.files.is_empty() {
+            return false;
+        }
         let dir = dir.map(canonical_dir);
         self.files.iter().any(|f| {
             dir.as_ref().is_none_or(|d| d.starts_with(&f.root))

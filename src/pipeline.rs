@@ -42,7 +42,7 @@ struct Group {
     /// What every CI file found sets, in any group.
     ci: Arc<CiEnv>,
     /// The CI files, read once before the groups, for their own group to take.
-    ci_models: Arc<Mutex<HashMap<PathBuf, FileModel>>>,
+    ci_models: Arc<HashMap<PathBuf, Mutex<Option<FileModel>>>>,
 }
 
 impl Group {
@@ -56,10 +56,8 @@ impl Group {
                 && !file.parent().is_some_and(|dir| self.dirs.contains(dir))
         };
         let read_before = |path: &std::path::Path| {
-            self.ci_models
-                .lock()
-                .ok()
-                .and_then(|mut models| models.remove(path))
+            let model = self.ci_models.get(path)?;
+            model.lock().ok()?.take()
         };
         let mut ws = load::load_in_run(
             self.found.clone(),
@@ -273,7 +271,7 @@ fn by_group<T: Send>(found: Vec<Found>, run: impl Fn(&Group) -> Piece<T> + Sync)
     }
     let fastfiles = Arc::new(fastfiles);
     let (ci, ci_models) = ci_env(&groups);
-    let (ci, ci_models) = (Arc::new(ci), Arc::new(Mutex::new(ci_models)));
+    let (ci, ci_models) = (Arc::new(ci), Arc::new(ci_models));
     let mut groups: Vec<Group> = groups
         .into_iter()
         .map(|(dir, found)| Group {
@@ -355,7 +353,9 @@ fn by_group<T: Send>(found: Vec<Found>, run: impl Fn(&Group) -> Piece<T> + Sync)
 /// groups, as each group's analysis and rules may ask about a CI file of another group (one sits
 /// outside every fastlane folder). Returns their models too, by path, for their own group to
 /// take rather than read them again. A file that cannot be read is left to its group to report.
-fn ci_env(groups: &BTreeMap<PathBuf, Vec<Found>>) -> (CiEnv, HashMap<PathBuf, FileModel>) {
+fn ci_env(
+    groups: &BTreeMap<PathBuf, Vec<Found>>,
+) -> (CiEnv, HashMap<PathBuf, Mutex<Option<FileModel>>>) {
     let models: Vec<FileModel> = groups
         .values()
         .flatten()
@@ -369,7 +369,7 @@ fn ci_env(groups: &BTreeMap<PathBuf, Vec<Found>>) -> (CiEnv, HashMap<PathBuf, Fi
     let ci = CiEnv::of(&models);
     let models = models
         .into_iter()
-        .map(|m| (m.source.path.clone(), m))
+        .map(|m| (m.source.path.clone(), Mutex::new(Some(m))))
         .collect();
     (ci, models)
 }

@@ -167,7 +167,10 @@ pub fn generate(root: &Path) -> io::Result<()> {
                 i % 10
             );
         }
-        t.file(&format!("{dir}/.github/workflows/release.yml"), text.as_bytes())?;
+        t.file(
+            &format!("{dir}/.github/workflows/release.yml"),
+            text.as_bytes(),
+        )?;
         let mut lanes = String::from("platform :ios do\n");
         for l in 0..10 {
             let _ = writeln!(lanes, "  lane :lane{l} do\n    pilot\n    deliver\n  end\n");
