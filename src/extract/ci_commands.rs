@@ -32,20 +32,33 @@ pub fn commands_in(
     span: &dyn Fn(&MarkedYaml) -> Span,
     out: &mut Vec<ShellRun>,
 ) {
+    let mut scripts = Vec::new();
+    scripts_of(node, span, &mut scripts);
+    for s in scripts {
+        if text[s.start..s.end].contains("fastlane") {
+            let (chars, end) = scalar_chars(text, s);
+            push_runs(&chars, end, out);
+        }
+    }
+}
+
+/// The spans of a step's scripts, in the order a shell runs them: the node's own scalar, or each
+/// of its list of command lines.
+pub(super) fn scripts_of(
+    node: &MarkedYaml,
+    span: &dyn Fn(&MarkedYaml) -> Span,
+    out: &mut Vec<Span>,
+) {
     match &node.data {
         YamlData::Value(saphyr::Scalar::String(_)) | YamlData::Representation(..) => {
-            let s = span(node);
-            if text[s.start..s.end].contains("fastlane") {
-                let (chars, end) = scalar_chars(text, s);
-                push_runs(&chars, end, out);
-            }
+            out.push(span(node));
         }
         YamlData::Sequence(items) => {
             for item in items {
-                commands_in(item, text, span, out);
+                scripts_of(item, span, out);
             }
         }
-        YamlData::Tagged(_, inner) => commands_in(inner, text, span, out),
+        YamlData::Tagged(_, inner) => scripts_of(inner, span, out),
         _ => {}
     }
 }

@@ -9,9 +9,9 @@
 //! `defaults.run.working-directory` too) and by the `cd`s of its script before the command. A move
 //! that cannot be read (`cd "$APP_DIR"`, an absolute path) leaves the folder unknown.
 
-use saphyr::{MarkedYaml, YamlData};
+use saphyr::MarkedYaml;
 
-use super::ci_commands::scalar_chars;
+use super::ci_commands::{scalar_chars, scripts_of};
 use super::shell::{self, OPAQUE};
 use crate::knowledge;
 use crate::model::{CiLaneRun, Span};
@@ -118,7 +118,14 @@ pub fn lane_runs_in(
         env: around.env.clone(),
         written: Vec::new(),
     };
-    script.node(node, text, span, out);
+    let mut scripts = Vec::new();
+    scripts_of(node, span, &mut scripts);
+    for s in scripts {
+        let (chars, end) = scalar_chars(text, s);
+        for words in shell::commands(&chars, end) {
+            script.command(&words, out);
+        }
+    }
     script.written
 }
 
@@ -130,30 +137,6 @@ struct Script {
 }
 
 impl Script {
-    fn node(
-        &mut self,
-        node: &MarkedYaml,
-        text: &str,
-        span: &dyn Fn(&MarkedYaml) -> Span,
-        out: &mut Vec<CiLaneRun>,
-    ) {
-        match &node.data {
-            YamlData::Value(saphyr::Scalar::String(_)) | YamlData::Representation(..) => {
-                let (chars, end) = scalar_chars(text, span(node));
-                for words in shell::commands(&chars, end) {
-                    self.command(&words, out);
-                }
-            }
-            YamlData::Sequence(items) => {
-                for item in items {
-                    self.node(item, text, span, out);
-                }
-            }
-            YamlData::Tagged(_, inner) => self.node(inner, text, span, out),
-            _ => {}
-        }
-    }
-
     fn command(&mut self, words: &[shell::Word], out: &mut Vec<CiLaneRun>) {
         if let Some(to) = shell::cd_target(words) {
             self.dir = to.and_then(|to| join(self.dir.as_deref(), to));
