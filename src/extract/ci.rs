@@ -118,7 +118,7 @@ fn field<'a>(node: &'a MarkedYaml, key: &str) -> Option<&'a MarkedYaml<'a>> {
     match &node.data {
         YamlData::Mapping(map) => map
             .iter()
-            .find(|(k, _)| scalar_text(k).as_deref() == Some(key))
+            .find(|(k, _)| key_str(k) == Some(key))
             .map(|(_, v)| v),
         YamlData::Tagged(_, inner) => field(inner, key),
         _ => None,
@@ -131,6 +131,16 @@ fn set_to_something(assignments: &[EnvAssignment]) -> impl Iterator<Item = (Stri
         .iter()
         .filter(|a| !a.value.is_empty())
         .map(|a| (a.name.clone(), a.name_span))
+}
+
+/// The text of a string node, without copying it: what mapping keys are compared by.
+fn key_str<'a>(node: &'a MarkedYaml) -> Option<&'a str> {
+    match &node.data {
+        YamlData::Value(Scalar::String(s)) => Some(s),
+        YamlData::Representation(s, _, _) => Some(s),
+        YamlData::Tagged(_, inner) => key_str(inner),
+        _ => None,
+    }
 }
 
 /// The text of a scalar node (a string, number, boolean or null), if it is one.
@@ -167,7 +177,7 @@ impl Walk<'_, '_> {
                 // order: a job's `env:` after its `steps:` still counts.
                 let first = self.env.len();
                 for (key, value) in map {
-                    if scalar_text(key).is_some_and(|k| ENV_KEYS.contains(&k.as_str())) {
+                    if key_str(key).is_some_and(|k| ENV_KEYS.contains(&k)) {
                         env_block(value, offsets, &mut self.env);
                     }
                 }
@@ -198,9 +208,9 @@ impl Walk<'_, '_> {
                 self.lane_step(node, map, inner);
                 let mut written = Vec::new();
                 for (key, value) in map {
-                    match scalar_text(key) {
-                        Some(k) if ENV_KEYS.contains(&k.as_str()) => {}
-                        Some(k) if ci_commands::COMMAND_KEYS.contains(&k.as_str()) => {
+                    match key_str(key) {
+                        Some(k) if ENV_KEYS.contains(&k) => {}
+                        Some(k) if ci_commands::COMMAND_KEYS.contains(&k) => {
                             ci_commands::commands_in(
                                 value,
                                 offsets.text,
@@ -266,7 +276,7 @@ impl Walk<'_, '_> {
             (field(node, "with").map(|w| vec![w]), "subdirectory")
         } else {
             let step = map.iter().find_map(|(k, v)| {
-                let k = scalar_text(k)?;
+                let k = key_str(k)?;
                 (k == "fastlane" || k.starts_with("fastlane@")).then_some(v)
             });
             let inputs = match step.and_then(|s| field(s, "inputs")).map(|i| &i.data) {
@@ -303,7 +313,7 @@ fn env_block(node: &MarkedYaml, offsets: &Offsets, out: &mut Vec<EnvAssignment>)
             // Azure's list item `{name: N, value: V}`.
             let field = |name: &str| {
                 map.iter()
-                    .find(|(k, _)| scalar_text(k).as_deref() == Some(name))
+                    .find(|(k, _)| key_str(k) == Some(name))
                     .map(|(_, v)| v)
             };
             if let (Some(name), Some(value)) = (field("name"), field("value")) {
@@ -367,7 +377,7 @@ fn push(
         YamlData::Mapping(map) => {
             match map
                 .iter()
-                .find(|(k, _)| scalar_text(k).as_deref() == Some("value"))
+                .find(|(k, _)| key_str(k) == Some("value"))
             {
                 Some((_, v)) => v,
                 None => return,
