@@ -374,15 +374,10 @@ fn push(
 ) {
     // GitLab: `NAME: {value: "...", description: "..."}`.
     let value = match &value.data {
-        YamlData::Mapping(map) => {
-            match map
-                .iter()
-                .find(|(k, _)| key_str(k) == Some("value"))
-            {
-                Some((_, v)) => v,
-                None => return,
-            }
-        }
+        YamlData::Mapping(map) => match map.iter().find(|(k, _)| key_str(k) == Some("value")) {
+            Some((_, v)) => v,
+            None => return,
+        },
         YamlData::Sequence(_) => return,
         _ => value,
     };
