@@ -207,12 +207,15 @@ pub fn model_of(source: SourceFile) -> FileModel {
         FileKind::SwiftFastfile => Contents::NotAnalysed,
         _ => Contents::DotEnv(extract::dotenv::extract(&source.text)),
     };
-    FileModel {
+    let mut model = FileModel {
         source,
         contents,
         context: false,
         tree: None,
-    }
+    };
+    // Where a CI file's lane runs run: looked up once, when the file is read.
+    crate::ci_env::find_folders(&mut model);
+    model
 }
 
 /// Builds a model from text already parsed: `tree` is `source`'s Ruby syntax tree, kept in the
@@ -616,9 +619,6 @@ pub(crate) fn load_in_run(
         if !own_only.is_empty() && own_only.iter().all(|f| imported.contains(f)) {
             project.fastfiles.clear();
         }
-    }
-    for file in &mut ws.files {
-        crate::ci_env::find_folders(file);
     }
     for (f, file) in ws.files.iter().enumerate() {
         if let Contents::Ci(ci) = &file.contents {

@@ -361,10 +361,6 @@ fn ci_env(
         .flatten()
         .filter(|f| matches!(f.kind, crate::source::FileKind::Ci(_)))
         .filter_map(|f| load::load_file(&f.path, &f.display, f.kind).ok())
-        .map(|mut model| {
-            crate::ci_env::find_folders(&mut model);
-            model
-        })
         .collect();
     let ci = CiEnv::of(&models);
     let models = models
