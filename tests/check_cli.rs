@@ -2375,6 +2375,67 @@ fn lanes_started_by_ci_steps_run_with_the_variables_set_around_them() {
 }
 
 #[test]
+fn lanes_started_by_jenkinsfile_steps_run_with_the_blocks_around_them() {
+    // The Jenkinsfile's stages start the same lanes as the workflow of `ci_lane_runs`: a key
+    // bound by `withCredentials`, one set by a stage's `environment`, and a step in a folder
+    // fastlint cannot tell.
+    const IOS: &str = "ios/fastlane/Fastfile";
+    let r = check_fixture("jenkins_lane_runs", &[]);
+    r.run.assert_exit(1);
+    r.assert_diagnostics(&[
+        ("FL008", IOS, 12, "ios metadata"),
+        ("FL010", IOS, 17, "ios release"),
+        ("FL008", IOS, 23, "ios certificates"),
+    ]);
+    r.assert_lanes(&[
+        (IOS, 6, "ios beta", PUB, "api-key"),
+        (IOS, 11, "ios metadata", PUB, "migratable"),
+        (IOS, 16, "ios release", PUB, "api-key"),
+        (IOS, 22, "ios certificates", PUB, "migratable"),
+    ]);
+    // Only the key path set around the step fastlint cannot follow gets a note.
+    let notes = r.json["notes"].as_array().expect("notes");
+    assert_eq!(notes.len(), 1, "{}", r.run.describe());
+    assert_eq!(notes[0]["path"], "Jenkinsfile");
+    assert_eq!(notes[0]["line"], 37);
+    assert!(
+        notes[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("`SIGH_API_KEY_PATH` gives the fastlane actions run here an API key"),
+        "{}",
+        r.run.describe()
+    );
+    // `--fix` gives a key block to the two lanes no step gives a key.
+    let diff = run_in(&fixture("jenkins_lane_runs"), &["check", ".", "--diff"]);
+    let text = &diff.stdout;
+    assert_eq!(
+        text.matches("+    api_key = app_store_connect_api_key(")
+            .count(),
+        2,
+        "{text}"
+    );
+    for lane in ["metadata", "certificates"] {
+        let after = text
+            .split_once(&format!("   lane :{lane} do\n"))
+            .expect(lane)
+            .1;
+        assert!(
+            after.contains("\n+    api_key = app_store_connect_api_key("),
+            "{text}"
+        );
+    }
+    // Without the Jenkinsfile no lane has a key.
+    let r = check_json(&fixture("jenkins_lane_runs"), &[], &["ios"]);
+    r.assert_lanes(&[
+        (IOS, 6, "ios beta", PUB, "migratable"),
+        (IOS, 11, "ios metadata", PUB, "migratable"),
+        (IOS, 16, "ios release", PUB, "migratable"),
+        (IOS, 22, "ios certificates", PUB, "migratable"),
+    ]);
+}
+
+#[test]
 fn a_variable_set_in_ci_counts_for_every_fastlane_folder_of_its_repository() {
     // The workflow of app/ sets the issuer id and the team id (and sets the storage mode to
     // nothing); the same lane in tool/, a repository of its own, gets neither. The workflow sits

@@ -248,7 +248,7 @@ jobs:
       - run: fastlane cert --username="me"
 "#;
 
-/// A Jenkinsfile whose `sh` steps start fastlane.
+/// A Jenkinsfile whose `sh` steps start fastlane, and a lane with and without a key.
 const JENKINSFILE: &str = r#"pipeline {
   stages {
     stage('b') {
@@ -258,6 +258,19 @@ const JENKINSFILE: &str = r#"pipeline {
         sh """
           fastlane cert -u x
         """
+        dir('.') {
+          withCredentials([file(credentialsId: 'k', variable: 'PILOT_API_KEY_PATH')]) {
+            sh 'bundle exec fastlane beta'
+          }
+        }
+      }
+    }
+    stage('r') {
+      environment {
+        APP_STORE_CONNECT_API_KEY_PATH = credentials('asc')
+      }
+      steps {
+        sh 'cd fastlane/.. && fastlane ios release'
       }
     }
   }

@@ -26,10 +26,14 @@ pub fn extract(kind: CiKind, text: &str) -> CiModel {
     } else {
         let mut fastlane = Vec::new();
         ci_commands::jenkins(text, &mut fastlane);
+        let steps = super::jenkins::steps(text);
+        let mut env = jenkins(text);
+        env.extend(steps.bindings);
+        env.sort_by_key(|a| a.name_span.start);
         CiModel {
-            env: jenkins(text),
+            env,
             fastlane,
-            lane_runs: Vec::new(),
+            lane_runs: steps.lane_runs,
             error: None,
         }
     }

@@ -188,24 +188,31 @@ pub fn jenkins(text: &str, out: &mut Vec<ShellRun>) {
         if !content.contains("fastlane") {
             continue;
         }
-        let mut chars = Vec::new();
-        let mut it = content.char_indices().peekable();
-        while let Some((j, c)) = it.next() {
-            if c == '\\' && quote.starts_with('"') {
-                // Groovy's escapes in a double-quoted string (`\"`, `\$`, `\\`).
-                if let Some((_, e)) = it.next() {
-                    chars.push((e, content_start + j));
-                }
-            } else {
-                chars.push((c, content_start + j));
-            }
-        }
+        let chars = groovy_chars(content, content_start, quote.starts_with('"'));
         push_runs(&chars, content_start + len, out);
     }
 }
 
+/// The characters of a Groovy string's `content` (which starts at byte `at` of the file), each
+/// with its offset: in a double-quoted string, without the backslashes of its escapes (`\"`,
+/// `\$`, `\\`).
+pub fn groovy_chars(content: &str, at: usize, double_quoted: bool) -> Vec<Char> {
+    let mut chars = Vec::new();
+    let mut it = content.char_indices();
+    while let Some((j, c)) = it.next() {
+        if c == '\\' && double_quoted {
+            if let Some((_, e)) = it.next() {
+                chars.push((e, at + j));
+            }
+        } else {
+            chars.push((c, at + j));
+        }
+    }
+    chars
+}
+
 /// Where a Groovy string that opened with `quote` closes: a backslash escapes the next character.
-fn closing(rest: &str, quote: &str) -> Option<usize> {
+pub fn closing(rest: &str, quote: &str) -> Option<usize> {
     let bytes = rest.as_bytes();
     let mut i = 0;
     while i < bytes.len() {

@@ -12,7 +12,7 @@
 use saphyr::MarkedYaml;
 
 use super::ci_commands::{scalar_chars, scripts_of};
-use super::shell::{self, OPAQUE};
+use super::shell::{self, Char, OPAQUE};
 use crate::knowledge;
 use crate::model::{CiLaneRun, Span};
 
@@ -127,6 +127,19 @@ pub fn lane_runs_in(
         }
     }
     script.written
+}
+
+/// The lanes one script (its characters, each with its byte offset, up to `end`) starts when it
+/// runs in its own shell with `around`, pushed to `out`.
+pub fn lane_runs_of_script(chars: &[Char], end: usize, around: &Around, out: &mut Vec<CiLaneRun>) {
+    let mut script = Script {
+        dir: around.dir.clone(),
+        env: around.env.clone(),
+        written: Vec::new(),
+    };
+    for words in shell::commands(chars, end) {
+        script.command(&words, out);
+    }
 }
 
 /// A shell running a step's commands in order.
@@ -373,9 +386,12 @@ workflows:
                 &["APP_STORE_CONNECT_API_KEY_PATH"]
             )]
         );
-        // A Jenkinsfile's steps are not followed.
+        // A Jenkinsfile's steps are followed too (see `super::super::jenkins`).
         let jenkins = "pipeline { environment { APP_STORE_CONNECT_API_KEY_PATH = 'k' }\n stages { stage('a') { steps { sh 'fastlane beta' } } } }";
-        assert!(runs(CiKind::Jenkins, jenkins).is_empty());
+        assert_eq!(
+            runs(CiKind::Jenkins, jenkins),
+            vec![run("beta @ /", &["APP_STORE_CONNECT_API_KEY_PATH"])]
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod ci_commands;
 pub mod ci_lanes;
 pub mod commands;
 pub mod dotenv;
+pub mod jenkins;
 pub mod keyjson;
 pub mod nesting;
 pub mod ruby;
