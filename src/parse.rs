@@ -6,16 +6,18 @@ use std::cell::RefCell;
 use foldhash::{HashMap, HashSet};
 use tree_sitter::{InputEdit, Language, Node, Parser, Point, Tree};
 
-/// The Ruby grammar.
-pub fn language() -> Language {
-    tree_sitter_ruby::LANGUAGE.into()
+/// The Ruby grammar, loaded once: node kind names borrowed from it live as long as the process.
+pub fn language() -> &'static Language {
+    static RUBY: std::sync::LazyLock<Language> =
+        std::sync::LazyLock::new(|| tree_sitter_ruby::LANGUAGE.into());
+    &RUBY
 }
 
 thread_local! {
     static PARSER: RefCell<Parser> = RefCell::new({
         let mut parser = Parser::new();
         parser
-            .set_language(&language())
+            .set_language(language())
             .expect("the Ruby grammar matches the tree-sitter version");
         parser
     });
@@ -296,6 +298,11 @@ pub fn outline(tree: &Tree) -> Vec<(u16, std::ops::Range<usize>)> {
     out
 }
 
+/// The name of `node`'s kind, borrowed from the grammar rather than from the tree.
+fn kind_name(node: Node) -> &'static str {
+    language().node_kind_for_id(node.kind_id()).unwrap_or("")
+}
+
 /// Byte ranges of syntax errors: each outermost ERROR node and each MISSING node.
 pub fn syntax_errors(tree: &Tree) -> Vec<std::ops::Range<usize>> {
     syntax_errors_and_missing(tree).0
@@ -316,7 +323,7 @@ pub fn syntax_errors_and_missing(
         if node.is_error() || node.is_missing() {
             errors.push(node.start_byte()..node.end_byte());
             if node.is_missing() {
-                missing.push((node.start_byte(), node.kind()));
+                missing.push((node.start_byte(), kind_name(node)));
             }
             false
         } else {

@@ -62,7 +62,7 @@ pub struct KindTable {
 
 impl KindTable {
     /// Compiles query text: one `(kind) @capture` per line, `;` comments, blank lines.
-    pub fn compile(language: &Language, query: &str) -> Result<Self, String> {
+    pub fn compile(language: &'static Language, query: &str) -> Result<Self, String> {
         let mut by_kind = vec![None; language.node_kind_count()];
         for (i, line) in query.lines().enumerate() {
             let line = line.split(';').next().unwrap_or("").trim();
@@ -111,7 +111,7 @@ impl KindTable {
 /// `queries/ruby.scm`, compiled once per process.
 pub static RUBY_KINDS: LazyLock<KindTable> = LazyLock::new(|| {
     KindTable::compile(
-        &crate::parse::language(),
+        crate::parse::language(),
         include_str!("../queries/ruby.scm"),
     )
     .unwrap_or_else(|e| panic!("{e}"))
@@ -196,7 +196,7 @@ static KINDS: LazyLock<Vec<Kind>> = LazyLock::new(|| {
     let language = crate::parse::language();
     (0..language.node_kind_count() as u16)
         .map(|id| {
-            let name = named_kind(&language, id);
+            let name = named_kind(language, id);
             Kind::NAMED
                 .iter()
                 .find(|(n, _)| Some(*n) == name)
@@ -208,7 +208,7 @@ static KINDS: LazyLock<Vec<Kind>> = LazyLock::new(|| {
 /// The name of a named node kind of the grammar; `None` for an anonymous token (`nil`, `(`) or an
 /// id the grammar does not have. Both tables are keyed by it, so an alias of a kind gets the
 /// kind's entry and a token spelled like it does not.
-fn named_kind(language: &Language, id: u16) -> Option<&'static str> {
+fn named_kind(language: &'static Language, id: u16) -> Option<&'static str> {
     language
         .node_kind_is_named(id)
         .then(|| language.node_kind_for_id(id))
@@ -270,7 +270,7 @@ mod tests {
     use super::*;
 
     fn compile(text: &str) -> Result<KindTable, String> {
-        KindTable::compile(&crate::parse::language(), text)
+        KindTable::compile(crate::parse::language(), text)
     }
 
     #[test]
@@ -298,7 +298,7 @@ mod tests {
         assert_ne!(anonymous_nil, 0);
         assert_eq!(KINDS[anonymous_nil as usize], Kind::Other);
         let mut parser = tree_sitter::Parser::new();
-        parser.set_language(&language).unwrap();
+        parser.set_language(language).unwrap();
         let tree = parser.parse("f(a: 'x', \"y\" => nil)", None).unwrap();
         let mut kinds = Vec::new();
         crate::parse::each_node(&tree, |n| {

@@ -79,7 +79,7 @@ impl<'t> Iterator for NamedChildren<'t> {
         match self {
             NamedChildren::Few { node, next, count } => {
                 while *next < *count {
-                    let child = node.named_child(*next);
+                    let child = u32::try_from(*next).ok().and_then(|i| node.named_child(i));
                     *next += 1;
                     if child.is_some() {
                         return child;
