@@ -44,6 +44,9 @@ struct CiSets {
     root: PathBuf,
     /// Variables it sets to something.
     names: HashSet<String>,
+    /// The actions its steps start as fastlane tools (`fastlane deliver`) with no key given on
+    /// the command line, and not read-only.
+    keyless_tools: HashSet<&'static str>,
 }
 
 impl CiEnv {
@@ -84,6 +87,12 @@ impl CiEnv {
                         .filter(|a| !a.value.is_empty())
                         .map(|a| a.name.clone())
                         .collect(),
+                    keyless_tools: ci
+                        .fastlane
+                        .iter()
+                        .filter(|r| !r.key && !r.readonly)
+                        .map(|r| r.action)
+                        .collect(),
                 })
             })
             .collect();
@@ -110,6 +119,15 @@ impl CiEnv {
         self.files.iter().any(|f| {
             dir.as_ref().is_none_or(|d| d.starts_with(&f.root))
                 && names.iter().any(|n| f.names.contains(*n))
+        })
+    }
+
+    /// Whether a step of a CI file of the repository that holds the fastlane folder `dir` starts
+    /// one of `actions` as a fastlane tool with no key on its command line.
+    pub fn starts_keyless(&self, dir: &Path, actions: &[&str]) -> bool {
+        let dir = canonical_dir(dir);
+        self.files.iter().any(|f| {
+            dir.starts_with(&f.root) && actions.iter().any(|a| f.keyless_tools.contains(a))
         })
     }
 }

@@ -213,6 +213,107 @@ fn dotenv_export_prefix_is_a_setting_too() {
 }
 
 #[test]
+fn a_config_file_username_the_lanes_never_use_is_told_as_such() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fl = dir.path().join("fastlane");
+    std::fs::create_dir_all(&fl).expect("mkdir");
+    let write = |name: &str, text: &str| std::fs::write(fl.join(name), text).expect("write");
+    let keyed = "lane :release do\n  app_store_connect_api_key(key_id: ENV[\"K\"], issuer_id: ENV[\"I\"], key_content: ENV[\"C\"])\n  deliver(precheck_include_in_app_purchases: false)\nend\n\nlane :certs do\n  match(type: \"appstore\", readonly: true)\nend\n";
+    write("Fastfile", keyed);
+    for file in ["Deliverfile", "Precheckfile", "Matchfile"] {
+        write(file, "username(\"ci@example.com\")\n");
+    }
+    let messages = |r: &Report| -> Vec<(String, String)> {
+        r.json["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .filter(|d| d["code"] == "FL001")
+            .map(|d| {
+                let path = d["path"].as_str().unwrap();
+                let message = d["message"].as_str().unwrap();
+                (path.to_string(), message.to_string())
+            })
+            .collect()
+    };
+    let unused = |file: &str, tool: &str| {
+        (
+            format!("fastlane/{file}"),
+            format!("`username(...)` in the {file} is not used by the lanes: every {tool} they run has an App Store Connect API key, which wins over it"),
+        )
+    };
+    let used = |file: &str, tool: &str| {
+        (
+            format!("fastlane/{file}"),
+            format!("`username(...)` in the {file} makes {tool} log in with an Apple ID"),
+        )
+    };
+    // deliver runs with a key; its precheck step reads the Precheckfile; match is read-only.
+    let r = check_json(dir.path(), &[], &["."]);
+    assert_eq!(
+        messages(&r),
+        [
+            unused("Deliverfile", "deliver"),
+            unused("Matchfile", "match"),
+            unused("Precheckfile", "precheck"),
+        ],
+        "{}",
+        r.run.describe()
+    );
+    // A lane that runs deliver without a key logs in with the Deliverfile's and the
+    // Precheckfile's Apple ID; a `fastlane match` command started from a lane reads the
+    // Matchfile with no key.
+    write(
+        "Fastfile",
+        &format!("{keyed}\nlane :metadata do\n  deliver(skip_binary_upload: true)\n  sh(\"fastlane match development\")\nend\n"),
+    );
+    let r = check_json(dir.path(), &[], &["."]);
+    assert_eq!(
+        messages(&r),
+        [
+            used("Deliverfile", "deliver"),
+            used("Matchfile", "match"),
+            used("Precheckfile", "precheck"),
+        ],
+        "{}",
+        r.run.describe()
+    );
+    // A CI step of the repository that runs `fastlane deliver` reads the Deliverfile and the
+    // Precheckfile with no key; the CI file is loaded apart from the fastlane folder.
+    write("Fastfile", keyed);
+    let workflows = dir.path().join(".github/workflows");
+    std::fs::create_dir_all(&workflows).expect("mkdir");
+    std::fs::write(
+        workflows.join("release.yml"),
+        "on: push\njobs:\n  release:\n    runs-on: macos-latest\n    steps:\n      - run: bundle exec fastlane deliver --skip_binary_upload\n",
+    )
+    .expect("write");
+    let r = check_json(dir.path(), &[], &["."]);
+    assert_eq!(
+        messages(&r),
+        [
+            used("Deliverfile", "deliver"),
+            unused("Matchfile", "match"),
+            used("Precheckfile", "precheck"),
+        ],
+        "{}",
+        r.run.describe()
+    );
+    std::fs::remove_dir_all(dir.path().join(".github")).expect("rm");
+    // With no lane running the tool, nothing tells that the file is unused.
+    write("Fastfile", "lane :build do\n  gym\nend\n");
+    let r = check_json(dir.path(), &[], &["."]);
+    assert_eq!(
+        messages(&r),
+        [
+            used("Deliverfile", "deliver"),
+            used("Matchfile", "match"),
+            used("Precheckfile", "precheck"),
+        ]
+    );
+}
+
+#[test]
 fn session_cookie_and_app_specific_password_do_not_change_verdicts() {
     let r = check_fixture("session_password", &[]);
     r.run.assert_exit(1);
