@@ -214,11 +214,13 @@ pub fn groovy_chars(content: &str, at: usize, double_quoted: bool) -> Vec<Char> 
 /// Where a Groovy string that opened with `quote` closes: a backslash escapes the next character.
 pub fn closing(rest: &str, quote: &str) -> Option<usize> {
     let bytes = rest.as_bytes();
+    let quote = quote.as_bytes();
+    let first = *quote.first()?;
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'\\' {
             i += 2;
-        } else if bytes[i..].starts_with(quote.as_bytes()) {
+        } else if bytes[i] == first && bytes[i..].starts_with(quote) {
             return Some(i);
         } else {
             i += 1;

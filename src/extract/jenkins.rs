@@ -24,6 +24,10 @@ use super::ci_lanes::{join, lane_runs_of_script, Around};
 use super::shell::is_variable_name;
 use crate::model::{CiLaneRun, EnvAssignment, Span};
 
+/// The longest folder a `dir(...)` block is followed to: every open block keeps its own copy, so
+/// blocks nested without end would otherwise hold copies that grow with the nesting.
+const MAX_DIR: usize = 512;
+
 /// What a Jenkinsfile's steps start, and the variables its `withCredentials` blocks bind.
 #[derive(Debug, Default)]
 pub struct Steps {
@@ -47,9 +51,6 @@ struct Frame {
     around: Around,
     /// The `(`/`[` depth of the statement the block was opened in, restored when it closes.
     outer_depth: u32,
-    /// Where the statement the block was opened in started, restored when it closes (a closure
-    /// passed as an argument).
-    outer_start: usize,
 }
 
 /// Reads a Jenkinsfile's steps.
@@ -60,7 +61,6 @@ pub fn steps(text: &str) -> Steps {
         kind: Block::Other,
         around: Around::root(),
         outer_depth: 0,
-        outer_start: 0,
     }];
     // `(` and `[` open in the current statement: a line break inside them does not end it.
     let mut depth: u32 = 0;
@@ -86,6 +86,9 @@ pub fn steps(text: &str) -> Steps {
             b')' | b']' => depth = depth.saturating_sub(1),
             b'{' => {
                 let head = if depth == 0 { &text[start..i] } else { "" };
+                if let Some(frame) = stack.last() {
+                    sh_steps(head, start, &frame.around, &mut out.lane_runs);
+                }
                 let frame = open(
                     head,
                     start,
@@ -102,7 +105,9 @@ pub fn steps(text: &str) -> Steps {
                 if stack.len() > 1 {
                     let frame = stack.pop().expect("more than the root");
                     depth = frame.outer_depth;
-                    start = if depth > 0 { frame.outer_start } else { i + 1 };
+                    // What follows a closure passed as an argument is read on from here, so
+                    // that the closure's own steps are not read again with the statement.
+                    start = i + 1;
                 } else {
                     start = i + 1;
                 }
@@ -180,7 +185,9 @@ fn open(head: &str, at: usize, around: Option<&Around>, depth: u32, out: &mut St
                 .into_iter()
                 .next()
                 .filter(|(s, _)| !s.contains('$'));
-            around.dir = to.and_then(|(to, _)| join(around.dir.as_deref(), &to));
+            around.dir = to
+                .and_then(|(to, _)| join(around.dir.as_deref(), &to))
+                .filter(|dir| dir.len() <= MAX_DIR);
         }
         "ws" => around.dir = None,
         _ => {}
@@ -189,7 +196,6 @@ fn open(head: &str, at: usize, around: Option<&Around>, depth: u32, out: &mut St
         kind,
         around,
         outer_depth: depth,
-        outer_start: at,
     }
 }
 
@@ -221,15 +227,47 @@ fn statement(text: &str, start: usize, end: usize, stack: &mut [Frame], out: &mu
         }
         return;
     }
-    if let Some((content, content_at, double_quoted)) = sh_script(trimmed, at) {
-        let chars = groovy_chars(content, content_at, double_quoted);
-        let around = &stack.last().expect("checked above").around;
-        lane_runs_of_script(
-            &chars,
-            content_at + content.len(),
-            around,
-            &mut out.lane_runs,
-        );
+    let around = &stack.last().expect("checked above").around;
+    sh_steps(trimmed, at, around, &mut out.lane_runs);
+}
+
+/// The lanes the `sh` steps in `code` (at byte `at`) start, run with `around`: a statement of
+/// its own (`sh 'fastlane beta'`), or a value (`def rc = sh(script: '...', returnStatus: true)`,
+/// `if (sh(...) != 0) {`).
+fn sh_steps(code: &str, at: usize, around: &Around, out: &mut Vec<CiLaneRun>) {
+    let bytes = code.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\'' | b'"' => {
+                i = string_end(code, i);
+                continue;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                i = code[i..].find('\n').map_or(bytes.len(), |n| i + n);
+                continue;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i = code[i + 2..]
+                    .find("*/")
+                    .map_or(bytes.len(), |n| i + 2 + n + 2);
+                continue;
+            }
+            b's' if bytes.get(i + 1) == Some(&b'h') && !word_before(bytes, i) => {
+                if let Some((content, content_at, double_quoted)) = sh_script(&code[i..], at + i) {
+                    let chars = groovy_chars(content, content_at, double_quoted);
+                    lane_runs_of_script(&chars, content_at + content.len(), around, out);
+                    // On after the script's string and its closing quote.
+                    i = content_at + content.len() - at;
+                    let triple =
+                        bytes[i..].starts_with(b"'''") || bytes[i..].starts_with(b"\"\"\"");
+                    i += if triple { 3 } else { 1 };
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
     }
 }
 
@@ -544,6 +582,8 @@ mod tests {
     mac: { ws('/tmp/x') { sh 'fastlane mac beta' } }
   )
   sh 'echo "fastlane ios never"; fastlane "$LANE"'
+  def rc = sh(script: 'fastlane ios status', returnStatus: true) // sh 'fastlane no'
+  if (sh(returnStatus: true, script: "fastlane ios check") != 0) { error 'sh "fastlane no"' }
 }
 "#;
         assert_eq!(
@@ -552,6 +592,8 @@ mod tests {
                 run("android deploy @ /app", &[]),
                 run("ios beta @ /", &["APP_STORE_CONNECT_API_KEY_PATH"]),
                 run("mac beta @ ?", &["APP_STORE_CONNECT_API_KEY_PATH"]),
+                run("ios status @ /", &["APP_STORE_CONNECT_API_KEY_PATH"]),
+                run("ios check @ /", &["APP_STORE_CONNECT_API_KEY_PATH"]),
             ]
         );
         let names: Vec<String> = steps(text)
@@ -624,6 +666,22 @@ mod tests {
             runs > 1_000 && bindings > 0,
             "{runs} runs, {bindings} bindings"
         );
+    }
+
+    #[test]
+    fn blocks_nested_without_end_stay_small() {
+        let depth = 100_000;
+        let mut text = "dir('a') {\n".repeat(depth);
+        text.push_str("sh 'fastlane beta'\n");
+        text.push_str(&"}\n".repeat(depth));
+        // Past the longest folder followed, the folder is not told.
+        assert_eq!(runs(&text), vec![run("beta @ ?", &[])]);
+        let shallow = format!(
+            "{}sh 'fastlane beta'\n{}",
+            "dir('a') {\n".repeat(3),
+            "}\n".repeat(3)
+        );
+        assert_eq!(runs(&shallow), vec![run("beta @ /a/a/a", &[])]);
     }
 
     #[test]
