@@ -1037,7 +1037,7 @@ fn large_fastfile(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Re
 }
 
 fn stress(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Result<()> {
-    let (root, _, _) = ws.input("stress", "v10", inputs::stress::generate)?;
+    let (root, _, _) = ws.input("stress", "v11", inputs::stress::generate)?;
     let run = |key: &'static str, at: &str, args: &[&str], validate: Validate| {
         Case::new(key, &cfg.bin, args, &root.join(at), validate)
     };
@@ -1104,6 +1104,9 @@ fn stress(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Result<()>
     // A workflow whose jobs start lanes, beside half as many (cases 28 and 29).
     cases.push(run("workflow", "workflow", &json, json_check));
     cases.push(run("workflow half", "workflow_half", &json, json_check));
+    // A Jenkinsfile whose stages start lanes, beside half as many (cases 30 and 31).
+    cases.push(run("jenkins", "jenkins", &json, json_check));
+    cases.push(run("jenkins half", "jenkins_half", &json, json_check));
     measure(&mut cases, cfg.runs);
     for c in &cases {
         rep.case(
@@ -1238,6 +1241,14 @@ fn stress(cfg: &Config, ws: &Workspace, rep: &mut Report) -> std::io::Result<()>
         2.3,
         true,
         "fastlint's own: the workflow is read once, and each folder its steps run in looked up once",
+    );
+    rep.ratio(
+        "stress: check, a Jenkinsfile of 10,000 stages starting lanes / 5,000",
+        &cases[30],
+        &cases[31],
+        2.3,
+        true,
+        "fastlint's own: the Jenkinsfile's blocks are read in one pass, each statement once",
     );
     Ok(())
 }

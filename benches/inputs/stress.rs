@@ -25,6 +25,9 @@
 //! - `workflow/`: a GitHub workflow of 10,000 jobs, each with a key variable in its `env:`, a
 //!   step appending another to `$GITHUB_ENV` and a step starting a lane of `app/fastlane` from
 //!   its folder (a different lane in every tenth job); `workflow_half/` has half as many jobs.
+//! - `jenkins/`: a Jenkinsfile of 10,000 stages, each with a key variable in its `environment`,
+//!   another bound by `withCredentials` inside `dir('app')`, and an `sh '''...'''` step starting
+//!   a lane of `app/fastlane`; `jenkins_half/` has half as many stages.
 
 use super::monorepo::Tree;
 use std::fmt::Write as _;
@@ -42,6 +45,7 @@ pub const NESTED_CALLS: usize = 20_000;
 pub const SHELL_COMMANDS: usize = 20_000;
 pub const PLATFORM_HOOKS: usize = 10_000;
 pub const WORKFLOW_JOBS: usize = 10_000;
+pub const JENKINS_STAGES: usize = 10_000;
 
 pub fn generate(root: &Path) -> io::Result<()> {
     let mut t = Tree::new(root)?;
@@ -171,6 +175,29 @@ pub fn generate(root: &Path) -> io::Result<()> {
             &format!("{dir}/.github/workflows/release.yml"),
             text.as_bytes(),
         )?;
+        let mut lanes = String::from("platform :ios do\n");
+        for l in 0..10 {
+            let _ = writeln!(lanes, "  lane :lane{l} do\n    pilot\n    deliver\n  end\n");
+        }
+        lanes.push_str("end\n");
+        t.file(&format!("{dir}/app/fastlane/Fastfile"), lanes.as_bytes())?;
+    }
+    for (dir, stages) in [
+        ("jenkins", JENKINS_STAGES),
+        ("jenkins_half", JENKINS_STAGES / 2),
+    ] {
+        let mut text = String::from(
+            "pipeline {\n  agent { label 'mac' }\n  environment {\n    LC_ALL = 'en_US.UTF-8'\n  }\n  stages {\n",
+        );
+        for i in 0..stages {
+            let _ = writeln!(
+                text,
+                "    stage('s{i}') {{\n      environment {{\n        DELIVER_API_KEY_PATH = credentials('asc-{i}')\n      }}\n      steps {{\n        dir('app') {{\n          withCredentials([file(credentialsId: 'k{i}', variable: 'PILOT_API_KEY_PATH')]) {{\n            sh '''\n              bundle install\n              bundle exec fastlane ios lane{}\n            '''\n          }}\n        }}\n      }}\n    }}",
+                i % 10
+            );
+        }
+        text.push_str("  }\n}\n");
+        t.file(&format!("{dir}/Jenkinsfile"), text.as_bytes())?;
         let mut lanes = String::from("platform :ios do\n");
         for l in 0..10 {
             let _ = writeln!(lanes, "  lane :lane{l} do\n    pilot\n    deliver\n  end\n");
