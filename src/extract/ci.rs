@@ -6,7 +6,9 @@
 //! variables, wherever it sits (workflow, job, step, executor image). The list forms are read too:
 //! Bitrise's `envs: [{NAME: value, opts: {...}}]`, Azure's `variables: [{name: N, value: V}]`, and
 //! `["NAME=value"]` strings. A Jenkinsfile is Groovy; it is scanned line by line for
-//! `environment { NAME = value }` blocks, `withEnv(["NAME=value"])` and `env.NAME = value`.
+//! `environment { NAME = value }` blocks, `withEnv(["NAME=value"])` and `env.NAME = value`, and
+//! read as blocks ([`super::jenkins`]) for the variables its `withCredentials` bindings set and the
+//! lanes its `sh` steps start.
 
 use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
 
@@ -509,7 +511,7 @@ fn jenkins(text: &str) -> Vec<EnvAssignment> {
 }
 
 /// `NAME = value` at the start of `s` (which starts at byte `at` of the file).
-fn assignment(s: &str, at: usize) -> Option<EnvAssignment> {
+pub(super) fn assignment(s: &str, at: usize) -> Option<EnvAssignment> {
     let name_len = s
         .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .unwrap_or(s.len());

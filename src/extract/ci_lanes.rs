@@ -7,7 +7,8 @@
 //! script, and, in GitHub Actions, what an earlier step of the same job appended to `$GITHUB_ENV`.
 //! Its folder is the repository's root, moved by the `working-directory` keys around it (GitHub
 //! `defaults.run.working-directory` too) and by the `cd`s of its script before the command. A move
-//! that cannot be read (`cd "$APP_DIR"`, an absolute path) leaves the folder unknown.
+//! that cannot be read (`cd "$APP_DIR"`, an absolute path) leaves the folder unknown. A
+//! Jenkinsfile's steps are read by [`super::jenkins`], which runs their scripts here too.
 
 use saphyr::MarkedYaml;
 

@@ -68,18 +68,8 @@ pub fn steps(text: &str) -> Steps {
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                i = text[i..].find('\n').map_or(bytes.len(), |n| i + n);
-                continue;
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i = text[i + 2..]
-                    .find("*/")
-                    .map_or(bytes.len(), |n| i + 2 + n + 2);
-                continue;
-            }
-            b'\'' | b'"' => {
-                i = string_end(text, i);
+            b'/' | b'\'' | b'"' if let Some(end) = skipped(text, i) => {
+                i = end;
                 continue;
             }
             b'(' | b'[' => depth += 1,
@@ -124,6 +114,18 @@ pub fn steps(text: &str) -> Steps {
     }
     statement(text, start, bytes.len(), &mut stack, &mut out);
     out
+}
+
+/// Where the string or comment that starts at `at` ends (the next byte to read), if one does: a
+/// `// comment` ends before its line break, so that the break still ends the statement.
+fn skipped(text: &str, at: usize) -> Option<usize> {
+    let rest = &text.as_bytes()[at..];
+    match rest {
+        [b'\'' | b'"', ..] => Some(string_end(text, at)),
+        [b'/', b'/', ..] => Some(text[at..].find('\n').map_or(text.len(), |n| at + n)),
+        [b'/', b'*', ..] => Some(text[at + 2..].find("*/").map_or(text.len(), |n| at + n + 4)),
+        _ => None,
+    }
 }
 
 /// The end of the string that opens at `at` (one past its closing quote), or of the text.
@@ -239,18 +241,8 @@ fn sh_steps(code: &str, at: usize, around: &Around, out: &mut Vec<CiLaneRun>) {
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
-            b'\'' | b'"' => {
-                i = string_end(code, i);
-                continue;
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                i = code[i..].find('\n').map_or(bytes.len(), |n| i + n);
-                continue;
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i = code[i + 2..]
-                    .find("*/")
-                    .map_or(bytes.len(), |n| i + 2 + n + 2);
+            b'/' | b'\'' | b'"' if let Some(end) = skipped(code, i) => {
+                i = end;
                 continue;
             }
             b's' if bytes.get(i + 1) == Some(&b'h') && !word_before(bytes, i) => {
@@ -274,20 +266,9 @@ fn sh_steps(code: &str, at: usize, around: &Around, out: &mut Vec<CiLaneRun>) {
 /// `NAME = value` at the start of `s` (at byte `at`): the name, where it is, and whether the
 /// value is something (not `''`, `""` or `null`).
 fn assignment(s: &str, at: usize) -> Option<(String, Span, bool)> {
-    let len = s
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .unwrap_or(s.len());
-    let name = &s[..len];
-    if !is_variable_name(name) {
-        return None;
-    }
-    let value = s[len..].trim_start().strip_prefix('=')?;
-    if value.starts_with('=') {
-        return None;
-    }
-    let value = value.trim();
-    let set = !matches!(value, "" | "''" | "\"\"" | "null");
-    Some((name.to_string(), Span::new(at, at + len), set))
+    let a = super::ci::assignment(s, at)?;
+    let set = !a.value.is_empty() && a.value != "null";
+    Some((a.name, a.name_span, set))
 }
 
 /// The script of an `sh` step at the start of `s` (at byte `at`): its text, where it starts, and
