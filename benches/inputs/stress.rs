@@ -47,6 +47,17 @@ pub const PLATFORM_HOOKS: usize = 10_000;
 pub const WORKFLOW_JOBS: usize = 10_000;
 pub const JENKINS_STAGES: usize = 10_000;
 
+/// The Fastfile the CI files' steps start lanes of: `ios lane0` to `ios lane9`, each running
+/// pilot and deliver.
+fn ci_lanes() -> String {
+    let mut lanes = String::from("platform :ios do\n");
+    for l in 0..10 {
+        let _ = writeln!(lanes, "  lane :lane{l} do\n    pilot\n    deliver\n  end\n");
+    }
+    lanes.push_str("end\n");
+    lanes
+}
+
 pub fn generate(root: &Path) -> io::Result<()> {
     let mut t = Tree::new(root)?;
     for (dir, comment) in [
@@ -175,12 +186,10 @@ pub fn generate(root: &Path) -> io::Result<()> {
             &format!("{dir}/.github/workflows/release.yml"),
             text.as_bytes(),
         )?;
-        let mut lanes = String::from("platform :ios do\n");
-        for l in 0..10 {
-            let _ = writeln!(lanes, "  lane :lane{l} do\n    pilot\n    deliver\n  end\n");
-        }
-        lanes.push_str("end\n");
-        t.file(&format!("{dir}/app/fastlane/Fastfile"), lanes.as_bytes())?;
+        t.file(
+            &format!("{dir}/app/fastlane/Fastfile"),
+            ci_lanes().as_bytes(),
+        )?;
     }
     for (dir, stages) in [
         ("jenkins", JENKINS_STAGES),
@@ -198,12 +207,10 @@ pub fn generate(root: &Path) -> io::Result<()> {
         }
         text.push_str("  }\n}\n");
         t.file(&format!("{dir}/Jenkinsfile"), text.as_bytes())?;
-        let mut lanes = String::from("platform :ios do\n");
-        for l in 0..10 {
-            let _ = writeln!(lanes, "  lane :lane{l} do\n    pilot\n    deliver\n  end\n");
-        }
-        lanes.push_str("end\n");
-        t.file(&format!("{dir}/app/fastlane/Fastfile"), lanes.as_bytes())?;
+        t.file(
+            &format!("{dir}/app/fastlane/Fastfile"),
+            ci_lanes().as_bytes(),
+        )?;
     }
     Ok(())
 }

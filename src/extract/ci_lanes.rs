@@ -180,12 +180,12 @@ impl Script {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::source::CiKind;
 
     /// Each lane run: `platform lane @ dir`, and the variables set there.
-    fn runs(kind: CiKind, src: &str) -> Vec<(String, Vec<String>)> {
+    pub(in crate::extract) fn runs(kind: CiKind, src: &str) -> Vec<(String, Vec<String>)> {
         crate::extract::ci::extract(kind, src)
             .lane_runs
             .iter()
@@ -210,7 +210,7 @@ mod tests {
             .collect()
     }
 
-    fn run(name: &str, env: &[&str]) -> (String, Vec<String>) {
+    pub(in crate::extract) fn run(name: &str, env: &[&str]) -> (String, Vec<String>) {
         (
             name.to_string(),
             env.iter().map(|e| e.to_string()).collect(),

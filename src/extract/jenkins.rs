@@ -353,8 +353,12 @@ fn bindings(head: &str, at: usize) -> Vec<EnvAssignment> {
     let mut out = Vec::new();
     let bytes = head.as_bytes();
     let mut i = 0;
-    // The start of the binding call the scan is in: after the last `[` or `,` outside parentheses.
+    // The binding call the scan is in starts after the last `[` or `,` outside parentheses, at
+    // `base` parentheses deep. Its variables, from `waiting` on, get the call as their value when
+    // its parenthesis closes (or the next call starts, or the head ends).
     let mut call_start = 0;
+    let mut base = 0u32;
+    let mut waiting = 0;
     let mut parens = 0u32;
     while i < bytes.len() {
         match bytes[i] {
@@ -363,8 +367,19 @@ fn bindings(head: &str, at: usize) -> Vec<EnvAssignment> {
                 continue;
             }
             b'(' => parens += 1,
-            b')' => parens = parens.saturating_sub(1),
-            b'[' | b',' if parens <= 1 => call_start = i + 1,
+            b')' => {
+                if parens.saturating_sub(base) <= 1 {
+                    give_call(head, at, call_start..i + 1, &mut out[waiting..]);
+                    waiting = out.len();
+                }
+                parens = parens.saturating_sub(1);
+            }
+            b'[' | b',' if parens <= 1 => {
+                give_call(head, at, call_start..i, &mut out[waiting..]);
+                waiting = out.len();
+                call_start = i + 1;
+                base = parens;
+            }
             _ => {
                 let key = BINDING_KEYS.iter().find(|k| {
                     bytes[i..].starts_with(k.as_bytes())
@@ -375,22 +390,17 @@ fn bindings(head: &str, at: usize) -> Vec<EnvAssignment> {
                     let after = &head[i + key.len()..];
                     let value = after.trim_start()[1..].trim_start();
                     let value_at = i + key.len() + (after.len() - value.len());
+                    // The variable's name: the string right after the key, and only it.
                     let quoted = value.starts_with(['\'', '"']);
-                    if let Some((name, name_at)) = strings(value, at + value_at)
-                        .into_iter()
-                        .next()
-                        .filter(|(n, _)| quoted && is_variable_name(n))
-                    {
-                        let call = call_end(head, call_start);
-                        let call_text = head[call_start..call].trim();
-                        let call_at = call_start
-                            + (head[call_start..call].len()
-                                - head[call_start..call].trim_start().len());
+                    let name = quoted
+                        .then(|| string_at(value, 0).0)
+                        .map(|r| (value[r.clone()].to_string(), at + value_at + r.start));
+                    if let Some((name, name_at)) = name.filter(|(n, _)| is_variable_name(n)) {
                         out.push(EnvAssignment {
                             name_span: Span::new(name_at, name_at + name.len()),
                             name,
-                            value: call_text.to_string(),
-                            value_span: Span::new(at + call_at, at + call_at + call_text.len()),
+                            value: String::new(),
+                            value_span: Span::new(at + call_start, at + call_start),
                         });
                     }
                     i += key.len();
@@ -400,66 +410,48 @@ fn bindings(head: &str, at: usize) -> Vec<EnvAssignment> {
         }
         i += 1;
     }
+    give_call(head, at, call_start..head.len(), &mut out[waiting..]);
     out
 }
 
-/// The end of the binding call that starts at `from`: its closing parenthesis (included).
-fn call_end(head: &str, from: usize) -> usize {
-    let bytes = head.as_bytes();
-    let mut parens = 0u32;
-    let mut i = from;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\'' | b'"' => {
-                i = string_end(head, i);
-                continue;
-            }
-            b'(' => parens += 1,
-            b')' => {
-                if parens <= 1 {
-                    return i + 1;
-                }
-                parens -= 1;
-            }
-            _ => {}
-        }
-        i += 1;
+/// The longest value a binding keeps: its call's first bytes (`usernamePassword(credentialsId: ...`),
+/// which are enough to tell it is no literal; a call holding thousands of variables is not copied
+/// whole to each of them.
+const MAX_BINDING_VALUE: usize = 256;
+
+/// Gives each of `bindings` the binding call at `call` of `head` (which starts at byte `at`),
+/// without the blanks around it, as its value.
+fn give_call(head: &str, at: usize, call: std::ops::Range<usize>, bindings: &mut [EnvAssignment]) {
+    if bindings.is_empty() {
+        return;
     }
-    head.len()
+    let raw = &head[call.clone()];
+    let text = raw.trim();
+    let start = at + call.start + (raw.len() - raw.trim_start().len());
+    let mut kept = text.len().min(MAX_BINDING_VALUE);
+    while !text.is_char_boundary(kept) {
+        kept -= 1;
+    }
+    for b in bindings {
+        b.value = text[..kept].to_string();
+        b.value_span = Span::new(start, start + text.len());
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Each lane run as `platform lane @ /dir` (`?` for a folder not told), with its key
-    /// variables sorted.
-    fn runs(text: &str) -> Vec<(String, Vec<String>)> {
-        steps(text)
-            .lane_runs
-            .iter()
-            .map(|r| {
-                assert!(text[r.span.start..r.span.end].starts_with("fastlane"));
-                let at = r
-                    .dir
-                    .as_deref()
-                    .map_or("?".to_string(), |d| format!("/{d}"));
-                let platform = r
-                    .platform
-                    .as_deref()
-                    .map_or(String::new(), |p| format!("{p} "));
-                let mut env: Vec<String> = r.env.iter().map(|(n, _)| n.clone()).collect();
-                env.sort();
-                (format!("{platform}{} @ {at}", r.lane), env)
-            })
-            .collect()
-    }
+    use crate::extract::ci_lanes::tests::run;
+    use crate::source::CiKind;
 
-    fn run(name: &str, env: &[&str]) -> (String, Vec<String>) {
-        (
-            name.to_string(),
-            env.iter().map(|e| e.to_string()).collect(),
-        )
+    /// Each lane run as `platform lane @ /dir` (`?` for a folder not told), with its key
+    /// variables sorted, as the CI file's model has them; each run's span starts at `fastlane`.
+    fn runs(text: &str) -> Vec<(String, Vec<String>)> {
+        for r in &steps(text).lane_runs {
+            assert!(text[r.span.start..r.span.end].starts_with("fastlane"));
+        }
+        crate::extract::ci_lanes::tests::runs(CiKind::Jenkins, text)
     }
 
     #[test]
@@ -663,6 +655,28 @@ mod tests {
             "}\n".repeat(3)
         );
         assert_eq!(runs(&shallow), vec![run("beta @ /a/a/a", &[])]);
+    }
+
+    #[test]
+    fn a_binding_call_with_many_variables_is_read_once() {
+        let n = 20_000;
+        let keys: Vec<String> = (0..n)
+            .map(|i| format!("usernameVariable: 'U{i}'"))
+            .collect();
+        let text = format!(
+            "node {{\n withCredentials([usernamePassword(credentialsId: 'c', {})]) {{\n  sh 'fastlane beta'\n }}\n}}\n",
+            keys.join(", ")
+        );
+        let found = steps(&text);
+        assert_eq!(found.bindings.len(), n);
+        // Each keeps the start of the call, not a copy of all of it.
+        let call = &found.bindings[0];
+        assert!(call
+            .value
+            .starts_with("usernamePassword(credentialsId: 'c'"));
+        assert!(call.value.len() <= MAX_BINDING_VALUE);
+        assert!(text[call.value_span.start..call.value_span.end].ends_with("'U19999')"));
+        assert_eq!(runs(&text), vec![run("beta @ /", &[])]);
     }
 
     #[test]
